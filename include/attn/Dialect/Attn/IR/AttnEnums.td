@@ -1,0 +1,23 @@
+//===- AttnEnums.td - attn dialect enums -------------------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNENUMS_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+
+/// Out-of-bounds handling of bilinear sampling, as torch's grid_sample
+/// `padding_mode` ("reflection" is not supported).
+def Attn_PaddingModeEnum : I32EnumAttr<"PaddingMode",
+    "how bilinear sampling treats corners outside the input map", [
+      I32EnumAttrCase<"zeros", 0>,
+      I32EnumAttrCase<"border", 1>
+    ]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNENUMS_TD

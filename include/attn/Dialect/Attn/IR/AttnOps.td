@@ -1,0 +1,346 @@
+//===- AttnOps.td - attn dialect graph-level ops -----------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The graph-level ops users write. Their semantics and numbered constraints
+// are those of docs/Spec.md; every verifier check is tagged with the label of
+// the constraint it enforces (e.g. `// attention_c1`).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+
+include "attn/Dialect/Attn/IR/AttnBase.td"
+include "attn/Dialect/Attn/IR/AttnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention (MHA, GQA/MQA, causal, masks, softcap)";
+  let description = [{
+    Scaled dot-product attention, `softmax(cap(scale * Q @ K^T) + bias) @ V`
+    (see `docs/Spec.md#attnattention`):
+
+    ```
+    O[b,h,i,:] = sum_j P[b,h,i,j] * V[b,kvh(h),j,:]
+    P[b,h,i,:] = softmax_j(S[b,h,i,j])    over visible j; invisible j get P = 0
+    S[b,h,i,j] = cap(scale * dot(Q[b,h,i,:], K[b,kvh(h),j,:])) + bias[b,h,i,j]
+    kvh(h)     = h / (Hq / Hkv)
+    cap(s)     = softcap * tanh(s / softcap)
+    ```
+
+    `query` is `[B, Hq, Lq, D]`, `key` is `[B, Hkv, Lk, D]`, `value` is
+    `[B, Hkv, Lk, Dv]` and the result is `[B, Hq, Lq, Dv]`; `Hq` must be a
+    multiple of `Hkv` (grouped-query attention; MHA when equal).
+
+    The optional `mask` is `[B or 1, Hq or 1, Lq, Lk]`: with `i1` elements,
+    `true` marks a visible key; with the float element type it is an additive
+    bias, and a `-inf` entry makes that key invisible. `scale` defaults to
+    `1/sqrt(D)`. `causal` makes key `j` visible from query `i` only when
+    `j <= i + (Lk - Lq)` (bottom-right aligned, as FlashAttention). `softcap`
+    enables Gemma 2's logit soft-capping. A query row with no visible key
+    yields zeros. Accumulation is in f32.
+
+    Example:
+
+    ```mlir
+    %o = attn.attention %q, %k, %v {causal, scale = 0.125 : f32}
+        : tensor<2x8x128x64xf32>, tensor<2x2x256x64xf32>, tensor<2x2x256x64xf32> -> tensor<2x8x128x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Optional<Attn_MaskTensor>:$mask,
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$causal,
+                       OptionalAttr<F32Attr>:$softcap);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict
+    `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The softmax scale: the `scale` attribute, or `1/sqrt(D)` when absent
+    /// (requires a static `D`; returns failure otherwise).
+    FailureOr<double> getEffectiveScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// SlidingWindowAttentionOp
+//===----------------------------------------------------------------------===//
+
+def Attn_SlidingWindowAttentionOp
+    : Attn_Op<"sliding_window_attention", [Pure]> {
+  let summary = "sliding-window and chunked local attention";
+  let description = [{
+    `attn.attention` restricted to a band of keys around each query (see
+    `docs/Spec.md#attnsliding_window_attention`). With `i' = i + (Lk - Lq)`,
+    key `j` is visible from query `i` iff
+    `i' - left <= j <= i' + right` for `window = array<i64: left, right>`
+    (`-1` leaves that side unbounded), and, when `chunk` is given, iff also
+    `floor(i'/chunk) == floor(j/chunk)` (chunked local attention as in
+    Llama 4). `causal` forces `right = 0`. The operands, the other attributes
+    and the result are those of `attn.attention`. Mistral-style attention is
+    `window = array<i64: 4095, 0>`.
+
+    Example:
+
+    ```mlir
+    %o = attn.sliding_window_attention %q, %k, %v {window = array<i64: 256, 0>}
+        : tensor<1x16x2048x64xf32>, tensor<1x16x2048x64xf32>, tensor<1x16x2048x64xf32> -> tensor<1x16x2048x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Optional<Attn_MaskTensor>:$mask,
+                       DenseI64ArrayAttr:$window,
+                       OptionalAttr<I64Attr>:$chunk,
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$causal,
+                       OptionalAttr<F32Attr>:$softcap);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict
+    `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// See AttentionOp::getEffectiveScale.
+    FailureOr<double> getEffectiveScale();
+    /// Left window extent, -1 when unbounded.
+    int64_t getWindowLeft() { return getWindow()[0]; }
+    /// Right window extent after `causal` (which forces 0), -1 when unbounded.
+    int64_t getWindowRight() { return getCausal() ? 0 : getWindow()[1]; }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// ComposeOp
+//===----------------------------------------------------------------------===//
+
+def Attn_ComposeOp : Attn_Op<"compose", [Pure, AttrSizedOperandSegments]> {
+  let summary = "DCMHA cross-head composition (DCFormer)";
+  let description = [{
+    Mixes a score or probability tensor `A` across heads, per query `t` and
+    key `s`, as DCFormer's `CrossHeadProjection` (Xiao et al., "Improving
+    Transformers with Dynamically Composable Multi-Head Attention", ICML 2024;
+    see `docs/Spec.md#attncompose`):
+
+    ```
+    out[b,h,t,s] = sum_g A[b,g,t,s] * W[g,h]                    (W = identity if absent)
+                 + sum_c qw2[b,t,c,h] * sum_g qw1[b,t,c,g] * A[b,g,t,s]
+                 + sum_c kw2[b,s,c,h] * sum_g kw1[b,s,c,g] * A[b,g,t,s]
+                 + A[b,h,t,s] * (qdd[b,t,h] + kdd[b,s,h])
+    ```
+
+    `A` is `[B, H, Lq, Lk]`; `static(W)` is `[H, H]` (DCFormer's trained
+    static weights are `W = w + I`); `query_weights(qw1, qw2)` are
+    `[B, Lq, Cq, H]`; `key_weights(kw1, kw2)` are `[B, Lk, Ck, H]`;
+    `query_gate(qdd)` is `[B, Lq, H]` and `key_gate(kdd)` is `[B, Lk, H]`.
+    Any subset of the groups may be present, written in this order.
+
+    Example:
+
+    ```mlir
+    %c = attn.compose %s query_weights(%qw1, %qw2) key_weights(%kw1, %kw2) query_gate(%qdd) key_gate(%kdd)
+        : tensor<1x16x512x512xf32>, tensor<1x512x2x16xf32>, tensor<1x512x2x16xf32>, tensor<1x512x2x16xf32>,
+          tensor<1x512x2x16xf32>, tensor<1x512x16xf32>, tensor<1x512x16xf32> -> tensor<1x16x512x512xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$scores,
+                       Optional<Attn_FloatTensor>:$static_weights,
+                       Optional<Attn_FloatTensor>:$query_weights1,
+                       Optional<Attn_FloatTensor>:$query_weights2,
+                       Optional<Attn_FloatTensor>:$key_weights1,
+                       Optional<Attn_FloatTensor>:$key_weights2,
+                       Optional<Attn_FloatTensor>:$query_gate,
+                       Optional<Attn_FloatTensor>:$key_gate);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $scores custom<ComposeGroups>($static_weights, $query_weights1,
+        $query_weights2, $key_weights1, $key_weights2, $query_gate, $key_gate)
+    attr-dict `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DCMHAOp
+//===----------------------------------------------------------------------===//
+
+def Attn_DCMHAOp : Attn_Op<"dcmha", [Pure, AttrSizedOperandSegments]> {
+  let summary = "fused dynamically composable multi-head attention";
+  let description = [{
+    Attention whose logits pass through a pre-softmax `attn.compose` and whose
+    probabilities pass through a post-softmax `attn.compose` (DCFormer; see
+    `docs/Spec.md#attndcmha`):
+
+    ```
+    S = scale * Q @ K^T -> compose_pre -> mask -> softmax -> compose_post -> @ V
+    ```
+
+    `query` is `[B, H, Lq, D]`, `key` `[B, H, Lk, D]`, `value` `[B, H, Lk, Dv]`
+    (MHA only; `Lq != Lk` is allowed); the result is `[B, H, Lq, Dv]`. The
+    optional `pre(...)` and `post(...)` hold the groups of `attn.compose`
+    (against `A = [B, H, Lq, Lk]`) in the same order; an absent one is the
+    identity. `scale` defaults to `1/sqrt(D)`; `causal` and `window` mask as
+    in `attn.sliding_window_attention`. Masked positions get probability 0
+    before `compose_post`; a row with no visible key yields zeros.
+
+    Example:
+
+    ```mlir
+    %o = attn.dcmha %q, %k, %v pre(query_weights(%a1, %a2) query_gate(%ag)) post(key_gate(%bg)) {causal}
+        : tensor<1x16x256x64xf32>, tensor<1x16x256x64xf32>, tensor<1x16x256x64xf32>,
+          tensor<1x256x2x16xf32>, tensor<1x256x2x16xf32>, tensor<1x256x16xf32>, tensor<1x256x16xf32>
+        -> tensor<1x16x256x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Optional<Attn_FloatTensor>:$pre_static_weights,
+                       Optional<Attn_FloatTensor>:$pre_query_weights1,
+                       Optional<Attn_FloatTensor>:$pre_query_weights2,
+                       Optional<Attn_FloatTensor>:$pre_key_weights1,
+                       Optional<Attn_FloatTensor>:$pre_key_weights2,
+                       Optional<Attn_FloatTensor>:$pre_query_gate,
+                       Optional<Attn_FloatTensor>:$pre_key_gate,
+                       Optional<Attn_FloatTensor>:$post_static_weights,
+                       Optional<Attn_FloatTensor>:$post_query_weights1,
+                       Optional<Attn_FloatTensor>:$post_query_weights2,
+                       Optional<Attn_FloatTensor>:$post_key_weights1,
+                       Optional<Attn_FloatTensor>:$post_key_weights2,
+                       Optional<Attn_FloatTensor>:$post_query_gate,
+                       Optional<Attn_FloatTensor>:$post_key_gate,
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$causal,
+                       OptionalAttr<DenseI64ArrayAttr>:$window);
+  let results = (outs Attn_FloatTensor:$result);
+
+  // `pre(...)`/`post(...)` wrap the compose groups; ODS optional groups cannot
+  // nest, so each block is a custom directive sharing ComposeGroups' printer.
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    custom<ComposeBlock>("\"pre\"", $pre_static_weights, $pre_query_weights1,
+        $pre_query_weights2, $pre_key_weights1, $pre_key_weights2,
+        $pre_query_gate, $pre_key_gate)
+    custom<ComposeBlock>("\"post\"", $post_static_weights, $post_query_weights1,
+        $post_query_weights2, $post_key_weights1, $post_key_weights2,
+        $post_query_gate, $post_key_gate)
+    attr-dict `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// See AttentionOp::getEffectiveScale.
+    FailureOr<double> getEffectiveScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// DeformableSampleOp
+//===----------------------------------------------------------------------===//
+
+def Attn_DeformableSampleOp : Attn_Op<"deformable_sample", [Pure]> {
+  let summary = "bilinear sampling at deformed points (grid_sample, channels-last)";
+  let description = [{
+    `torch.nn.functional.grid_sample(mode="bilinear")` in channels-last layout,
+    the K/V sampling of DAT (Xia et al., "Vision Transformer with Deformable
+    Attention", CVPR 2022; see `docs/Spec.md#attndeformable_sample`):
+
+    ```
+    out[n,y,x,:] = bilinear(input[n,:,:,:], grid[n,y,x,0] (x), grid[n,y,x,1] (y))
+    ```
+
+    `input` is `[N, Hin, Win, C]`, `grid` is `[N, Hout, Wout, 2]` holding
+    `(x, y)` normalized to `[-1, 1]`, the result is `[N, Hout, Wout, C]`.
+    `align_corners = true` maps `x` to `(x+1)/2*(Win-1)`, `false` (default) to
+    `((x+1)*Win-1)/2`. `padding_mode` `zeros` (default) gives 0 for corners
+    outside the map, `border` clamps coordinates. A non-finite coordinate
+    contributes zero in both modes; no coordinate reads outside `input`.
+
+    Example:
+
+    ```mlir
+    %s = attn.deformable_sample %x, %grid {align_corners = true, padding_mode = #attn<padding_mode border>}
+        : tensor<2x14x14x32xf32>, tensor<2x7x7x2xf32> -> tensor<2x7x7x32xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$input,
+                       Attn_FloatTensor:$grid,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners,
+                       DefaultValuedAttr<Attn_PaddingModeAttr,
+                           "::mlir::attn::PaddingMode::zeros">:$padding_mode);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MSDeformAttnOp
+//===----------------------------------------------------------------------===//
+
+def Attn_MSDeformAttnOp : Attn_Op<"ms_deform_attn", [Pure]> {
+  let summary = "multi-scale deformable attention (Deformable DETR)";
+  let description = [{
+    Deformable DETR's multi-scale deformable attention core (Zhu et al.,
+    ICLR 2021, `ms_deform_attn_core_pytorch`; see
+    `docs/Spec.md#attnms_deform_attn`):
+
+    ```
+    out[n,q,m*D:(m+1)*D] = sum_l sum_p w[n,q,m,l,p] * bilinear_l(value[n,:,m,:], loc[n,q,m,l,p])
+    ```
+
+    `value` is `[N, S, M, D]` with `S = sum_l H_l*W_l` (levels concatenated,
+    each row-major `(y, x)`); `sampling_locations` is `[N, Lq, M, L, P, 2]`
+    holding `(x, y)` in `[0, 1]`; `attention_weights` is `[N, Lq, M, L, P]`;
+    `spatial_shapes = array<i64: H0, W0, H1, W1, ...>` gives the static level
+    sizes; the result is `[N, Lq, M*D]`. `bilinear_l` samples level `l` at
+    `x*W_l - 0.5`, `y*H_l - 0.5` with zero padding (grid_sample,
+    `align_corners=False`). Non-finite or far coordinates contribute zero.
+
+    Example:
+
+    ```mlir
+    %o = attn.ms_deform_attn %value, %loc, %w {spatial_shapes = array<i64: 100, 150, 50, 75, 25, 38, 13, 19>}
+        : tensor<1x19947x8x32xf32>, tensor<1x300x8x4x4x2xf32>, tensor<1x300x8x4x4xf32> -> tensor<1x300x256xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$value,
+                       Attn_FloatTensor:$sampling_locations,
+                       Attn_FloatTensor:$attention_weights,
+                       DenseI64ArrayAttr:$spatial_shapes);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $value `,` $sampling_locations `,` $attention_weights attr-dict
+    `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

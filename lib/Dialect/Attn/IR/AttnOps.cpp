@@ -1,0 +1,587 @@
+//===- AttnOps.cpp - attn dialect ops ---------------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// Verifiers and custom syntax of the graph-level ops. Each check is tagged
+// with the constraint of docs/Spec.md it enforces (`// attention_c1`, ...).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+//===----------------------------------------------------------------------===//
+// Shape-checking helpers
+//===----------------------------------------------------------------------===//
+
+/// Prints a shape as `[2, ?, 64]`.
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << '[';
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << '?';
+    else
+      os << d;
+  });
+  os << ']';
+  return s;
+}
+
+/// Two extents are compatible when they are equal or either is dynamic.
+static bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static ShapedType shapedOf(Value v) { return cast<ShapedType>(v.getType()); }
+
+/// Checks that `name` has rank `rank`; `layout` names its dimensions.
+static LogicalResult checkRank(Operation *op, StringRef name, Value v,
+                               int64_t rank, StringRef layout) {
+  ShapedType t = shapedOf(v);
+  if (t.getRank() == rank)
+    return success();
+  return op->emitOpError("expected '")
+         << name << "' of rank " << rank << " (" << layout << "), found rank "
+         << t.getRank() << " (" << v.getType() << ")";
+}
+
+/// Checks that dimension `idx` (called `dimName`) of `name` is `expected`,
+/// which was taken from `source`. Dynamic extents are checked at run time.
+static LogicalResult checkDim(Operation *op, StringRef name, Value v,
+                              unsigned idx, StringRef dimName,
+                              int64_t expected, StringRef source) {
+  int64_t found = shapedOf(v).getDimSize(idx);
+  if (compatible(found, expected))
+    return success();
+  return op->emitOpError("expected '")
+         << name << "' dim " << idx << " (" << dimName << ") to be "
+         << expected << " (" << source << "), found " << found << " (shape "
+         << formatShape(shapedOf(v).getShape()) << ")";
+}
+
+/// Checks that `v` has the element type `expected` taken from `source`.
+static LogicalResult checkElementType(Operation *op, StringRef name, Value v,
+                                      Type expected, StringRef source) {
+  Type found = shapedOf(v).getElementType();
+  if (found == expected)
+    return success();
+  return op->emitOpError("expected '")
+         << name << "' element type " << expected << " (as " << source
+         << "), found " << found;
+}
+
+static LogicalResult checkPositiveFinite(Operation *op, StringRef name,
+                                         std::optional<APFloat> value,
+                                         bool allowNegative) {
+  if (!value)
+    return success();
+  double d = value->convertToDouble();
+  if (!std::isfinite(d) || (!allowNegative && d <= 0.0) || d == 0.0)
+    return op->emitOpError("expected '")
+           << name << "' to be " << (allowNegative ? "finite and non-zero"
+                                                   : "finite and > 0")
+           << ", found " << d;
+  return success();
+}
+
+/// `1/sqrt(D)` unless `scale` is given.
+static FailureOr<double> effectiveScale(std::optional<APFloat> scale,
+                                        Value query) {
+  if (scale)
+    return scale->convertToDouble();
+  int64_t d = shapedOf(query).getDimSize(3);
+  if (ShapedType::isDynamic(d) || d <= 0)
+    return failure();
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+//===----------------------------------------------------------------------===//
+// Attention-like ops (attention, sliding_window_attention, dcmha)
+//===----------------------------------------------------------------------===//
+
+/// Verifies the operands shared by attention-like ops: Q [B, Hq, Lq, D],
+/// K [B, Hkv, Lk, D], V [B, Hkv, Lk, Dv], optional mask [B|1, Hq|1, Lq, Lk],
+/// result [B, Hq, Lq, Dv]. With `requireMHA`, Hq == Hkv.
+static LogicalResult verifyAttentionOperands(Operation *op, Value query,
+                                             Value key, Value value,
+                                             Value mask, Value result,
+                                             bool requireMHA) {
+  if (failed(checkRank(op, "query", query, 4, "[B, Hq, Lq, D]")) ||
+      failed(checkRank(op, "key", key, 4, "[B, Hkv, Lk, D]")) ||
+      failed(checkRank(op, "value", value, 4, "[B, Hkv, Lk, Dv]")) ||
+      failed(checkRank(op, "result", result, 4, "[B, Hq, Lq, Dv]")))
+    return failure();
+
+  // All float operands of one op share one element type.
+  Type elt = shapedOf(query).getElementType();
+  if (failed(checkElementType(op, "key", key, elt, "'query'")) ||
+      failed(checkElementType(op, "value", value, elt, "'query'")) ||
+      failed(checkElementType(op, "result", result, elt, "'query'")))
+    return failure();
+
+  ArrayRef<int64_t> q = shapedOf(query).getShape();
+  ArrayRef<int64_t> k = shapedOf(key).getShape();
+  ArrayRef<int64_t> v = shapedOf(value).getShape();
+  int64_t b = q[0], hq = q[1], lq = q[2], d = q[3];
+  int64_t hkv = k[1], lk = k[2], dv = v[3];
+
+  // attention_c3: batch sizes agree, query/key share D, key/value share Lk.
+  if (failed(checkDim(op, "key", key, 0, "B", b, "batch of 'query'")) ||
+      failed(checkDim(op, "value", value, 0, "B", b, "batch of 'query'")) ||
+      failed(checkDim(op, "key", key, 3, "D", d, "head dim of 'query'")) ||
+      failed(checkDim(op, "value", value, 1, "Hkv", hkv, "heads of 'key'")) ||
+      failed(checkDim(op, "value", value, 2, "Lk", lk, "length of 'key'")))
+    return failure();
+
+  if (requireMHA) {
+    // dcmha_c1: MHA only.
+    if (failed(checkDim(op, "key", key, 1, "H", hq,
+                        "heads of 'query'; dcmha needs Hq == Hkv")))
+      return failure();
+  } else if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv)) {
+    // attention_c1: Hq % Hkv == 0.
+    if (hkv == 0 || hq % hkv != 0)
+      return op->emitOpError("expected 'query' heads (Hq = ")
+             << hq << ") to be a multiple of 'key' heads (Hkv = " << hkv
+             << ")";
+  }
+
+  if (failed(checkDim(op, "result", result, 0, "B", b, "batch of 'query'")) ||
+      failed(checkDim(op, "result", result, 1, "Hq", hq, "heads of 'query'")) ||
+      failed(checkDim(op, "result", result, 2, "Lq", lq, "length of 'query'")) ||
+      failed(checkDim(op, "result", result, 3, "Dv", dv, "head dim of 'value'")))
+    return failure();
+
+  if (!mask)
+    return success();
+  // attention_c3: the mask broadcasts to [B, Hq, Lq, Lk].
+  if (failed(checkRank(op, "mask", mask, 4, "[B or 1, Hq or 1, Lq, Lk]")))
+    return failure();
+  Type maskElt = shapedOf(mask).getElementType();
+  if (!maskElt.isInteger(1) && maskElt != elt)
+    return op->emitOpError("expected 'mask' element type i1 or ")
+           << elt << " (as 'query'), found " << maskElt;
+  ArrayRef<int64_t> m = shapedOf(mask).getShape();
+  auto checkBroadcastDim = [&](unsigned idx, StringRef dimName,
+                               int64_t full) -> LogicalResult {
+    if (compatible(m[idx], full) || m[idx] == 1)
+      return success();
+    return op->emitOpError("expected 'mask' dim ")
+           << idx << " (" << dimName << ") to be 1 or " << full << ", found "
+           << m[idx] << " (shape " << formatShape(m) << ")";
+  };
+  if (failed(checkBroadcastDim(0, "B", b)) ||
+      failed(checkBroadcastDim(1, "Hq", hq)) ||
+      failed(checkDim(op, "mask", mask, 2, "Lq", lq, "length of 'query'")) ||
+      failed(checkDim(op, "mask", mask, 3, "Lk", lk, "length of 'key'")))
+    return failure();
+  return success();
+}
+
+/// C4: `window` has two values, each >= -1. C5: `chunk` > 0.
+static LogicalResult verifyWindow(Operation *op, ArrayRef<int64_t> window,
+                                  std::optional<int64_t> chunk) {
+  // sliding_window_attention_c4
+  if (window.size() != 2)
+    return op->emitOpError("expected 'window' to hold exactly 2 values "
+                           "(left, right), found ")
+           << window.size();
+  for (auto [i, w] : llvm::enumerate(window))
+    if (w < -1)
+      return op->emitOpError("expected 'window' ")
+             << (i == 0 ? "left" : "right") << " extent >= -1, found " << w;
+  // sliding_window_attention_c5
+  if (chunk && *chunk <= 0)
+    return op->emitOpError("expected 'chunk' > 0, found ") << *chunk;
+  return success();
+}
+
+FailureOr<double> AttentionOp::getEffectiveScale() {
+  return effectiveScale(getScale(), getQuery());
+}
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
+                                     getMask(), getResult(),
+                                     /*requireMHA=*/false)))
+    return failure();
+  // attention_c2: softcap > 0.
+  if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)))
+    return failure();
+  return checkPositiveFinite(*this, "scale", getScale(), true);
+}
+
+FailureOr<double> SlidingWindowAttentionOp::getEffectiveScale() {
+  return effectiveScale(getScale(), getQuery());
+}
+
+LogicalResult SlidingWindowAttentionOp::verify() {
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
+                                     getMask(), getResult(),
+                                     /*requireMHA=*/false)))
+    return failure();
+  // attention_c2 (shared): softcap > 0.
+  if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)) ||
+      failed(checkPositiveFinite(*this, "scale", getScale(), true)))
+    return failure();
+  return verifyWindow(*this, getWindow(), getChunk());
+}
+
+//===----------------------------------------------------------------------===//
+// Compose groups (attn.compose and the pre/post blocks of attn.dcmha)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The optional operands of one compose, in syntax order.
+struct ComposeGroupValues {
+  Value staticWeights, qw1, qw2, kw1, kw2, queryGate, keyGate;
+};
+} // namespace
+
+/// Verifies compose groups against scores `A` of shape [B, H, Lq, Lk];
+/// `where` prefixes operand names (e.g. "pre ").
+static LogicalResult verifyComposeGroups(Operation *op, StringRef where,
+                                         ArrayRef<int64_t> a, Type elt,
+                                         const ComposeGroupValues &g) {
+  int64_t b = a[0], h = a[1], lq = a[2], lk = a[3];
+  std::string prefix = where.str();
+  auto name = [&](StringRef n) { return prefix + n.str(); };
+  auto checkAll = [&](StringRef n, Value v, int64_t rank, StringRef layout,
+                      ArrayRef<std::pair<int64_t, StringRef>> dims)
+      -> LogicalResult {
+    std::string full = name(n);
+    if (failed(checkRank(op, full, v, rank, layout)) ||
+        failed(checkElementType(op, full, v, elt, "the scores")))
+      return failure();
+    for (auto [idx, dim] : llvm::enumerate(dims)) {
+      if (failed(checkDim(op, full, v, idx, dim.second, dim.first,
+                          "from the scores [B, H, Lq, Lk]")))
+        return failure();
+    }
+    return success();
+  };
+
+  // compose_c2: static weights are [H, H].
+  if (g.staticWeights &&
+      failed(checkAll("static", g.staticWeights, 2, "[H, H]",
+                      {{h, "H"}, {h, "H"}})))
+    return failure();
+
+  // compose_c3: query_weights come as a pair of [B, Lq, Cq, H].
+  if (!g.qw1 != !g.qw2)
+    return op->emitOpError("expected both '")
+           << name("query_weights") << "' operands (qw1, qw2), found one";
+  if (g.qw1) {
+    int64_t cq = shapedOf(g.qw1).getRank() == 4
+                     ? shapedOf(g.qw1).getDimSize(2)
+                     : ShapedType::kDynamic;
+    for (auto [n, v] : {std::make_pair("query_weights qw1", g.qw1),
+                        std::make_pair("query_weights qw2", g.qw2)})
+      if (failed(checkAll(n, v, 4, "[B, Lq, Cq, H]",
+                          {{b, "B"}, {lq, "Lq"}, {cq, "Cq"}, {h, "H"}})))
+        return failure();
+  }
+
+  // compose_c4: key_weights come as a pair of [B, Lk, Ck, H].
+  if (!g.kw1 != !g.kw2)
+    return op->emitOpError("expected both '")
+           << name("key_weights") << "' operands (kw1, kw2), found one";
+  if (g.kw1) {
+    int64_t ck = shapedOf(g.kw1).getRank() == 4
+                     ? shapedOf(g.kw1).getDimSize(2)
+                     : ShapedType::kDynamic;
+    for (auto [n, v] : {std::make_pair("key_weights kw1", g.kw1),
+                        std::make_pair("key_weights kw2", g.kw2)})
+      if (failed(checkAll(n, v, 4, "[B, Lk, Ck, H]",
+                          {{b, "B"}, {lk, "Lk"}, {ck, "Ck"}, {h, "H"}})))
+        return failure();
+  }
+
+  // compose_c5: gates are [B, Lq, H] and [B, Lk, H].
+  if (g.queryGate && failed(checkAll("query_gate", g.queryGate, 3,
+                                     "[B, Lq, H]",
+                                     {{b, "B"}, {lq, "Lq"}, {h, "H"}})))
+    return failure();
+  if (g.keyGate && failed(checkAll("key_gate", g.keyGate, 3, "[B, Lk, H]",
+                                   {{b, "B"}, {lk, "Lk"}, {h, "H"}})))
+    return failure();
+  return success();
+}
+
+static constexpr StringLiteral kComposeKeywords[] = {
+    "static", "query_weights", "key_weights", "query_gate", "key_gate"};
+
+/// Parses `static(%w)? query_weights(%a, %b)? key_weights(%c, %d)?
+/// query_gate(%e)? key_gate(%f)?`, in that order.
+static ParseResult
+parseComposeGroups(OpAsmParser &parser,
+                   std::optional<OpAsmParser::UnresolvedOperand> &w,
+                   std::optional<OpAsmParser::UnresolvedOperand> &qw1,
+                   std::optional<OpAsmParser::UnresolvedOperand> &qw2,
+                   std::optional<OpAsmParser::UnresolvedOperand> &kw1,
+                   std::optional<OpAsmParser::UnresolvedOperand> &kw2,
+                   std::optional<OpAsmParser::UnresolvedOperand> &qdd,
+                   std::optional<OpAsmParser::UnresolvedOperand> &kdd) {
+  std::optional<OpAsmParser::UnresolvedOperand> *groups[][2] = {
+      {&w, nullptr}, {&qw1, &qw2}, {&kw1, &kw2}, {&qdd, nullptr},
+      {&kdd, nullptr}};
+  for (auto [keyword, slots] : llvm::zip(kComposeKeywords, groups)) {
+    if (failed(parser.parseOptionalKeyword(keyword)))
+      continue;
+    if (parser.parseLParen())
+      return failure();
+    for (unsigned i = 0; i < 2 && slots[i]; ++i) {
+      OpAsmParser::UnresolvedOperand operand;
+      if ((i > 0 && parser.parseComma()) || parser.parseOperand(operand))
+        return failure();
+      *slots[i] = operand;
+    }
+    if (parser.parseRParen())
+      return failure();
+  }
+  // A group written out of order would otherwise surface as an obscure
+  // "expected ':'" error.
+  StringRef stray;
+  SMLoc loc = parser.getCurrentLocation();
+  SmallVector<StringRef> keywords(std::begin(kComposeKeywords),
+                                  std::end(kComposeKeywords));
+  if (succeeded(parser.parseOptionalKeyword(&stray, keywords)))
+    return parser.emitError(loc, "compose group '")
+           << stray << "' is repeated or out of order; groups are written as "
+           << "static, query_weights, key_weights, query_gate, key_gate";
+  return success();
+}
+
+static void printComposeGroups(OpAsmPrinter &p, Operation *, Value w,
+                               Value qw1, Value qw2, Value kw1, Value kw2,
+                               Value qdd, Value kdd) {
+  Value groups[][2] = {{w, nullptr}, {qw1, qw2}, {kw1, kw2}, {qdd, nullptr},
+                       {kdd, nullptr}};
+  bool first = true;
+  for (auto [keyword, vals] : llvm::zip(kComposeKeywords, groups)) {
+    if (!vals[0] && !vals[1])
+      continue;
+    if (!first)
+      p << ' ';
+    first = false;
+    p << keyword << '(';
+    if (vals[0])
+      p << vals[0];
+    if (vals[1])
+      p << ", " << vals[1];
+    p << ')';
+  }
+}
+
+/// Parses an optional `<keyword>(<compose groups>)` block of attn.dcmha.
+static ParseResult
+parseComposeBlock(OpAsmParser &parser, StringRef keyword,
+                  std::optional<OpAsmParser::UnresolvedOperand> &w,
+                  std::optional<OpAsmParser::UnresolvedOperand> &qw1,
+                  std::optional<OpAsmParser::UnresolvedOperand> &qw2,
+                  std::optional<OpAsmParser::UnresolvedOperand> &kw1,
+                  std::optional<OpAsmParser::UnresolvedOperand> &kw2,
+                  std::optional<OpAsmParser::UnresolvedOperand> &qdd,
+                  std::optional<OpAsmParser::UnresolvedOperand> &kdd) {
+  if (failed(parser.parseOptionalKeyword(keyword)))
+    return success();
+  if (parser.parseLParen() ||
+      parseComposeGroups(parser, w, qw1, qw2, kw1, kw2, qdd, kdd) ||
+      parser.parseRParen())
+    return failure();
+  return success();
+}
+
+static void printComposeBlock(OpAsmPrinter &p, Operation *op,
+                              StringRef keyword, Value w, Value qw1, Value qw2,
+                              Value kw1, Value kw2, Value qdd, Value kdd) {
+  if (!w && !qw1 && !qw2 && !kw1 && !kw2 && !qdd && !kdd)
+    return;
+  p << keyword << '(';
+  printComposeGroups(p, op, w, qw1, qw2, kw1, kw2, qdd, kdd);
+  p << ')';
+}
+
+LogicalResult ComposeOp::verify() {
+  // compose_c1: scores are [B, H, Lq, Lk] and the result has their shape.
+  if (failed(checkRank(*this, "scores", getScores(), 4, "[B, H, Lq, Lk]")))
+    return failure();
+  Type elt = shapedOf(getScores()).getElementType();
+  if (failed(checkElementType(*this, "result", getResult(), elt, "'scores'")) ||
+      failed(checkRank(*this, "result", getResult(), 4, "[B, H, Lq, Lk]")))
+    return failure();
+  ArrayRef<int64_t> a = shapedOf(getScores()).getShape();
+  static constexpr StringLiteral dimNames[] = {"B", "H", "Lq", "Lk"};
+  for (unsigned i = 0; i < 4; ++i)
+    if (failed(checkDim(*this, "result", getResult(), i, dimNames[i], a[i],
+                        "as 'scores'")))
+      return failure();
+  return verifyComposeGroups(
+      *this, "", a, elt,
+      {getStaticWeights(), getQueryWeights1(), getQueryWeights2(),
+       getKeyWeights1(), getKeyWeights2(), getQueryGate(), getKeyGate()});
+}
+
+//===----------------------------------------------------------------------===//
+// DCMHAOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<double> DCMHAOp::getEffectiveScale() {
+  return effectiveScale(getScale(), getQuery());
+}
+
+LogicalResult DCMHAOp::verify() {
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
+                                     /*mask=*/nullptr, getResult(),
+                                     /*requireMHA=*/true)))
+    return failure();
+  if (failed(checkPositiveFinite(*this, "scale", getScale(), true)))
+    return failure();
+  if (std::optional<ArrayRef<int64_t>> window = getWindow())
+    if (failed(verifyWindow(*this, *window, std::nullopt)))
+      return failure();
+  ArrayRef<int64_t> q = shapedOf(getQuery()).getShape();
+  ArrayRef<int64_t> k = shapedOf(getKey()).getShape();
+  SmallVector<int64_t> a = {q[0], q[1], q[2], k[2]};
+  Type elt = shapedOf(getQuery()).getElementType();
+  // dcmha_c2: the pre/post groups are compose groups over [B, H, Lq, Lk].
+  if (failed(verifyComposeGroups(
+          *this, "pre ", a, elt,
+          {getPreStaticWeights(), getPreQueryWeights1(), getPreQueryWeights2(),
+           getPreKeyWeights1(), getPreKeyWeights2(), getPreQueryGate(),
+           getPreKeyGate()})))
+    return failure();
+  return verifyComposeGroups(
+      *this, "post ", a, elt,
+      {getPostStaticWeights(), getPostQueryWeights1(), getPostQueryWeights2(),
+       getPostKeyWeights1(), getPostKeyWeights2(), getPostQueryGate(),
+       getPostKeyGate()});
+}
+
+//===----------------------------------------------------------------------===//
+// DeformableSampleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DeformableSampleOp::verify() {
+  // deformable_sample_c1: input [N, Hin, Win, C], grid [N, Hout, Wout, 2],
+  // result [N, Hout, Wout, C], one element type.
+  if (failed(checkRank(*this, "input", getInput(), 4, "[N, Hin, Win, C]")) ||
+      failed(checkRank(*this, "grid", getGrid(), 4, "[N, Hout, Wout, 2]")) ||
+      failed(checkRank(*this, "result", getResult(), 4,
+                       "[N, Hout, Wout, C]")))
+    return failure();
+  Type elt = shapedOf(getInput()).getElementType();
+  if (failed(checkElementType(*this, "grid", getGrid(), elt, "'input'")) ||
+      failed(checkElementType(*this, "result", getResult(), elt, "'input'")))
+    return failure();
+  ArrayRef<int64_t> in = shapedOf(getInput()).getShape();
+  ArrayRef<int64_t> grid = shapedOf(getGrid()).getShape();
+  if (failed(checkDim(*this, "grid", getGrid(), 0, "N", in[0],
+                      "batch of 'input'")) ||
+      // deformable_sample_c2: the grid holds (x, y) pairs.
+      failed(checkDim(*this, "grid", getGrid(), 3, "xy", 2,
+                      "an (x, y) pair")) ||
+      failed(checkDim(*this, "result", getResult(), 0, "N", in[0],
+                      "batch of 'input'")) ||
+      failed(checkDim(*this, "result", getResult(), 1, "Hout", grid[1],
+                      "from 'grid'")) ||
+      failed(checkDim(*this, "result", getResult(), 2, "Wout", grid[2],
+                      "from 'grid'")) ||
+      failed(checkDim(*this, "result", getResult(), 3, "C", in[3],
+                      "channels of 'input'")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MSDeformAttnOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MSDeformAttnOp::verify() {
+  if (failed(checkRank(*this, "value", getValue(), 4, "[N, S, M, D]")) ||
+      failed(checkRank(*this, "sampling_locations", getSamplingLocations(), 6,
+                       "[N, Lq, M, L, P, 2]")) ||
+      failed(checkRank(*this, "attention_weights", getAttentionWeights(), 5,
+                       "[N, Lq, M, L, P]")) ||
+      failed(checkRank(*this, "result", getResult(), 3, "[N, Lq, M*D]")))
+    return failure();
+  Type elt = shapedOf(getValue()).getElementType();
+  if (failed(checkElementType(*this, "sampling_locations",
+                              getSamplingLocations(), elt, "'value'")) ||
+      failed(checkElementType(*this, "attention_weights",
+                              getAttentionWeights(), elt, "'value'")) ||
+      failed(checkElementType(*this, "result", getResult(), elt, "'value'")))
+    return failure();
+
+  // ms_deform_attn_c1: spatial_shapes holds positive (H_l, W_l) pairs.
+  ArrayRef<int64_t> shapes = getSpatialShapes();
+  if (shapes.empty() || shapes.size() % 2 != 0)
+    return emitOpError("expected 'spatial_shapes' to hold a non-empty list of "
+                       "(H, W) pairs, found ")
+           << shapes.size() << " values";
+  int64_t total = 0;
+  for (auto [i, s] : llvm::enumerate(shapes)) {
+    if (s <= 0)
+      return emitOpError("expected 'spatial_shapes' entries > 0, found ")
+             << s << " at position " << i;
+    if (i % 2 == 1)
+      total += shapes[i - 1] * s;
+  }
+  int64_t levels = shapes.size() / 2;
+
+  ArrayRef<int64_t> val = shapedOf(getValue()).getShape();
+  ArrayRef<int64_t> loc = shapedOf(getSamplingLocations()).getShape();
+  int64_t n = val[0], m = val[2], d = val[3], lq = loc[1], p = loc[4];
+  // ms_deform_attn_c2: value dim 1 == sum H_l * W_l.
+  if (failed(checkDim(*this, "value", getValue(), 1, "S", total,
+                      "sum of H_l*W_l over 'spatial_shapes'")))
+    return failure();
+  // ms_deform_attn_c3: locations and weights agree with value and levels.
+  Value locs = getSamplingLocations(), w = getAttentionWeights();
+  if (failed(checkDim(*this, "sampling_locations", locs, 0, "N", n,
+                      "batch of 'value'")) ||
+      failed(checkDim(*this, "sampling_locations", locs, 2, "M", m,
+                      "heads of 'value'")) ||
+      failed(checkDim(*this, "sampling_locations", locs, 3, "L", levels,
+                      "levels in 'spatial_shapes'")) ||
+      failed(checkDim(*this, "sampling_locations", locs, 5, "xy", 2,
+                      "an (x, y) pair")) ||
+      failed(checkDim(*this, "attention_weights", w, 0, "N", n,
+                      "batch of 'value'")) ||
+      failed(checkDim(*this, "attention_weights", w, 1, "Lq", lq,
+                      "queries of 'sampling_locations'")) ||
+      failed(checkDim(*this, "attention_weights", w, 2, "M", m,
+                      "heads of 'value'")) ||
+      failed(checkDim(*this, "attention_weights", w, 3, "L", levels,
+                      "levels in 'spatial_shapes'")) ||
+      failed(checkDim(*this, "attention_weights", w, 4, "P", p,
+                      "points of 'sampling_locations'")))
+    return failure();
+  // ms_deform_attn_c4: result [N, Lq, M*D].
+  int64_t md = (ShapedType::isDynamic(m) || ShapedType::isDynamic(d))
+                   ? ShapedType::kDynamic
+                   : m * d;
+  if (failed(checkDim(*this, "result", getResult(), 0, "N", n,
+                      "batch of 'value'")) ||
+      failed(checkDim(*this, "result", getResult(), 1, "Lq", lq,
+                      "queries of 'sampling_locations'")) ||
+      failed(checkDim(*this, "result", getResult(), 2, "M*D", md,
+                      "heads times channels of 'value'")))
+    return failure();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

@@ -1,0 +1,21 @@
+//===- InitAll.cpp - register attn dialects and passes ----------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/InitAllDialects.h"
+#include "attn/InitAllPasses.h"
+
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+
+void mlir::attn::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<AttnDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void mlir::attn::registerAllPasses() {}

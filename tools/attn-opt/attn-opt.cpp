@@ -1,0 +1,24 @@
+//===- attn-opt.cpp - mlir-opt for the attn dialect -------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// An mlir-opt-style driver: the attn dialect and passes plus the upstream
+// dialects, passes and pipelines that lowering model graphs needs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/InitAllDialects.h"
+#include "attn/InitAllPasses.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::attn::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::attn::registerAllDialects(registry);
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "attn-mlir optimizer driver\n", registry));
+}
