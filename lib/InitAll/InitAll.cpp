@@ -8,6 +8,7 @@
 #include "attn/InitAllPasses.h"
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -18,4 +19,4 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
 }
 
-void mlir::attn::registerAllPasses() {}
+void mlir::attn::registerAllPasses() { registerPipelines(); }

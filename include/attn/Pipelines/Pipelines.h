@@ -1,0 +1,54 @@
+//===- Pipelines.h - attn lowering pipelines --------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_PIPELINES_PIPELINES_H
+#define ATTN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+namespace attn {
+
+/// Options of `--attn-cpu-pipeline`: a module of `func.func`s holding `attn`
+/// ops and upstream tensor ops, lowered to the LLVM dialect for a host CPU.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<std::string> targetCPU{
+      *this, "target-cpu",
+      llvm::cl::desc("CPU to generate vector code for ('native' = host; a "
+                     "name such as 'sapphirerapids', 'znver4', 'x86-64')"),
+      llvm::cl::init("native")};
+  PassOptions::Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("threads of the parallel tile loop (0 = OpenMP default, "
+                     "1 = no threading)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("query rows per tile (0 = chosen from the target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockK{
+      *this, "block-k",
+      llvm::cl::desc("keys per inner block (0 = chosen from the target)"),
+      llvm::cl::init(0)};
+};
+
+/// Adds the passes of `--attn-cpu-pipeline` to `pm` (anchored on
+/// `builtin.module`): attn ops to the tiled online-softmax form, vector code,
+/// bufferization, OpenMP threads, and the LLVM dialect with C interfaces
+/// (`_mlir_ciface_<name>`) for every public function.
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Registers `--attn-cpu-pipeline` (and later pipelines) with the global
+/// pass registry.
+void registerPipelines();
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_PIPELINES_PIPELINES_H

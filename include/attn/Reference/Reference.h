@@ -1,0 +1,106 @@
+//===- Reference.h - float64 reference evaluator ----------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The test oracle: evaluates `attn` ops (and the few upstream ops around them
+// that tests need) on host buffers in float64, with the exact math of
+// docs/Spec.md, in small obviously-correct loops. In the spirit of
+// StableHLO's reference interpreter, it shares no code with the compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_REFERENCE_REFERENCE_H
+#define ATTN_REFERENCE_REFERENCE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace mlir {
+namespace func {
+class FuncOp;
+} // namespace func
+
+namespace attn::reference {
+
+/// Element kind a tensor had at the graph level; values are always float64.
+enum class ElementKind { F32, F16, BF16, I1 };
+
+/// A dense row-major host tensor. Values are float64 (`i1` as 0.0 / 1.0).
+struct Tensor {
+  llvm::SmallVector<int64_t> shape;
+  std::vector<double> data;
+  ElementKind kind = ElementKind::F32;
+
+  /// Number of elements (product of `shape`; 1 for rank 0).
+  int64_t numElements() const;
+};
+
+/// Parameters of attention, sliding-window attention and DCMHA masking.
+struct AttentionParams {
+  /// Softmax scale; std::nullopt means 1/sqrt(D).
+  std::optional<double> scale;
+  bool causal = false;
+  /// Logit soft-capping `softcap * tanh(s / softcap)` (Gemma 2).
+  std::optional<double> softcap;
+  /// (left, right) window; -1 = unbounded on that side.
+  std::optional<std::pair<int64_t, int64_t>> window;
+  /// Chunked local attention (Llama 4): floor(i'/chunk) == floor(j/chunk).
+  std::optional<int64_t> chunk;
+};
+
+/// `attn.attention` / `attn.sliding_window_attention` (docs/Spec.md 1.1-1.2).
+/// q [B, Hq, Lq, D], k [B, Hkv, Lk, D], v [B, Hkv, Lk, Dv], optional mask
+/// [B|1, Hq|1, Lq, Lk] (`I1`: visible where 1; float: additive bias, -inf =
+/// invisible). Returns [B, Hq, Lq, Dv]; rows with no visible key are 0.
+Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
+                 const Tensor *mask, const AttentionParams &params);
+
+/// The optional weight groups of `attn.compose` (nullptr = absent).
+struct ComposeWeights {
+  const Tensor *staticWeights = nullptr; ///< [H, H]
+  const Tensor *qw1 = nullptr, *qw2 = nullptr; ///< [B, Lq, Cq, H]
+  const Tensor *kw1 = nullptr, *kw2 = nullptr; ///< [B, Lk, Ck, H]
+  const Tensor *queryGate = nullptr; ///< [B, Lq, H]
+  const Tensor *keyGate = nullptr;   ///< [B, Lk, H]
+};
+
+/// `attn.compose` (DCFormer's CrossHeadProjection, docs/Spec.md 1.3):
+/// a [B, H, Lq, Lk] -> [B, H, Lq, Lk].
+Tensor compose(const Tensor &a, const ComposeWeights &w);
+
+/// `attn.dcmha` (docs/Spec.md 1.4): q [B, H, Lq, D], k [B, H, Lk, D],
+/// v [B, H, Lk, Dv] -> [B, H, Lq, Dv].
+Tensor dcmha(const Tensor &q, const Tensor &k, const Tensor &v,
+             const ComposeWeights &pre, const ComposeWeights &post,
+             const AttentionParams &params);
+
+/// `attn.deformable_sample` (grid_sample bilinear, channels-last,
+/// docs/Spec.md 1.5): input [N, Hin, Win, C], grid [N, Hout, Wout, 2] ->
+/// [N, Hout, Wout, C]. `border` clamps; non-finite coordinates give 0.
+Tensor deformableSample(const Tensor &input, const Tensor &grid,
+                        bool alignCorners, bool borderPadding);
+
+/// `attn.ms_deform_attn` (Deformable DETR, docs/Spec.md 1.6): value
+/// [N, S, M, D], locations [N, Lq, M, L, P, 2], weights [N, Lq, M, L, P],
+/// `spatialShapes` = (H0, W0, H1, W1, ...) -> [N, Lq, M*D].
+Tensor msDeformAttn(const Tensor &value, const Tensor &locations,
+                    const Tensor &weights,
+                    llvm::ArrayRef<int64_t> spatialShapes);
+
+/// Evaluates `func` on `args` (one per function argument, in order) and
+/// returns one tensor per result. Fails with a message naming the op when
+/// the function holds an op the evaluator does not know, or when an
+/// argument's shape does not match.
+llvm::Expected<std::vector<Tensor>> evaluate(func::FuncOp func,
+                                             llvm::ArrayRef<Tensor> args);
+
+} // namespace attn::reference
+} // namespace mlir
+
+#endif // ATTN_REFERENCE_REFERENCE_H
