@@ -8,6 +8,9 @@
 #include "attn/InitAllPasses.h"
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,6 +20,11 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
   registry.insert<AttnDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  registerBufferizableOpInterfaceExternalModels(registry);
 }
 
-void mlir::attn::registerAllPasses() { registerPipelines(); }
+void mlir::attn::registerAllPasses() {
+  registerAttnPasses();
+  registerAttnConversionPasses();
+  registerPipelines();
+}

@@ -2,9 +2,16 @@
 //
 // Part of the attn-mlir project.
 //
+// attn ops -> online_attention -> tiles (scf.forall) -> buffers -> vector
+// kernels -> OpenMP -> LLVM dialect. Each step is a pass of its own.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Pipelines/Pipelines.h"
+
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Target/TargetInfo.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -12,11 +19,23 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mlir::attn;
+
+/// attn ops to tiles of the destination-style online-softmax form.
+static void buildTilingPipeline(OpPassManager &pm, const CPUTargetInfo &target) {
+  pm.addPass(createAttnEmitCInterfacePass());
+  pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
+  pm.addNestedPass<func::FuncOp>(
+      createAttnTilePass(AttnTilePassOptions{target.blockQ}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
 
 /// Tensors to buffers, whole-module (function boundaries included).
 static void buildBufferizationPipeline(OpPassManager &pm) {
@@ -29,16 +48,36 @@ static void buildBufferizationPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 }
 
-/// Everything left in standard dialects down to the LLVM dialect.
-static void buildLowerToLLVMPipeline(OpPassManager &pm) {
+/// Tiles to vector kernels, threads, and polynomial math.
+static void buildKernelPipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options,
+                                const CPUTargetInfo &target) {
+  pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(
+      ConvertAttnToVectorPassOptions{options.targetCPU, target.blockQ,
+                                     target.blockK}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.numThreads == 1) {
+    pm.addPass(createForallToForLoopPass());
+  } else {
+    pm.addPass(createForallToParallelLoopPass());
+    ConvertSCFToOpenMPPassOptions omp;
+    omp.numThreads = options.numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(omp));
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createAttnApproximateMathPass());
+}
+
+/// Everything left in standard dialects down to the LLVM dialect.
+static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  ConvertVectorToLLVMPassOptions vec;
+  vec.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vec));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -47,13 +86,19 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
-  // TODO(attn codegen): attn ops to the tiled online-softmax form and vector
-  // code run here, before bufferization.
+  CPUTargetInfo target = CPUTargetInfo::get(options.targetCPU);
+  if (options.blockQ > 0)
+    target.blockQ = options.blockQ;
+  if (options.blockK > 0)
+    target.blockK = options.blockK;
+  buildTilingPipeline(pm, target);
   buildBufferizationPipeline(pm);
+  buildKernelPipeline(pm, options, target);
   buildLowerToLLVMPipeline(pm);
 }
 

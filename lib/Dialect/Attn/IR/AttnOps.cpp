@@ -13,6 +13,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -88,12 +89,19 @@ static LogicalResult checkPositiveFinite(Operation *op, StringRef name,
   if (!value)
     return success();
   double d = value->convertToDouble();
-  if (!std::isfinite(d) || (!allowNegative && d <= 0.0) || d == 0.0)
-    return op->emitOpError("expected '")
-           << name << "' to be " << (allowNegative ? "finite and non-zero"
-                                                   : "finite and > 0")
-           << ", found " << d;
-  return success();
+  if (std::isfinite(d) && (allowNegative || d > 0.0) && d != 0.0)
+    return success();
+  InFlightDiagnostic diag = op->emitOpError("expected '")
+                            << name << "' to be "
+                            << (allowNegative ? "finite and non-zero"
+                                              : "finite and > 0")
+                            << ", found ";
+  // Spell non-finite values as MLIR's float syntax does not: inf, -inf, nan.
+  if (std::isnan(d))
+    return diag << "nan";
+  if (std::isinf(d))
+    return diag << (d < 0 ? "-inf" : "inf");
+  return diag << d;
 }
 
 /// `1/sqrt(D)` unless `scale` is given.
@@ -118,13 +126,14 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query,
                                              Value key, Value value,
                                              Value mask, Value result,
                                              bool requireMHA) {
+  // attention_c6: query, key, value and result are rank 4.
   if (failed(checkRank(op, "query", query, 4, "[B, Hq, Lq, D]")) ||
       failed(checkRank(op, "key", key, 4, "[B, Hkv, Lk, D]")) ||
       failed(checkRank(op, "value", value, 4, "[B, Hkv, Lk, Dv]")) ||
       failed(checkRank(op, "result", result, 4, "[B, Hq, Lq, Dv]")))
     return failure();
 
-  // All float operands of one op share one element type.
+  // attention_c7: all float operands of one op share one element type.
   Type elt = shapedOf(query).getElementType();
   if (failed(checkElementType(op, "key", key, elt, "'query'")) ||
       failed(checkElementType(op, "value", value, elt, "'query'")) ||
@@ -155,9 +164,11 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query,
     if (hkv == 0 || hq % hkv != 0)
       return op->emitOpError("expected 'query' heads (Hq = ")
              << hq << ") to be a multiple of 'key' heads (Hkv = " << hkv
-             << ")";
+             << "), found 'query' shape " << formatShape(q)
+             << " and 'key' shape " << formatShape(k);
   }
 
+  // attention_c8: the result is [B, Hq, Lq, Dv].
   if (failed(checkDim(op, "result", result, 0, "B", b, "batch of 'query'")) ||
       failed(checkDim(op, "result", result, 1, "Hq", hq, "heads of 'query'")) ||
       failed(checkDim(op, "result", result, 2, "Lq", lq, "length of 'query'")) ||
@@ -166,13 +177,15 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query,
 
   if (!mask)
     return success();
-  // attention_c3: the mask broadcasts to [B, Hq, Lq, Lk].
+  // attention_c6: the mask is rank 4.
   if (failed(checkRank(op, "mask", mask, 4, "[B or 1, Hq or 1, Lq, Lk]")))
     return failure();
+  // attention_c7: the mask is i1 or the float type of the other operands.
   Type maskElt = shapedOf(mask).getElementType();
   if (!maskElt.isInteger(1) && maskElt != elt)
     return op->emitOpError("expected 'mask' element type i1 or ")
            << elt << " (as 'query'), found " << maskElt;
+  // attention_c3: the mask broadcasts to [B, Hq, Lq, Lk].
   ArrayRef<int64_t> m = shapedOf(mask).getShape();
   auto checkBroadcastDim = [&](unsigned idx, StringRef dimName,
                                int64_t full) -> LogicalResult {
@@ -220,6 +233,7 @@ LogicalResult AttentionOp::verify() {
   // attention_c2: softcap > 0.
   if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)))
     return failure();
+  // attention_c9: scale is finite and non-zero.
   return checkPositiveFinite(*this, "scale", getScale(), true);
 }
 
@@ -232,11 +246,14 @@ LogicalResult SlidingWindowAttentionOp::verify() {
                                      getMask(), getResult(),
                                      /*requireMHA=*/false)))
     return failure();
-  // attention_c2 (shared): softcap > 0.
+  // attention_c2 (shared): softcap > 0; attention_c9: scale finite, non-zero.
   if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)) ||
       failed(checkPositiveFinite(*this, "scale", getScale(), true)))
     return failure();
-  return verifyWindow(*this, getWindow(), getChunk());
+  std::optional<int64_t> chunk;
+  if (IntegerAttr attr = getChunkAttr())
+    chunk = attr.getInt();
+  return verifyWindow(*this, getWindow(), chunk);
 }
 
 //===----------------------------------------------------------------------===//
@@ -344,24 +361,31 @@ parseComposeGroups(OpAsmParser &parser,
       return failure();
     for (unsigned i = 0; i < 2 && slots[i]; ++i) {
       OpAsmParser::UnresolvedOperand operand;
-      if ((i > 0 && parser.parseComma()) || parser.parseOperand(operand))
+      // compose_c3, compose_c4: the weights come in pairs.
+      if (i > 0 && failed(parser.parseOptionalComma()))
+        return parser.emitError(parser.getCurrentLocation(), "expected 2 ")
+               << "operands in '" << keyword << "(...)', found 1";
+      if (parser.parseOperand(operand))
         return failure();
       *slots[i] = operand;
     }
     if (parser.parseRParen())
       return failure();
   }
-  // A group written out of order would otherwise surface as an obscure
-  // "expected ':'" error.
+  // A group written out of order, or a misspelt one, would otherwise surface
+  // as an obscure "expected ':'" error. Only `{`, `:` or `)` may follow the
+  // groups, so any keyword here is an error.
   StringRef stray;
   SMLoc loc = parser.getCurrentLocation();
-  SmallVector<StringRef> keywords(std::begin(kComposeKeywords),
-                                  std::end(kComposeKeywords));
-  if (succeeded(parser.parseOptionalKeyword(&stray, keywords)))
+  if (failed(parser.parseOptionalKeyword(&stray)))
+    return success();
+  if (llvm::is_contained(kComposeKeywords, stray))
     return parser.emitError(loc, "compose group '")
            << stray << "' is repeated or out of order; groups are written as "
            << "static, query_weights, key_weights, query_gate, key_gate";
-  return success();
+  return parser.emitError(loc, "unknown compose group '")
+         << stray << "'; expected one of static, query_weights, key_weights, "
+         << "query_gate, key_gate";
 }
 
 static void printComposeGroups(OpAsmPrinter &p, Operation *, Value w,
@@ -395,12 +419,21 @@ parseComposeBlock(OpAsmParser &parser, StringRef keyword,
                   std::optional<OpAsmParser::UnresolvedOperand> &kw2,
                   std::optional<OpAsmParser::UnresolvedOperand> &qdd,
                   std::optional<OpAsmParser::UnresolvedOperand> &kdd) {
-  if (failed(parser.parseOptionalKeyword(keyword)))
-    return success();
-  if (parser.parseLParen() ||
-      parseComposeGroups(parser, w, qw1, qw2, kw1, kw2, qdd, kdd) ||
-      parser.parseRParen())
+  if (succeeded(parser.parseOptionalKeyword(keyword)) &&
+      (parser.parseLParen() ||
+       parseComposeGroups(parser, w, qw1, qw2, kw1, kw2, qdd, kdd) ||
+       parser.parseRParen()))
     return failure();
+  // After the last block only the attribute dictionary or `:` may follow; a
+  // `pre` here comes after `post` or twice.
+  if (keyword != "post")
+    return success();
+  StringRef stray;
+  SMLoc loc = parser.getCurrentLocation();
+  if (succeeded(parser.parseOptionalKeyword(&stray, {"pre", "post"})))
+    return parser.emitError(loc, "compose block '")
+           << stray << "' is repeated or out of order; blocks are written as "
+           << "pre(...) post(...)";
   return success();
 }
 
@@ -447,6 +480,7 @@ LogicalResult DCMHAOp::verify() {
                                      /*mask=*/nullptr, getResult(),
                                      /*requireMHA=*/true)))
     return failure();
+  // attention_c9 (shared): scale is finite and non-zero.
   if (failed(checkPositiveFinite(*this, "scale", getScale(), true)))
     return failure();
   if (std::optional<ArrayRef<int64_t>> window = getWindow())
@@ -510,6 +544,8 @@ LogicalResult DeformableSampleOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MSDeformAttnOp::verify() {
+  // ms_deform_attn_c5: value, sampling_locations, attention_weights and result
+  // have ranks 4, 6, 5 and 3.
   if (failed(checkRank(*this, "value", getValue(), 4, "[N, S, M, D]")) ||
       failed(checkRank(*this, "sampling_locations", getSamplingLocations(), 6,
                        "[N, Lq, M, L, P, 2]")) ||
@@ -517,6 +553,7 @@ LogicalResult MSDeformAttnOp::verify() {
                        "[N, Lq, M, L, P]")) ||
       failed(checkRank(*this, "result", getResult(), 3, "[N, Lq, M*D]")))
     return failure();
+  // ms_deform_attn_c6: one element type.
   Type elt = shapedOf(getValue()).getElementType();
   if (failed(checkElementType(*this, "sampling_locations",
                               getSamplingLocations(), elt, "'value'")) ||
@@ -536,8 +573,12 @@ LogicalResult MSDeformAttnOp::verify() {
     if (s <= 0)
       return emitOpError("expected 'spatial_shapes' entries > 0, found ")
              << s << " at position " << i;
-    if (i % 2 == 1)
-      total += shapes[i - 1] * s;
+    int64_t area;
+    if (i % 2 == 1 && (llvm::MulOverflow(shapes[i - 1], s, area) ||
+                       llvm::AddOverflow(total, area, total)))
+      return emitOpError("expected the sum of H_l*W_l over 'spatial_shapes' "
+                         "to fit in 64 bits, found an overflow at position ")
+             << i;
   }
   int64_t levels = shapes.size() / 2;
 
@@ -570,9 +611,11 @@ LogicalResult MSDeformAttnOp::verify() {
                       "points of 'sampling_locations'")))
     return failure();
   // ms_deform_attn_c4: result [N, Lq, M*D].
-  int64_t md = (ShapedType::isDynamic(m) || ShapedType::isDynamic(d))
-                   ? ShapedType::kDynamic
-                   : m * d;
+  int64_t md = ShapedType::kDynamic;
+  if (!ShapedType::isDynamic(m) && !ShapedType::isDynamic(d) &&
+      llvm::MulOverflow(m, d, md))
+    return emitOpError("expected M*D of 'value' (shape ")
+           << formatShape(val) << ") to fit in 64 bits";
   if (failed(checkDim(*this, "result", getResult(), 0, "N", n,
                       "batch of 'value'")) ||
       failed(checkDim(*this, "result", getResult(), 1, "Lq", lq,
@@ -581,6 +624,49 @@ LogicalResult MSDeformAttnOp::verify() {
                       "heads times channels of 'value'")))
     return failure();
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult OnlineAttentionOp::verify() {
+  if (failed(checkRank(*this, "query", getQuery(), 4, "[B, Hq, Lq, D]")) ||
+      failed(checkRank(*this, "key", getKey(), 4, "[B, Hkv, Lk, D]")) ||
+      failed(checkRank(*this, "value", getValue(), 4, "[B, Hkv, Lk, Dv]")) ||
+      failed(checkRank(*this, "output", getOutput(), 4, "[B, Hq, Lq, Dv]")))
+    return failure();
+  if (getMask() &&
+      failed(checkRank(*this, "mask", getMask(), 4, "[B|1, Hq|1, Lq, Lk]")))
+    return failure();
+  bool tensors = isa<RankedTensorType>(getOutput().getType());
+  if (tensors != (getNumResults() == 1))
+    return emitOpError("expected one result on tensors and none on memrefs, "
+                       "found ")
+           << getNumResults();
+  if (tensors && getResult()[0].getType() != getOutput().getType())
+    return emitOpError("expected the result type to match 'output' ")
+           << getOutput().getType() << ", found " << getResult()[0].getType();
+  if (getLeft() < -1 || getRight() < -1)
+    return emitOpError("expected window extents >= -1, found (")
+           << getLeft() << ", " << getRight() << ")";
+  if (std::optional<int64_t> chunk = getChunkSize(); chunk && *chunk <= 0)
+    return emitOpError("expected 'chunk' > 0, found ") << *chunk;
+  return success();
+}
+
+void OnlineAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+    if (&operand == &getOutputMutable())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
 }
 
 #define GET_OP_CLASSES

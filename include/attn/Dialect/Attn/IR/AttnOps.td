@@ -15,6 +15,8 @@ include "attn/Dialect/Attn/IR/AttnBase.td"
 include "attn/Dialect/Attn/IR/AttnAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 //===----------------------------------------------------------------------===//
 // AttentionOp
@@ -126,6 +128,12 @@ def Attn_SlidingWindowAttentionOp
     int64_t getWindowLeft() { return getWindow()[0]; }
     /// Right window extent after `causal` (which forces 0), -1 when unbounded.
     int64_t getWindowRight() { return getCausal() ? 0 : getWindow()[1]; }
+    /// The chunk size as a signed value, when present.
+    std::optional<int64_t> getChunkSize() {
+      if (IntegerAttr attr = getChunkAttr())
+        return attr.getInt();
+      return std::nullopt;
+    }
   }];
 }
 
@@ -341,6 +349,95 @@ def Attn_MSDeformAttnOp : Attn_Op<"ms_deform_attn", [Pure]> {
     `:` type(operands) `->` type($result)
   }];
   let hasVerifier = 1;
+}
+
+
+//===----------------------------------------------------------------------===//
+// Internal tiled forms (created by the compiler's passes)
+//===----------------------------------------------------------------------===//
+
+def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>]> {
+  let summary = "destination-style fused attention with an online softmax";
+  let description = [{
+    The tiled form of `attn.attention` and `attn.sliding_window_attention`
+    that both the CPU and the GPU lowering consume (FlashAttention, Dao et
+    al. 2022; IREE's `online_attention`). It writes `output[b,h,i,:]` =
+    softmax-weighted sum of `value` rows over the keys visible from query row
+    `i`, visiting keys block by block with a running row max and row sum
+    (online softmax), so the `Lq x Lk` score matrix is never built.
+
+    Visibility, with `p = query_offset + i` the query's position in key
+    coordinates: key `j` is visible iff `window_left == -1 or j >= p -
+    window_left`, `window_right == -1 or j <= p + window_right`, when `chunk`
+    is set `floor(p/chunk) == floor(j/chunk)`, and the mask allows it.
+    `causal` is `window_right = 0`. Tiling along the query rows adds the tile
+    offset to `query_offset`, so tiles keep the untiled geometry.
+
+    Operands: `query` `[B, Hq, Lq, D]`, `key` `[B, Hkv, Lk, D]`, `value`
+    `[B, Hkv, Lk, Dv]` (head `h` reads KV head `h / (Hq / Hkv)`: GQA without
+    copying K/V), optional `mask` `[B|1, Hq|1, Lq, Lk]` of `i8` (non-zero =
+    visible) or the float type (additive bias; `-inf` = invisible), and the
+    destination `output` `[B, Hq, Lq, Dv]`. `scale` is resolved (no default);
+    `softcap` caps the scaled logits before the bias. Rows without a visible
+    key are written as zeros. Accumulation is in f32. Works on tensors (one
+    result) and on memrefs (no result).
+
+    The iteration domain is `(b, h, i)`, all parallel; tiles along `h` must
+    have size 1 when `Hq != Hkv`.
+
+    Example:
+
+    ```mlir
+    %o = attn.online_attention ins(%q, %k, %v offset %off
+           : tensor<1x1x64x64xf32>, tensor<1x1x512x64xf32>, tensor<1x1x512x64xf32>)
+           outs(%init : tensor<1x1x64x64xf32>)
+           {scale = 0.125 : f32, window_left = -1 : i64, window_right = 0 : i64}
+           -> tensor<1x1x64x64xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyShaped:$query,
+                       AnyShaped:$key,
+                       AnyShaped:$value,
+                       Optional<AnyShaped>:$mask,
+                       Index:$query_offset,
+                       AnyShaped:$output,
+                       F32Attr:$scale,
+                       OptionalAttr<F32Attr>:$softcap,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_left,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_right,
+                       OptionalAttr<I64Attr>:$chunk);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value (`mask` $mask^)? `offset` $query_offset
+    `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)? `)`
+    `outs` `(` $output `:` type($output) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// Signed window extents (-1 = unbounded) and chunk size.
+    int64_t getLeft() { return getWindowLeftAttr().getInt(); }
+    int64_t getRight() { return getWindowRightAttr().getInt(); }
+    std::optional<int64_t> getChunkSize() {
+      if (IntegerAttr attr = getChunkAttr())
+        return attr.getInt();
+      return std::nullopt;
+    }
+    /// DestinationStyleOpInterface: the one destination is `output`.
+    MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
+    /// Shaped types of the operands.
+    ShapedType getQueryType() { return cast<ShapedType>(getQuery().getType()); }
+    ShapedType getKeyType() { return cast<ShapedType>(getKey().getType()); }
+    ShapedType getValueType() { return cast<ShapedType>(getValue().getType()); }
+    ShapedType getOutputType() { return cast<ShapedType>(getOutput().getType()); }
+  }];
 }
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

@@ -1,0 +1,39 @@
+//===- Passes.td - attn conversion passes ------------------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_PASSES_TD
+#define ATTN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
+  let summary = "Lower bufferized attn.online_attention to loops of vector code";
+  let description = [{
+    Replaces every `attn.online_attention` on memrefs (after bufferization)
+    with a FlashAttention-style CPU kernel: loops over batch, head and query
+    blocks; a loop over only the key blocks that can be visible (causal,
+    window, chunk); per key block K^T packed with 16x16 vector transposes,
+    `S = Q K^T` with a register-tiled outer-product micro-kernel, the online
+    softmax (running row max and sum, polynomial exp), and `O += P V` with a
+    second register tile. Vector width and tiles come from the target info
+    of `target-cpu`. Head dims must be static.
+  }];
+  let options = [
+    Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
+           "CPU to generate code for ('native' = host)">,
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
+           "query rows per block (0 = from the target info)">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+           "keys per block (0 = from the target info)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+#endif // ATTN_CONVERSION_PASSES_TD

@@ -1,0 +1,68 @@
+//===- Passes.td - attn dialect passes ---------------------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+#define ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnConvertToOnlinePass : Pass<"attn-convert-to-online", "func::FuncOp"> {
+  let summary = "Rewrite attention ops into the destination-style online-softmax form";
+  let description = [{
+    Rewrites `attn.attention` and `attn.sliding_window_attention` into
+    `attn.online_attention` on a `tensor.empty` destination: the scale is
+    resolved (`1/sqrt(D)` by default), `causal` becomes `window_right = 0`,
+    the query offset is `Lk - Lq` (bottom-right alignment) and an `i1` mask
+    is widened to `i8` (one byte per element, as stored in memory, so vector
+    loads read it directly).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
+  let summary = "Tile attn.online_attention over (batch, head, query block)";
+  let description = [{
+    Tiles every `attn.online_attention` on tensors with an `scf.forall` over
+    the parallel `(b, h, i)` domain with tile sizes `[1, 1, block-q]`, through
+    the op's TilingInterface. The forall later becomes the parallel
+    (OpenMP) loop; the key loop stays inside each tile.
+  }];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
+           "query rows per tile">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
+  let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
+  let description = [{
+    Applies MLIR's polynomial approximations (Cephes-style range reduction and
+    FMA polynomials, relative error below 2^-22 for f32 exp) so that vector
+    `math.exp` and `math.tanh` become vector arithmetic instead of one libm
+    call per lane.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def AttnEmitCInterfacePass : Pass<"attn-emit-c-interface", "ModuleOp"> {
+  let summary = "Request C interface wrappers for every public function";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
+    that `convert-func-to-llvm` emits `_mlir_ciface_<name>` taking memref
+    descriptors by pointer (MLIR's C interface), which `attn-run` and the
+    shared libraries of `attn-compile` call.
+  }];
+}
+
+#endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,55 @@
+//===- TargetInfo.h - hardware parameters of code generation ----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The one place that holds target parameters (vector width, register and
+// cache tiles, threads), as Triton's TargetInfoBase does: passes read tile
+// sizes from here instead of hard-coding them, so that the CPU and (later)
+// GPU mappings of the same tiled form differ only in these numbers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TARGET_TARGETINFO_H
+#define ATTN_TARGET_TARGETINFO_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::attn {
+
+/// Code-generation parameters of the online-attention kernel on a CPU.
+struct CPUTargetInfo {
+  /// LLVM CPU name the code is generated for (e.g. "sapphirerapids").
+  std::string cpu;
+  /// Comma-separated LLVM target features ("+avx512f,...") for that CPU.
+  std::string features;
+  /// Widest usable vector register in bits (512 AVX-512, 256 AVX2, 128 SSE).
+  int64_t vectorBits = 128;
+  /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
+  bool hasAMXBF16 = false;
+
+  /// Query rows per tile (the parallel unit of work).
+  int64_t blockQ = 64;
+  /// Keys per inner block (the online-softmax step): the scores of a
+  /// `blockQ x blockK` tile stay in L1/L2.
+  int64_t blockK = 128;
+  /// Register tile of S = Q K^T: `qkRows` query rows x `qkVectors` vectors
+  /// of keys (at most ~24 accumulators on 32 registers).
+  int64_t qkRows = 8, qkVectors = 2;
+  /// Register tile of O += P V: `pvRows` rows x `pvVectors` vectors of Dv.
+  int64_t pvRows = 4, pvVectors = 4;
+
+  /// f32 lanes per vector register.
+  int64_t lanes() const { return vectorBits / 32; }
+
+  /// Parameters for `cpu` ("native" or "" = the host CPU, else an LLVM CPU
+  /// name such as "skylake-avx512", "znver4", "x86-64-v3"). Unknown names
+  /// give the conservative 128-bit defaults.
+  static CPUTargetInfo get(llvm::StringRef cpu);
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_TARGET_TARGETINFO_H

@@ -1,0 +1,587 @@
+//===- AttnToVector.cpp - attn.online_attention to vector code --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The CPU kernel generator. A bufferized `attn.online_attention` becomes the
+// FlashAttention-2 forward pass (Dao, "FlashAttention-2", 2023) written in
+// scf + vector ops:
+//
+//   for b, h, query block [q0, q0 + nq):
+//     [jlo, jhi) = keys that any row of the block can see
+//     m = -inf, l = 0, acc = 0
+//     for key block [kb, kb + nk) in [jlo, jhi):
+//       Kt    = K[kb:kb+nk, :]^T                  (16x16 vector transposes)
+//       S     = Q K^T                             (register-tiled FMAs)
+//       S     = mask(cap(scale * S) + bias)       (invisible keys -> -inf)
+//       m'    = max(m, rowmax(S)); alpha = exp(m - m'); P = exp(S - m')
+//       l     = alpha * l + rowsum(P); acc = alpha * acc + P V   (FMAs)
+//     O = acc / l  (0 where no key was visible)
+//
+// Scratch buffers (Kt, S, acc, m, l, alpha) are allocated per op instance,
+// so each parallel tile owns its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToVector/AttnToVector.h"
+#include "attn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOVECTORPASS
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Emits the kernel of one `attn.online_attention` on memrefs.
+class KernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, OnlineAttentionOp op,
+                const CPUTargetInfo &target)
+      : b(b), op(op), t(target), w(target.lanes()) {
+    q = op.getQuery(), k = op.getKey(), v = op.getValue(), mask = op.getMask();
+    out = op.getOutput();
+    d = op.getKeyType().getDimSize(3);
+    dv = op.getValueType().getDimSize(3);
+    dvPad = llvm::divideCeil(dv, w) * w;
+    f32 = b.getF32Type();
+    vecF32 = VectorType::get({w}, f32);
+    if (mask) {
+      auto mType = cast<ShapedType>(mask.getType());
+      maskIsBias = isa<FloatType>(mType.getElementType());
+      maskBcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
+      maskBcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
+    }
+  }
+
+  void emit();
+
+private:
+  // Small builders.
+  Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value cF32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vecF32, scalar);
+  }
+  Value vConst(double v) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(v)));
+  }
+  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value maxIdx(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value addIdx(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value subIdx(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value dim(Value v, int64_t i) { return memref::DimOp::create(b, v, i); }
+  /// Widens `x` (scalar or vector) of a narrower float type to f32.
+  Value toF32(Value x) {
+    Type elt = getElementTypeOrSelf(x.getType());
+    if (elt.isF32())
+      return x;
+    Type target = isa<VectorType>(x.getType())
+                      ? Type(VectorType::get(cast<VectorType>(x.getType()).getShape(), f32))
+                      : f32;
+    return arith::ExtFOp::create(b, target, x);
+  }
+  /// Vector load of `n` lanes (static) at `indices` of `mem`, the rest 0,
+  /// widened to f32.
+  Value loadRow(Value mem, ValueRange indices, int64_t n) {
+    Type elt = cast<MemRefType>(mem.getType()).getElementType();
+    auto vt = VectorType::get({w}, elt);
+    if (n >= w)
+      return toF32(vector::LoadOp::create(b, vt, mem, indices));
+    Value m = vector::ConstantMaskOp::create(
+        b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{n});
+    Value pass = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
+    return toF32(vector::MaskedLoadOp::create(b, vt, mem, indices, m, pass));
+  }
+  /// A `for lb to ub step s` loop with iter args; `body` yields the new ones.
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange init,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, init,
+        [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          SmallVector<Value> next = body(iv, args);
+          scf::YieldOp::create(b, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, ValueRange{},
+            [&](Value iv, ValueRange) -> SmallVector<Value> {
+              body(iv);
+              return {};
+            });
+  }
+
+  // Kernel phases.
+  void emitQueryBlock(Value bIdx, Value hIdx, Value kvh, Value q0);
+  void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitScores(Value bIdx, Value hIdx, Value q0, Value nq);
+  void emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
+                   Value kb, Value nk);
+  void emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb, Value nk);
+  void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
+
+  ImplicitLocOpBuilder &b;
+  OnlineAttentionOp op;
+  const CPUTargetInfo &t;
+  int64_t w;
+  Value q, k, v, mask, out;
+  int64_t d, dv, dvPad;
+  bool maskIsBias = false, maskBcastB = false, maskBcastH = false;
+  Type f32;
+  VectorType vecF32;
+  // Scratch buffers.
+  Value kt, s, acc, rowMax, rowSum, rowAlpha;
+};
+
+void KernelEmitter::emit() {
+  int64_t bq = t.blockQ, bk = t.blockK;
+  Value zero = cIdx(0), one = cIdx(1);
+  // Heap scratch, 64-byte aligned, one set per op instance (per tile once
+  // tiled): a few mallocs per tile cost nothing next to the tile's FLOPs and,
+  // unlike stack buffers, do not depend on the OpenMP worker stack size.
+  SmallVector<Value> scratch;
+  auto alloc = [&](ArrayRef<int64_t> shape) {
+    Value buf = memref::AllocOp::create(b, MemRefType::get(shape, f32),
+                                        b.getI64IntegerAttr(64));
+    scratch.push_back(buf);
+    return buf;
+  };
+  kt = alloc({d, bk});
+  s = alloc({bq, bk});
+  acc = alloc({bq, dvPad});
+  rowMax = alloc({bq});
+  rowSum = alloc({bq});
+  rowAlpha = alloc({bq});
+
+  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), hkv = dim(k, 1);
+  Value group = arith::DivUIOp::create(b, hq, hkv);
+  forLoop(zero, batch, one, [&](Value bIdx) {
+    forLoop(zero, hq, one, [&](Value hIdx) {
+      Value kvh = arith::DivUIOp::create(b, hIdx, group);
+      forLoop(zero, lq, cIdx(bq),
+              [&](Value q0) { emitQueryBlock(bIdx, hIdx, kvh, q0); });
+    });
+  });
+  for (Value buf : scratch)
+    memref::DeallocOp::create(b, buf);
+}
+
+void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
+                                   Value q0) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Value nq = minIdx(cIdx(t.blockQ), subIdx(dim(q, 2), q0));
+  Value lk = dim(k, 2);
+  // Positions (in key coordinates) of the first and last row of the block.
+  Value p0 = addIdx(op.getQueryOffset(), q0);
+  Value pLast = subIdx(addIdx(p0, nq), one);
+
+  // Keys that some row of the block can see: [jlo, jhi).
+  Value jlo = zero, jhi = lk;
+  if (op.getLeft() >= 0)
+    jlo = maxIdx(jlo, subIdx(p0, cIdx(op.getLeft())));
+  if (op.getRight() >= 0)
+    jhi = minIdx(jhi, addIdx(pLast, cIdx(op.getRight() + 1)));
+  if (std::optional<int64_t> chunk = op.getChunkSize()) {
+    Value c = cIdx(*chunk);
+    Value firstChunk = arith::FloorDivSIOp::create(b, p0, c);
+    Value lastChunk = arith::FloorDivSIOp::create(b, pLast, c);
+    jlo = maxIdx(jlo, arith::MulIOp::create(b, firstChunk, c));
+    jhi = minIdx(jhi, arith::MulIOp::create(b, addIdx(lastChunk, one), c));
+  }
+  jhi = maxIdx(jhi, jlo);
+
+  // Running state: m = -inf, l = 0, acc = 0.
+  Value negInf = cF32(-std::numeric_limits<double>::infinity());
+  Value zeroF = cF32(0.0), zeroV = vConst(0.0);
+  forLoop(zero, nq, one, [&](Value r) {
+    memref::StoreOp::create(b, negInf, rowMax, r);
+    memref::StoreOp::create(b, zeroF, rowSum, r);
+    for (int64_t e = 0; e < dvPad; e += w)
+      vector::StoreOp::create(b, zeroV, acc, ValueRange{r, cIdx(e)});
+  });
+
+  forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
+    Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
+    emitPackKeys(bIdx, kvh, kb, nk);
+    emitScores(bIdx, hIdx, q0, nq);
+    emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk);
+    emitAccumulate(bIdx, kvh, nq, kb, nk);
+  });
+  emitFinalize(bIdx, hIdx, q0, nq);
+}
+
+/// Kt[dd, j] = K[b, kvh, kb + j, dd] for j < nk, in w x w blocks: w rows of
+/// K are loaded as vectors, transposed in registers and stored as w rows of
+/// Kt. Rows past nk and columns past D are loaded as zeros (masked loads).
+void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
+  Type kElt = op.getKeyType().getElementType();
+  auto rowType = VectorType::get({w}, kElt);
+  auto maskType = VectorType::get({w}, b.getI1Type());
+  auto tileType = VectorType::get({w, w}, f32);
+  Value pass = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(rowType, b.getZeroAttr(kElt)));
+  Value zeroTile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(tileType, b.getF32FloatAttr(0.0)));
+  forLoop(cIdx(0), nk, cIdx(w), [&](Value j0) {
+    Value rowsLeft = subIdx(nk, j0);
+    for (int64_t d0 = 0; d0 < d; d0 += w) {
+      int64_t cols = std::min(w, d - d0);
+      Value tile = zeroTile;
+      for (int64_t r = 0; r < w; ++r) {
+        // Lanes of row r: `cols` when the row exists, else none.
+        Value exists = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                             cIdx(r), rowsLeft);
+        Value n = arith::SelectOp::create(b, exists, cIdx(cols), cIdx(0));
+        Value m = vector::CreateMaskOp::create(b, maskType, ValueRange{n});
+        Value row = vector::MaskedLoadOp::create(
+            b, rowType, k,
+            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), cIdx(d0)},
+            m, pass);
+        tile = vector::InsertOp::create(b, toF32(row), tile,
+                                        ArrayRef<int64_t>{r});
+      }
+      Value tr = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
+      for (int64_t c = 0; c < cols; ++c) {
+        Value col = vector::ExtractOp::create(b, tr, ArrayRef<int64_t>{c});
+        vector::StoreOp::create(b, col, kt, ValueRange{cIdx(d0 + c), j0});
+      }
+    }
+  });
+}
+
+/// S[r, j] = sum_dd Q[b, h, q0 + r, dd] * Kt[dd, j] for r < nq (rows past nq
+/// repeat row nq - 1 and land in unused scratch), all j of the block: a
+/// qkRows x (qkVectors * w) register tile accumulated over dd.
+void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq) {
+  int64_t mr = t.qkRows, nv = t.qkVectors;
+  Value one = cIdx(1), lastRow = subIdx(nq, one);
+  forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+    SmallVector<Value> rows;
+    for (int64_t i = 0; i < mr; ++i)
+      rows.push_back(addIdx(q0, minIdx(addIdx(r0, cIdx(i)), lastRow)));
+    forLoop(cIdx(0), cIdx(t.blockK), cIdx(nv * w), [&](Value c0) {
+      SmallVector<Value> init(mr * nv, vConst(0.0));
+      SmallVector<Value> sums = forLoop(
+          cIdx(0), cIdx(d), one, init,
+          [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+            SmallVector<Value> kv;
+            for (int64_t n = 0; n < nv; ++n)
+              kv.push_back(vector::LoadOp::create(
+                  b, vecF32, kt, ValueRange{dd, addIdx(c0, cIdx(n * w))}));
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < mr; ++i) {
+              Value qs = toF32(memref::LoadOp::create(
+                  b, q, ValueRange{bIdx, hIdx, rows[i], dd}));
+              Value qv = splat(qs);
+              for (int64_t n = 0; n < nv; ++n)
+                next.push_back(
+                    vector::FMAOp::create(b, qv, kv[n], accs[i * nv + n]));
+            }
+            return next;
+          });
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n)
+          vector::StoreOp::create(
+              b, sums[i * nv + n], s,
+              ValueRange{addIdx(r0, cIdx(i)), addIdx(c0, cIdx(n * w))});
+    });
+  });
+}
+
+/// Per row r < nq: scale, cap, bias and mask the scores of the block; update
+/// the running max m, rescale factor alpha = exp(m_old - m_new) and sum l;
+/// overwrite S with P = exp(S - m_new). Invisible keys get -inf and P = 0.
+/// While no key of a row has been visible, m stays -inf and 0 stands in for
+/// it in the exponent, so no NaN appears.
+void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
+                                Value p0, Value kb, Value nk) {
+  Type i32 = b.getI32Type();
+  auto vecI32 = VectorType::get({w}, i32);
+  auto maskType = VectorType::get({w}, b.getI1Type());
+  Value one = cIdx(1);
+  Value negInf = cF32(-std::numeric_limits<double>::infinity());
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value scale = splat(cF32(op.getScale().convertToDouble()));
+  std::optional<double> softcap;
+  if (FloatAttr cap = op.getSoftcapAttr())
+    softcap = cap.getValueAsDouble();
+  Value lanes = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             vecI32, llvm::to_vector(llvm::map_range(
+                         llvm::seq<int32_t>(0, w),
+                         [&](int32_t i) -> Attribute {
+                           return b.getI32IntegerAttr(i);
+                         }))));
+  auto toI32 = [&](Value idx) { return arith::IndexCastOp::create(b, i32, idx); };
+  // Clamps an index to [-1, blockK] so it fits i32 comparisons with columns.
+  auto clampCol = [&](Value idx) {
+    return minIdx(maxIdx(idx, cIdx(-1)), cIdx(t.blockK));
+  };
+  Value maskB = maskBcastB ? cIdx(0) : bIdx;
+  Value maskH = maskBcastH ? cIdx(0) : hIdx;
+
+  forLoop(cIdx(0), nq, one, [&](Value r) {
+    // Visible columns of this row, relative to kb: [lo, hi].
+    Value pos = addIdx(p0, r);
+    Value lo = cIdx(std::numeric_limits<int32_t>::min() / 2);
+    Value hi = subIdx(nk, one);
+    if (op.getLeft() >= 0)
+      lo = maxIdx(lo, subIdx(pos, cIdx(op.getLeft())));
+    if (op.getRight() >= 0)
+      hi = minIdx(hi, subIdx(addIdx(pos, cIdx(op.getRight())), kb));
+    if (std::optional<int64_t> chunk = op.getChunkSize()) {
+      Value c = cIdx(*chunk);
+      Value start =
+          arith::MulIOp::create(b, arith::FloorDivSIOp::create(b, pos, c), c);
+      lo = maxIdx(lo, start);
+      hi = minIdx(hi, subIdx(subIdx(addIdx(start, c), one), kb));
+    }
+    if (op.getLeft() >= 0 || op.getChunkSize())
+      lo = subIdx(lo, kb);
+    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(clampCol(lo)));
+    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(clampCol(hi)));
+    Value row = addIdx(q0, r);
+
+    // Pass 1: masked scores and their max.
+    Value blockMax =
+        forLoop(cIdx(0), nk, cIdx(w), ValueRange{negInfV},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  sv = arith::MulFOp::create(b, sv, scale);
+                  if (softcap) {
+                    Value cap = splat(cF32(*softcap));
+                    Value inv = splat(cF32(1.0 / *softcap));
+                    Value th = math::TanhOp::create(
+                        b, arith::MulFOp::create(b, sv, inv));
+                    sv = arith::MulFOp::create(b, th, cap);
+                  }
+                  Value cols = arith::AddIOp::create(
+                      b, lanes,
+                      vector::BroadcastOp::create(b, vecI32, toI32(c0)));
+                  Value vis = arith::AndIOp::create(
+                      b,
+                      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, cols,
+                                            loV),
+                      arith::CmpIOp::create(b, arith::CmpIPredicate::sle, cols,
+                                            hiV));
+                  if (mask) {
+                    Value inRange = vector::CreateMaskOp::create(
+                        b, maskType, ValueRange{subIdx(nk, c0)});
+                    Type mElt = cast<MemRefType>(mask.getType()).getElementType();
+                    auto mVec = VectorType::get({w}, mElt);
+                    Value pass = arith::ConstantOp::create(
+                        b, DenseElementsAttr::get(mVec, b.getZeroAttr(mElt)));
+                    Value mv = vector::MaskedLoadOp::create(
+                        b, mVec, mask,
+                        ValueRange{maskB, maskH, row, addIdx(kb, c0)}, inRange,
+                        pass);
+                    if (maskIsBias) {
+                      sv = arith::AddFOp::create(b, sv, toF32(mv));
+                    } else {
+                      Value zero8 = arith::ConstantOp::create(
+                          b, DenseElementsAttr::get(mVec, b.getZeroAttr(mElt)));
+                      vis = arith::AndIOp::create(
+                          b, vis,
+                          arith::CmpIOp::create(b, arith::CmpIPredicate::ne, mv,
+                                                zero8));
+                    }
+                  }
+                  sv = arith::SelectOp::create(b, vis, sv, negInfV);
+                  vector::StoreOp::create(b, sv, s, ValueRange{r, c0});
+                  return {arith::MaximumFOp::create(b, args[0], sv)};
+                })[0];
+    Value mBlock = vector::ReductionOp::create(
+        b, vector::CombiningKind::MAXIMUMF, blockMax);
+    Value mOld = memref::LoadOp::create(b, rowMax, r);
+    Value mNew = arith::MaximumFOp::create(b, mOld, mBlock);
+    Value noneVisible =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInf);
+    Value mSafe = arith::SelectOp::create(b, noneVisible, cF32(0.0), mNew);
+    Value alpha =
+        math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mSafe));
+    Value mSafeV = splat(mSafe);
+
+    // Pass 2: P = exp(S - m) and its sum.
+    Value blockSum =
+        forLoop(cIdx(0), nk, cIdx(w), ValueRange{vConst(0.0)},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  Value p = math::ExpOp::create(
+                      b, arith::SubFOp::create(b, sv, mSafeV));
+                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
+                  return {arith::AddFOp::create(b, args[0], p)};
+                })[0];
+    Value lBlock = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                               blockSum);
+    Value lOld = memref::LoadOp::create(b, rowSum, r);
+    Value lNew = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, lOld, alpha), lBlock);
+    memref::StoreOp::create(b, lNew, rowSum, r);
+    memref::StoreOp::create(b, mNew, rowMax, r);
+    memref::StoreOp::create(b, alpha, rowAlpha, r);
+  });
+}
+
+/// acc[r, :] = alpha[r] * acc[r, :] + sum_j P[r, j] * V[b, kvh, kb + j, :]:
+/// a pvRows x (pvVectors * w) register tile per chunk of Dv, accumulated over
+/// the keys of the block.
+void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb,
+                                   Value nk) {
+  int64_t mr = t.pvRows;
+  Value one = cIdx(1);
+  forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+    SmallVector<Value> rows, alphas;
+    for (int64_t i = 0; i < mr; ++i) {
+      rows.push_back(addIdx(r0, cIdx(i)));
+      alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
+    }
+    for (int64_t e0 = 0; e0 < dvPad; e0 += t.pvVectors * w) {
+      int64_t nv = std::min(t.pvVectors, (dvPad - e0) / w);
+      SmallVector<Value> init;
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n) {
+          Value a = vector::LoadOp::create(
+              b, vecF32, acc, ValueRange{rows[i], cIdx(e0 + n * w)});
+          init.push_back(arith::MulFOp::create(b, a, alphas[i]));
+        }
+      SmallVector<Value> sums = forLoop(
+          cIdx(0), nk, one, init,
+          [&](Value j, ValueRange accs) -> SmallVector<Value> {
+            SmallVector<Value> vv;
+            for (int64_t n = 0; n < nv; ++n)
+              vv.push_back(loadRow(v,
+                                   ValueRange{bIdx, kvh, addIdx(kb, j),
+                                              cIdx(e0 + n * w)},
+                                   dv - (e0 + n * w)));
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < mr; ++i) {
+              Value p = splat(memref::LoadOp::create(b, s, ValueRange{rows[i], j}));
+              for (int64_t n = 0; n < nv; ++n)
+                next.push_back(
+                    vector::FMAOp::create(b, p, vv[n], accs[i * nv + n]));
+            }
+            return next;
+          });
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n)
+          vector::StoreOp::create(b, sums[i * nv + n], acc,
+                                  ValueRange{rows[i], cIdx(e0 + n * w)});
+    }
+  });
+}
+
+/// O[b, h, q0 + r, :] = acc[r, :] / l[r], or 0 when l[r] == 0 (no key was
+/// visible), converted to the output element type.
+void KernelEmitter::emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq) {
+  Type outElt = op.getOutputType().getElementType();
+  auto outVec = VectorType::get({w}, outElt);
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value l = memref::LoadOp::create(b, rowSum, r);
+    Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l,
+                                        cF32(0.0));
+    Value inv = arith::SelectOp::create(
+        b, empty, cF32(0.0), arith::DivFOp::create(b, cF32(1.0), l));
+    Value invV = splat(inv);
+    Value row = addIdx(q0, r);
+    for (int64_t e = 0; e < dvPad; e += w) {
+      Value a = vector::LoadOp::create(b, vecF32, acc, ValueRange{r, cIdx(e)});
+      Value o = arith::MulFOp::create(b, a, invV);
+      if (!outElt.isF32())
+        o = arith::TruncFOp::create(b, outVec, o);
+      SmallVector<Value> idx = {bIdx, hIdx, row, cIdx(e)};
+      if (dv - e >= w) {
+        vector::StoreOp::create(b, o, out, idx);
+        continue;
+      }
+      Value m = vector::ConstantMaskOp::create(
+          b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{dv - e});
+      vector::MaskedStoreOp::create(b, out, idx, m, o);
+    }
+  });
+}
+
+} // namespace
+
+LogicalResult
+mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
+                                         OnlineAttentionOp op,
+                                         const CPUTargetInfo &target) {
+  if (op.getNumResults() != 0)
+    return op.emitOpError("expected memref operands (run bufferization first)");
+  if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3))
+    return op.emitOpError("vector lowering needs static head dims D and Dv, "
+                          "found ")
+           << op.getKeyType() << " and " << op.getValueType();
+  CPUTargetInfo t = target;
+  int64_t w = t.lanes();
+  // The register tiles must divide the blocks.
+  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.qkVectors * w), 1) *
+             t.qkVectors * w;
+  int64_t rowMultiple = std::max(t.qkRows, t.pvRows);
+  t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
+             rowMultiple;
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  KernelEmitter(b, op, t).emit();
+  rewriter.eraseOp(op);
+  return success();
+}
+
+void mlir::attn::populateAttnToVectorCleanupPatterns(
+    RewritePatternSet &patterns, const CPUTargetInfo &target) {
+  vector::populateVectorTransposeLoweringPatterns(
+      patterns, target.lanes() == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+                                     : vector::VectorTransposeLowering::EltWise);
+}
+
+namespace {
+struct ConvertAttnToVectorPass
+    : public mlir::attn::impl::ConvertAttnToVectorPassBase<
+          ConvertAttnToVectorPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
+    if (blockQ > 0)
+      target.blockQ = blockQ;
+    if (blockK > 0)
+      target.blockK = blockK;
+    IRRewriter rewriter(&getContext());
+    SmallVector<OnlineAttentionOp> ops;
+    getOperation().walk([&](OnlineAttentionOp op) { ops.push_back(op); });
+    for (OnlineAttentionOp op : ops)
+      if (failed(lowerOnlineAttentionToVector(rewriter, op, target)))
+        return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateAttnToVectorCleanupPatterns(patterns, target);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,141 @@
+//===- ConvertToOnline.cpp - attention ops to online_attention --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// Graph-level attention ops become the destination-style tiled form
+// `attn.online_attention`, with every default resolved: the scale, the
+// causal/window/chunk geometry and the bottom-right query offset.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNCONVERTTOONLINEPASS
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// `tensor.empty` shaped like `type`, taking dynamic sizes from `sources`
+/// (value, dim) pairs, one per dimension.
+static Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<std::pair<Value, int64_t>> sources) {
+  SmallVector<Value> dynSizes;
+  for (auto [dim, src] : llvm::enumerate(sources))
+    if (type.isDynamicDim(dim))
+      dynSizes.push_back(tensor::DimOp::create(b, loc, src.first, src.second));
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynSizes);
+}
+
+/// Widens an `i1` mask to `i8` (one byte per element) with a linalg.generic.
+static Value widenMask(OpBuilder &b, Location loc, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  auto i8Type = type.clone(b.getI8Type());
+  Value init = createEmpty(b, loc, i8Type,
+                           {{mask, 0}, {mask, 1}, {mask, 2}, {mask, 3}});
+  AffineMap id = b.getMultiDimIdentityMap(4);
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{i8Type}, ValueRange{mask}, ValueRange{init},
+      ArrayRef<AffineMap>{id, id}, iters,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value wide = arith::ExtUIOp::create(nb, nloc, nb.getI8Type(), args[0]);
+        linalg::YieldOp::create(nb, nloc, wide);
+      });
+  return generic.getResult(0);
+}
+
+FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
+                                                         Operation *op) {
+  Value q, k, v, mask;
+  FailureOr<double> scale = failure();
+  FloatAttr softcap;
+  int64_t left = -1, right = -1;
+  std::optional<int64_t> chunk;
+  if (auto attn = dyn_cast<AttentionOp>(op)) {
+    q = attn.getQuery(), k = attn.getKey(), v = attn.getValue();
+    mask = attn.getMask();
+    scale = attn.getEffectiveScale();
+    softcap = attn.getSoftcapAttr();
+    right = attn.getCausal() ? 0 : -1;
+  } else if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op)) {
+    q = swa.getQuery(), k = swa.getKey(), v = swa.getValue();
+    mask = swa.getMask();
+    scale = swa.getEffectiveScale();
+    softcap = swa.getSoftcapAttr();
+    left = swa.getWindowLeft();
+    right = swa.getWindowRight();
+    chunk = swa.getChunkSize();
+  } else {
+    return rewriter.notifyMatchFailure(op, "not an attention op");
+  }
+  if (failed(scale))
+    return op->emitOpError("needs an explicit 'scale' when the head dim D of "
+                           "'query' is dynamic (the default is 1/sqrt(D))");
+
+  Location loc = op->getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  Value init =
+      createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
+  if (mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+    mask = widenMask(rewriter, loc, mask);
+
+  // Bottom-right alignment: query i sits at key position i + (Lk - Lq).
+  OpFoldResult lq = tensor::getMixedSize(rewriter, loc, q, 2);
+  OpFoldResult lk = tensor::getMixedSize(rewriter, loc, k, 2);
+  Value offset = arith::SubIOp::create(
+      rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, lk),
+      getValueOrCreateConstantIndexOp(rewriter, loc, lq));
+
+  auto online = OnlineAttentionOp::create(
+      rewriter, loc, TypeRange{resultType}, q, k, v, mask, offset, init,
+      rewriter.getF32FloatAttr(static_cast<float>(*scale)), softcap,
+      rewriter.getI64IntegerAttr(left), rewriter.getI64IntegerAttr(right),
+      chunk ? rewriter.getI64IntegerAttr(*chunk) : IntegerAttr());
+  rewriter.replaceOp(op, online.getResults());
+  return online;
+}
+
+namespace {
+template <typename OpTy>
+struct ConvertToOnlinePattern : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    return convertToOnline(rewriter, op);
+  }
+};
+
+struct AttnConvertToOnlinePass
+    : public mlir::attn::impl::AttnConvertToOnlinePassBase<
+          AttnConvertToOnlinePass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<AttentionOp, SlidingWindowAttentionOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops)
+      if (failed(convertToOnline(rewriter, op)))
+        return signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::attn::populateConvertToOnlinePatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvertToOnlinePattern<AttentionOp>,
+               ConvertToOnlinePattern<SlidingWindowAttentionOp>>(
+      patterns.getContext());
+}

@@ -1,0 +1,59 @@
+//===- Tile.cpp - tile attn.online_attention --------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNTILEPASS
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+FailureOr<scf::SCFTilingResult>
+mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
+                                int64_t blockQ) {
+  if (blockQ <= 0)
+    return op.emitOpError("expected a positive query block size, found ")
+           << blockQ;
+  if (op.getNumResults() != 1)
+    return rewriter.notifyMatchFailure(op, "tiling needs tensor semantics");
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+                        rewriter.getIndexAttr(blockQ)});
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
+namespace {
+struct AttnTilePass
+    : public mlir::attn::impl::AttnTilePassBase<AttnTilePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<OnlineAttentionOp> ops;
+    getOperation().walk([&](OnlineAttentionOp op) {
+      // Only untiled ops: a tile already sits inside an scf.forall.
+      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
+        ops.push_back(op);
+    });
+    for (OnlineAttentionOp op : ops)
+      if (failed(tileOnlineAttention(rewriter, op, blockQ)))
+        return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,54 @@
+//===- TargetInfo.cpp - hardware parameters of code generation --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Target/TargetInfo.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+using namespace mlir::attn;
+
+CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
+  CPUTargetInfo info;
+  llvm::StringSet<> enabled;
+  if (cpu.empty() || cpu == "native") {
+    info.cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      if (feature.second)
+        enabled.insert(feature.first());
+  } else {
+    info.cpu = cpu.str();
+    llvm::SmallVector<llvm::StringRef> features;
+    llvm::X86::getFeaturesForCPU(cpu, features);
+    for (llvm::StringRef f : features)
+      enabled.insert(f);
+  }
+  llvm::SmallVector<std::string> list;
+  for (const auto &f : enabled)
+    list.push_back("+" + f.first().str());
+  llvm::sort(list);
+  info.features = llvm::join(list, ",");
+
+  if (enabled.contains("avx512f"))
+    info.vectorBits = 512;
+  else if (enabled.contains("avx2") && enabled.contains("fma"))
+    info.vectorBits = 256;
+  info.hasAMXBF16 = enabled.contains("amx-bf16");
+
+  if (info.vectorBits == 512) {
+    // 32 zmm registers: 8x2 and 4x4 register tiles hold 16 accumulators.
+    info.qkRows = 8, info.qkVectors = 2;
+    info.pvRows = 4, info.pvVectors = 4;
+  } else {
+    // 16 registers: 4x2 accumulators.
+    info.qkRows = 4, info.qkVectors = 2;
+    info.pvRows = 4, info.pvVectors = 2;
+  }
+  return info;
+}
