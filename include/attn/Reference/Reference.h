@@ -39,7 +39,23 @@ struct Tensor {
 
   /// Number of elements (product of `shape`; 1 for rank 0).
   int64_t numElements() const;
+
+  /// A tensor of `shape` with every element `fill`.
+  static Tensor filled(llvm::ArrayRef<int64_t> shape, double fill = 0.0,
+                       ElementKind kind = ElementKind::F32);
+
+  /// Row-major offset of `index` (one entry per dimension); aborts with a
+  /// message when `index` has the wrong rank or lies outside `shape`.
+  int64_t offset(llvm::ArrayRef<int64_t> index) const;
+
+  /// The element at `index` (bounds-checked, see `offset`).
+  double at(llvm::ArrayRef<int64_t> index) const { return data[offset(index)]; }
+  double &at(llvm::ArrayRef<int64_t> index) { return data[offset(index)]; }
 };
+
+/// Rounds `value` to the nearest value of `kind` (IEEE round to nearest, ties
+/// to even, as `arith.truncf` and llvm::APFloat do); `I1` maps non-zero to 1.
+double roundToKind(double value, ElementKind kind);
 
 /// Parameters of attention, sliding-window attention and DCMHA masking.
 struct AttentionParams {
@@ -97,6 +113,19 @@ Tensor msDeformAttn(const Tensor &value, const Tensor &locations,
 /// returns one tensor per result. Fails with a message naming the op when
 /// the function holds an op the evaluator does not know, or when an
 /// argument's shape does not match.
+///
+/// Supported (single-block functions, ranked tensor arguments): every `attn`
+/// op; `func.return`; `arith.constant` (dense tensors, splat or not, and
+/// scalars); elementwise arith/math ops on tensors and scalars (`arith.truncf`
+/// rounds to f16/bf16/f32 as APFloat does); `tensor.empty`, `tensor.dim`,
+/// `tensor.cast`, `tensor.extract`, `tensor.expand_shape`,
+/// `tensor.collapse_shape`; `linalg.softmax`; and every linalg structured op
+/// on tensors (`linalg.generic`, `fill`, `matmul`, `batch_matmul`,
+/// `transpose`, `map`, `reduce`, `broadcast`, ...) by running its payload at
+/// each point of the iteration space through its indexing maps; payloads may
+/// use arith/math scalar ops and `linalg.index`. Argument values are rounded
+/// to the argument's element type (`i1`: non-zero is true); integer and
+/// index values are held as doubles (exact up to 2^53).
 llvm::Expected<std::vector<Tensor>> evaluate(func::FuncOp func,
                                              llvm::ArrayRef<Tensor> args);
 
