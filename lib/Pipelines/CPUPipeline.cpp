@@ -72,8 +72,8 @@ static void buildKernelPipeline(OpPassManager &pm,
 /// Everything left in standard dialects down to the LLVM dialect.
 static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vec;
   vec.reassociateFPReductions = true;

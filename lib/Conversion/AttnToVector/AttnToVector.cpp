@@ -138,8 +138,16 @@ private:
   void emitQueryBlock(Value bIdx, Value hIdx, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
   void emitScores(Value bIdx, Value hIdx, Value q0, Value nq);
+  Value emitFullBlockTest(Value p0, Value pLast, Value kb, Value nk);
   void emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
-                   Value kb, Value nk);
+                   Value kb, Value nk, bool fullBlock);
+  Value maxNumF(Value x, Value y) {
+    return arith::MaxNumFOp::create(
+        b, x, y,
+        arith::FastMathFlagsAttr::get(b.getContext(),
+                                      arith::FastMathFlags::nnan));
+  }
+  void emitFullBlockSoftmax(Value nq);
   void emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb, Value nk);
   void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
 
@@ -227,7 +235,19 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
     emitPackKeys(bIdx, kvh, kb, nk);
     emitScores(bIdx, hIdx, q0, nq);
-    emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk);
+    // Blocks where every key is visible from every row skip the per-element
+    // visibility work (most blocks of long sequences).
+    if (Value full = emitFullBlockTest(p0, pLast, kb, nk)) {
+      auto ifOp = scf::IfOp::create(b, TypeRange{}, full,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/true);
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/false);
+    } else {
+      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/false);
+    }
     emitAccumulate(bIdx, kvh, nq, kb, nk);
   });
   emitFinalize(bIdx, hIdx, q0, nq);
@@ -311,13 +331,49 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq) {
   });
 }
 
+/// Returns an i1 that holds when the key block [kb, kb + nk) is whole and
+/// visible from every row in [p0, pLast), or nullptr when the op can never
+/// take the fast path (mask, softcap or a non-positive scale).
+Value KernelEmitter::emitFullBlockTest(Value p0, Value pLast, Value kb,
+                                       Value nk) {
+  if (mask || op.getSoftcapAttr() || op.getScale().convertToDouble() <= 0.0)
+    return nullptr;
+  Value one = cIdx(1);
+  Value last = subIdx(addIdx(kb, nk), one);
+  Value full =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, nk, cIdx(t.blockK));
+  auto both = [&](Value cond) { full = arith::AndIOp::create(b, full, cond); };
+  // The lowest visible key grows with the row: test the last row.
+  if (op.getLeft() >= 0)
+    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
+                               subIdx(pLast, cIdx(op.getLeft())), kb));
+  // The highest visible key grows with the row: test the first row.
+  if (op.getRight() >= 0)
+    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                               addIdx(p0, cIdx(op.getRight())), last));
+  if (std::optional<int64_t> chunk = op.getChunkSize()) {
+    Value c = cIdx(*chunk);
+    Value firstChunk = arith::FloorDivSIOp::create(b, p0, c);
+    Value lastChunk = arith::FloorDivSIOp::create(b, pLast, c);
+    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
+                               arith::MulIOp::create(b, lastChunk, c), kb));
+    both(arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sge,
+        subIdx(arith::MulIOp::create(b, addIdx(firstChunk, one), c), one),
+        last));
+  }
+  return full;
+}
+
 /// Per row r < nq: scale, cap, bias and mask the scores of the block; update
 /// the running max m, rescale factor alpha = exp(m_old - m_new) and sum l;
 /// overwrite S with P = exp(S - m_new). Invisible keys get -inf and P = 0.
 /// While no key of a row has been visible, m stays -inf and 0 stands in for
 /// it in the exponent, so no NaN appears.
 void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
-                                Value p0, Value kb, Value nk) {
+                                Value p0, Value kb, Value nk, bool fullBlock) {
+  if (fullBlock)
+    return emitFullBlockSoftmax(nq);
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
   auto maskType = VectorType::get({w}, b.getI1Type());
@@ -412,12 +468,13 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                   }
                   sv = arith::SelectOp::create(b, vis, sv, negInfV);
                   vector::StoreOp::create(b, sv, s, ValueRange{r, c0});
-                  return {arith::MaximumFOp::create(b, args[0], sv)};
+                  return {maxNumF(args[0], sv)};
                 })[0];
     Value mBlock = vector::ReductionOp::create(
-        b, vector::CombiningKind::MAXIMUMF, blockMax);
+        b, vector::CombiningKind::MAXNUMF, blockMax,
+        arith::FastMathFlags::nnan);
     Value mOld = memref::LoadOp::create(b, rowMax, r);
-    Value mNew = arith::MaximumFOp::create(b, mOld, mBlock);
+    Value mNew = maxNumF(mOld, mBlock);
     Value noneVisible =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInf);
     Value mSafe = arith::SelectOp::create(b, noneVisible, cF32(0.0), mNew);
@@ -442,6 +499,52 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
     Value lNew = arith::AddFOp::create(
         b, arith::MulFOp::create(b, lOld, alpha), lBlock);
     memref::StoreOp::create(b, lNew, rowSum, r);
+    memref::StoreOp::create(b, mNew, rowMax, r);
+    memref::StoreOp::create(b, alpha, rowAlpha, r);
+  });
+}
+
+/// The softmax step of a block whose keys are all visible from all rows (no
+/// mask, no softcap, scale > 0): the max is taken on the raw scores and the
+/// scale folds into the exponent, P = exp(scale * S - m).
+void KernelEmitter::emitFullBlockSoftmax(Value nq) {
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  double scaleValue = op.getScale().convertToDouble();
+  Value scaleV = splat(cF32(scaleValue));
+  Value step = cIdx(w), end = cIdx(t.blockK);
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value rawMax =
+        forLoop(cIdx(0), end, step, ValueRange{negInfV},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  return {maxNumF(args[0], sv)};
+                })[0];
+    Value mBlock = arith::MulFOp::create(
+        b,
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, rawMax,
+                                    arith::FastMathFlags::nnan),
+        cF32(scaleValue));
+    Value mOld = memref::LoadOp::create(b, rowMax, r);
+    Value mNew = maxNumF(mOld, mBlock);
+    Value alpha = math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mNew));
+    Value negM = splat(arith::NegFOp::create(b, mNew));
+    Value blockSum =
+        forLoop(cIdx(0), end, step, ValueRange{vConst(0.0)},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  Value p = math::ExpOp::create(
+                      b, vector::FMAOp::create(b, sv, scaleV, negM));
+                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
+                  return {arith::AddFOp::create(b, args[0], p)};
+                })[0];
+    Value lBlock = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                               blockSum);
+    Value lOld = memref::LoadOp::create(b, rowSum, r);
+    memref::StoreOp::create(
+        b, arith::AddFOp::create(b, arith::MulFOp::create(b, lOld, alpha), lBlock),
+        rowSum, r);
     memref::StoreOp::create(b, mNew, rowMax, r);
     memref::StoreOp::create(b, alpha, rowAlpha, r);
   });
