@@ -12,6 +12,7 @@
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -54,6 +55,58 @@ static Value widenMask(OpBuilder &b, Location loc, Value mask) {
   return generic.getResult(0);
 }
 
+/// Emits `cf.assert`s for the shape relations of SPEC 1.1 that involve a
+/// dynamic dimension and so could not be verified statically (SPEC: checked
+/// when the kernel runs, with a clear error).
+static void emitRuntimeShapeChecks(OpBuilder &b, Location loc, Operation *op,
+                                   Value q, Value k, Value v, Value mask) {
+  std::string opName = op->getName().getStringRef().str();
+  auto check = [&](Value x, int64_t xd, StringRef xName, Value y, int64_t yd,
+                   StringRef yName, StringRef dimName) {
+    auto xt = cast<ShapedType>(x.getType()), yt = cast<ShapedType>(y.getType());
+    if (!xt.isDynamicDim(xd) && !yt.isDynamicDim(yd))
+      return;
+    Value xs = tensor::DimOp::create(b, loc, x, xd);
+    Value ys = tensor::DimOp::create(b, loc, y, yd);
+    Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, xs, ys);
+    cf::AssertOp::create(b, loc, eq,
+                         (opName + ": '" + xName + "' dim " + Twine(xd) + " (" +
+                          dimName + ") does not match '" + yName + "' dim " +
+                          Twine(yd))
+                             .str());
+  };
+  // attention_c3
+  check(k, 0, "key", q, 0, "query", "B");
+  check(v, 0, "value", q, 0, "query", "B");
+  check(k, 3, "key", q, 3, "query", "D");
+  check(v, 1, "value", k, 1, "key", "Hkv");
+  check(v, 2, "value", k, 2, "key", "Lk");
+  // attention_c1: Hq % Hkv == 0 (and Hkv > 0).
+  auto qt = cast<ShapedType>(q.getType()), kt = cast<ShapedType>(k.getType());
+  if (qt.isDynamicDim(1) || kt.isDynamicDim(1)) {
+    Value hq = tensor::DimOp::create(b, loc, q, 1);
+    Value hkv = tensor::DimOp::create(b, loc, k, 1);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value positive =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, hkv, zero);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value safe = arith::MaxSIOp::create(b, loc, hkv, one);
+    Value rem = arith::RemUIOp::create(b, loc, hq, safe);
+    Value divides =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem, zero);
+    cf::AssertOp::create(
+        b, loc, arith::AndIOp::create(b, loc, positive, divides),
+        opName + ": 'query' heads (Hq) must be a multiple of 'key' heads (Hkv)");
+  }
+  if (!mask)
+    return;
+  check(mask, 2, "mask", q, 2, "query", "Lq");
+  check(mask, 3, "mask", k, 2, "key", "Lk");
+  // Dynamic broadcast dims of the mask are taken as full-size.
+  check(mask, 0, "mask", q, 0, "query", "B");
+  check(mask, 1, "mask", q, 1, "query", "Hq");
+}
+
 FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
                                                          Operation *op) {
   Value q, k, v, mask;
@@ -85,6 +138,7 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
   Location loc = op->getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
+  emitRuntimeShapeChecks(rewriter, loc, op, q, k, v, mask);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Value init =
       createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});

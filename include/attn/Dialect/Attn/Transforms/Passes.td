@@ -17,9 +17,12 @@ def AttnConvertToOnlinePass : Pass<"attn-convert-to-online", "func::FuncOp"> {
     resolved (`1/sqrt(D)` by default), `causal` becomes `window_right = 0`,
     the query offset is `Lk - Lq` (bottom-right alignment) and an `i1` mask
     is widened to `i8` (one byte per element, as stored in memory, so vector
-    loads read it directly).
+    loads read it directly). Shape relations that involve dynamic dimensions
+    (equal batch sizes, `Hq % Hkv == 0`, equal `Lk`, mask extents) become
+    `cf.assert`s that stop the kernel with a message naming the operands.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
