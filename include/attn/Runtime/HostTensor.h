@@ -1,0 +1,120 @@
+//===- HostTensor.h - dense host tensors for the runtime --------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The value type that `attn-run`, `attn-compile`'s tests and the Python
+// bindings hand to compiled functions: a dense, row-major (C order) buffer
+// with a shape and an element type. Floating-point types narrower than 32
+// bits are stored as their raw bits (IEEE half / bfloat16), `i1` as one byte
+// per element (0 or 1), as numpy stores `bool`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_HOSTTENSOR_H
+#define ATTN_RUNTIME_HOSTTENSOR_H
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+/// Element types a host tensor can hold. Integer types are signless, as in
+/// MLIR; `BF16` and `F16` hold raw 16-bit patterns.
+enum class ElementType : uint8_t { F32, F16, BF16, F64, I1, I8, I16, I32, I64 };
+
+/// Returns the MLIR spelling of `type` ("f32", "bf16", "i1", ...).
+StringRef stringifyElementType(ElementType type);
+
+/// Parses the MLIR spelling of an element type ("f32", "bf16", ...).
+std::optional<ElementType> parseElementType(StringRef name);
+
+/// Returns the number of bytes one element of `type` occupies in a host
+/// buffer (1 for `i1`).
+int64_t getElementByteWidth(ElementType type);
+
+/// Returns true for F32, F16, BF16 and F64.
+bool isFloatElementType(ElementType type);
+
+/// Formats a shape with its element type as MLIR does inside `tensor<...>`:
+/// "2x8x?x64xf32". Dynamic dimensions (negative sizes) print as `?`.
+std::string formatTensorType(ArrayRef<int64_t> shape, ElementType type);
+
+/// A dense, row-major host tensor that owns its bytes.
+class HostTensor {
+public:
+  HostTensor() = default;
+
+  /// Creates a zero-filled tensor. All sizes in `shape` must be >= 0.
+  HostTensor(ElementType elementType, ArrayRef<int64_t> shape);
+
+  /// Creates a tensor from raw bytes; `bytes` must hold exactly
+  /// `numElements * byteWidth` bytes.
+  HostTensor(ElementType elementType, ArrayRef<int64_t> shape,
+             ArrayRef<uint8_t> bytes);
+
+  /// Creates an f32 tensor holding `values` (their count must match `shape`).
+  static HostTensor fromF32(ArrayRef<int64_t> shape, ArrayRef<float> values);
+
+  /// Creates a tensor of `elementType` from float64 values, rounding to
+  /// nearest-even for narrower float types and to 0/1 (`!= 0`) for `i1`.
+  static HostTensor fromDoubles(ElementType elementType,
+                                ArrayRef<int64_t> shape,
+                                ArrayRef<double> values);
+
+  ElementType getElementType() const { return elementType; }
+  ArrayRef<int64_t> getShape() const { return shape; }
+  int64_t getRank() const { return static_cast<int64_t>(shape.size()); }
+
+  /// Product of the shape (1 for rank 0).
+  int64_t getNumElements() const;
+
+  /// Size of the buffer in bytes.
+  int64_t getSizeInBytes() const { return static_cast<int64_t>(bytes.size()); }
+
+  /// The raw bytes, row-major.
+  ArrayRef<uint8_t> getBytes() const { return bytes; }
+  MutableArrayRef<uint8_t> getMutableBytes() { return bytes; }
+  const void *data() const { return bytes.data(); }
+  void *data() { return bytes.data(); }
+
+  /// Typed view of the elements; `T` must have the element's byte width.
+  template <typename T> ArrayRef<T> getValues() const {
+    assert(sizeof(T) == getElementByteWidth(elementType) && "width mismatch");
+    return ArrayRef<T>(reinterpret_cast<const T *>(bytes.data()),
+                       bytes.size() / sizeof(T));
+  }
+
+  /// Element `index` (row-major linear index) converted to double.
+  double getElementAsDouble(int64_t index) const;
+
+  /// All elements converted to double.
+  std::vector<double> toDoubles() const;
+
+  /// Reinterprets the bytes as another element type of the same width (for
+  /// example i16 -> bf16 for bfloat16 data stored as numpy uint16). Returns
+  /// false, changing nothing, when the widths differ.
+  bool bitcastElementType(ElementType newType);
+
+  /// "2x8x16x64xf32".
+  std::string getTypeString() const {
+    return formatTensorType(shape, elementType);
+  }
+
+private:
+  ElementType elementType = ElementType::F32;
+  SmallVector<int64_t, 4> shape;
+  std::vector<uint8_t> bytes;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_RUNTIME_HOSTTENSOR_H

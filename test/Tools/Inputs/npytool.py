@@ -1,0 +1,198 @@
+# Part of the attn-mlir project.
+#
+# Helper of the test/Tools lit tests: makes .npy inputs, corrupts them, and
+# checks attn-run's outputs against numpy (float64) expressions.
+#
+#   npytool.py make OUT SHAPE DTYPE [--seed N] [--fill normal|arange|bool|ones]
+#       SHAPE like 2x3 ("scalar" for rank 0); DTYPE float32, float16, float64,
+#       bool, int32, bf16 (bfloat16 bits as uint16) or any numpy dtype string.
+#   npytool.py check OUT EXPR NAME=FILE... [--dtype D] [--shape S] [--tol T]
+#       Evaluates EXPR (numpy as np, the inputs by NAME, and attention(...))
+#       in float64 and compares it with OUT: max|out - ref| <= T*max(1,|ref|).
+#       A FILE written as bf16:FILE holds bfloat16 bits.
+#   npytool.py corrupt KIND OUT [SRC]
+#       KIND: truncate (SRC minus its last 5 bytes), garbage, header (SRC cut
+#       inside its header), fortran, bigendian, complex, extra (SRC plus 3
+#       bytes), badversion, baddict.
+#   npytool.py longheader OUT
+#       A valid float32 [6] file whose header is 182 bytes long.
+
+import sys
+
+import numpy as np
+
+
+def parse_shape(text):
+    if text == "scalar":
+        return ()
+    return tuple(int(d) for d in text.split("x"))
+
+
+def to_bf16_bits(a):
+    a = np.asarray(a, np.float32)
+    bits = a.view(np.uint32).astype(np.uint64)
+    # Round to nearest even.
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    return bits.astype(np.uint16)
+
+
+def from_bf16_bits(a):
+    return (np.asarray(a, np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def load(spec):
+    if spec.startswith("bf16:"):
+        return from_bf16_bits(np.load(spec[5:])).astype(np.float64)
+    a = np.load(spec)
+    return a if a.dtype == np.bool_ else a.astype(np.float64)
+
+
+def attention(q, k, v, causal=False, scale=None, window=None, chunk=None,
+              mask=None, softcap=None):
+    """docs/Spec.md 1.1-1.2 in float64, GQA included."""
+    b, hq, lq, d = q.shape
+    hkv, lk = k.shape[1], k.shape[2]
+    k = np.repeat(k, hq // hkv, axis=1)
+    v = np.repeat(v, hq // hkv, axis=1)
+    s = (q @ k.transpose(0, 1, 3, 2)) * (1 / np.sqrt(d) if scale is None else scale)
+    if softcap is not None:
+        s = softcap * np.tanh(s / softcap)
+    i = np.arange(lq)[:, None] + (lk - lq)
+    j = np.arange(lk)[None, :]
+    visible = np.ones((lq, lk), bool)
+    left, right = window if window is not None else (-1, -1)
+    if causal:
+        right = 0
+    if left >= 0:
+        visible &= j >= i - left
+    if right >= 0:
+        visible &= j <= i + right
+    if chunk is not None:
+        visible &= np.floor_divide(i, chunk) == np.floor_divide(j, chunk)
+    visible = np.broadcast_to(visible, s.shape)
+    if mask is not None:
+        if mask.dtype == np.bool_:
+            visible = visible & mask
+        else:
+            s = s + mask
+            visible = visible & np.isfinite(s)
+    s = np.where(visible, s, -np.inf)
+    m = s.max(-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    p = np.where(visible, np.exp(s - m), 0)
+    l = p.sum(-1, keepdims=True)
+    p = np.where(l > 0, p / np.where(l > 0, l, 1), 0)
+    return p @ v
+
+
+def make(args):
+    out, shape, dtype = args[0], parse_shape(args[1]), args[2]
+    seed, fill = 0, "normal"
+    rest = args[3:]
+    while rest:
+        if rest[0] == "--seed":
+            seed = int(rest[1])
+        elif rest[0] == "--fill":
+            fill = rest[1]
+        else:
+            sys.exit("unknown option " + rest[0])
+        rest = rest[2:]
+    rng = np.random.default_rng(seed)
+    if fill == "normal":
+        a = rng.standard_normal(shape)
+    elif fill == "arange":
+        a = np.arange(int(np.prod(shape))).reshape(shape)
+    elif fill == "ones":
+        a = np.ones(shape)
+    elif fill == "bool":
+        a = rng.random(shape) < 0.7
+    else:
+        sys.exit("unknown fill " + fill)
+    if dtype == "bf16":
+        np.save(out, to_bf16_bits(a))
+    else:
+        np.save(out, np.asarray(a).astype(dtype))
+
+
+def check(args):
+    out, expr = args[0], args[1]
+    names, dtype, shape, tol = {}, None, None, 1e-5
+    rest = args[2:]
+    while rest:
+        if rest[0] == "--dtype":
+            dtype, rest = rest[1], rest[2:]
+        elif rest[0] == "--shape":
+            shape, rest = parse_shape(rest[1]), rest[2:]
+        elif rest[0] == "--tol":
+            tol, rest = float(rest[1]), rest[2:]
+        else:
+            name, path = rest[0].split("=", 1)
+            names[name] = load(path)
+            rest = rest[1:]
+    raw = np.load(out[5:] if out.startswith("bf16:") else out)
+    if dtype is not None and str(raw.dtype) != dtype:
+        sys.exit(f"FAIL: {out}: dtype {raw.dtype}, expected {dtype}")
+    got = load(out)
+    scope = dict(names, np=np, attention=attention)
+    ref = np.asarray(eval(expr, scope), np.float64)
+    if shape is not None and got.shape != shape:
+        sys.exit(f"FAIL: {out}: shape {got.shape}, expected {shape}")
+    if got.shape != ref.shape:
+        sys.exit(f"FAIL: {out}: shape {got.shape}, reference {ref.shape}")
+    got = got.astype(np.float64)
+    if not np.all(np.isfinite(got) | ~np.isfinite(ref)):
+        sys.exit(f"FAIL: {out}: NaN or Inf where the reference is finite")
+    err = float(np.max(np.abs(got - ref))) if got.size else 0.0
+    bound = tol * max(1.0, float(np.max(np.abs(ref))) if ref.size else 1.0)
+    if not err <= bound:
+        sys.exit(f"FAIL: {out}: max abs error {err:.3g} > {bound:.3g}")
+    print(f"OK {out.rsplit('/', 1)[-1]} shape={'x'.join(map(str, got.shape))}")
+
+
+def corrupt(args):
+    kind, out = args[0], args[1]
+    src = open(args[2], "rb").read() if len(args) > 2 else b""
+    if kind == "truncate":
+        data = src[:-5]
+    elif kind == "garbage":
+        data = b"this is not a numpy file\n"
+    elif kind == "header":
+        data = src[:40]
+    elif kind == "extra":
+        data = src + b"xyz"
+    elif kind == "badversion":
+        data = src[:6] + b"\x07\x00" + src[8:]
+    elif kind == "baddict":
+        head = b"{'descr': '<f4', 'shape': (2, 3), }"
+        head += b" " * (118 - len(head) - 1) + b"\n"
+        data = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head
+        data += np.zeros(6, np.float32).tobytes()
+    elif kind == "fortran":
+        np.save(out, np.asfortranarray(np.ones((2, 3), np.float32)))
+        return
+    elif kind == "bigendian":
+        np.save(out, np.ones((2, 3), ">f4"))
+        return
+    elif kind == "complex":
+        np.save(out, np.ones((2, 3), np.complex64))
+        return
+    else:
+        sys.exit("unknown corruption " + kind)
+    open(out, "wb").write(data)
+
+
+def longheader(args):
+    out = args[0]
+    head = b"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }"
+    head += b" " * (182 - len(head) - 1) + b"\n"
+    assert (10 + len(head)) % 64 == 0
+    data = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head
+    data += np.arange(6, dtype=np.float32).tobytes()
+    open(out, "wb").write(data)
+    assert np.load(out).tolist() == list(range(6))
+
+
+if __name__ == "__main__":
+    commands = {"make": make, "check": check, "corrupt": corrupt,
+                "longheader": longheader}
+    commands[sys.argv[1]](sys.argv[2:])

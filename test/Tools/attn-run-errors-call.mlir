@@ -1,0 +1,84 @@
+// A call that does not match the function's signature is an error naming
+// the function, the argument (and its file), what was expected and found;
+// nothing runs and no output file appears.
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/q.npy 1x2x4x8 float32 --seed 1
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/q16.npy 1x2x4x8 float16 --seed 1
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/qbf.npy 1x2x4x8 bf16 --seed 1
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/q3.npy 2x4x8 float32 --seed 1
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/q5.npy 1x2x5x8 float32 --seed 1
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/kv.npy 1x2x6x8 float32 --seed 2
+
+// RUN: not attn-run %s --input=@%t/q.npy --input=@%t/kv.npy --output=@%t/o.npy 2>&1 | FileCheck %s --check-prefix=COUNT
+// RUN: not test -e %t/o.npy
+// COUNT: error: @main expects 3 arguments but 2 inputs were given
+
+// RUN: not attn-run %s --input=@%t/q16.npy --input=@%t/kv.npy --input=@%t/kv.npy 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: error: argument #0 of @main ('{{.*}}q16.npy'): expected element type f32 (tensor<1x2x4x8xf32>), found f16 (shape 1x2x4x8)
+
+// RUN: not attn-run %s --input=@%t/q3.npy --input=@%t/kv.npy --input=@%t/kv.npy 2>&1 | FileCheck %s --check-prefix=RANK
+// RANK: error: argument #0 of @main ('{{.*}}q3.npy'): expected rank 4 (tensor<1x2x4x8xf32>), found rank 3 (shape 2x4x8)
+
+// RUN: not attn-run %s --input=@%t/q5.npy --input=@%t/kv.npy --input=@%t/kv.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: error: argument #0 of @main ('{{.*}}q5.npy'): expected size 4 in dimension 2 (tensor<1x2x4x8xf32>), found 5 (shape 1x2x5x8)
+
+// A dynamic dimension accepts any size, static ones still must match.
+// RUN: not attn-run %s --function=dynamic --input=@%t/q.npy --input=@%t/q3.npy 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC: error: argument #1 of @dynamic ('{{.*}}q3.npy'): expected rank 4 (tensor<1x2x?x8xf32>), found rank 3 (shape 2x4x8)
+
+// bfloat16 data given without the bf16: prefix.
+// RUN: not attn-run %s --function=bf16 --input=@%t/qbf.npy 2>&1 | FileCheck %s --check-prefix=BF16
+// BF16: error: argument #0 of @bf16 ('{{.*}}qbf.npy'): expected element type bf16 (tensor<1x2x4x8xbf16>), found i16 (shape 1x2x4x8); pass bfloat16 bits stored as uint16 with --input=bf16:@<file>.npy
+
+// RUN: not attn-run %s --function=nope --input=@%t/q.npy 2>&1 | FileCheck %s --check-prefix=FUNCTION
+// FUNCTION: error: '{{.*}}attn-run-errors-call.mlir': no public function @nope; available: @main, @dynamic, @bf16
+
+// Private functions cannot be called.
+// RUN: not attn-run %s --function=helper 2>&1 | FileCheck %s --check-prefix=PRIVATE
+// PRIVATE: error: '{{.*}}': no public function @helper; available: @main, @dynamic, @bf16
+
+// RUN: not attn-run %s --input=@%t/q.npy --input=@%t/kv.npy --input=@%t/kv.npy --output=@%t/o.npy --output=@%t/p.npy 2>&1 | FileCheck %s --check-prefix=OUTPUTS
+// RUN: not test -e %t/o.npy
+// OUTPUTS: error: @main has 1 result but 2 --output were given: expected one --output per result, or none
+
+// Invalid IR: the MLIR diagnostic with its location.
+// RUN: not attn-run %S/Inputs/invalid-ir.mlir --input=@%t/q.npy 2>&1 | FileCheck %s --check-prefix=BADIR
+// BADIR: invalid-ir.mlir:2:19: error: use of value '%a' expects different type than prior uses: 'tensor<3xf32>' vs 'tensor<2xf32>'
+
+// An attn op that fails its verifier.
+// RUN: not attn-run %S/Inputs/invalid-attention.mlir 2>&1 | FileCheck %s --check-prefix=VERIFY
+// VERIFY: invalid-attention.mlir:2:8: error: 'attn.attention' op
+
+// RUN: not attn-run %t/missing.mlir 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: error: '{{.*}}missing.mlir': cannot read MLIR file: No such file or directory
+
+func.func @main(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>)
+    -> tensor<1x2x4x8xf32> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+func.func @dynamic(%a: tensor<1x2x?x8xf32>, %b: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim %a, %c2 : tensor<1x2x?x8xf32>
+  %init = tensor.empty(%n) : tensor<1x2x?x8xf32>
+  %sum = linalg.add ins(%a, %b : tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>)
+                    outs(%init : tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  return %sum : tensor<1x2x?x8xf32>
+}
+
+func.func @bf16(%a: tensor<1x2x4x8xbf16>) -> tensor<1x2x4x8xbf16> {
+  %init = tensor.empty() : tensor<1x2x4x8xbf16>
+  %sum = linalg.add ins(%a, %a : tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>)
+                    outs(%init : tensor<1x2x4x8xbf16>) -> tensor<1x2x4x8xbf16>
+  return %sum : tensor<1x2x4x8xbf16>
+}
+
+func.func private @helper(%a: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %init = tensor.empty() : tensor<1x2x4x8xf32>
+  %sum = linalg.add ins(%a, %a : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+                    outs(%init : tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %sum : tensor<1x2x4x8xf32>
+}

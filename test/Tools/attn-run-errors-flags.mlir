@@ -1,0 +1,50 @@
+// Bad flag values are errors naming the flag, before anything is read or
+// compiled.
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/a.npy 2x3 float32
+
+// RUN: not attn-run %s --input=%t/a.npy 2>&1 | FileCheck %s --check-prefix=INPUT
+// INPUT: error: invalid --input='{{.*}}a.npy': expected '@<file>.npy' or 'bf16:@<file>.npy'
+
+// RUN: not attn-run %s --input=f16:@%t/a.npy 2>&1 | FileCheck %s --check-prefix=PREFIX
+// PREFIX: error: invalid --input='f16:@{{.*}}a.npy': expected '@<file>.npy' or 'bf16:@<file>.npy'
+
+// RUN: not attn-run %s --input=@%t/a.npy --output=%t/o.npy 2>&1 | FileCheck %s --check-prefix=OUTPUT
+// OUTPUT: error: invalid --output='{{.*}}o.npy': expected '@<file>.npy'
+
+// RUN: not attn-run %s --input=@%t/a.npy --output=@%t/no/such/dir/o.npy 2>&1 | FileCheck %s --check-prefix=NODIR
+// NODIR: error: cannot write output '{{.*}}o.npy': directory '{{.*}}dir' does not exist
+
+// RUN: not attn-run %s --input=@%t/a.npy --output=@%t 2>&1 | FileCheck %s --check-prefix=ISDIR
+// ISDIR: error: cannot write output '{{.*}}': is a directory
+
+// RUN: not attn-run %s --input=@%t/a.npy --backend=gpu 2>&1 | FileCheck %s --check-prefix=BACKEND
+// BACKEND: error: invalid --backend='gpu': expected cpu or reference
+
+// RUN: not attn-run %s --input=@%t/a.npy --cpu=pentium9000 2>&1 | FileCheck %s --check-prefix=CPU
+// CPU-NOT: not a recognized processor
+// CPU: error: invalid --cpu='pentium9000': unknown CPU 'pentium9000' for target '{{.*}}': expected 'native' or an LLVM CPU name
+
+// RUN: not attn-run %s --input=@%t/a.npy --num-threads=-1 2>&1 | FileCheck %s --check-prefix=THREADS
+// THREADS: error: invalid --num-threads=-1: expected 0 (OpenMP default) or a positive thread count
+
+// RUN: not attn-run %s --input=@%t/a.npy --block-q=-8 2>&1 | FileCheck %s --check-prefix=BLOCKQ
+// BLOCKQ: error: invalid --block-q=-8: expected 0 (automatic) or a positive number of rows
+
+// RUN: not attn-run %s --input=@%t/a.npy --block-k=-8 2>&1 | FileCheck %s --check-prefix=BLOCKK
+// BLOCKK: error: invalid --block-k=-8: expected 0 (automatic) or a positive number of keys
+
+// RUN: not attn-run %s --input=@%t/a.npy --benchmark=many 2>&1 | FileCheck %s --check-prefix=BENCH
+// BENCH: for the --benchmark option: 'many' value invalid for uint argument!
+
+// The named CPU and block sizes only steer the pipeline: the JIT still runs.
+// RUN: attn-run %s --input=@%t/a.npy --cpu=x86-64-v2 --num-threads=1 --block-q=16 --block-k=32 | FileCheck %s --check-prefix=OK
+// OK: result #0: tensor<2x3xf32>
+
+func.func @main(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %init = tensor.empty() : tensor<2x3xf32>
+  %sum = linalg.add ins(%a, %a : tensor<2x3xf32>, tensor<2x3xf32>)
+                    outs(%init : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %sum : tensor<2x3xf32>
+}

@@ -1,0 +1,136 @@
+//===- attn-compile.cpp - ahead-of-time compiler for attn -------*- C++ -*-===//
+//-*-===//
+//
+// Part of the attn-mlir project.
+//
+// `attn-compile model.mlir -o model.so` lowers every public `func.func` with
+// the CPU pipeline and writes a shared library exporting `_mlir_ciface_<f>`
+// and `<f>` (MLIR's C interface: memref descriptors) plus `model.h` next to
+// it. `--emit=mlir|llvm|asm|obj` stops earlier. See docs/Spec.md, Tools.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/Runner.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-compile options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::cat(category));
+
+static cl::opt<std::string>
+    outputFile("o", cl::desc("Output file (default: stdout for text kinds)"),
+               cl::value_desc("file"), cl::init("-"), cl::cat(category));
+
+static cl::opt<std::string>
+    emitKind("emit",
+             cl::desc("What to write: mlir (LLVM dialect), llvm (LLVM IR), "
+                      "asm, obj or so (shared library + header; default)"),
+             cl::value_desc("kind"), cl::init("so"), cl::cat(category));
+
+static cl::opt<std::string>
+    target("target", cl::desc("Code generation target: cpu (cuda: not yet)"),
+           cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
+
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("CPU to generate code for: native or an LLVM CPU name"),
+        cl::value_desc("name"), cl::init("native"), cl::cat(category));
+
+static cl::opt<int64_t>
+    numThreads("num-threads",
+               cl::desc("Threads of the parallel tile loop (0 = OpenMP "
+                        "default)"),
+               cl::init(0), cl::cat(category));
+
+static cl::opt<int64_t> blockQ("block-q",
+                               cl::desc("Query rows per tile (0 = automatic)"),
+                               cl::init(0), cl::cat(category));
+
+static cl::opt<int64_t> blockK("block-k",
+                               cl::desc("Keys per inner block (0 = automatic)"),
+                               cl::init(0), cl::cat(category));
+
+static constexpr StringLiteral kToolName = "attn-compile";
+
+/// Prints `message` as an error. MLIR diagnostics (which start with the
+/// input file's location) are printed as they are.
+static int fail(const Twine &message) {
+  std::string text = message.str();
+  if (StringRef(text).starts_with(inputFile + ":"))
+    llvm::errs() << text << "\n";
+  else
+    llvm::WithColor::error(llvm::errs(), kToolName) << text << "\n";
+  return 1;
+}
+
+static int fail(llvm::Error error) {
+  return fail(llvm::toString(std::move(error)));
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-mlir ahead-of-time compiler\n\n"
+      "  attn-compile model.mlir -o model.so   (writes model.so + model.h)\n");
+
+  if (emitKind == "ptx")
+    return fail("--emit=ptx is not implemented yet: only mlir, llvm, asm, "
+                "obj and so (for --target=cpu) are available");
+  std::optional<EmitKind> kind = parseEmitKind(emitKind);
+  if (!kind)
+    return fail("invalid --emit='" + emitKind +
+                "': expected mlir, llvm, asm, obj or so");
+  if (target == "cuda")
+    return fail("--target=cuda is not implemented yet: only --target=cpu is "
+                "available");
+  if (target != "cpu")
+    return fail("invalid --target='" + target + "': expected cpu");
+  bool binary = *kind == EmitKind::Object || *kind == EmitKind::SharedLibrary;
+  if (binary && outputFile == "-")
+    return fail("--emit=" + emitKind +
+                " writes a binary file: give its name with -o <file>");
+
+  CompileOptions options;
+  options.target = target;
+  options.cpu = cpu;
+  options.numThreads = numThreads;
+  options.blockQ = blockQ;
+  options.blockK = blockK;
+  if (numThreads < 0)
+    return fail("invalid --num-threads=" + Twine(numThreads) +
+                ": expected 0 (OpenMP default) or a positive thread count");
+  if (blockQ < 0)
+    return fail("invalid --block-q=" + Twine(blockQ) +
+                ": expected 0 (automatic) or a positive number of rows");
+  if (blockK < 0)
+    return fail("invalid --block-k=" + Twine(blockK) +
+                ": expected 0 (automatic) or a positive number of keys");
+  if (llvm::Error error = verifyCompileOptions(options))
+    return fail("invalid --cpu='" + cpu +
+                "': " + llvm::toString(std::move(error)));
+
+  auto compiled = CompiledModule::compileFile(inputFile, options);
+  if (!compiled)
+    return fail(compiled.takeError());
+  if (llvm::Error error = (*compiled)->emit(*kind, outputFile))
+    return fail(std::move(error));
+  return 0;
+}

@@ -1,0 +1,438 @@
+//===- attn-run.cpp - JIT-compile an attn module and run it -----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// `attn-run model.mlir --function=main --input=@q.npy --input=@k.npy
+// --output=@out.npy` compiles the module for the host CPU, checks the inputs
+// against the function's signature, runs it and writes (or summarizes) the
+// results. `--benchmark=N` times N calls after one warm-up.
+// `--backend=reference` evaluates the function with the float64 reference
+// evaluator (lib/Reference) instead, with the same checks and outputs.
+// Modelled on iree-run-module; the contract is docs/Spec.md, Tools.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Reference/Reference.h"
+#include "attn/Runtime/NpyIO.h"
+#include "attn/Runtime/Runner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-run options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::cat(category));
+
+static cl::opt<std::string> functionName("function",
+                                         cl::desc("Function to run"),
+                                         cl::value_desc("name"),
+                                         cl::init("main"), cl::cat(category));
+
+static cl::list<std::string>
+    inputs("input",
+           cl::desc("One per function argument, in order: @file.npy "
+                    "(float32, float16, bool for i1, ...) or bf16:@file.npy "
+                    "(bfloat16 bits stored as uint16)"),
+           cl::value_desc("spec"), cl::cat(category));
+
+static cl::list<std::string>
+    outputs("output",
+            cl::desc("One per result, in order: @file.npy (without "
+                     "--output, results are summarized on stdout)"),
+            cl::value_desc("spec"), cl::cat(category));
+
+static cl::opt<unsigned>
+    benchmarkRuns("benchmark",
+                  cl::desc("Time N calls after one warm-up and print min, "
+                           "median, max and GFLOP/s"),
+                  cl::value_desc("N"), cl::init(0), cl::cat(category));
+
+static cl::opt<std::string>
+    backend("backend",
+            cl::desc("Where to run: cpu (JIT-compiled code) or reference "
+                     "(the float64 reference evaluator, the test oracle)"),
+            cl::value_desc("name"), cl::init("cpu"), cl::cat(category));
+
+static cl::opt<std::string>
+    cpu("cpu",
+        cl::desc("CPU the pipeline tunes for: native or an LLVM CPU name "
+                 "(the JIT always emits host code)"),
+        cl::value_desc("name"), cl::init("native"), cl::cat(category));
+
+static cl::opt<int64_t>
+    numThreads("num-threads",
+               cl::desc("Threads of the parallel tile loop (0 = OpenMP "
+                        "default)"),
+               cl::init(0), cl::cat(category));
+
+static cl::opt<int64_t> blockQ("block-q",
+                               cl::desc("Query rows per tile (0 = automatic)"),
+                               cl::init(0), cl::cat(category));
+
+static cl::opt<int64_t> blockK("block-k",
+                               cl::desc("Keys per inner block (0 = automatic)"),
+                               cl::init(0), cl::cat(category));
+
+static constexpr StringLiteral kToolName = "attn-run";
+
+/// Prints `message` as an error. MLIR diagnostics (which start with the
+/// input file's location) are printed as they are.
+static int fail(const Twine &message) {
+  std::string text = message.str();
+  if (StringRef(text).starts_with(inputFile + ":"))
+    llvm::errs() << text << "\n";
+  else
+    llvm::WithColor::error(llvm::errs(), kToolName) << text << "\n";
+  return 1;
+}
+
+static int fail(llvm::Error error) {
+  return fail(llvm::toString(std::move(error)));
+}
+
+/// A parsed `--input` / `--output` value.
+struct FileSpec {
+  std::string path;
+  bool bf16 = false;
+};
+
+/// Parses "@file" or (for inputs) "bf16:@file".
+static llvm::Expected<FileSpec> parseFileSpec(StringRef flag, StringRef value,
+                                              bool allowBF16) {
+  FileSpec spec;
+  StringRef rest = value;
+  if (allowBF16 && rest.consume_front("bf16:"))
+    spec.bf16 = true;
+  if (!rest.consume_front("@") || rest.empty())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "invalid --" + flag + "='" + value + "': expected '@<file>.npy'" +
+            (allowBF16 ? " or 'bf16:@<file>.npy'" : ""));
+  spec.path = rest.str();
+  return spec;
+}
+
+/// Reads one `--input`; bf16 inputs must hold 16-bit integer data.
+static llvm::Expected<HostTensor> readInput(const FileSpec &spec) {
+  llvm::Expected<HostTensor> tensor = readNpy(spec.path);
+  if (!tensor || !spec.bf16)
+    return tensor;
+  if (tensor->getElementType() != ElementType::I16)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "'" + spec.path +
+            "': bf16: expected uint16 data holding bfloat16 bits, found " +
+            stringifyElementType(tensor->getElementType()) + " (numpy dtype '" +
+            getNpyDescr(tensor->getElementType()) + "')");
+  tensor->bitcastElementType(ElementType::BF16);
+  return tensor;
+}
+
+/// Checks that `path` can be created: not a directory, in an existing
+/// directory.
+static llvm::Error checkWritable(StringRef path) {
+  auto error = [&](const Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "cannot write output '" + path +
+                                       "': " + why);
+  };
+  if (llvm::sys::fs::is_directory(path))
+    return error("is a directory");
+  StringRef parent = llvm::sys::path::parent_path(path);
+  if (parent.empty())
+    parent = ".";
+  if (!llvm::sys::fs::is_directory(parent))
+    return error("directory '" + parent + "' does not exist");
+  if (llvm::sys::fs::access(parent, llvm::sys::fs::AccessMode::Write))
+    return error("directory '" + parent + "' is not writable");
+  return llvm::Error::success();
+}
+
+/// Prints the shape, element type and a short summary of `tensor`.
+static void printSummary(llvm::raw_ostream &os, unsigned index,
+                         const HostTensor &tensor) {
+  os << "result #" << index << ": tensor<" << tensor.getTypeString() << ">\n";
+  int64_t count = tensor.getNumElements();
+  if (count == 0) {
+    os << "  (no elements)\n";
+    return;
+  }
+  double min = std::numeric_limits<double>::infinity();
+  double max = -min, sum = 0;
+  int64_t finite = 0, nans = 0, infs = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    double value = tensor.getElementAsDouble(i);
+    if (std::isnan(value)) {
+      ++nans;
+      continue;
+    }
+    if (std::isinf(value)) {
+      ++infs;
+      continue;
+    }
+    ++finite;
+    min = std::min(min, value);
+    max = std::max(max, value);
+    sum += value;
+  }
+  os << "  ";
+  if (finite > 0)
+    os << llvm::format("min %.6g, max %.6g, mean %.6g", min, max,
+                       sum / static_cast<double>(finite));
+  else
+    os << "no finite values";
+  if (nans)
+    os << ", " << nans << " NaN";
+  if (infs)
+    os << ", " << infs << " Inf";
+  os << "\n  [";
+  int64_t shown = std::min<int64_t>(count, 8);
+  for (int64_t i = 0; i < shown; ++i)
+    os << (i ? ", " : "") << llvm::format("%.6g", tensor.getElementAsDouble(i));
+  if (shown < count)
+    os << ", ... (" << count << " values)";
+  os << "]\n";
+}
+
+/// The reference evaluator's element kind for `type` (values are float64;
+/// the evaluator rounds arguments to the function's argument types).
+static reference::ElementKind getReferenceKind(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return reference::ElementKind::F16;
+  case ElementType::BF16:
+    return reference::ElementKind::BF16;
+  case ElementType::I1:
+    return reference::ElementKind::I1;
+  default:
+    return reference::ElementKind::F32;
+  }
+}
+
+/// Runs `func` with the float64 reference evaluator; results are rounded to
+/// the function's result element types.
+static llvm::Expected<std::vector<HostTensor>>
+runReference(func::FuncOp func, const FunctionSignature &signature,
+             ArrayRef<HostTensor> inputs) {
+  std::vector<reference::Tensor> arguments;
+  for (const HostTensor &input : inputs) {
+    reference::Tensor argument;
+    argument.shape.assign(input.getShape().begin(), input.getShape().end());
+    argument.data = input.toDoubles();
+    argument.kind = getReferenceKind(input.getElementType());
+    arguments.push_back(std::move(argument));
+  }
+  auto values = reference::evaluate(func, arguments);
+  if (!values)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "reference evaluation of @" + signature.name +
+            " failed: " + llvm::toString(values.takeError()));
+  if (values->size() != signature.results.size())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "reference evaluation of @" + signature.name + " returned " +
+            Twine(values->size()) + " results, expected " +
+            Twine(signature.results.size()));
+  std::vector<HostTensor> results;
+  for (auto [spec, value] : llvm::zip(signature.results, *values)) {
+    if (static_cast<int64_t>(value.data.size()) != value.numElements())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "reference evaluation of @" +
+                                         signature.name +
+                                         " returned a malformed tensor");
+    results.push_back(
+        HostTensor::fromDoubles(spec.elementType, value.shape, value.data));
+  }
+  return results;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-mlir runner: JIT-compiles a module and runs a function on .npy "
+      "inputs\n\n"
+      "  attn-run model.mlir --function=main --input=@q.npy --input=@k.npy "
+      "--input=@v.npy --output=@o.npy\n");
+
+  // Flags first: nothing is read or compiled when one is wrong.
+  if (backend != "cpu" && backend != "reference")
+    return fail("invalid --backend='" + backend +
+                "': expected cpu or reference");
+  CompileOptions options;
+  options.cpu = cpu;
+  options.numThreads = numThreads;
+  options.blockQ = blockQ;
+  options.blockK = blockK;
+  if (numThreads < 0)
+    return fail("invalid --num-threads=" + Twine(numThreads) +
+                ": expected 0 (OpenMP default) or a positive thread count");
+  if (blockQ < 0)
+    return fail("invalid --block-q=" + Twine(blockQ) +
+                ": expected 0 (automatic) or a positive number of rows");
+  if (blockK < 0)
+    return fail("invalid --block-k=" + Twine(blockK) +
+                ": expected 0 (automatic) or a positive number of keys");
+  if (llvm::Error error = verifyCompileOptions(options))
+    return fail("invalid --cpu='" + cpu +
+                "': " + llvm::toString(std::move(error)));
+  std::vector<FileSpec> inputSpecs, outputSpecs;
+  for (const std::string &value : inputs) {
+    auto spec = parseFileSpec("input", value, /*allowBF16=*/true);
+    if (!spec)
+      return fail(spec.takeError());
+    inputSpecs.push_back(*spec);
+  }
+  for (const std::string &value : outputs) {
+    auto spec = parseFileSpec("output", value, /*allowBF16=*/false);
+    if (!spec)
+      return fail(spec.takeError());
+    if (llvm::Error error = checkWritable(spec->path))
+      return fail(std::move(error));
+    outputSpecs.push_back(*spec);
+  }
+
+  // Inputs, then the module; check the call before running anything.
+  std::vector<HostTensor> tensors;
+  std::vector<std::string> names;
+  for (const FileSpec &spec : inputSpecs) {
+    llvm::Expected<HostTensor> tensor = readInput(spec);
+    if (!tensor)
+      return fail(tensor.takeError());
+    tensors.push_back(std::move(*tensor));
+    names.push_back(spec.path);
+  }
+
+  // The backend: its function signatures, a way to call one and to time it.
+  std::unique_ptr<CompiledModule> compiled;
+  std::unique_ptr<MLIRContext> context;
+  OwningOpRef<ModuleOp> parsed;
+  std::vector<FunctionSignature> functions;
+  if (backend == "cpu") {
+    // Compile only the function that runs.
+    options.entryPoints.push_back(functionName);
+    auto module = CompiledModule::compileFile(inputFile, options);
+    if (!module)
+      return fail(module.takeError());
+    compiled = std::move(*module);
+    functions.assign(compiled->getFunctions().begin(),
+                     compiled->getFunctions().end());
+  } else {
+    context = createRuntimeContext();
+    auto module = parseModuleFile(inputFile, *context);
+    if (!module)
+      return fail(module.takeError());
+    parsed = std::move(*module);
+    for (auto func : parsed->getOps<func::FuncOp>())
+      if (!func.isPrivate() && !func.isExternal())
+        functions.push_back(getFunctionSignature(func));
+  }
+
+  const FunctionSignature *signature = nullptr;
+  for (const FunctionSignature &function : functions)
+    if (function.name == functionName)
+      signature = &function;
+  if (!signature) {
+    std::string available;
+    for (const FunctionSignature &function : functions)
+      available += (available.empty() ? "@" : ", @") + function.name;
+    return fail("'" + inputFile + "': no public function @" + functionName +
+                (available.empty() ? Twine("; the module has none")
+                                   : "; available: " + available));
+  }
+  if (llvm::Error error = checkInputs(*signature, tensors, names)) {
+    std::string message = llvm::toString(std::move(error));
+    // Point bfloat16 users at the bf16: prefix.
+    for (auto [spec, tensor] : llvm::zip(signature->arguments, tensors))
+      if (spec.elementType == ElementType::BF16 &&
+          tensor.getElementType() == ElementType::I16) {
+        message += "; pass bfloat16 bits stored as uint16 with "
+                   "--input=bf16:@<file>.npy";
+        break;
+      }
+    return fail(message);
+  }
+  if (!outputSpecs.empty() && outputSpecs.size() != signature->results.size())
+    return fail("@" + functionName + " has " +
+                Twine(signature->results.size()) +
+                (signature->results.size() == 1 ? " result" : " results") +
+                " but " + Twine(outputSpecs.size()) + " --output " +
+                (outputSpecs.size() == 1 ? "was" : "were") +
+                " given: expected one --output per result, or none");
+
+  auto run = [&]() -> llvm::Expected<std::vector<HostTensor>> {
+    if (compiled)
+      return compiled->invoke(functionName, tensors);
+    auto func = parsed->lookupSymbol<func::FuncOp>(functionName);
+    return runReference(func, *signature, tensors);
+  };
+  auto results = run();
+  if (!results)
+    return fail(results.takeError());
+
+  if (outputSpecs.empty()) {
+    for (auto [index, tensor] : llvm::enumerate(*results))
+      printSummary(llvm::outs(), index, tensor);
+  } else {
+    for (auto [spec, tensor] : llvm::zip(outputSpecs, *results))
+      if (llvm::Error error = writeNpy(spec.path, tensor))
+        return fail(std::move(error));
+  }
+
+  if (benchmarkRuns > 0) {
+    llvm::Expected<BenchmarkResult> timing = BenchmarkResult();
+    if (compiled) {
+      timing = compiled->benchmark(functionName, tensors, benchmarkRuns);
+    } else {
+      for (unsigned i = 0; i <= benchmarkRuns && timing; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        auto repeated = run();
+        auto stop = std::chrono::steady_clock::now();
+        if (!repeated) {
+          timing = repeated.takeError();
+          break;
+        }
+        if (i > 0) // The first call is the warm-up.
+          timing->timesMs.push_back(
+              std::chrono::duration<double, std::milli>(stop - start).count());
+      }
+    }
+    if (!timing)
+      return fail(timing.takeError());
+    llvm::raw_ostream &os = llvm::outs();
+    os << "benchmark @" << functionName << ": " << benchmarkRuns
+       << (benchmarkRuns == 1 ? " run" : " runs") << " after 1 warm-up\n";
+    os << llvm::format("  min     %.4f ms\n", timing->min());
+    os << llvm::format("  median  %.4f ms\n", timing->median());
+    os << llvm::format("  max     %.4f ms\n", timing->max());
+    if (signature->flops && timing->median() > 0)
+      os << llvm::format("  GFLOP/s %.3f (at the median; %.6g FLOP per call)\n",
+                         *signature->flops / (timing->median() * 1e6),
+                         *signature->flops);
+  }
+  return 0;
+}
