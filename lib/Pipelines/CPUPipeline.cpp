@@ -28,11 +28,17 @@ using namespace mlir;
 using namespace mlir::attn;
 
 /// attn ops to tiles of the destination-style online-softmax form.
-static void buildTilingPipeline(OpPassManager &pm, const CPUTargetInfo &target) {
+/// Tiles with dynamic head dims (which the vector kernel does not take), or
+/// all tiles with `decompose-all`, go through the linalg decomposition.
+static void buildTilingPipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options,
+                                const CPUTargetInfo &target) {
   pm.addPass(createAttnEmitCInterfacePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(
       createAttnTilePass(AttnTilePassOptions{target.blockQ}));
+  pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(
+      AttnDecomposePassOptions{/*dynamicHeadDimsOnly=*/!options.decomposeAll}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -96,7 +102,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
     target.blockQ = options.blockQ;
   if (options.blockK > 0)
     target.blockK = options.blockK;
-  buildTilingPipeline(pm, target);
+  buildTilingPipeline(pm, options, target);
   buildBufferizationPipeline(pm);
   buildKernelPipeline(pm, options, target);
   buildLowerToLLVMPipeline(pm);

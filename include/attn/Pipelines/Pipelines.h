@@ -32,6 +32,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "block-q",
       llvm::cl::desc("query rows per tile (0 = chosen from the target)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> decomposeAll{
+      *this, "decompose-all",
+      llvm::cl::desc("lower every attention tile through the portable linalg "
+                     "decomposition instead of the vector kernel"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",
       llvm::cl::desc("keys per inner block (0 = chosen from the target)"),

@@ -17,6 +17,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/TilingInterface.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // AttentionOp
@@ -359,6 +360,7 @@ def Attn_MSDeformAttnOp : Attn_Op<"ms_deform_attn", [Pure]> {
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
     DeclareOpInterfaceMethods<TilingInterface, [
         "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
         "getResultTilePosition"]>]> {
@@ -388,7 +390,10 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
     result) and on memrefs (no result).
 
     The iteration domain is `(b, h, i)`, all parallel; tiles along `h` must
-    have size 1 when `Hq != Hkv`.
+    have size 1 when `Hq != Hkv`. On tensors with `Hq == Hkv` the op also
+    decomposes (AggregatedOpInterface) into `linalg` ops that build the
+    scores of its tile: Q K^T, scale/cap/bias/visibility, row max, exp, row
+    sum, P V and the normalization (the portable, unfused lowering).
 
     Example:
 

@@ -45,6 +45,26 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
+  let summary = "Decompose attn.online_attention into linalg ops";
+  let description = [{
+    Replaces `attn.online_attention` ops on tensors with their
+    AggregatedOpInterface decomposition: linalg ops that build the scores of
+    the (tiled) op, mask them, take the softmax and multiply by V. This is the
+    portable lowering; the CPU pipeline uses it for ops the vector kernel does
+    not take (dynamic head dims), or for all ops with `decompose-all`.
+  }];
+  let options = [
+    Option<"dynamicHeadDimsOnly", "dynamic-head-dims-only", "bool",
+           /*default=*/"false",
+           "only decompose ops whose D or Dv is dynamic">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
   let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
   let description = [{
