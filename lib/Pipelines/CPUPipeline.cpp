@@ -34,6 +34,9 @@ static void buildTilingPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options,
                                 const CPUTargetInfo &target) {
   pm.addPass(createAttnEmitCInterfacePass());
+  // Elementwise arith/math on tensors (as front ends emit them) become
+  // linalg.generic, which bufferizes.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(
       createAttnTilePass(AttnTilePassOptions{target.blockQ}));
@@ -52,6 +55,8 @@ static void buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(opts));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Returned arguments and constants leave bufferization.clone behind.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
 /// Tiles to vector kernels, threads, and polynomial math.

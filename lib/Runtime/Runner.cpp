@@ -54,11 +54,47 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdlib>
 #include <numeric>
 
 using namespace mlir;
 using namespace mlir::attn;
+
+//===----------------------------------------------------------------------===//
+// Run-time errors raised by kernels
+//===----------------------------------------------------------------------===//
+
+// A failed `cf.assert` in a kernel (a run-time shape check, see
+// docs/CodeGen.md) lowers to `puts(message); abort()`. In the JIT both
+// symbols resolve to the hooks below: while a call is in flight, the message
+// is kept and `abort` unwinds back to CompiledModule::call with longjmp, so the
+// caller gets an llvm::Error naming the check instead of a dead process. The
+// checks run before the kernel allocates or forks threads, so nothing is
+// skipped but JIT frames.
+namespace {
+struct KernelAbortScope {
+  jmp_buf target;
+  std::string message;
+};
+thread_local KernelAbortScope *activeAbortScope = nullptr;
+} // namespace
+
+extern "C" int attnKernelPuts(const char *message) {
+  if (!activeAbortScope)
+    return std::puts(message);
+  activeAbortScope->message = message;
+  return 0;
+}
+
+extern "C" void attnKernelAbort() {
+  if (activeAbortScope)
+    longjmp(activeAbortScope->target, 1);
+  std::abort();
+}
+
 
 #ifndef ATTN_LLVM_LIBRARY_DIR
 #define ATTN_LLVM_LIBRARY_DIR "/usr/lib/llvm-22/lib"
@@ -664,6 +700,16 @@ llvm::Error CompiledModule::prepareJIT() {
         diagnostics.take("cannot JIT-compile the module: " + message));
   }
   engine = std::move(*created);
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("puts")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&attnKernelPuts),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("abort")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&attnKernelAbort),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return llvm::Error::success();
 }
 
@@ -766,9 +812,17 @@ llvm::Error CompiledModule::call(StringRef name, ArrayRef<HostTensor> inputs,
   for (void *&pointer : pointers)
     packed.push_back(&pointer);
 
+  KernelAbortScope abortScope;
+  activeAbortScope = &abortScope;
+  if (setjmp(abortScope.target) != 0) {
+    activeAbortScope = nullptr;
+    return makeError("@" + name + " stopped at a run-time check: " +
+                     abortScope.message);
+  }
   auto start = std::chrono::steady_clock::now();
   (*function)(packed.data());
   auto stop = std::chrono::steady_clock::now();
+  activeAbortScope = nullptr;
   invocation.ran = true;
   if (elapsedMs)
     *elapsedMs =

@@ -1,8 +1,6 @@
 // Functions that return an argument or a constant: the deallocation pipeline
 // gives the caller its own copy (bufferization.clone), which the CPU pipeline
-// does not lower yet (it needs convert-bufferization-to-memref), so the LLVM
-// translation fails. Remove the XFAIL once buildCPUPipeline lowers clones.
-// XFAIL: *
+// lowers with convert-bufferization-to-memref.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/a.npy 2x3 float32

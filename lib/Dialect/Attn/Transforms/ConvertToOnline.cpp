@@ -142,6 +142,15 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Value init =
       createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
+  // No keys at all (a static Lk of 0): every row sees nothing and is zero.
+  // (Slicing a zero-extent key dimension would not even verify.)
+  if (cast<ShapedType>(k.getType()).getDimSize(2) == 0) {
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
+    Value zeros = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+    rewriter.replaceOp(op, zeros);
+    return OnlineAttentionOp();
+  }
   if (mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
     mask = widenMask(rewriter, loc, mask);
 

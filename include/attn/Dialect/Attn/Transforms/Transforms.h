@@ -21,7 +21,8 @@ namespace attn {
 /// Rewrites `attn.attention` / `attn.sliding_window_attention` into
 /// `attn.online_attention` on a fresh destination (see
 /// `-attn-convert-to-online`). Fails when `D` is dynamic and no `scale` is
-/// given (the default scale 1/sqrt(D) needs a static D).
+/// given (the default scale 1/sqrt(D) needs a static D). With a static
+/// `Lk = 0` the op folds to zeros and a null op is returned.
 FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
                                              Operation *attentionOp);
 
