@@ -36,6 +36,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
+#include <numeric>
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOVECTORPASS
@@ -645,7 +646,7 @@ mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
   // The register tiles must divide the blocks.
   t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.qkVectors * w), 1) *
              t.qkVectors * w;
-  int64_t rowMultiple = std::max(t.qkRows, t.pvRows);
+  int64_t rowMultiple = std::lcm(t.qkRows, t.pvRows);
   t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
              rowMultiple;
 
