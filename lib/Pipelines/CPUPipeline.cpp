@@ -33,6 +33,7 @@ using namespace mlir::attn;
 static void buildTilingPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options,
                                 const CPUTargetInfo &target) {
+  pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.

@@ -27,6 +27,17 @@ def AttnConvertToOnlinePass : Pass<"attn-convert-to-online", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnCheckLowerablePass : Pass<"attn-check-lowerable", "func::FuncOp"> {
+  let summary = "Reject attn ops that the code generator does not lower yet";
+  let description = [{
+    Emits an error on each graph-level `attn` op without a code-generation
+    path (today: `attn.compose`, `attn.dcmha`, `attn.deformable_sample`,
+    `attn.ms_deform_attn`), so that pipelines stop with a message naming the
+    op instead of failing later in bufferization. The reference evaluator
+    (`attn-run --backend=reference`) runs every op.
+  }];
+}
+
 def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
   let summary = "Tile attn.online_attention over (batch, head, query block)";
   let description = [{

@@ -1,0 +1,18 @@
+// RUN: attn-opt %s --attn-cpu-pipeline -split-input-file -verify-diagnostics
+
+// Ops without a code-generation path stop the pipeline with a message that
+// names them, before bufferization.
+
+func.func @compose_not_lowered(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{'attn.compose' op has no code-generation path yet}}
+  %c = attn.compose %s : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
+  return %c : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+func.func @deformable_sample_not_lowered(%x: tensor<1x4x4x8xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x2x2x8xf32> {
+  // expected-error @+1 {{'attn.deformable_sample' op has no code-generation path yet}}
+  %s = attn.deformable_sample %x, %g : tensor<1x4x4x8xf32>, tensor<1x2x2x2xf32> -> tensor<1x2x2x8xf32>
+  return %s : tensor<1x2x2x8xf32>
+}
