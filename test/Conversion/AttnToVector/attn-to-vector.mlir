@@ -1,0 +1,143 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512 block-q=16 block-k=32" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=haswell" | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512" | FileCheck %s --check-prefix=LEFT
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=haswell" | FileCheck %s --check-prefix=LEFT
+
+// convert-attn-to-vector: attn.online_attention on memrefs becomes loops of
+// vector code: scf.for over batch, head, query blocks (step block-q) and key
+// blocks (step block-k); K^T packed through vector.transpose, which is
+// lowered in the same pass (16x16 shuffles with AVX-512, element-wise
+// extract/insert with AVX2); vector.fma micro-kernels of the target's vector
+// width; the online softmax with vector math.exp; heap scratch freed at the
+// end. Static head dims are required.
+
+// Nothing of the attn dialect and no vector.transpose is left.
+// LEFT-NOT: attn.
+// LEFT-NOT: vector.transpose
+
+// CHECK-LABEL: func.func @lower_causal(
+// CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x2x100x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x2x77x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x2x77x48xf32>, %[[OUT:[a-zA-Z0-9_]+]]: memref<1x2x100x48xf32>, %[[OFF:[a-zA-Z0-9_]+]]: index)
+// AVX512-DAG:    %[[BQ:.+]] = arith.constant 16 : index
+// AVX512-DAG:    %[[BK:.+]] = arith.constant 32 : index
+// Scratch: K^T [D, block-k], scores [block-q, block-k], accumulator
+// [block-q, Dv rounded up to the vector width].
+// AVX512-DAG:    %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
+// AVX512-DAG:    %[[S:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+// AVX512-DAG:    %[[ACC:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16x48xf32>
+// AVX512:        scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// AVX512:          scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// AVX512:            scf.for %[[Q0:.+]] = %{{.+}} to %{{.+}} step %[[BQ]] {
+// AVX512:              scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %[[BK]] {
+// Q K^T reads packed keys, P V the values (register tiles of FMAs).
+// AVX512:                vector.shuffle
+// AVX512:                vector.load %[[KT]]
+// AVX512:                vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+// AVX512:                math.exp %{{.+}} : vector<16xf32>
+// AVX512:                vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+// The result rows are written to the output.
+// AVX512:              vector.store %{{.+}}, %[[OUT]][%[[B]], %[[H]], %{{.+}}, %{{.+}}] : memref<1x2x100x48xf32>, vector<16xf32>
+// AVX512-DAG:    memref.dealloc %[[KT]]
+// AVX512-DAG:    memref.dealloc %[[S]]
+// AVX512-DAG:    memref.dealloc %[[ACC]]
+// AVX512:        return
+// AVX2-DAG:      memref.alloc() {alignment = 64 : i64} : memref<64x128xf32>
+// AVX2-DAG:      memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}x48xf32>
+// AVX2:          vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<8xf32>
+// AVX2:          math.exp %{{.+}} : vector<8xf32>
+// AVX2:          vector.store %{{.+}}, %[[OUT]]{{.+}} : memref<1x2x100x48xf32>, vector<8xf32>
+func.func @lower_causal(%q: memref<1x2x100x64xf32>, %k: memref<1x2x77x64xf32>,
+                        %v: memref<1x2x77x48xf32>, %out: memref<1x2x100x48xf32>,
+                        %off: index) {
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x2x100x64xf32>, memref<1x2x77x64xf32>, memref<1x2x77x48xf32>)
+      outs(%out : memref<1x2x100x48xf32>) {scale = 0.125 : f32, window_right = 0 : i64}
+  return
+}
+
+// -----
+
+// An i8 mask is read with masked vector loads and tested against zero;
+// softcap is a vector tanh; the chunk bounds use floor division (query
+// positions may be negative). D = 59 and Dv = 20 are not multiples of the
+// vector width: the loads past the end are masked.
+// CHECK-LABEL: func.func @lower_mask_softcap_chunk(
+// CHECK-SAME:    %{{[a-zA-Z0-9_]+}}: memref<1x2x100x59xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x2x77x59xf32>, %{{[a-zA-Z0-9_]+}}: memref<1x2x77x20xf32>, %[[MASK:[a-zA-Z0-9_]+]]: memref<1x1x100x77xi8>
+// CHECK:         arith.floordivsi
+// CHECK:         vector.maskedload %[[K]]
+// CHECK:         math.tanh
+// AVX512:        %[[MV:.+]] = vector.maskedload %[[MASK]][{{.+}}], %{{.+}}, %{{.+}} : memref<1x1x100x77xi8>, vector<16xi1>, vector<16xi8> into vector<16xi8>
+// AVX512:        arith.cmpi ne, %[[MV]], %{{.+}} : vector<16xi8>
+// AVX2:          %[[MV:.+]] = vector.maskedload %[[MASK]][{{.+}}], %{{.+}}, %{{.+}} : memref<1x1x100x77xi8>, vector<8xi1>, vector<8xi8> into vector<8xi8>
+// AVX2:          arith.cmpi ne, %[[MV]], %{{.+}} : vector<8xi8>
+// CHECK:         math.exp
+// CHECK:         vector.maskedstore
+func.func @lower_mask_softcap_chunk(%q: memref<1x2x100x59xf32>, %k: memref<1x2x77x59xf32>,
+                                    %v: memref<1x2x77x20xf32>, %m: memref<1x1x100x77xi8>,
+                                    %out: memref<1x2x100x20xf32>, %off: index) {
+  attn.online_attention ins(%q, %k, %v mask %m offset %off
+      : memref<1x2x100x59xf32>, memref<1x2x77x59xf32>, memref<1x2x77x20xf32>, memref<1x1x100x77xi8>)
+      outs(%out : memref<1x2x100x20xf32>)
+      {scale = 0.125 : f32, softcap = 30.0 : f32, window_left = 16 : i64, chunk = 32 : i64}
+  return
+}
+
+// -----
+
+// f16 operands with dynamic B and L: loads widen to f32 (accumulation is in
+// f32), the result narrows back to f16; the loop bounds are memref.dim; the
+// GQA head is h / (Hq / Hkv); a float mask is an additive bias.
+// CHECK-LABEL: func.func @lower_f16_gqa_bias_dynamic(
+// CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<?x4x?x32xf16>, %[[K:[a-zA-Z0-9_]+]]: memref<?x2x?x32xf16>, %{{[a-zA-Z0-9_]+}}: memref<?x2x?x32xf16>, %[[BIAS:[a-zA-Z0-9_]+]]: memref<?x4x?x?xf16>, %[[OUT:[a-zA-Z0-9_]+]]: memref<?x4x?x32xf16>
+// CHECK-DAG:     %[[BATCH:.+]] = memref.dim %[[Q]], %{{.+}} : memref<?x4x?x32xf16>
+// CHECK:         scf.for %[[B:.+]] = %{{.+}} to %[[BATCH]] step
+// CHECK:           scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step
+// CHECK:             %[[KVH:.+]] = arith.divui %[[H]], %{{.+}} : index
+// CHECK:             vector.maskedload %[[K]][%[[B]], %[[KVH]], %{{.+}}, %{{.+}}]
+// CHECK:             arith.extf %{{.+}} : vector<{{8|16}}xf16> to vector<{{8|16}}xf32>
+// CHECK:             %[[BV:.+]] = vector.maskedload %[[BIAS]]
+// CHECK:             %[[BW:.+]] = arith.extf %[[BV]]
+// CHECK:             arith.addf %{{.+}}, %[[BW]]
+// CHECK:             arith.truncf %{{.+}} : vector<{{8|16}}xf32> to vector<{{8|16}}xf16>
+// CHECK:             vector.store %{{.+}}, %[[OUT]]
+func.func @lower_f16_gqa_bias_dynamic(%q: memref<?x4x?x32xf16>, %k: memref<?x2x?x32xf16>,
+                                      %v: memref<?x2x?x32xf16>, %m: memref<?x4x?x?xf16>,
+                                      %out: memref<?x4x?x32xf16>, %off: index) {
+  attn.online_attention ins(%q, %k, %v mask %m offset %off
+      : memref<?x4x?x32xf16>, memref<?x2x?x32xf16>, memref<?x2x?x32xf16>, memref<?x4x?x?xf16>)
+      outs(%out : memref<?x4x?x32xf16>) {scale = 0.125 : f32}
+  return
+}
+
+// -----
+
+func.func @dynamic_head_dim(%q: memref<1x1x8x?xf32>, %k: memref<1x1x8x?xf32>,
+                            %v: memref<1x1x8x16xf32>, %out: memref<1x1x8x16xf32>, %off: index) {
+  // expected-error @+1 {{'attn.online_attention' op vector lowering needs static head dims D and Dv, found 'memref<1x1x8x?xf32>' and 'memref<1x1x8x16xf32>'}}
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x1x8x?xf32>, memref<1x1x8x?xf32>, memref<1x1x8x16xf32>)
+      outs(%out : memref<1x1x8x16xf32>) {scale = 0.125 : f32}
+  return
+}
+
+// -----
+
+func.func @dynamic_value_head_dim(%q: memref<1x1x8x16xf32>, %k: memref<1x1x8x16xf32>,
+                                  %v: memref<1x1x8x?xf32>, %out: memref<1x1x8x?xf32>, %off: index) {
+  // expected-error @+1 {{'attn.online_attention' op vector lowering needs static head dims D and Dv}}
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x1x8x16xf32>, memref<1x1x8x16xf32>, memref<1x1x8x?xf32>)
+      outs(%out : memref<1x1x8x?xf32>) {scale = 0.125 : f32}
+  return
+}
+
+// -----
+
+func.func @tensor_operands(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>,
+                           %v: tensor<1x1x8x16xf32>, %init: tensor<1x1x8x16xf32>,
+                           %off: index) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'attn.online_attention' op expected memref operands (run bufferization first)}}
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>)
+         outs(%init : tensor<1x1x8x16xf32>) {scale = 0.125 : f32} -> tensor<1x1x8x16xf32>
+  return %o : tensor<1x1x8x16xf32>
+}

@@ -1,0 +1,493 @@
+# Part of the attn-mlir project.
+#
+# Driver of the CPU execution tests (test/Integration/CPU): runs attention
+# graphs with `attn-run` (the JIT-compiled CPU code) and with
+# `attn-run --backend=reference` (the float64 reference evaluator, the
+# project's oracle), and checks every result with the rule of SPEC section 4
+# (FlashAttention's):
+#
+#   max|out - ref| <= 2 * max|naive - ref| + 1e-5 * max(1, max|ref|)
+#
+# with `ref` the float64 result and `naive` the straightforward unfused math
+# in the input dtype (numpy, below); no NaN or Inf where `ref` is finite; the
+# right shape and dtype. In addition, query rows without a visible key must be
+# exactly zero, and the evaluator must agree with this file's own float64
+# numpy implementation of SPEC 1.1-1.2 (a second, independent oracle).
+#
+# Usage:
+#
+#   check_attention.py --attn-run PATH cases TESTFILE WORKDIR
+#       Runs every line `CASE: NAME KEY=VALUE... FLAG...` of TESTFILE and
+#       prints `PASS NAME err=... tol=...` or `FAIL NAME: why` per case; exits
+#       non-zero when a case failed. Keys (defaults in brackets):
+#         b hq [1], hkv [hq], lq [16], lk [lq], d [16], dv [d]   shapes
+#         dtype=f32|f16 [f32]
+#         causal  scale=X  softcap=X                           attributes
+#         window=L,R  chunk=N      (window -> attn.sliding_window_attention)
+#         mask=i1|float  mask_bcast=none|b|h|bh [none]
+#         mask_p=P [0.75]     i1: probability of `true`; float: bias ~ N(0,1)
+#                             and -inf with probability 1-P when P < 1
+#         masked_row=I        row I of the mask is all false / all -inf
+#         qamp=X [1]          query multiplied by X (sharper softmax)
+#         dynamic             B and the sequence lengths are `?` in the graph
+#         dynamic=all         every dim is `?` (but a mask's unit dims)
+#         same_as=full|causal the result must also match attn.attention
+#                             without window/chunk (with `causal`)
+#         flags="..."         extra attn-run flags (--num-threads=...,
+#                             --block-q=..., --block-k=...) for the CPU run
+#         seed=N [0]
+#
+#   check_attention.py --attn-run PATH graph MLIR WORKDIR --naive NAME
+#           --input NAME=SHAPE[*AMP]... [--flags "..."] [--seed N]
+#       Runs a hand-written graph (upstream ops around attention) on seeded
+#       random float32 inputs (N(0,1) times AMP, one --input per argument of
+#       @main, in order) with both backends and checks it the same way; NAME
+#       selects the numpy implementation of that graph below (float64 for
+#       the cross-check of the evaluator, float32 as the naive baseline).
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+
+import numpy as np
+
+DTYPES = {"f32": np.float32, "f16": np.float16}
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+class Case:
+    def __init__(self, name, spec):
+        self.name = name
+        kv, flags = {}, set()
+        for tok in spec:
+            if "=" in tok:
+                key, value = tok.split("=", 1)
+                kv[key] = value
+            else:
+                flags.add(tok)
+        known = {"b", "hq", "hkv", "lq", "lk", "d", "dv", "dtype", "scale",
+                 "softcap", "window", "chunk", "mask", "mask_bcast", "mask_p",
+                 "masked_row", "qamp", "same_as", "flags", "seed", "dynamic"}
+        unknown = (set(kv) - known) | (flags - {"causal", "dynamic"})
+        if unknown:
+            raise ValueError(f"case {name}: unknown keys {sorted(unknown)}")
+        self.b = int(kv.get("b", 1))
+        self.hq = int(kv.get("hq", 1))
+        self.hkv = int(kv.get("hkv", self.hq))
+        self.lq = int(kv.get("lq", 16))
+        self.lk = int(kv.get("lk", self.lq))
+        self.d = int(kv.get("d", 16))
+        self.dv = int(kv.get("dv", self.d))
+        self.dtype = kv.get("dtype", "f32")
+        self.causal = "causal" in flags
+        self.dynamic = kv.get("dynamic", "bl" if "dynamic" in flags else None)
+        if self.dynamic not in (None, "bl", "all"):
+            raise ValueError(f"case {name}: dynamic must be bl or all")
+        self.scale = float(kv["scale"]) if "scale" in kv else None
+        self.softcap = float(kv["softcap"]) if "softcap" in kv else None
+        self.window = (tuple(int(x) for x in kv["window"].split(","))
+                       if "window" in kv else None)
+        self.chunk = int(kv["chunk"]) if "chunk" in kv else None
+        self.mask = kv.get("mask")
+        self.mask_bcast = kv.get("mask_bcast", "none")
+        self.mask_p = float(kv.get("mask_p", 0.75))
+        self.masked_row = int(kv["masked_row"]) if "masked_row" in kv else None
+        self.qamp = float(kv.get("qamp", 1.0))
+        self.same_as = kv.get("same_as")
+        self.flags = shlex.split(kv.get("flags", ""))
+        self.seed = int(kv.get("seed", 0))
+
+    # Shapes ---------------------------------------------------------------
+
+    def shapes(self):
+        mb = 1 if "b" in self.mask_bcast else self.b
+        mh = 1 if "h" in self.mask_bcast else self.hq
+        return {
+            "q": (self.b, self.hq, self.lq, self.d),
+            "k": (self.b, self.hkv, self.lk, self.d),
+            "v": (self.b, self.hkv, self.lk, self.dv),
+            "mask": (mb, mh, self.lq, self.lk),
+            "out": (self.b, self.hq, self.lq, self.dv),
+        }
+
+    def tensor_type(self, name, elt):
+        shape = self.shapes()[name]
+        dims = [str(x) for x in shape]
+        if self.dynamic == "all":
+            # Every dim but the unit (broadcast) dims of a mask.
+            dims = ["1" if name == "mask" and x == 1 and i < 2 else "?"
+                    for i, x in enumerate(shape)]
+        elif self.dynamic:
+            # Batch (unless broadcast) and both sequence lengths are dynamic.
+            if not (name == "mask" and shape[0] == 1):
+                dims[0] = "?"
+            dims[2] = "?"
+            if name == "mask":
+                dims[3] = "?"
+        return "tensor<" + "x".join(dims + [elt]) + ">"
+
+    # The graph ------------------------------------------------------------
+
+    def graph(self, dtype, windowed_op=True, causal=None):
+        """func.func @main computing this case; element type `dtype`.
+        windowed_op=False writes attn.attention with `causal` instead."""
+        elt = dtype
+        causal = self.causal if causal is None else causal
+        names = ["q", "k", "v"] + (["mask"] if self.mask else [])
+        mask_elt = "i1" if self.mask == "i1" else elt
+        types = [self.tensor_type(n, mask_elt if n == "mask" else elt)
+                 for n in names]
+        out_type = self.tensor_type("out", elt)
+        args = ", ".join(f"%{n}: {t}" for n, t in zip(names, types))
+        attrs = []
+        if causal:
+            attrs.append("causal")
+        if self.scale is not None:
+            attrs.append(f"scale = {self.scale!r} : f32")
+        if self.softcap is not None:
+            attrs.append(f"softcap = {self.softcap!r} : f32")
+        use_window = windowed_op and (self.window is not None or
+                                      self.chunk is not None)
+        if use_window:
+            left, right = self.window if self.window else (-1, -1)
+            attrs.append(f"window = array<i64: {left}, {right}>")
+            if self.chunk is not None:
+                attrs.append(f"chunk = {self.chunk} : i64")
+        op = "attn.sliding_window_attention" if use_window else "attn.attention"
+        operands = "%q, %k, %v" + (" mask %mask" if self.mask else "")
+        attr_text = (" {" + ", ".join(attrs) + "}") if attrs else ""
+        return (f"func.func @main({args}) -> {out_type} {{\n"
+                f"  %o = {op} {operands}{attr_text}\n"
+                f"      : {', '.join(types)} -> {out_type}\n"
+                f"  return %o : {out_type}\n"
+                f"}}\n")
+
+    # Inputs ---------------------------------------------------------------
+
+    def inputs(self):
+        rng = np.random.default_rng(self.seed)
+        s = self.shapes()
+        dt = DTYPES[self.dtype]
+        data = {
+            "q": (self.qamp * rng.standard_normal(s["q"])).astype(dt),
+            "k": rng.standard_normal(s["k"]).astype(dt),
+            "v": rng.standard_normal(s["v"]).astype(dt),
+        }
+        if self.mask == "i1":
+            m = rng.random(s["mask"]) < self.mask_p
+            if self.masked_row is not None:
+                m[:, :, self.masked_row, :] = False
+            data["mask"] = m
+        elif self.mask == "float":
+            m = rng.standard_normal(s["mask"])
+            if self.mask_p < 1:
+                m[rng.random(s["mask"]) >= self.mask_p] = -np.inf
+            if self.masked_row is not None:
+                m[:, :, self.masked_row, :] = -np.inf
+            data["mask"] = m.astype(dt)
+        elif self.mask is not None:
+            raise ValueError(f"case {self.name}: mask must be i1 or float")
+        return data
+
+    # Semantics ------------------------------------------------------------
+
+    def params(self, windowed=True, causal=None):
+        causal = self.causal if causal is None else causal
+        scale = (np.float64(np.float32(self.scale)) if self.scale is not None
+                 else 1.0 / np.sqrt(self.d))
+        softcap = (np.float64(np.float32(self.softcap))
+                   if self.softcap is not None else None)
+        left, right = (self.window if (windowed and self.window)
+                       else (-1, -1))
+        if causal:
+            right = 0
+        chunk = self.chunk if windowed else None
+        return scale, softcap, left, right, chunk
+
+
+def geometry(lq, lk, left, right, chunk):
+    """SPEC 1.1-1.2: [lq, lk] visibility from causal/window/chunk."""
+    i = np.arange(lq)[:, None] + (lk - lq)
+    j = np.arange(lk)[None, :]
+    vis = np.ones((lq, lk), bool)
+    if left >= 0:
+        vis &= j >= i - left
+    if right >= 0:
+        vis &= j <= i + right
+    if chunk is not None:
+        vis &= np.floor_divide(i, chunk) == np.floor_divide(j, chunk)
+    return vis
+
+
+def attention(q, k, v, mask, params, dt):
+    """Unfused attention in element type `dt` (np.float64 for the reference).
+    Products go through float32 accumulation for float16 (as BLAS/cuBLAS
+    would do), every other step rounds to `dt`."""
+    scale, softcap, left, right, chunk = params
+    hq, hkv = q.shape[1], k.shape[1]
+    q, k, v = q.astype(dt), k.astype(dt), v.astype(dt)
+    k = np.repeat(k, hq // hkv, axis=1)
+    v = np.repeat(v, hq // hkv, axis=1)
+    acc = np.float32 if dt == np.float16 else dt
+
+    def matmul(a, b):
+        return (a.astype(acc) @ b.astype(acc)).astype(dt)
+
+    s = matmul(q, np.swapaxes(k, -1, -2)) * dt(scale)
+    if softcap is not None:
+        s = dt(softcap) * np.tanh(s / dt(softcap))
+    vis = np.broadcast_to(geometry(q.shape[2], k.shape[2], left, right, chunk),
+                          s.shape)
+    if mask is not None:
+        if mask.dtype == np.bool_:
+            vis = vis & mask
+        else:
+            s = s + mask.astype(dt)
+            vis = vis & (s != -np.inf)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = np.where(vis, s, dt(-np.inf))
+        m = s.max(axis=-1, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, dt(0))
+        e = np.where(vis, np.exp(s - m), dt(0)).astype(dt)
+        l = e.sum(axis=-1, keepdims=True, dtype=dt)
+        p = np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)).astype(dt)
+    return matmul(p, v), vis.any(axis=-1)
+
+
+# ---------------------------------------------------------------------------
+# Running and checking
+# ---------------------------------------------------------------------------
+
+
+class CaseFailure(Exception):
+    pass
+
+
+def run_tool(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise CaseFailure(f"`{' '.join(cmd)}` exited with {proc.returncode}: "
+                          + proc.stderr.strip().replace("\n", " | ")[:2000])
+
+
+def run_graph(attn_run, mlir_path, input_paths, out_path, backend, flags):
+    cmd = [attn_run, mlir_path, "--function=main", f"--backend={backend}"]
+    cmd += [f"--input=@{p}" for p in input_paths]
+    cmd += [f"--output=@{out_path}"] + list(flags)
+    run_tool(cmd)
+    return np.load(out_path)
+
+
+def max_abs(x):
+    return float(np.max(np.abs(x))) if x.size else 0.0
+
+
+def check_rule(out, ref, naive, shape, dtype):
+    """SPEC section 4. Returns (err, tol) or raises CaseFailure."""
+    if out.shape != tuple(shape):
+        raise CaseFailure(f"shape {out.shape}, expected {tuple(shape)}")
+    if out.dtype != dtype:
+        raise CaseFailure(f"dtype {out.dtype}, expected {np.dtype(dtype)}")
+    out = out.astype(np.float64)
+    ref = ref.astype(np.float64)
+    bad = ~np.isfinite(out) & np.isfinite(ref)
+    if bad.any():
+        idx = tuple(int(x) for x in np.argwhere(bad)[0])
+        raise CaseFailure(f"{int(bad.sum())} NaN/Inf where the reference is "
+                          f"finite, first at {idx}")
+    err = max_abs(out - ref)
+    tol = (2 * max_abs(naive.astype(np.float64) - ref)
+           + 1e-5 * max(1.0, max_abs(ref)))
+    if not err <= tol:
+        idx = tuple(int(x) for x in
+                    np.unravel_index(np.argmax(np.abs(out - ref)), out.shape))
+        raise CaseFailure(f"max|out-ref| = {err:.3g} > tol {tol:.3g} "
+                          f"(worst at {idx}: out {out[idx]:.6g}, "
+                          f"ref {ref[idx]:.6g})")
+    return err, tol
+
+
+def check_ref_agreement(ref_eval, ref_np, what):
+    """The evaluator's float64 result (rounded to f32) against numpy's."""
+    bound = 1e-6 * max(1.0, max_abs(ref_np))
+    diff = max_abs(ref_eval.astype(np.float64) - ref_np)
+    if not diff <= bound:
+        raise CaseFailure(f"reference evaluator and numpy float64 disagree "
+                          f"({what}): {diff:.3g} > {bound:.3g}")
+
+
+def run_case(case, workdir, attn_run):
+    cdir = os.path.join(workdir, case.name)
+    os.makedirs(cdir, exist_ok=True)
+    data = case.inputs()
+    names = list(data)
+    paths = []
+    for n in names:
+        p = os.path.join(cdir, n + ".npy")
+        np.save(p, data[n])
+        paths.append(p)
+    graph_path = os.path.join(cdir, "graph.mlir")
+    with open(graph_path, "w") as f:
+        f.write(case.graph(case.dtype))
+
+    out = run_graph(attn_run, graph_path, paths,
+                    os.path.join(cdir, "out.npy"), "cpu", case.flags)
+
+    # The evaluator rounds its float64 result to the result type; for f16 it
+    # runs the same graph in f32 on the (exactly widened) f16 inputs, so the
+    # reference keeps float32 precision.
+    ref_paths, ref_graph = paths, graph_path
+    if case.dtype != "f32":
+        ref_graph = os.path.join(cdir, "graph_ref.mlir")
+        with open(ref_graph, "w") as f:
+            f.write(case.graph("f32"))
+        ref_paths = []
+        for n in names:
+            p = os.path.join(cdir, n + "_ref.npy")
+            a = data[n]
+            np.save(p, a if a.dtype == np.bool_ else a.astype(np.float32))
+            ref_paths.append(p)
+    ref = run_graph(attn_run, ref_graph, ref_paths,
+                    os.path.join(cdir, "ref.npy"), "reference", [])
+
+    mask = data.get("mask")
+    ref_np, visible = attention(data["q"], data["k"], data["v"], mask,
+                                case.params(), np.float64)
+    check_ref_agreement(ref, ref_np, "this case")
+    naive, _ = attention(data["q"], data["k"], data["v"], mask, case.params(),
+                         DTYPES[case.dtype])
+    err, tol = check_rule(out, ref, naive, case.shapes()["out"],
+                          DTYPES[case.dtype])
+
+    # Rows without a visible key are exactly zero.
+    empty = ~visible
+    if empty.any() and np.any(out.astype(np.float64)[empty] != 0):
+        raise CaseFailure("a query row without visible keys is not all zeros")
+
+    if case.same_as:
+        # The same numbers as the plain attn.attention it is equivalent to.
+        causal = case.same_as == "causal"
+        alt_np, _ = attention(data["q"], data["k"], data["v"], mask,
+                              case.params(windowed=False, causal=causal),
+                              np.float64)
+        check_ref_agreement(ref, alt_np, f"same_as={case.same_as}")
+        alt_path = os.path.join(cdir, "graph_same_as.mlir")
+        with open(alt_path, "w") as f:
+            f.write(case.graph(case.dtype, windowed_op=False, causal=causal))
+        alt = run_graph(attn_run, alt_path, paths,
+                        os.path.join(cdir, "same_as.npy"), "cpu", case.flags)
+        check_rule(alt, ref, naive, case.shapes()["out"], DTYPES[case.dtype])
+    return err, tol
+
+
+def read_cases(path):
+    cases = []
+    with open(path) as f:
+        for line in f:
+            if "CASE:" not in line:
+                continue
+            tokens = shlex.split(line.split("CASE:", 1)[1])
+            cases.append(Case(tokens[0], tokens[1:]))
+    names = [c.name for c in cases]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate case names in " + path)
+    return cases
+
+
+def cmd_cases(args):
+    cases = read_cases(args.testfile)
+    if not cases:
+        sys.exit("no CASE: lines in " + args.testfile)
+    failed = 0
+    for case in cases:
+        try:
+            err, tol = run_case(case, args.workdir, args.attn_run)
+            print(f"PASS {case.name} err={err:.3g} tol={tol:.3g}", flush=True)
+        except CaseFailure as e:
+            failed += 1
+            print(f"FAIL {case.name}: {e}", flush=True)
+    print(f"{len(cases) - failed} of {len(cases)} cases passed")
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------------
+# Hand-written graphs
+# ---------------------------------------------------------------------------
+
+
+def naive_projection_attention(x, wq, wk, wv, bias, dt=np.float32):
+    """@main of projection-attention.mlir: q/k/v = x @ W, split into heads
+    (expand_shape + transpose), causal attention, then out * out + bias."""
+    heads = bias.shape[1]
+    l, e = x.shape[0], wq.shape[1]
+    d = e // heads
+
+    def split(w):
+        y = (x.astype(dt) @ w.astype(dt)).astype(dt)
+        return y.reshape(1, l, heads, d).transpose(0, 2, 1, 3)
+
+    q, k, v = split(wq), split(wk), split(wv)
+    o, _ = attention(q, k, v, None, (1.0 / np.sqrt(d), None, -1, 0, None), dt)
+    return (o * o + bias.astype(dt)).astype(dt)
+
+
+NAIVE = {"projection_attention": naive_projection_attention}
+
+
+def cmd_graph(args):
+    cdir = args.workdir
+    os.makedirs(cdir, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    data, paths = [], []
+    for spec in args.input:
+        name, shape = spec.split("=")
+        shape, _, amp = shape.partition("*")
+        a = rng.standard_normal(tuple(int(x) for x in shape.split("x")))
+        a = (a * float(amp or 1.0)).astype(np.float32)
+        p = os.path.join(cdir, name + ".npy")
+        np.save(p, a)
+        data.append(a)
+        paths.append(p)
+    try:
+        out = run_graph(args.attn_run, args.mlir, paths,
+                        os.path.join(cdir, "out.npy"), "cpu",
+                        shlex.split(args.flags))
+        ref = run_graph(args.attn_run, args.mlir, paths,
+                        os.path.join(cdir, "ref.npy"), "reference", [])
+        naive_fn = NAIVE[args.naive]
+        ref_np = naive_fn(*data, dt=np.float64)
+        check_ref_agreement(ref, ref_np, args.naive)
+        naive = naive_fn(*data, dt=np.float32)
+        err, tol = check_rule(out, ref, naive, ref.shape, np.float32)
+    except CaseFailure as e:
+        print(f"FAIL {args.naive}: {e}")
+        return 1
+    print(f"PASS {args.naive} err={err:.3g} tol={tol:.3g}")
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="attn-run CPU vs reference checks (SPEC section 4)")
+    parser.add_argument("--attn-run", required=True, help="path of attn-run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("cases")
+    p.add_argument("testfile")
+    p.add_argument("workdir")
+    p = sub.add_parser("graph")
+    p.add_argument("mlir")
+    p.add_argument("workdir")
+    p.add_argument("--naive", required=True, choices=sorted(NAIVE))
+    p.add_argument("--input", action="append", default=[])
+    p.add_argument("--flags", default="")
+    p.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    return cmd_cases(args) if args.command == "cases" else cmd_graph(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
