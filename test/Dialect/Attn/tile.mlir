@@ -86,7 +86,7 @@ func.func @tile_gqa_dynamic_heads(%q: tensor<1x?x64x32xf32>, %k: tensor<1x?x96x3
 // [B, 1, Lq, Lk] one only for the head, a full one follows the tile; all take
 // the tile's query rows and every key.
 // CHECK-LABEL: func.func @tile_mask_broadcast(
-// CHECK-SAME:    %{{[a-zA-Z0-9_]+}}: tensor<2x4x64x80xf32>, %{{[a-zA-Z0-9_]+}}: tensor<2x4x80x16xf32>, %{{[a-zA-Z0-9_]+}}: tensor<2x4x80x16xf32>,
+// CHECK-SAME:    %{{[a-zA-Z0-9_]+}}: tensor<2x4x64x16xf32>, %{{[a-zA-Z0-9_]+}}: tensor<2x4x80x16xf32>, %{{[a-zA-Z0-9_]+}}: tensor<2x4x80x16xf32>,
 // CHECK-SAME:    %[[M11:[a-zA-Z0-9_]+]]: tensor<1x1x64x80xi8>, %[[MB1:[a-zA-Z0-9_]+]]: tensor<2x1x64x80xf32>, %[[MBH:[a-zA-Z0-9_]+]]: tensor<2x4x64x80xi8>
 // CHECK:         scf.forall (%[[B0:.+]], %[[H0:.+]], %[[I0:.+]]) = (0, 0, 0) to (2, 4, 64) step (1, 1, 64)
 // CHECK:           %[[S11:.+]] = tensor.extract_slice %[[M11]][0, 0, %[[I0]], 0] [1, 1, 64, 80] [1, 1, 1, 1] : tensor<1x1x64x80xi8> to tensor<1x1x64x80xi8>
@@ -99,19 +99,19 @@ func.func @tile_gqa_dynamic_heads(%q: tensor<1x?x64x32xf32>, %k: tensor<1x?x96x3
 // CHECK:           attn.online_attention ins({{.*}} mask %[[SBH]] offset
 // BQ16-LABEL:  func.func @tile_mask_broadcast(
 // BQ16:          tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, 0] [1, 1, 16, 80] [1, 1, 1, 1] : tensor<1x1x64x80xi8> to tensor<1x1x16x80xi8>
-func.func @tile_mask_broadcast(%q: tensor<2x4x64x80xf32>, %k: tensor<2x4x80x16xf32>,
+func.func @tile_mask_broadcast(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x80x16xf32>,
                                %v: tensor<2x4x80x16xf32>, %m11: tensor<1x1x64x80xi8>,
                                %mb1: tensor<2x1x64x80xf32>, %mbh: tensor<2x4x64x80xi8>,
                                %init: tensor<2x4x64x16xf32>, %off: index)
     -> (tensor<2x4x64x16xf32>, tensor<2x4x64x16xf32>, tensor<2x4x64x16xf32>) {
   %o1 = attn.online_attention ins(%q, %k, %v mask %m11 offset %off
-          : tensor<2x4x64x80xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<1x1x64x80xi8>)
+          : tensor<2x4x64x16xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<1x1x64x80xi8>)
           outs(%init : tensor<2x4x64x16xf32>) {scale = 0.125 : f32} -> tensor<2x4x64x16xf32>
   %o2 = attn.online_attention ins(%q, %k, %v mask %mb1 offset %off
-          : tensor<2x4x64x80xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<2x1x64x80xf32>)
+          : tensor<2x4x64x16xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<2x1x64x80xf32>)
           outs(%init : tensor<2x4x64x16xf32>) {scale = 0.125 : f32} -> tensor<2x4x64x16xf32>
   %o3 = attn.online_attention ins(%q, %k, %v mask %mbh offset %off
-          : tensor<2x4x64x80xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<2x4x64x80xi8>)
+          : tensor<2x4x64x16xf32>, tensor<2x4x80x16xf32>, tensor<2x4x80x16xf32>, tensor<2x4x64x80xi8>)
           outs(%init : tensor<2x4x64x16xf32>) {scale = 0.125 : f32} -> tensor<2x4x64x16xf32>
   return %o1, %o2, %o3 : tensor<2x4x64x16xf32>, tensor<2x4x64x16xf32>, tensor<2x4x64x16xf32>
 }

@@ -89,12 +89,11 @@ static LogicalResult checkPositiveFinite(Operation *op, StringRef name,
   if (!value)
     return success();
   double d = value->convertToDouble();
-  if (std::isfinite(d) && (allowNegative || d > 0.0) && d != 0.0)
+  if (std::isfinite(d) && (allowNegative || d > 0.0))
     return success();
   InFlightDiagnostic diag = op->emitOpError("expected '")
                             << name << "' to be "
-                            << (allowNegative ? "finite and non-zero"
-                                              : "finite and > 0")
+                            << (allowNegative ? "finite" : "finite and > 0")
                             << ", found ";
   // Spell non-finite values as MLIR's float syntax does not: inf, -inf, nan.
   if (std::isnan(d))
@@ -233,7 +232,7 @@ LogicalResult AttentionOp::verify() {
   // attention_c2: softcap > 0.
   if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)))
     return failure();
-  // attention_c9: scale is finite and non-zero.
+  // attention_c9: scale is finite.
   return checkPositiveFinite(*this, "scale", getScale(), true);
 }
 
@@ -246,7 +245,7 @@ LogicalResult SlidingWindowAttentionOp::verify() {
                                      getMask(), getResult(),
                                      /*requireMHA=*/false)))
     return failure();
-  // attention_c2 (shared): softcap > 0; attention_c9: scale finite, non-zero.
+  // attention_c2 (shared): softcap > 0; attention_c9: scale finite.
   if (failed(checkPositiveFinite(*this, "softcap", getSoftcap(), false)) ||
       failed(checkPositiveFinite(*this, "scale", getScale(), true)))
     return failure();
@@ -480,7 +479,7 @@ LogicalResult DCMHAOp::verify() {
                                      /*mask=*/nullptr, getResult(),
                                      /*requireMHA=*/true)))
     return failure();
-  // attention_c9 (shared): scale is finite and non-zero.
+  // attention_c9 (shared): scale is finite.
   if (failed(checkPositiveFinite(*this, "scale", getScale(), true)))
     return failure();
   if (std::optional<ArrayRef<int64_t>> window = getWindow())
@@ -640,6 +639,18 @@ LogicalResult OnlineAttentionOp::verify() {
       failed(checkRank(*this, "mask", getMask(), 4, "[B|1, Hq|1, Lq, Lk]")))
     return failure();
   bool tensors = isa<RankedTensorType>(getOutput().getType());
+  for (Value operand : {getQuery(), getKey(), getValue(), getMask()})
+    if (operand && isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("expected all shaped operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like 'output', found "
+             << operand.getType();
+  if (failed(checkDim(*this, "key", getKey(), 3, "D",
+                      getQueryType().getDimSize(3), "head dim of 'query'")) ||
+      failed(checkDim(*this, "value", getValue(), 2, "Lk",
+                      getKeyType().getDimSize(2), "length of 'key'")) ||
+      failed(checkDim(*this, "output", getOutput(), 3, "Dv",
+                      getValueType().getDimSize(3), "head dim of 'value'")))
+    return failure();
   if (tensors != (getNumResults() == 1))
     return emitOpError("expected one result on tensors and none on memrefs, "
                        "found ")

@@ -102,9 +102,13 @@ static void emitRuntimeShapeChecks(OpBuilder &b, Location loc, Operation *op,
     return;
   check(mask, 2, "mask", q, 2, "query", "Lq");
   check(mask, 3, "mask", k, 2, "key", "Lk");
-  // Dynamic broadcast dims of the mask are taken as full-size.
-  check(mask, 0, "mask", q, 0, "query", "B");
-  check(mask, 1, "mask", q, 1, "query", "Hq");
+  // A statically unit mask dim broadcasts; a dynamic one is taken as
+  // full-size and must match.
+  auto mt = cast<ShapedType>(mask.getType());
+  if (mt.getDimSize(0) != 1)
+    check(mask, 0, "mask", q, 0, "query", "B");
+  if (mt.getDimSize(1) != 1)
+    check(mask, 1, "mask", q, 1, "query", "Hq");
 }
 
 FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
