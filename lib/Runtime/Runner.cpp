@@ -588,6 +588,7 @@ CompiledModule::compile(StringRef source, const CompileOptions &options,
   pipelineOptions.numThreads = options.numThreads;
   pipelineOptions.blockQ = options.blockQ;
   pipelineOptions.blockK = options.blockK;
+  pipelineOptions.decomposeAll = options.decomposeAll;
   buildCPUPipeline(pm, pipelineOptions);
   if (failed(pm.run(module)))
     return makeError(diagnostics.take(

@@ -92,6 +92,12 @@ static cl::opt<int64_t> blockK("block-k",
                                cl::desc("Keys per inner block (0 = automatic)"),
                                cl::init(0), cl::cat(category));
 
+static cl::opt<bool> decomposeAll(
+    "decompose-all",
+    cl::desc("Lower attention through the portable linalg decomposition "
+             "instead of the vector kernel (slower; for cross-checking)"),
+    cl::init(false), cl::cat(category));
+
 static constexpr StringLiteral kToolName = "attn-run";
 
 /// Prints `message` as an error. MLIR diagnostics (which start with the
@@ -288,6 +294,7 @@ int main(int argc, char **argv) {
   options.numThreads = numThreads;
   options.blockQ = blockQ;
   options.blockK = blockK;
+  options.decomposeAll = decomposeAll;
   if (numThreads < 0)
     return fail("invalid --num-threads=" + Twine(numThreads) +
                 ": expected 0 (OpenMP default) or a positive thread count");

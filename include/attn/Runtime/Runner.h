@@ -62,6 +62,9 @@ struct CompileOptions {
   /// Query rows per tile / keys per inner block (0 = chosen per target).
   int64_t blockQ = 0;
   int64_t blockK = 0;
+  /// Lower attention tiles through the portable linalg decomposition instead
+  /// of the vector kernel (the pipeline's `decompose-all`; for testing).
+  bool decomposeAll = false;
   /// Public functions to compile; empty = all of them. Other public
   /// functions become private and are dropped unless called, which saves
   /// compile time when only one function of a large module will run.
