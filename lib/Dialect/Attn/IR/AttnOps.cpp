@@ -387,16 +387,18 @@ parseComposeGroups(OpAsmParser &parser,
          << "query_gate, key_gate";
 }
 
-static void printComposeGroups(OpAsmPrinter &p, Operation *, Value w,
-                               Value qw1, Value qw2, Value kw1, Value kw2,
-                               Value qdd, Value kdd) {
+/// Prints the present groups, separated by spaces, with a space before the
+/// first one when `leadingSpace`.
+static void printGroupList(OpAsmPrinter &p, bool leadingSpace, Value w,
+                           Value qw1, Value qw2, Value kw1, Value kw2,
+                           Value qdd, Value kdd) {
   Value groups[][2] = {{w, nullptr}, {qw1, qw2}, {kw1, kw2}, {qdd, nullptr},
                        {kdd, nullptr}};
   bool first = true;
   for (auto [keyword, vals] : llvm::zip(kComposeKeywords, groups)) {
     if (!vals[0] && !vals[1])
       continue;
-    if (!first)
+    if (!first || leadingSpace)
       p << ' ';
     first = false;
     p << keyword << '(';
@@ -406,6 +408,14 @@ static void printComposeGroups(OpAsmPrinter &p, Operation *, Value w,
       p << ", " << vals[1];
     p << ')';
   }
+}
+
+/// The format elides the space before the directive (an absent group list
+/// must not leave a double space), so each group brings its own.
+static void printComposeGroups(OpAsmPrinter &p, Operation *, Value w,
+                               Value qw1, Value qw2, Value kw1, Value kw2,
+                               Value qdd, Value kdd) {
+  printGroupList(p, /*leadingSpace=*/true, w, qw1, qw2, kw1, kw2, qdd, kdd);
 }
 
 /// Parses an optional `<keyword>(<compose groups>)` block of attn.dcmha.
@@ -441,8 +451,8 @@ static void printComposeBlock(OpAsmPrinter &p, Operation *op,
                               Value kw1, Value kw2, Value qdd, Value kdd) {
   if (!w && !qw1 && !qw2 && !kw1 && !kw2 && !qdd && !kdd)
     return;
-  p << keyword << '(';
-  printComposeGroups(p, op, w, qw1, qw2, kw1, kw2, qdd, kdd);
+  p << ' ' << keyword << '(';
+  printGroupList(p, /*leadingSpace=*/false, w, qw1, qw2, kw1, kw2, qdd, kdd);
   p << ')';
 }
 

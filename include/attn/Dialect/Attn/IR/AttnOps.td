@@ -183,7 +183,7 @@ def Attn_ComposeOp : Attn_Op<"compose", [Pure, AttrSizedOperandSegments]> {
   let results = (outs Attn_FloatTensor:$result);
 
   let assemblyFormat = [{
-    $scores custom<ComposeGroups>($static_weights, $query_weights1,
+    $scores `` custom<ComposeGroups>($static_weights, $query_weights1,
         $query_weights2, $key_weights1, $key_weights2, $query_gate, $key_gate)
     attr-dict `:` type(operands) `->` type($result)
   }];
@@ -247,12 +247,14 @@ def Attn_DCMHAOp : Attn_Op<"dcmha", [Pure, AttrSizedOperandSegments]> {
 
   // `pre(...)`/`post(...)` wrap the compose groups; ODS optional groups cannot
   // nest, so each block is a custom directive sharing ComposeGroups' printer.
+  // The empty literals stop ODS from printing a space before an absent block;
+  // the directives print their own leading space.
   let assemblyFormat = [{
     $query `,` $key `,` $value
-    custom<ComposeBlock>("\"pre\"", $pre_static_weights, $pre_query_weights1,
+    `` custom<ComposeBlock>("\"pre\"", $pre_static_weights, $pre_query_weights1,
         $pre_query_weights2, $pre_key_weights1, $pre_key_weights2,
         $pre_query_gate, $pre_key_gate)
-    custom<ComposeBlock>("\"post\"", $post_static_weights, $post_query_weights1,
+    `` custom<ComposeBlock>("\"post\"", $post_static_weights, $post_query_weights1,
         $post_query_weights2, $post_key_weights1, $post_key_weights2,
         $post_query_gate, $post_key_gate)
     attr-dict `:` type(operands) `->` type($result)
