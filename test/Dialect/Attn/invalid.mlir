@@ -1310,3 +1310,31 @@ func.func @ms_deform_attn_missing_spatial_shapes(%value: tensor<1x80x2x4xf32>, %
       : tensor<1x80x2x4xf32>, tensor<1x10x2x2x4x2xf32>, tensor<1x10x2x2x4xf32> -> tensor<1x10x8xf32>
   return %o : tensor<1x10x8xf32>
 }
+
+// -----
+
+// A misspelt (unprefixed, unknown) attribute is an error, not a silently
+// kept discardable attribute.
+func.func @attention_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'attn.attention' op has no attribute 'casual'; it takes: causal, scale, softcap}}
+  %o = attn.attention %q, %q, %q {casual}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @sliding_window_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{has no attribute 'windw'; it takes: window, chunk, causal, scale, softcap}}
+  %o = attn.sliding_window_attention %q, %q, %q {window = array<i64: 1, 0>, windw = 3}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @compose_unknown_attribute(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{'attn.compose' op has no attribute 'scale'}}
+  %c = attn.compose %s {scale = 1.0 : f32} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
+  return %c : tensor<1x2x3x3xf32>
+}

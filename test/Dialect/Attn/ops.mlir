@@ -413,3 +413,12 @@ func.func @ms_deform_attn_dynamic(%value: tensor<?x80x?x?xf32>, %loc: tensor<?x?
       : tensor<?x80x?x?xf32>, tensor<?x?x?x2x?x2xf32>, tensor<?x?x?x2x?xf32> -> tensor<?x?x?xf32>
   return %o : tensor<?x?x?xf32>
 }
+
+// Dialect-prefixed discardable attributes pass through the verifier.
+// CHECK-LABEL: func.func @attention_prefixed_attribute
+// CHECK:         attn.attention {{.*}} {causal, my.tag = 1 : i64}
+func.func @attention_prefixed_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %o = attn.attention %q, %q, %q {causal, my.tag = 1 : i64}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

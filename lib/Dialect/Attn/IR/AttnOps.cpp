@@ -114,6 +114,26 @@ static FailureOr<double> effectiveScale(std::optional<APFloat> scale,
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 
+/// Rejects discardable attributes without a dialect prefix: on these ops such
+/// a name can only be a misspelt attribute (`{casual}` would otherwise be
+/// kept and silently mean non-causal attention). Prefixed attributes
+/// (`llvm.emit_c_interface`, ...) belong to other dialects and pass.
+static LogicalResult checkNoUnknownAttributes(Operation *op,
+                                              ArrayRef<StringRef> known) {
+  for (NamedAttribute attr : op->getDiscardableAttrs()) {
+    StringRef name = attr.getName().getValue();
+    if (name.contains('.'))
+      continue;
+    std::string list;
+    llvm::raw_string_ostream os(list);
+    llvm::interleaveComma(known, os);
+    return op->emitOpError("has no attribute '")
+           << name << "'" << (known.empty() ? "" : "; it takes: ")
+           << (known.empty() ? "" : list);
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Attention-like ops (attention, sliding_window_attention, dcmha)
 //===----------------------------------------------------------------------===//
@@ -225,6 +245,8 @@ FailureOr<double> AttentionOp::getEffectiveScale() {
 }
 
 LogicalResult AttentionOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {"causal", "scale", "softcap"})))
+    return failure();
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
                                      getMask(), getResult(),
                                      /*requireMHA=*/false)))
@@ -241,6 +263,8 @@ FailureOr<double> SlidingWindowAttentionOp::getEffectiveScale() {
 }
 
 LogicalResult SlidingWindowAttentionOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {"window", "chunk", "causal", "scale", "softcap"})))
+    return failure();
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
                                      getMask(), getResult(),
                                      /*requireMHA=*/false)))
@@ -457,6 +481,8 @@ static void printComposeBlock(OpAsmPrinter &p, Operation *op,
 }
 
 LogicalResult ComposeOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {})))
+    return failure();
   // compose_c1: scores are [B, H, Lq, Lk] and the result has their shape.
   if (failed(checkRank(*this, "scores", getScores(), 4, "[B, H, Lq, Lk]")))
     return failure();
@@ -485,6 +511,8 @@ FailureOr<double> DCMHAOp::getEffectiveScale() {
 }
 
 LogicalResult DCMHAOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {"causal", "scale", "window"})))
+    return failure();
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
                                      /*mask=*/nullptr, getResult(),
                                      /*requireMHA=*/true)))
@@ -518,6 +546,8 @@ LogicalResult DCMHAOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DeformableSampleOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {"align_corners", "padding_mode"})))
+    return failure();
   // deformable_sample_c1: input [N, Hin, Win, C], grid [N, Hout, Wout, 2],
   // result [N, Hout, Wout, C], one element type.
   if (failed(checkRank(*this, "input", getInput(), 4, "[N, Hin, Win, C]")) ||
@@ -553,6 +583,8 @@ LogicalResult DeformableSampleOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MSDeformAttnOp::verify() {
+  if (failed(checkNoUnknownAttributes(*this, {"spatial_shapes"})))
+    return failure();
   // ms_deform_attn_c5: value, sampling_locations, attention_weights and result
   // have ranks 4, 6, 5 and 3.
   if (failed(checkRank(*this, "value", getValue(), 4, "[N, S, M, D]")) ||
