@@ -86,11 +86,13 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vec;
   vec.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vec));
+  // memref before scf: memref.alloca_scope (the kernels' per-tile scratch)
+  // must become stacksave/stackrestore while its region is still one block.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());

@@ -19,11 +19,12 @@
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x2x100x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x2x77x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x2x77x48xf32>, %[[OUT:[a-zA-Z0-9_]+]]: memref<1x2x100x48xf32>, %[[OFF:[a-zA-Z0-9_]+]]: index)
 // AVX512-DAG:    %[[BQ:.+]] = arith.constant 16 : index
 // AVX512-DAG:    %[[BK:.+]] = arith.constant 32 : index
-// Scratch: K^T [D, block-k], scores [block-q, block-k], accumulator
-// [block-q, Dv rounded up to the vector width].
-// AVX512-DAG:    %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
-// AVX512-DAG:    %[[S:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
-// AVX512-DAG:    %[[ACC:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16x48xf32>
+// Scratch, on the stack of a per-tile alloca scope: K^T [D, block-k], scores
+// [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
+// AVX512:        memref.alloca_scope {
+// AVX512-DAG:    %[[KT:.+]] = memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// AVX512-DAG:    %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
+// AVX512-DAG:    %[[ACC:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x48xf32>
 // AVX512:        scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // AVX512:          scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // AVX512:            scf.for %[[Q0:.+]] = %{{.+}} to %{{.+}} step %[[BQ]] {
@@ -36,12 +37,9 @@
 // AVX512:                vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
 // The result rows are written to the output.
 // AVX512:              vector.store %{{.+}}, %[[OUT]][%[[B]], %[[H]], %{{.+}}, %{{.+}}] : memref<1x2x100x48xf32>, vector<16xf32>
-// AVX512-DAG:    memref.dealloc %[[KT]]
-// AVX512-DAG:    memref.dealloc %[[S]]
-// AVX512-DAG:    memref.dealloc %[[ACC]]
 // AVX512:        return
-// AVX2-DAG:      memref.alloc() {alignment = 64 : i64} : memref<64x128xf32>
-// AVX2-DAG:      memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}x48xf32>
+// AVX2-DAG:      memref.alloca() {alignment = 64 : i64} : memref<64x128xf32>
+// AVX2-DAG:      memref.alloca() {alignment = 64 : i64} : memref<{{[0-9]+}}x48xf32>
 // AVX2:          vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<8xf32>
 // AVX2:          math.exp %{{.+}} : vector<8xf32>
 // AVX2:          vector.store %{{.+}}, %[[OUT]]{{.+}} : memref<1x2x100x48xf32>, vector<8xf32>
