@@ -1,0 +1,536 @@
+#!/usr/bin/python3
+"""run_bench.py - attn-mlir's attention kernels next to the PyTorch anchor and
+the machine's FMA peak, in one run.
+
+For every row (a shape, causal or not, GQA, sliding window), it
+  - writes the graph (one attn.attention / attn.sliding_window_attention) and
+    seeded random .npy inputs, and times it with
+    `attn-run --benchmark=N --num-threads=T` (JIT, host CPU);
+  - times the same case with the unfused PyTorch anchor
+    (/work/shared/bench/anchors/sdpa_torch.py: its naive, tuned(baddbmm) and
+    F._scaled_dot_product_attention variants, or its GQA / sliding-window
+    variants), in a worker process started with the tuned malloc
+    (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000);
+  - reports ms (median of N), GF/s, % of the 2-thread fp32 FMA peak measured
+    at the start of the run (anchors/peak_fma.c), the ratio anchor_ms / our_ms,
+    the peak RSS of the attn-run process and an estimate of its JIT compile
+    time.
+
+FLOP convention (also attn-run's and the anchor's): 4 * D FLOP per visible
+(query, key) pair (2*D for q.k, 2*Dv for p.v, D = Dv), times B * Hq; causal,
+window and chunk restrictions remove pairs. Softmax and exp are not counted.
+
+Usage:
+  /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
+      [--build-dir DIR] [--threads 2] [--no-torch]
+Run with Debian's /usr/bin/python3 (numpy, torch 1.13). Needs attn-run built
+in --build-dir (default $ATTN_BUILD_DIR or <repo>/build) and gcc for
+peak_fma.c.
+"""
+import argparse
+import datetime
+import functools
+import json
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ANCHORS = os.environ.get("ATTN_BENCH_ANCHORS", "/work/shared/bench/anchors")
+TUNED_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "1000000000000"}
+
+
+# --- the rows ------------------------------------------------------------------
+
+
+class Case:
+    def __init__(self, name, B, H, L, D, causal=False, Hkv=None, window=None, reps=None,
+                 anchor="sdpa", memory=False):
+        self.name, self.B, self.H, self.L, self.D = name, B, H, L, D
+        self.Hkv = Hkv or H
+        self.causal, self.window = causal, window
+        self.anchor = anchor  # "sdpa" | "gqa" | "swa" | None
+        self.memory = memory
+        self.reps = reps
+
+    @property
+    def label(self):
+        heads = f"{self.H}/{self.Hkv}" if self.Hkv != self.H else f"{self.H}"
+        return f"({self.B},{heads},{self.L},{self.D})"
+
+    @property
+    def mask_label(self):
+        if self.window is not None:
+            return f"window [{self.window[0]},{self.window[1]}]"
+        return "causal" if self.causal else "none"
+
+    def pairs(self):
+        """Visible (query, key) pairs of one (batch, head), docs/Spec.md 1.1-1.2."""
+        L = self.L
+        if self.window is not None:
+            left = self.window[0]
+            # Lq == Lk, right = 0: row i sees keys max(0, i-left) .. i.
+            return sum(min(i, left) + 1 for i in range(L))
+        return L * (L + 1) // 2 if self.causal else L * L
+
+    def flops(self):
+        return 4.0 * self.D * self.pairs() * self.B * self.H
+
+    def mlir(self):
+        q = f"tensor<{self.B}x{self.H}x{self.L}x{self.D}xf32>"
+        kv = f"tensor<{self.B}x{self.Hkv}x{self.L}x{self.D}xf32>"
+        if self.window is not None:
+            op = "attn.sliding_window_attention"
+            attrs = f" {{window = array<i64: {self.window[0]}, {self.window[1]}>}}"
+        else:
+            op = "attn.attention"
+            attrs = " {causal}" if self.causal else ""
+        return (f"// run_bench.py: {self.name} {self.label} mask={self.mask_label}\n"
+                f"func.func @main(%q: {q}, %k: {kv}, %v: {kv}) -> {q} {{\n"
+                f"  %o = {op} %q, %k, %v{attrs} : {q}, {kv}, {kv} -> {q}\n"
+                f"  return %o : {q}\n}}\n")
+
+    def key(self):
+        return (f"B{self.B}_H{self.H}_{self.Hkv}_L{self.L}_D{self.D}_"
+                f"{'c' if self.causal else 'n'}"
+                + (f"_w{self.window[0]}_{self.window[1]}" if self.window else ""))
+
+
+def default_reps(flops):
+    """Few repetitions for big shapes: about 0.3-3 s of timed calls per row."""
+    if flops < 5e9:
+        return 10
+    if flops < 2e10:
+        return 5
+    if flops < 1e11:
+        return 3
+    return 1
+
+
+def cases(quick):
+    rows = []
+    sdpa = [(1, 12, 512, 64), (1, 12, 1024, 64), (1, 12, 2048, 64), (1, 12, 4096, 64),
+            (4, 16, 1024, 128), (1, 32, 2048, 128)]
+    if quick:
+        sdpa = sdpa[:3]
+    for (B, H, L, D) in sdpa:
+        for causal in (False, True):
+            rows.append(Case("MHA", B, H, L, D, causal))
+    for causal in (() if quick else (False, True)):
+        rows.append(Case("GQA 32/8", 1, 32, 2048, 128, causal, Hkv=8, anchor="gqa"))
+    # sdpa_torch.py's sliding window: causal and j > i - 512, i.e. each query
+    # sees itself and the 511 keys before it: window = [511, 0].
+    rows.append(Case("SWA 512", 1, 12, 4096, 64, window=(511, 0), anchor="swa"))
+    # Memory: [L, L] per head would be 1 GiB; no anchor (PyTorch needs 12+ GB).
+    rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, anchor=None, memory=True,
+                     reps=1))
+    return rows
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def machine_info():
+    info = {"model": platform.processor() or "?", "cpus": os.cpu_count()}
+    try:
+        out = sh(["lscpu"])
+        for line in out.splitlines():
+            k, _, v = line.partition(":")
+            v = v.strip()
+            if k == "Model name":
+                info["model"] = v
+            elif k == "CPU(s)":
+                info["cpus"] = int(v)
+            elif k == "Core(s) per socket":
+                info["cores_per_socket"] = v
+            elif k == "Thread(s) per core":
+                info["threads_per_core"] = v
+            elif k == "Hypervisor vendor":
+                info["hypervisor"] = v
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    try:
+        mem = open("/proc/meminfo").readline().split()
+        info["mem_gb"] = int(mem[1]) / 2**20
+    except OSError:
+        pass
+    return info
+
+
+def measure_peak(workdir, threads):
+    """Compile and run peak_fma.c; {(isa, threads): GF/s}."""
+    src = os.path.join(ANCHORS, "peak_fma.c")
+    exe = os.path.join(workdir, "peak_fma")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        sh(["gcc", "-O3", "-march=native", "-fopenmp", src, "-o", exe])
+    out = sh([exe, str(threads)])
+    peaks = {}
+    for m in re.finditer(r"^(\w+)\s+threads=(\d+)\s+best [\d.]+ s\s+([\d.]+) GFLOP/s", out, re.M):
+        peaks[(m.group(1), int(m.group(2)))] = float(m.group(3))
+    return peaks, out
+
+
+def run_child(cmd):
+    """Runs cmd with os.wait4 so that the child's own peak RSS is known."""
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, text=True)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        return p.returncode, fo.read(), fe.read(), wall, ru.ru_maxrss  # KiB on Linux
+
+
+# --- our side ------------------------------------------------------------------
+
+
+def write_inputs(case, workdir):
+    import numpy as np
+    d = os.path.join(workdir, case.key())
+    os.makedirs(d, exist_ok=True)
+    model = os.path.join(d, "model.mlir")
+    with open(model, "w") as f:
+        f.write(case.mlir())
+    rng = np.random.default_rng(0)
+    paths = []
+    for name, heads in (("q", case.H), ("k", case.Hkv), ("v", case.Hkv)):
+        p = os.path.join(d, f"{name}.npy")
+        shape = (case.B, heads, case.L, case.D)
+        if not os.path.exists(p) or np.load(p, mmap_mode="r").shape != shape:
+            np.save(p, rng.standard_normal(shape, dtype=np.float32))
+        paths.append(p)
+    return model, paths
+
+
+def run_ours(case, attn_run, attn_compile, workdir, threads, reps):
+    model, inputs = write_inputs(case, workdir)
+    cmd = [attn_run, model, "--function=main", f"--num-threads={threads}",
+           f"--benchmark={reps}"] + [f"--input=@{p}" for p in inputs]
+    rc, out, err, wall, rss_kb = run_child(cmd)
+    if rc != 0:
+        return {"error": (err or out).strip().splitlines()[-1:] or [f"exit {rc}"]}
+    vals = {k: float(v) for k, v in re.findall(r"^\s+(min|median|max)\s+([\d.]+) ms", out, re.M)}
+    fl = re.search(r"; ([\d.e+]+) FLOP per call", out)
+    res = dict(min_ms=vals["min"], median_ms=vals["median"], max_ms=vals["max"],
+               rss_mb=rss_kb / 1024.0, wall_s=wall, reps=reps,
+               attn_run_flops=float(fl.group(1)) if fl else None,
+               cmd=" ".join(shlex.quote(c) for c in cmd))
+    # attn-run makes 1 call (the result summary), 1 warm-up and `reps` timed
+    # calls; everything else in the process's wall time is start-up, reading
+    # the .npy inputs and the JIT compile (parse to callable).
+    res["compile_est_s"] = max(0.0, wall - (reps + 2) * vals["median"] / 1e3)
+    res["compile_s"], res["compile_how"] = res["compile_est_s"], "estimate"
+    if attn_compile:
+        # The same parse, pipeline, LLVM -O3 and code generation as the JIT,
+        # ahead of time to an object file: parse-to-callable minus the JIT's
+        # in-memory link, for exactly this module.
+        obj = os.path.join(os.path.dirname(model), "model.o")
+        ccmd = [attn_compile, model, "--emit=obj", "-o", obj, f"--num-threads={threads}"]
+        t0 = time.perf_counter()
+        r = subprocess.run(ccmd, capture_output=True, text=True)
+        if r.returncode == 0:
+            res["compile_s"], res["compile_how"] = time.perf_counter() - t0, "attn-compile"
+    return res
+
+
+# --- the PyTorch worker --------------------------------------------------------
+
+
+def torch_worker(threads, max_wait):
+    """Reads one JSON case per line on stdin, answers {variant: best ms}."""
+    sys.path.insert(0, ANCHORS)
+    import common
+    import sdpa_torch as st
+    import torch
+
+    common.wait_quiet = functools.partial(common.wait_quiet, max_wait=max_wait)
+    nt = common.setup_threads(threads)
+    torch.manual_seed(0)
+    print(json.dumps({"torch": torch.__version__, "threads": nt,
+                      "tuned_malloc": common.tuned_malloc()}), flush=True)
+    dt = torch.float32
+    for line in sys.stdin:
+        c = json.loads(line)
+        B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["L"], c["D"], c["reps"]
+        res = {}
+        with torch.inference_mode():
+            q = torch.randn(B, H, L, D, dtype=dt)
+            k, v = (torch.randn(B, Hkv, L, D, dtype=dt) for _ in range(2))
+            if c["anchor"] == "sdpa":
+                mask = st.causal_mask(L, dt)[0] if c["causal"] else None
+                fns = [("naive", lambda: st.naive(q, k, v, mask)),
+                       ("tuned(baddbmm)", lambda: st.tuned(q, k, v, mask)),
+                       ("F._sdpa(1.13)", lambda: st.sdpa_private(q, k, v, None, c["causal"]))]
+            elif c["anchor"] == "gqa":
+                mask = st.causal_mask(L, dt)[0] if c["causal"] else None
+                fns = [("GQA repeat+naive", lambda: st.gqa_repeat(q, k, v, mask, st.naive)),
+                       ("GQA repeat+tuned", lambda: st.gqa_repeat(q, k, v, mask, st.tuned)),
+                       ("GQA grouped view", lambda: st.gqa_grouped(q, k, v, mask))]
+            else:  # swa: sdpa_torch.py's window W = left + 1
+                mask, keep = st.causal_mask(L, dt, window=c["window"][0] + 1)
+                fns = [("SWA naive(mask)", lambda: st.naive(q, k, v, mask)),
+                       ("SWA tuned(mask)", lambda: st.tuned(q, k, v, mask)),
+                       ("SWA F._sdpa(bool)", lambda: st.sdpa_private(q, k, v, keep, False))]
+            busy = []
+            for name, fn in fns:
+                res[name] = common.bench(fn, reps) * 1e3
+                busy.append(common.LAST_BUSY[0])
+        print(json.dumps({"ms": res, "busy": max(busy)}), flush=True)
+
+
+class Torch:
+    def __init__(self, threads, max_wait):
+        env = dict(os.environ, **TUNED_MALLOC, OMP_NUM_THREADS=str(threads))
+        self.p = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--torch-worker",
+             f"--threads={threads}", f"--max-wait={max_wait}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        self.info = json.loads(self.p.stdout.readline())
+
+    def run(self, case, reps):
+        self.p.stdin.write(json.dumps(dict(
+            B=case.B, H=case.H, Hkv=case.Hkv, L=case.L, D=case.D, causal=case.causal,
+            window=case.window, anchor=case.anchor, reps=reps)) + "\n")
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError("the PyTorch worker died")
+        return json.loads(line)
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+# --- report --------------------------------------------------------------------
+
+
+def table(rows, peak):
+    head = ("| case | (B,H[/Hkv],L,D) | mask | ours ms (median) | GF/s | % peak | "
+            "PyTorch best ms (variant) | anchor/ours | peak RSS MB | compile s | "
+            "others' CPU % |")
+    sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
+    lines = [head, sep]
+    for r in rows:
+        c, o, t = r["case"], r["ours"], r.get("torch")
+        if "error" in o:
+            lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
+                         f"{' '.join(o['error'])} | | | | | | | |")
+            continue
+        gf = c.flops() / (o["median_ms"] * 1e6)
+        if t:
+            best = min(t["ms"], key=t["ms"].get)
+            tcol = f"{t['ms'][best]:.1f} ({best})"
+            ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
+        else:
+            tcol, ratio = "n/a", "n/a"
+        busy = max(r["busy"], t["busy"] if t else 0.0)
+        lines.append(
+            f"| {c.name} | {c.label} | {c.mask_label} | {o['median_ms']:.2f} | {gf:.1f} | "
+            f"{100 * gf / peak:.1f} | {tcol} | {ratio} | {o['rss_mb']:.0f} | "
+            f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
+            f"{100 * busy:.0f} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="a subset (MHA at L <= 2048, the sliding window, the memory row causal; "
+                         "fewer anchor repetitions, one peak measurement): about 2 minutes")
+    ap.add_argument("--out", help="write the report (markdown) to this file")
+    ap.add_argument("--build-dir",
+                    default=os.environ.get("ATTN_BUILD_DIR", os.path.join(REPO, "build")))
+    ap.add_argument("--workdir", help="models, inputs and peak_fma (default <build-dir>/bench)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-wait", type=float,
+                    help="seconds to wait for other processes to go quiet before each timing "
+                         "(default 5, 2 with --quick)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch anchor")
+    ap.add_argument("--json", help="also write the raw results as JSON")
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.max_wait is None:
+        a.max_wait = 2.0 if a.quick else 5.0
+    if a.torch_worker:
+        return torch_worker(a.threads, a.max_wait)
+
+    sys.path.insert(0, ANCHORS)
+    import common  # timing helpers of the anchors (no torch import)
+
+    t_start = time.time()
+    attn_run = os.path.join(a.build_dir, "bin", "attn-run")
+    if not os.access(attn_run, os.X_OK):
+        sys.exit(f"run_bench.py: {attn_run} not found; build it "
+                 f"(ninja -C {a.build_dir} attn-run) or pass --build-dir")
+    attn_compile = os.path.join(a.build_dir, "bin", "attn-compile")
+    if not os.access(attn_compile, os.X_OK):
+        print(f"note: {attn_compile} not found: the compile time is estimated from "
+              "attn-run's wall time (ninja attn-compile for a measured one)", flush=True)
+        attn_compile = None
+    workdir = a.workdir or os.path.join(a.build_dir, "bench")
+    os.makedirs(workdir, exist_ok=True)
+    info = machine_info()
+    print(f"machine: {info.get('model')}, {info.get('cpus')} CPUs; attn-run: {attn_run}",
+          flush=True)
+
+    peaks, peak_out = measure_peak(workdir, a.threads)
+    print(peak_out.rstrip(), flush=True)
+    peak = max(v for (isa, n), v in peaks.items() if n == a.threads)  # for progress lines
+
+    torch_w = None if a.no_torch else Torch(a.threads, a.max_wait)
+    if torch_w:
+        print(f"PyTorch anchor: torch {torch_w.info['torch']}, threads "
+              f"{torch_w.info['threads']}, tuned malloc {torch_w.info['tuned_malloc']}",
+              flush=True)
+    rows = []
+    for c in cases(a.quick):
+        reps = c.reps or default_reps(c.flops())
+        busy = common.wait_quiet(max_wait=a.max_wait)
+        ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps)
+        row = {"case": c, "ours": ours, "busy": busy}
+        if torch_w and c.anchor:
+            row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
+        rows.append(row)
+        if "error" in ours:
+            print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} FAILED: {ours['error']}",
+                  flush=True)
+            continue
+        if ours["attn_run_flops"] and abs(ours["attn_run_flops"] - c.flops()) > 1e-5 * c.flops():
+            print(f"  note: attn-run counts {ours['attn_run_flops']:.6g} FLOP, "
+                  f"we count {c.flops():.6g}", flush=True)
+        gf = c.flops() / (ours["median_ms"] * 1e6)
+        t = row.get("torch")
+        tb = f"torch best {min(t['ms'].values()):9.2f} ms" if t else "torch n/a"
+        print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} {ours['median_ms']:9.2f} ms "
+              f"{gf:6.1f} GF/s {100 * gf / peak:5.1f}%pk  {tb}  rss {ours['rss_mb']:6.0f} MB  "
+              f"compile {ours['compile_s']:.2f} s  busy {100 * busy:.0f}%", flush=True)
+    if torch_w:
+        torch_w.close()
+    # The FMA peak again at the end (not with --quick); the best of the two
+    # is the machine's.
+    if not a.quick:
+        peaks2, peak_out = measure_peak(workdir, a.threads)
+        print(peak_out.rstrip(), flush=True)
+        peaks = {k: max(v, peaks2.get(k, 0.0)) for k, v in peaks.items()}
+    peak = max(v for (isa, n), v in peaks.items() if n == a.threads)
+    print(f"fp32 FMA peak at {a.threads} threads: {peak:.1f} GF/s",
+          flush=True)
+    elapsed = time.time() - t_start
+    tbl = table(rows, peak)
+    print()
+    print(tbl)
+    print(f"\ntotal {elapsed:.0f} s")
+
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump([dict(r, case=vars(r["case"])) for r in rows], f, indent=1)
+    if a.out:
+        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed)
+        print(f"wrote {a.out}")
+    return 0
+
+
+def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
+    cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
+                   + [shlex.quote(x) for x in sys.argv[1:]])
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(
+        os.path.join(a.build_dir, "bin", "attn-run"))).strftime("%Y-%m-%d %H:%M")
+    git = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "lib", "include"],
+                           capture_output=True, text=True).stdout.strip()
+    peak_lines = "\n".join(f"  - {isa} x {n} thread(s): {v:.1f} GF/s"
+                           for (isa, n), v in sorted(peaks.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+    ref_peak = 478.7  # anchors/common.py: PEAK_FP32_GFLOPS[2], "one machine of this kind"
+    low_peak = ""
+    if a.threads == 2 and abs(peak / ref_peak - 1) > 0.2:
+        low_peak = (f" anchors/common.py records {ref_peak} GF/s for another machine of this kind "
+                    f"(and /work/shared/PLATFORM.md about 240): the peak differs between machines, "
+                    f"which is why it is measured in the same run; against {ref_peak} GF/s the "
+                    f"% peak column would be {peak / ref_peak:.2f}x as large.")
+    mem = [r for r in rows if r["case"].memory and "error" not in r["ours"]]
+    mem_note = ""
+    if mem:
+        m = mem[0]
+        inputs_mb = 4 * m["case"].B * m["case"].L * m["case"].D * (m["case"].H + 2 * m["case"].Hkv) / 2**20
+        mem_note = (f"- The memory row ({m['case'].label}, {m['case'].mask_label}) peaks at "
+                    f"{m['ours']['rss_mb']:.0f} MB resident for the whole attn-run process "
+                    f"(target: < 1 GB), of which {inputs_mb:.0f} MB are the q/k/v inputs and "
+                    f"{inputs_mb / 3:.0f} MB the output; one head's [L, L] score matrix alone "
+                    f"would be {4 * m['case'].L ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
+                    f"the unfused anchor would need {12 * 4 * m['case'].L ** 2 / 2**30:.0f} GiB per "
+                    f"[H, L, L] temporary.\n")
+    text = f"""# Benchmarks
+
+Measured by `bench/run_bench.py` ({'the `--quick` subset' if a.quick else 'the full set'};
+see [bench/README.md](../bench/README.md)):
+
+```sh
+{cmd}
+```
+
+- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M %Z').strip()}; the run took {elapsed:.0f} s.
+- Code: commit `{git}`, attn-run built {built}{' plus uncommitted changes under lib/ or include/ (the code generator was being tuned while this ran)' if dirty else ''}.
+- Machine: {info.get('model')}, {info.get('cpus')} CPUs ({info.get('cores_per_socket', '?')} cores x {info.get('threads_per_core', '?')} thread(s)){', ' + info['hypervisor'] + ' guest' if info.get('hypervisor') else ''}, {info.get('mem_gb', 0):.0f} GB RAM.
+- Threads: {a.threads} for both attn-run (`--num-threads={a.threads}`) and PyTorch.
+- fp32 FMA peak (anchors/peak_fma.c, gcc -O3 -march=native -fopenmp; {'measured at the start of the run' if a.quick else 'best of a run at the start and one at the end'}):
+{peak_lines}
+
+  "% peak" is relative to the best {a.threads}-thread figure, {peak:.1f} GF/s.{low_peak}
+- PyTorch anchor: {('torch ' + torch_w.info['torch'] + ', ' + str(torch_w.info['threads']) + ' threads, tuned malloc (`MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000`)') if torch_w else 'not run (--no-torch)'}.
+
+{tbl}
+
+Columns:
+- **ours ms**: median of N timed calls of `attn-run --benchmark=N` (after one warm-up;
+  N = 10 for < 5 GFLOP, 5 for < 20, 3 for < 100, else 1), f32, JIT-compiled for this CPU.
+- **GF/s**: 4 * D FLOP per visible (query, key) pair (2*D for q.k and 2*Dv for p.v, D = Dv)
+  times B * Hq; masked pairs are not counted (causal: L(L+1)/2 pairs per head; window
+  [511, 0]: min(i, 511) + 1 keys for query i). Softmax is not counted. The anchor's
+  script uses the same convention (its causal count is L^2/2).
+- **PyTorch best ms**: the fastest of the anchor's unfused variants for that case
+  (`naive`, `tuned(baddbmm)`, `F._sdpa(1.13)`; for GQA `repeat+naive`, `repeat+tuned`,
+  `grouped view`; for the window the three SWA variants, which mask the full L x L
+  matrix), each the best of max(2, min(N, {3 if a.quick else 7})) calls after a warm-up, as `sdpa_torch.py`
+  measures. The sliding-window case is the anchor's exactly: causal and `j > i - 512`,
+  i.e. `window = array<i64: 511, 0>`.
+- **anchor/ours**: PyTorch best ms / our median ms (> 1: we are faster). Our median is
+  compared with the anchor's minimum, which slightly favours the anchor.
+- **peak RSS**: maximum resident set of the whole attn-run process (os.wait4's
+  ru_maxrss): the JIT compiler, the inputs as read from .npy, the output and the kernel's
+  workspace.
+- **compile s**: parse-to-callable time of the row's module, measured as the wall time of
+  `attn-compile model.mlir --emit=obj` (attn-run does not print its JIT time; attn-compile
+  runs the same parse, attn CPU pipeline, translation, LLVM -O3 and code generation, to an
+  object file instead of the JIT's memory, so only the JIT's in-memory link is missing).
+  Marked "(est.)" when attn-compile was not built: then it is attn-run's wall time minus
+  (N + 2) x the median call (one call for the result summary, one warm-up, N timed), which
+  also holds start-up, reading the .npy inputs and first-touch page faults.
+- **others' CPU %**: the busiest of the CPU use by other processes sampled just before
+  our run and before each anchor variant (the machine is shared; each timing first waits
+  up to {a.max_wait:.0f} s for it to fall below 15%).
+
+Notes:
+- The machine is shared with other jobs (builds, tests) and is a 2-vCPU virtual machine, so
+  absolute numbers drift by 10-30% from run to run; the ratios to the anchor, measured
+  right after ours on the same row, and the % of the peak measured in the same run are
+  the figures to compare.
+{mem_note}"""
+    with open(a.out, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""demo_inputs.py - seeded inputs and the numerics check of scripts/demo.sh.
+
+  demo_inputs.py gen MODEL.mlir OUTDIR [--seed N]
+      Reads the argument types of @main, writes one seeded random .npy per
+      argument into OUTDIR (arg0.npy, arg1.npy, ...) and prints their paths,
+      one a line, in order. Floats are standard normal, except weight matrices
+      (arguments named %w*), which are scaled by 1/sqrt(rows) so that
+      projected activations stay at unit scale. i1 masks are padding masks:
+      each batch row gets a seeded valid length in [L/4, L] (the first row is
+      full), true = real token.
+
+  demo_inputs.py check MODEL.mlir OUTDIR OUT.npy REF.npy
+      Compares the JIT result OUT.npy with the float64 reference REF.npy
+      (attn-run --backend=reference) by docs/Spec.md 4 / SPEC section 4:
+        max|out - ref| <= 2 * max|naive - ref| + 1e-5 * max(1, max|ref|)
+      and no NaN/Inf where ref is finite, with `naive` the straightforward
+      unfused float32 numpy math of the graph (q k^T, scale, mask, softmax, p v,
+      and the projections around it). Prints PASS or FAIL with the errors;
+      exits 1 on FAIL.
+
+Needs Debian's numpy: run with /usr/bin/python3.
+"""
+import argparse
+import os
+import re
+import sys
+
+import numpy as np
+
+DTYPES = {"f32": np.float32, "f16": np.float16, "i1": np.bool_}
+
+
+def signature(path):
+    """[(name, shape, dtype)] of the arguments of func.func @main."""
+    text = open(path).read()
+    m = re.search(r"func\.func\s+@main\s*\((.*?)\)\s*->", text, re.S)
+    if not m:
+        sys.exit(f"{path}: no 'func.func @main(...) ->' found")
+    args = []
+    for name, dims, elt in re.findall(r"%(\w+)\s*:\s*tensor<((?:\d+x)+)(\w+)>", m.group(1)):
+        if elt not in DTYPES:
+            sys.exit(f"{path}: argument %{name}: element type {elt} not supported here")
+        args.append((name, tuple(int(d) for d in dims[:-1].split("x")), DTYPES[elt]))
+    return args
+
+
+def make_input(rng, name, shape, dtype):
+    if dtype is np.bool_:
+        # Padding mask: [..., L] keys; the leading dim is the batch.
+        b, l = shape[0], shape[-1]
+        lengths = rng.integers(l // 4, l + 1, size=b)
+        lengths[0] = l
+        keep = np.arange(l)[None, :] < lengths[:, None]  # [B, L]
+        keep = keep.reshape((b,) + (1,) * (len(shape) - 2) + (l,))
+        return np.ascontiguousarray(np.broadcast_to(keep, shape))
+    x = rng.standard_normal(shape)
+    if name.startswith("w") and len(shape) == 2:
+        x /= np.sqrt(shape[0])
+    return x.astype(dtype)
+
+
+def gen(a):
+    os.makedirs(a.outdir, exist_ok=True)
+    rng = np.random.default_rng(a.seed)
+    for i, (name, shape, dtype) in enumerate(signature(a.model)):
+        path = os.path.join(a.outdir, f"arg{i}.npy")
+        np.save(path, make_input(rng, name, shape, dtype))
+        print(path)
+
+
+# --- naive float32 math --------------------------------------------------------
+
+
+def naive_attention(q, k, v, mask=None, scale=None, causal=False, softcap=None,
+                    window=None, chunk=None):
+    """Unfused attention in the inputs' dtype (docs/Spec.md 1.1-1.2)."""
+    dt = q.dtype
+    B, Hq, Lq, D = q.shape
+    Hkv, Lk = k.shape[1], k.shape[2]
+    g = Hq // Hkv
+    k = np.repeat(k, g, axis=1)
+    v = np.repeat(v, g, axis=1)
+    scale = dt.type(1.0 / np.sqrt(D) if scale is None else scale)
+    s = np.matmul(q, np.swapaxes(k, -1, -2)) * scale
+    if softcap is not None:
+        c = dt.type(softcap)
+        s = c * np.tanh(s / c)
+    i = np.arange(Lq)[:, None] + (Lk - Lq)
+    j = np.arange(Lk)[None, :]
+    visible = np.ones((Lq, Lk), bool)
+    if causal:
+        visible &= j <= i
+    if window is not None:
+        left, right = window
+        if causal:
+            right = 0
+        if left >= 0:
+            visible &= j >= i - left
+        if right >= 0:
+            visible &= j <= i + right
+    if chunk is not None:
+        visible &= (i // chunk) == (j // chunk)
+    if mask is not None and mask.dtype == np.bool_:
+        visible = visible & mask
+    elif mask is not None:
+        s = s + mask
+    s = np.where(visible, s, dt.type(-np.inf))
+    m = s.max(axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, dt.type(0))
+    e = np.exp(s - m)
+    den = e.sum(axis=-1, keepdims=True)
+    p = e / np.where(den > 0, den, dt.type(1))
+    return np.matmul(p, v)
+
+
+def naive_vit_block(x, wq, wk, wv, wo):
+    L, E = x.shape
+    H, D = 12, E // 12
+
+    def heads(t):  # [L, E] -> [1, H, L, D]
+        return t.reshape(1, L, H, D).transpose(0, 2, 1, 3)
+
+    o = naive_attention(heads(x @ wq), heads(x @ wk), heads(x @ wv))
+    return o.transpose(0, 2, 1, 3).reshape(L, E) @ wo
+
+
+def naive_bert(q, k, v, attention_mask):
+    B, L = attention_mask.shape
+    return naive_attention(q, k, v, mask=attention_mask.reshape(B, 1, 1, L))
+
+
+def naive_attention_only(q, k, v):
+    return naive_attention(q, k, v)
+
+
+# Examples whose naive math is known here, by file name.
+NAIVE = {
+    "vit_b16_self_attention": naive_attention_only,
+    "vit_b16_attention_block": naive_vit_block,
+    "bert_base_padding_mask": naive_bert,
+}
+
+
+def check(a):
+    stem = os.path.splitext(os.path.basename(a.model))[0]
+    if stem not in NAIVE:
+        sys.exit(f"demo_inputs.py: no naive math for {stem}; known: {', '.join(NAIVE)}")
+    args = [np.load(os.path.join(a.outdir, f"arg{i}.npy"))
+            for i in range(len(signature(a.model)))]
+    out = np.load(a.out)
+    ref = np.load(a.ref).astype(np.float64)
+    naive = NAIVE[stem](*args).astype(np.float64)
+    if out.shape != ref.shape or out.dtype != args[0].dtype:
+        print(f"FAIL {stem}: result {out.dtype}{list(out.shape)}, expected "
+              f"{args[0].dtype}{list(ref.shape)}")
+        return 1
+    finite = np.isfinite(ref)
+    bad = int(np.count_nonzero(finite & ~np.isfinite(out)))
+    both = finite & np.isfinite(out)  # non-finite results are counted in `bad`
+    err = float(np.max(np.abs(out.astype(np.float64) - ref)[both], initial=0.0))
+    naive_err = float(np.max(np.abs(naive - ref)[finite], initial=0.0))
+    ref_max = float(np.max(np.abs(ref)[finite], initial=0.0))
+    bound = 2 * naive_err + 1e-5 * max(1.0, ref_max)
+    ok = bad == 0 and err <= bound
+    print(f"{'PASS' if ok else 'FAIL'} {stem}: max|out-ref| = {err:.3e} "
+          f"{'<=' if err <= bound else '>'} bound {bound:.3e} "
+          f"(2 * max|naive-ref| = {2 * naive_err:.3e}, max|ref| = {ref_max:.3g}); "
+          f"non-finite where ref is finite: {bad}")
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("gen")
+    g.add_argument("model")
+    g.add_argument("outdir")
+    g.add_argument("--seed", type=int, default=0)
+    c = sub.add_parser("check")
+    c.add_argument("model")
+    c.add_argument("outdir")
+    c.add_argument("out")
+    c.add_argument("ref")
+    a = ap.parse_args()
+    sys.exit(gen(a) if a.cmd == "gen" else check(a))
+
+
+if __name__ == "__main__":
+    main()
