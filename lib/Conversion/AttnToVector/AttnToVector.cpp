@@ -138,7 +138,10 @@ private:
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value hIdx, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
-  void emitScores(Value bIdx, Value hIdx, Value q0, Value nq);
+  std::pair<Value, Value> emitGroupColumns(Value p0, Value kb, Value nk,
+                                           Value rFirst, Value rLast);
+  void emitScores(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
+                  Value kb, Value nk);
   Value emitFullBlockTest(Value p0, Value pLast, Value kb, Value nk);
   void emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
                    Value kb, Value nk, bool fullBlock);
@@ -149,7 +152,8 @@ private:
                                       arith::FastMathFlags::nnan));
   }
   void emitFullBlockSoftmax(Value nq);
-  void emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb, Value nk);
+  void emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0, Value kb,
+                      Value nk);
   void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
 
   ImplicitLocOpBuilder &b;
@@ -233,7 +237,7 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
     emitPackKeys(bIdx, kvh, kb, nk);
-    emitScores(bIdx, hIdx, q0, nq);
+    emitScores(bIdx, hIdx, q0, nq, p0, kb, nk);
     // Blocks where every key is visible from every row skip the per-element
     // visibility work (most blocks of long sequences).
     if (Value full = emitFullBlockTest(p0, pLast, kb, nk)) {
@@ -247,7 +251,7 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
     } else {
       emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/false);
     }
-    emitAccumulate(bIdx, kvh, nq, kb, nk);
+    emitAccumulate(bIdx, kvh, nq, p0, kb, nk);
   });
   emitFinalize(bIdx, hIdx, q0, nq);
 }
@@ -291,17 +295,54 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
   });
 }
 
+/// The columns [lo, hi) of the key block [kb, kb + nk) that some row in
+/// [rFirst, rLast] can see (window, chunk): the lowest visible key grows with
+/// the row, so `lo` comes from the first row and `hi` from the last. Row
+/// groups skip the rest of the block (the upper triangle of a causal diagonal
+/// block, the outside of a window); the softmax masks per element anyway.
+std::pair<Value, Value> KernelEmitter::emitGroupColumns(Value p0, Value kb,
+                                                        Value nk, Value rFirst,
+                                                        Value rLast) {
+  Value lo = cIdx(0), hi = nk;
+  Value first = subIdx(addIdx(p0, rFirst), kb);
+  Value last = subIdx(addIdx(p0, rLast), kb);
+  if (op.getLeft() >= 0)
+    lo = maxIdx(lo, subIdx(first, cIdx(op.getLeft())));
+  if (op.getRight() >= 0)
+    hi = minIdx(hi, addIdx(last, cIdx(op.getRight() + 1)));
+  if (std::optional<int64_t> chunk = op.getChunkSize()) {
+    Value c = cIdx(*chunk);
+    auto chunkStart = [&](Value pos) {
+      return arith::MulIOp::create(b, arith::FloorDivSIOp::create(b, pos, c),
+                                   c);
+    };
+    lo = maxIdx(lo, subIdx(chunkStart(addIdx(p0, rFirst)), kb));
+    hi = minIdx(hi, subIdx(addIdx(chunkStart(addIdx(p0, rLast)), c), kb));
+  }
+  lo = minIdx(lo, nk);
+  return {lo, maxIdx(hi, lo)};
+}
+
 /// S[r, j] = sum_dd Q[b, h, q0 + r, dd] * Kt[dd, j] for r < nq (rows past nq
-/// repeat row nq - 1 and land in unused scratch), all j of the block: a
-/// qkRows x (qkVectors * w) register tile accumulated over dd.
-void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq) {
+/// repeat row nq - 1 and land in unused scratch), over the columns the row
+/// group can see: a qkRows x (qkVectors * w) register tile accumulated over
+/// dd.
+void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
+                               Value p0, Value kb, Value nk) {
   int64_t mr = t.qkRows, nv = t.qkVectors;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
+  Value chunkCols = cIdx(nv * w);
   forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
     SmallVector<Value> rows;
     for (int64_t i = 0; i < mr; ++i)
       rows.push_back(addIdx(q0, minIdx(addIdx(r0, cIdx(i)), lastRow)));
-    forLoop(cIdx(0), cIdx(t.blockK), cIdx(nv * w), [&](Value c0) {
+    auto [lo, hi] = emitGroupColumns(p0, kb, nk, r0,
+                                     minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
+    // Chunks of nv * w columns stay aligned to the block (Kt and S rows hold
+    // blockK columns, a multiple of nv * w).
+    Value start = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, lo, chunkCols), chunkCols);
+    forLoop(start, hi, chunkCols, [&](Value c0) {
       SmallVector<Value> init(mr * nv, vConst(0.0));
       SmallVector<Value> sums = forLoop(
           cIdx(0), cIdx(d), one, init,
@@ -552,11 +593,14 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
 /// acc[r, :] = alpha[r] * acc[r, :] + sum_j P[r, j] * V[b, kvh, kb + j, :]:
 /// a pvRows x (pvVectors * w) register tile per chunk of Dv, accumulated over
 /// the keys of the block.
-void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb,
-                                   Value nk) {
+void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
+                                   Value kb, Value nk) {
   int64_t mr = t.pvRows;
-  Value one = cIdx(1);
+  Value one = cIdx(1), lastRow = subIdx(nq, one);
   forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+    // P is 0 outside the columns the group can see.
+    auto [lo, hi] = emitGroupColumns(p0, kb, nk, r0,
+                                     minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
     SmallVector<Value> rows, alphas;
     for (int64_t i = 0; i < mr; ++i) {
       rows.push_back(addIdx(r0, cIdx(i)));
@@ -572,7 +616,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value kb,
           init.push_back(arith::MulFOp::create(b, a, alphas[i]));
         }
       SmallVector<Value> sums = forLoop(
-          cIdx(0), nk, one, init,
+          lo, hi, one, init,
           [&](Value j, ValueRange accs) -> SmallVector<Value> {
             SmallVector<Value> vv;
             for (int64_t n = 0; n < nv; ++n)
