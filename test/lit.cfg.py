@@ -41,5 +41,7 @@ except OSError:
     pass
 if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidia0"):
     config.available_features.add("gpu")
+if os.environ.get("ATTN_LONG_TESTS"):
+    config.available_features.add("long")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
