@@ -165,26 +165,29 @@ createTargetMachine(StringRef cpu) {
 }
 
 llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
+  // Messages name the options as the tools and the pipeline spell them.
   if (options.target == "cuda")
-    return makeError("target 'cuda' is not implemented yet: only 'cpu' is "
-                     "supported");
+    return makeError("--target=cuda is not implemented yet: only --target=cpu "
+                     "is available");
   if (options.target != "cpu")
-    return makeError("unknown target '" + options.target + "': expected 'cpu'");
+    return makeError("invalid --target='" + options.target +
+                     "': expected cpu");
   if (options.numThreads < 0)
-    return makeError("invalid number of threads " + Twine(options.numThreads) +
-                     ": expected 0 (OpenMP default) or a positive count");
+    return makeError("invalid --num-threads=" + Twine(options.numThreads) +
+                     ": expected 0 (OpenMP default) or a positive thread count");
   if (options.blockQ < 0)
-    return makeError("invalid query block size " + Twine(options.blockQ) +
-                     ": expected 0 (automatic) or a positive size");
+    return makeError("invalid --block-q=" + Twine(options.blockQ) +
+                     ": expected 0 (automatic) or a positive number of rows");
   if (options.blockK < 0)
-    return makeError("invalid key block size " + Twine(options.blockK) +
-                     ": expected 0 (automatic) or a positive size");
+    return makeError("invalid --block-k=" + Twine(options.blockK) +
+                     ": expected 0 (automatic) or a positive number of keys");
   if (options.cpu.empty())
-    return makeError("empty CPU name: expected 'native' or an LLVM CPU name");
+    return makeError("invalid --cpu='': expected 'native' or an LLVM CPU name");
   if (options.cpu != "native") {
     auto machine = createTargetMachine(options.cpu);
     if (!machine)
-      return machine.takeError();
+      return makeError("invalid --cpu='" + options.cpu +
+                       "': " + llvm::toString(machine.takeError()));
   }
   return llvm::Error::success();
 }

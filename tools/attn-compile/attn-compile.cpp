@@ -98,11 +98,6 @@ int main(int argc, char **argv) {
   if (!kind)
     return fail("invalid --emit='" + emitKind +
                 "': expected mlir, llvm, asm, obj or so");
-  if (target == "cuda")
-    return fail("--target=cuda is not implemented yet: only --target=cpu is "
-                "available");
-  if (target != "cpu")
-    return fail("invalid --target='" + target + "': expected cpu");
   bool binary = *kind == EmitKind::Object || *kind == EmitKind::SharedLibrary;
   if (binary && outputFile == "-")
     return fail("--emit=" + emitKind +
@@ -114,18 +109,8 @@ int main(int argc, char **argv) {
   options.numThreads = numThreads;
   options.blockQ = blockQ;
   options.blockK = blockK;
-  if (numThreads < 0)
-    return fail("invalid --num-threads=" + Twine(numThreads) +
-                ": expected 0 (OpenMP default) or a positive thread count");
-  if (blockQ < 0)
-    return fail("invalid --block-q=" + Twine(blockQ) +
-                ": expected 0 (automatic) or a positive number of rows");
-  if (blockK < 0)
-    return fail("invalid --block-k=" + Twine(blockK) +
-                ": expected 0 (automatic) or a positive number of keys");
   if (llvm::Error error = verifyCompileOptions(options))
-    return fail("invalid --cpu='" + cpu +
-                "': " + llvm::toString(std::move(error)));
+    return fail(llvm::toString(std::move(error)));
 
   auto compiled = CompiledModule::compileFile(inputFile, options);
   if (!compiled)

@@ -295,18 +295,8 @@ int main(int argc, char **argv) {
   options.blockQ = blockQ;
   options.blockK = blockK;
   options.decomposeAll = decomposeAll;
-  if (numThreads < 0)
-    return fail("invalid --num-threads=" + Twine(numThreads) +
-                ": expected 0 (OpenMP default) or a positive thread count");
-  if (blockQ < 0)
-    return fail("invalid --block-q=" + Twine(blockQ) +
-                ": expected 0 (automatic) or a positive number of rows");
-  if (blockK < 0)
-    return fail("invalid --block-k=" + Twine(blockK) +
-                ": expected 0 (automatic) or a positive number of keys");
   if (llvm::Error error = verifyCompileOptions(options))
-    return fail("invalid --cpu='" + cpu +
-                "': " + llvm::toString(std::move(error)));
+    return fail(llvm::toString(std::move(error)));
   std::vector<FileSpec> inputSpecs, outputSpecs;
   for (const std::string &value : inputs) {
     auto spec = parseFileSpec("input", value, /*allowBF16=*/true);

@@ -71,8 +71,9 @@ struct CompileOptions {
   SmallVector<std::string> entryPoints;
 };
 
-/// Checks `options` (target, CPU name, non-negative sizes); the error names
-/// the offending option.
+/// Checks `options` (target, CPU name, non-negative sizes). The error names
+/// the offending option as the tools and the pipeline spell it
+/// (`invalid --block-q=-8: expected ...`), so tools print it as it is.
 llvm::Error verifyCompileOptions(const CompileOptions &options);
 
 /// One argument or result of a function: a ranked tensor type.
