@@ -112,6 +112,19 @@ private:
         b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
     return toF32(vector::MaskedLoadOp::create(b, vt, mem, indices, m, pass));
   }
+  /// One step of a register tile: acc[i * n + j] += rows[i] * cols[j] for
+  /// scalar `rows` (broadcast) and vector `cols`, as vector.fma.
+  SmallVector<Value> outerProductStep(ValueRange accs, ArrayRef<Value> rows,
+                                      ArrayRef<Value> cols) {
+    SmallVector<Value> next;
+    for (auto [i, row] : llvm::enumerate(rows)) {
+      Value splatRow = splat(row);
+      for (auto [j, col] : llvm::enumerate(cols))
+        next.push_back(vector::FMAOp::create(b, splatRow, col,
+                                             accs[i * cols.size() + j]));
+    }
+    return next;
+  }
   /// A `for lb to ub step s` loop with iter args; `body` yields the new ones.
   SmallVector<Value>
   forLoop(Value lb, Value ub, Value step, ValueRange init,
@@ -351,16 +364,11 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
             for (int64_t n = 0; n < nv; ++n)
               kv.push_back(vector::LoadOp::create(
                   b, vecF32, kt, ValueRange{dd, addIdx(c0, cIdx(n * w))}));
-            SmallVector<Value> next;
-            for (int64_t i = 0; i < mr; ++i) {
-              Value qs = toF32(memref::LoadOp::create(
-                  b, q, ValueRange{bIdx, hIdx, rows[i], dd}));
-              Value qv = splat(qs);
-              for (int64_t n = 0; n < nv; ++n)
-                next.push_back(
-                    vector::FMAOp::create(b, qv, kv[n], accs[i * nv + n]));
-            }
-            return next;
+            SmallVector<Value> qs;
+            for (int64_t i = 0; i < mr; ++i)
+              qs.push_back(toF32(memref::LoadOp::create(
+                  b, q, ValueRange{bIdx, hIdx, rows[i], dd})));
+            return outerProductStep(accs, qs, kv);
           });
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n)
@@ -624,14 +632,10 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
                                    ValueRange{bIdx, kvh, addIdx(kb, j),
                                               cIdx(e0 + n * w)},
                                    dv - (e0 + n * w)));
-            SmallVector<Value> next;
-            for (int64_t i = 0; i < mr; ++i) {
-              Value p = splat(memref::LoadOp::create(b, s, ValueRange{rows[i], j}));
-              for (int64_t n = 0; n < nv; ++n)
-                next.push_back(
-                    vector::FMAOp::create(b, p, vv[n], accs[i * nv + n]));
-            }
-            return next;
+            SmallVector<Value> ps;
+            for (int64_t i = 0; i < mr; ++i)
+              ps.push_back(memref::LoadOp::create(b, s, ValueRange{rows[i], j}));
+            return outerProductStep(accs, ps, vv);
           });
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n)
