@@ -188,9 +188,9 @@ void KernelEmitter::emit() {
   // Stack scratch, 64-byte aligned, one set per op instance (per tile once
   // tiled), inside the alloca scope that lowerOnlineAttentionToVector opens:
   // released at the end of the tile (stacksave/stackrestore), with no
-  // allocator calls. Heap buffers cost a malloc/free per tile, and glibc
-  // returns freed per-thread heap pages to the kernel, so every tile paid
-  // page faults (up to ~15% of a short tile). At most a few hundred KiB.
+  // allocator calls (heap buffers would cost a malloc/free per tile, and
+  // glibc may return freed per-thread heap pages to the kernel, so tiles
+  // could pay page faults). At most a few hundred KiB.
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
     return memref::AllocaOp::create(b, MemRefType::get(shape, f32),
                                     b.getI64IntegerAttr(64));
