@@ -275,9 +275,11 @@ static bool isVisible(int64_t i, int64_t j, int64_t lq, int64_t lk,
   if (params.window) {
     int64_t left = params.window->first;
     int64_t right = params.causal ? 0 : params.window->second;
-    if (left != -1 && j < ip - left)
+    // Written as distances (ip - j, j - ip), which cannot overflow for any
+    // window extent up to INT64_MAX, unlike ip - left or ip + right.
+    if (left != -1 && ip - j > left)
       return false;
-    if (right != -1 && j > ip + right)
+    if (right != -1 && j - ip > right)
       return false;
   }
   if (params.chunk && floorDiv(ip, *params.chunk) != floorDiv(j, *params.chunk))

@@ -129,8 +129,12 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
     mask = swa.getMask();
     scale = swa.getEffectiveScale();
     softcap = swa.getSoftcapAttr();
-    left = swa.getWindowLeft();
-    right = swa.getWindowRight();
+    // A window wider than any addressable sequence is unbounded; clamping it
+    // keeps the kernels' index arithmetic (p - left, p + right) from
+    // overflowing for extents near INT64_MAX.
+    constexpr int64_t kUnboundedBeyond = int64_t(1) << 40;
+    left = swa.getWindowLeft() > kUnboundedBeyond ? -1 : swa.getWindowLeft();
+    right = swa.getWindowRight() > kUnboundedBeyond ? -1 : swa.getWindowRight();
     chunk = swa.getChunkSize();
   } else {
     return rewriter.notifyMatchFailure(op, "not an attention op");

@@ -215,10 +215,12 @@ def geometry(lq, lk, left, right, chunk):
     i = np.arange(lq)[:, None] + (lk - lq)
     j = np.arange(lk)[None, :]
     vis = np.ones((lq, lk), bool)
+    # Distances (i - j, j - i) cannot overflow int64 for extents up to
+    # INT64_MAX, unlike i - left or i + right.
     if left >= 0:
-        vis &= j >= i - left
+        vis &= (i - j) <= left
     if right >= 0:
-        vis &= j <= i + right
+        vis &= (j - i) <= right
     if chunk is not None:
         vis &= np.floor_divide(i, chunk) == np.floor_divide(j, chunk)
     return vis
