@@ -38,6 +38,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(
       createAttnTilePass(AttnTilePassOptions{target.blockQ}));
@@ -88,6 +89,8 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vec;
   vec.reassociateFPReductions = true;
+  // The matmul tiles of -attn-vectorize-matmuls are vector.contracts.
+  vec.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
   pm.addPass(createConvertVectorToLLVMPass(vec));
   // memref before scf: memref.alloca_scope (the kernels' per-tile scratch)
   // must become stacksave/stackrestore while its region is still one block.

@@ -76,6 +76,22 @@ def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
+  let summary = "Tile and vectorize the upstream matmuls around attention";
+  let description = [{
+    Tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
+    projections around attention) into register tiles of 8 x 32 x 8
+    (M x N x K; batch 1), peels the partial tiles off, and vectorizes the full
+    tiles into `vector.contract` (lowered later with the outer-product
+    strategy). Partial tiles stay linalg ops and become scalar loops.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
   let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
   let description = [{
