@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNVECTORIZEMATMULSPASS
@@ -55,6 +56,17 @@ namespace {
 struct AttnVectorizeMatmulsPass
     : public mlir::attn::impl::AttnVectorizeMatmulsPassBase<
           AttnVectorizeMatmulsPass> {
+  /// Runs the canonicalization patterns of every loaded op on the function.
+  LogicalResult canonicalize() {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName name : ctx->getRegisteredOperations())
+      name.getCanonicalizationPatterns(patterns, ctx);
+    return applyPatternsGreedily(getOperation(), std::move(patterns));
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> ops;
@@ -72,13 +84,7 @@ struct AttnVectorizeMatmulsPass
     }
     // Fold the peeled bounds into the slice types (canonicalization), so
     // that the full tiles get static shapes.
-    MLIRContext *ctx = &getContext();
-    RewritePatternSet patterns(ctx);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName name : ctx->getRegisteredOperations())
-      name.getCanonicalizationPatterns(patterns, ctx);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(canonicalize()))
       return signalPassFailure();
     // Vectorize the tiles that peeling made static.
     SmallVector<linalg::LinalgOp> tiles;
@@ -96,6 +102,21 @@ struct AttnVectorizeMatmulsPass
           /*createNamedContraction=*/true);
       if (succeeded(result))
         rewriter.replaceOp(op, result->replacements);
+    }
+    // Constants move to the function entry, so the transfers' indices are
+    // loop invariant.
+    if (failed(canonicalize()))
+      return signalPassFailure();
+    // Keep the C tile in registers across the K loop: hoist its
+    // extract_slice/transfer_read and transfer_write/insert_slice pairs
+    // (loop-invariant subsets) out of the innermost loops.
+    // Two rounds: the slices first, then the transfers on the hoisted slice.
+    for (int round = 0; round < 2; ++round) {
+      SmallVector<scf::ForOp> loops;
+      getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+      for (scf::ForOp loop : loops)
+        hoistLoopInvariantSubsets(
+            rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
     }
   }
 };
