@@ -13,9 +13,11 @@
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
 
-// Full 8 x 32 x 8 tiles and the peeled partial ones (static here) are
+// An scf.forall over 64 x 128 cache tiles (the threads); inside, full
+// 8 x 32 x 8 tiles and the peeled partial ones (static here) are
 // vector.contracts; no linalg matmul is left.
 // CHECK-LABEL: func.func @main
+// CHECK:         scf.forall
 // CHECK:         scf.for
 // CHECK:           vector.contract {{.*}} : vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
 // CHECK:         vector.contract {{.*}} : vector<8x5xf32>, vector<5x32xf32> into vector<8x32xf32>

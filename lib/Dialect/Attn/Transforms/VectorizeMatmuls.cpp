@@ -76,10 +76,28 @@ struct AttnVectorizeMatmulsPass
         ops.push_back(cast<linalg::LinalgOp>(op));
     });
     for (linalg::LinalgOp op : ops) {
-      SmallVector<int64_t> sizes = isa<linalg::BatchMatmulOp>(op)
-                                       ? SmallVector<int64_t>{1, 8, 32, 8}
-                                       : SmallVector<int64_t>{8, 32, 8};
-      if (failed(tileAndVectorize(rewriter, op, sizes)))
+      bool batched = isa<linalg::BatchMatmulOp>(op);
+      // Threads: an scf.forall over (batch,) M x N cache tiles of 64 x 128
+      // (the parallel loop of the pipeline, like attention's tiles).
+      SmallVector<int64_t> cacheTile = batched
+                                           ? SmallVector<int64_t>{1, 64, 128, 0}
+                                           : SmallVector<int64_t>{64, 128, 0};
+      scf::SCFTilingOptions forallOptions;
+      forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      SmallVector<OpFoldResult> forallSizes;
+      for (int64_t size : cacheTile)
+        forallSizes.push_back(rewriter.getIndexAttr(size));
+      forallOptions.setTileSizes(forallSizes);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> outer = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), forallOptions);
+      if (failed(outer))
+        return signalPassFailure();
+      rewriter.replaceOp(op, outer->replacements);
+      auto tile = cast<linalg::LinalgOp>(outer->tiledOps.back());
+      SmallVector<int64_t> sizes = batched ? SmallVector<int64_t>{1, 8, 32, 8}
+                                           : SmallVector<int64_t>{8, 32, 8};
+      if (failed(tileAndVectorize(rewriter, tile, sizes)))
         return signalPassFailure();
     }
     // Fold the peeled bounds into the slice types (canonicalization), so

@@ -80,10 +80,12 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
   let summary = "Tile and vectorize the upstream matmuls around attention";
   let description = [{
     Tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
-    projections around attention) into register tiles of 8 x 32 x 8
-    (M x N x K; batch 1), peels the partial tiles off, and vectorizes the full
-    tiles into `vector.contract` (lowered later with the outer-product
-    strategy). Partial tiles stay linalg ops and become scalar loops.
+    projections around attention) with an `scf.forall` over 64 x 128 (M x N)
+    cache tiles (the parallel loop, as for attention), then each cache tile
+    into register tiles of 8 x 32 x 8 (M x N x K; batch 1) with scf.for, peels
+    the partial tiles off, vectorizes the static tiles into `vector.contract`
+    (lowered later with the outer-product strategy) and hoists the C tile out
+    of the K loop. Tiles that stay dynamic remain linalg ops (scalar loops).
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
