@@ -151,11 +151,11 @@ private:
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value hIdx, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
-  std::pair<Value, Value> emitGroupColumns(Value p0, Value kb, Value nk,
-                                           Value rFirst, Value rLast);
+  std::pair<Value, Value> emitVisibleColumns(Value p0, Value kb, Value nk,
+                                             Value loRow, Value hiRow);
   void emitScores(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
                   Value kb, Value nk);
-  Value emitFullBlockTest(Value p0, Value pLast, Value kb, Value nk);
+  Value emitFullBlockTest(Value p0, Value lastRow, Value kb, Value nk);
   void emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
                    Value kb, Value nk, bool fullBlock);
   Value maxNumF(Value x, Value y) {
@@ -220,22 +220,11 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
   Value lk = dim(k, 2);
   // Positions (in key coordinates) of the first and last row of the block.
   Value p0 = addIdx(op.getQueryOffset(), q0);
-  Value pLast = subIdx(addIdx(p0, nq), one);
 
   // Keys that some row of the block can see: [jlo, jhi).
-  Value jlo = zero, jhi = lk;
-  if (op.getLeft() >= 0)
-    jlo = maxIdx(jlo, subIdx(p0, cIdx(op.getLeft())));
-  if (op.getRight() >= 0)
-    jhi = minIdx(jhi, addIdx(pLast, cIdx(op.getRight() + 1)));
-  if (std::optional<int64_t> chunk = op.getChunkSize()) {
-    Value c = cIdx(*chunk);
-    Value firstChunk = arith::FloorDivSIOp::create(b, p0, c);
-    Value lastChunk = arith::FloorDivSIOp::create(b, pLast, c);
-    jlo = maxIdx(jlo, arith::MulIOp::create(b, firstChunk, c));
-    jhi = minIdx(jhi, arith::MulIOp::create(b, addIdx(lastChunk, one), c));
-  }
-  jhi = maxIdx(jhi, jlo);
+  Value lastRow = subIdx(nq, one);
+  Value jlo, jhi;
+  std::tie(jlo, jhi) = emitVisibleColumns(p0, zero, lk, zero, lastRow);
 
   // Running state: m = -inf, l = 0, acc = 0.
   Value negInf = cF32(-std::numeric_limits<double>::infinity());
@@ -253,7 +242,7 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
     emitScores(bIdx, hIdx, q0, nq, p0, kb, nk);
     // Blocks where every key is visible from every row skip the per-element
     // visibility work (most blocks of long sequences).
-    if (Value full = emitFullBlockTest(p0, pLast, kb, nk)) {
+    if (Value full = emitFullBlockTest(p0, lastRow, kb, nk)) {
       auto ifOp = scf::IfOp::create(b, TypeRange{}, full,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
@@ -308,29 +297,31 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
   });
 }
 
-/// The columns [lo, hi) of the key block [kb, kb + nk) that some row in
-/// [rFirst, rLast] can see (window, chunk): the lowest visible key grows with
-/// the row, so `lo` comes from the first row and `hi` from the last. Row
-/// groups skip the rest of the block (the upper triangle of a causal diagonal
-/// block, the outside of a window); the softmax masks per element anyway.
-std::pair<Value, Value> KernelEmitter::emitGroupColumns(Value p0, Value kb,
-                                                        Value nk, Value rFirst,
-                                                        Value rLast) {
+/// The one place that turns the op's geometry (window, chunk; causal is
+/// `right = 0`) into key ranges. Returns columns [lo, hi) of the key block
+/// [kb, kb + nk), clamped to it, where `lo` is the lowest key visible from row
+/// `loRow` and `hi - 1` the highest visible from row `hiRow` (rows at
+/// positions p0 + r). Both bounds grow with the row, so:
+/// - (loRow, hiRow) = (first, last) of a row range gives the keys that some
+///   row of the range can see (the union);
+/// - (last, first) gives the keys that every row can see (the intersection).
+std::pair<Value, Value> KernelEmitter::emitVisibleColumns(Value p0, Value kb,
+                                                          Value nk, Value loRow,
+                                                          Value hiRow) {
   Value lo = cIdx(0), hi = nk;
-  Value first = subIdx(addIdx(p0, rFirst), kb);
-  Value last = subIdx(addIdx(p0, rLast), kb);
+  Value loPos = addIdx(p0, loRow), hiPos = addIdx(p0, hiRow);
   if (op.getLeft() >= 0)
-    lo = maxIdx(lo, subIdx(first, cIdx(op.getLeft())));
+    lo = maxIdx(lo, subIdx(subIdx(loPos, kb), cIdx(op.getLeft())));
   if (op.getRight() >= 0)
-    hi = minIdx(hi, addIdx(last, cIdx(op.getRight() + 1)));
+    hi = minIdx(hi, addIdx(subIdx(hiPos, kb), cIdx(op.getRight() + 1)));
   if (std::optional<int64_t> chunk = op.getChunkSize()) {
     Value c = cIdx(*chunk);
     auto chunkStart = [&](Value pos) {
       return arith::MulIOp::create(b, arith::FloorDivSIOp::create(b, pos, c),
                                    c);
     };
-    lo = maxIdx(lo, subIdx(chunkStart(addIdx(p0, rFirst)), kb));
-    hi = minIdx(hi, subIdx(addIdx(chunkStart(addIdx(p0, rLast)), c), kb));
+    lo = maxIdx(lo, subIdx(chunkStart(loPos), kb));
+    hi = minIdx(hi, subIdx(addIdx(chunkStart(hiPos), c), kb));
   }
   lo = minIdx(lo, nk);
   return {lo, maxIdx(hi, lo)};
@@ -349,7 +340,7 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
     SmallVector<Value> rows;
     for (int64_t i = 0; i < mr; ++i)
       rows.push_back(addIdx(q0, minIdx(addIdx(r0, cIdx(i)), lastRow)));
-    auto [lo, hi] = emitGroupColumns(p0, kb, nk, r0,
+    auto [lo, hi] = emitVisibleColumns(p0, kb, nk, r0,
                                      minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
     // Chunks of nv * w columns stay aligned to the block (Kt and S rows hold
     // blockK columns, a multiple of nv * w).
@@ -380,37 +371,21 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
 }
 
 /// Returns an i1 that holds when the key block [kb, kb + nk) is whole and
-/// visible from every row in [p0, pLast), or nullptr when the op can never
+/// visible from every row in [0, lastRow], or nullptr when the op can never
 /// take the fast path (mask, softcap or a non-positive scale).
-Value KernelEmitter::emitFullBlockTest(Value p0, Value pLast, Value kb,
+Value KernelEmitter::emitFullBlockTest(Value p0, Value lastRow, Value kb,
                                        Value nk) {
   if (mask || op.getSoftcapAttr() || op.getScale().convertToDouble() <= 0.0)
     return nullptr;
-  Value one = cIdx(1);
-  Value last = subIdx(addIdx(kb, nk), one);
-  Value full =
+  // The keys every row sees: lo from the last row, hi from the first.
+  auto [lo, hi] = emitVisibleColumns(p0, kb, nk, lastRow, cIdx(0));
+  Value whole =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, nk, cIdx(t.blockK));
-  auto both = [&](Value cond) { full = arith::AndIOp::create(b, full, cond); };
-  // The lowest visible key grows with the row: test the last row.
-  if (op.getLeft() >= 0)
-    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
-                               subIdx(pLast, cIdx(op.getLeft())), kb));
-  // The highest visible key grows with the row: test the first row.
-  if (op.getRight() >= 0)
-    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                               addIdx(p0, cIdx(op.getRight())), last));
-  if (std::optional<int64_t> chunk = op.getChunkSize()) {
-    Value c = cIdx(*chunk);
-    Value firstChunk = arith::FloorDivSIOp::create(b, p0, c);
-    Value lastChunk = arith::FloorDivSIOp::create(b, pLast, c);
-    both(arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
-                               arith::MulIOp::create(b, lastChunk, c), kb));
-    both(arith::CmpIOp::create(
-        b, arith::CmpIPredicate::sge,
-        subIdx(arith::MulIOp::create(b, addIdx(firstChunk, one), c), one),
-        last));
-  }
-  return full;
+  Value fromStart =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lo, cIdx(0));
+  Value toEnd = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, hi, nk);
+  return arith::AndIOp::create(b, arith::AndIOp::create(b, whole, fromStart),
+                               toEnd);
 }
 
 /// Per row r < nq: scale, cap, bias and mask the scores of the block; update
@@ -440,33 +415,15 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                            return b.getI32IntegerAttr(i);
                          }))));
   auto toI32 = [&](Value idx) { return arith::IndexCastOp::create(b, i32, idx); };
-  // Clamps an index to [-1, blockK] so it fits i32 comparisons with columns.
-  auto clampCol = [&](Value idx) {
-    return minIdx(maxIdx(idx, cIdx(-1)), cIdx(t.blockK));
-  };
   Value maskB = maskBcastB ? cIdx(0) : bIdx;
   Value maskH = maskBcastH ? cIdx(0) : hIdx;
 
   forLoop(cIdx(0), nq, one, [&](Value r) {
-    // Visible columns of this row, relative to kb: [lo, hi].
-    Value pos = addIdx(p0, r);
-    Value lo = cIdx(std::numeric_limits<int32_t>::min() / 2);
-    Value hi = subIdx(nk, one);
-    if (op.getLeft() >= 0)
-      lo = maxIdx(lo, subIdx(pos, cIdx(op.getLeft())));
-    if (op.getRight() >= 0)
-      hi = minIdx(hi, subIdx(addIdx(pos, cIdx(op.getRight())), kb));
-    if (std::optional<int64_t> chunk = op.getChunkSize()) {
-      Value c = cIdx(*chunk);
-      Value start =
-          arith::MulIOp::create(b, arith::FloorDivSIOp::create(b, pos, c), c);
-      lo = maxIdx(lo, start);
-      hi = minIdx(hi, subIdx(subIdx(addIdx(start, c), one), kb));
-    }
-    if (op.getLeft() >= 0 || op.getChunkSize())
-      lo = subIdx(lo, kb);
-    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(clampCol(lo)));
-    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(clampCol(hi)));
+    // Visible columns of this row, relative to kb: [lo, hi), within [0, nk]
+    // (so they fit i32 comparisons with column indices).
+    auto [lo, hi] = emitVisibleColumns(p0, kb, nk, r, r);
+    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
+    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
     Value row = addIdx(q0, r);
 
     // Pass 1: masked scores and their max.
@@ -490,7 +447,7 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                       b,
                       arith::CmpIOp::create(b, arith::CmpIPredicate::sge, cols,
                                             loV),
-                      arith::CmpIOp::create(b, arith::CmpIPredicate::sle, cols,
+                      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, cols,
                                             hiV));
                   if (mask) {
                     Value inRange = vector::CreateMaskOp::create(
@@ -607,7 +564,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
   Value one = cIdx(1), lastRow = subIdx(nq, one);
   forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
     // P is 0 outside the columns the group can see.
-    auto [lo, hi] = emitGroupColumns(p0, kb, nk, r0,
+    auto [lo, hi] = emitVisibleColumns(p0, kb, nk, r0,
                                      minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
     SmallVector<Value> rows, alphas;
     for (int64_t i = 0; i < mr; ++i) {
