@@ -24,13 +24,13 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-/// Tiles `op` with `sizes` (scf.for), peels every tile loop and vectorizes
-/// the tiles whose shapes became static.
-static LogicalResult tileAndVectorize(RewriterBase &rewriter,
-                                      linalg::LinalgOp op,
-                                      ArrayRef<int64_t> sizes) {
+/// Tiles `op` with `sizes` into loops of `loopType` and replaces it with the
+/// loops' results.
+static FailureOr<scf::SCFTilingResult>
+tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+     scf::SCFTilingOptions::LoopType loopType) {
   scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setLoopType(loopType);
   SmallVector<OpFoldResult> tileSizes;
   for (int64_t size : sizes)
     tileSizes.push_back(rewriter.getIndexAttr(size));
@@ -38,9 +38,19 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (succeeded(tiled))
+    rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
+}
+
+/// Tiles `op` into register tiles of `sizes` (scf.for) and peels every tile
+/// loop, so that the full tiles get static shapes.
+static LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> sizes) {
+  FailureOr<scf::SCFTilingResult> tiled =
+      tile(rewriter, op, sizes, scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   // Peel innermost first so that outer peeling clones static inner loops.
   for (LoopLikeOpInterface loop : llvm::reverse(tiled->loops)) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
@@ -82,22 +92,14 @@ struct AttnVectorizeMatmulsPass
       SmallVector<int64_t> cacheTile = batched
                                            ? SmallVector<int64_t>{1, 64, 128, 0}
                                            : SmallVector<int64_t>{64, 128, 0};
-      scf::SCFTilingOptions forallOptions;
-      forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      SmallVector<OpFoldResult> forallSizes;
-      for (int64_t size : cacheTile)
-        forallSizes.push_back(rewriter.getIndexAttr(size));
-      forallOptions.setTileSizes(forallSizes);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> outer = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), forallOptions);
+      FailureOr<scf::SCFTilingResult> outer = tile(
+          rewriter, op, cacheTile, scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(outer))
         return signalPassFailure();
-      rewriter.replaceOp(op, outer->replacements);
-      auto tile = cast<linalg::LinalgOp>(outer->tiledOps.back());
+      auto cacheTileOp = cast<linalg::LinalgOp>(outer->tiledOps.back());
       SmallVector<int64_t> sizes = batched ? SmallVector<int64_t>{1, 8, 32, 8}
                                            : SmallVector<int64_t>{8, 32, 8};
-      if (failed(tileAndVectorize(rewriter, tile, sizes)))
+      if (failed(tileAndPeel(rewriter, cacheTileOp, sizes)))
         return signalPassFailure();
     }
     // Fold the peeled bounds into the slice types (canonicalization), so
