@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Runtime/CompileOptionsCL.h"
 #include "attn/Runtime/Runner.h"
 
 #include "mlir/IR/AsmState.h"
@@ -45,23 +46,9 @@ static cl::opt<std::string>
     target("target", cl::desc("Code generation target: cpu (cuda: not yet)"),
            cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
 
-static cl::opt<std::string>
-    cpu("cpu", cl::desc("CPU to generate code for: native or an LLVM CPU name"),
-        cl::value_desc("name"), cl::init("native"), cl::cat(category));
-
-static cl::opt<int64_t>
-    numThreads("num-threads",
-               cl::desc("Threads of the parallel tile loop (0 = OpenMP "
-                        "default)"),
-               cl::init(0), cl::cat(category));
-
-static cl::opt<int64_t> blockQ("block-q",
-                               cl::desc("Query rows per tile (0 = automatic)"),
-                               cl::init(0), cl::cat(category));
-
-static cl::opt<int64_t> blockK("block-k",
-                               cl::desc("Keys per inner block (0 = automatic)"),
-                               cl::init(0), cl::cat(category));
+static CompileOptionsCL
+    compileFlags(category,
+                 "CPU to generate code for: native or an LLVM CPU name");
 
 static constexpr StringLiteral kToolName = "attn-compile";
 
@@ -103,12 +90,8 @@ int main(int argc, char **argv) {
     return fail("--emit=" + emitKind +
                 " writes a binary file: give its name with -o <file>");
 
-  CompileOptions options;
+  CompileOptions options = compileFlags.get();
   options.target = target;
-  options.cpu = cpu;
-  options.numThreads = numThreads;
-  options.blockQ = blockQ;
-  options.blockK = blockK;
   if (llvm::Error error = verifyCompileOptions(options))
     return fail(llvm::toString(std::move(error)));
 

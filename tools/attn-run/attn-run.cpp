@@ -14,6 +14,7 @@
 
 #include "attn/Reference/Reference.h"
 #include "attn/Runtime/NpyIO.h"
+#include "attn/Runtime/CompileOptionsCL.h"
 #include "attn/Runtime/Runner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -72,31 +73,9 @@ static cl::opt<std::string>
                      "(the float64 reference evaluator, the test oracle)"),
             cl::value_desc("name"), cl::init("cpu"), cl::cat(category));
 
-static cl::opt<std::string>
-    cpu("cpu",
-        cl::desc("CPU the pipeline tunes for: native or an LLVM CPU name "
-                 "(the JIT always emits host code)"),
-        cl::value_desc("name"), cl::init("native"), cl::cat(category));
-
-static cl::opt<int64_t>
-    numThreads("num-threads",
-               cl::desc("Threads of the parallel tile loop (0 = OpenMP "
-                        "default)"),
-               cl::init(0), cl::cat(category));
-
-static cl::opt<int64_t> blockQ("block-q",
-                               cl::desc("Query rows per tile (0 = automatic)"),
-                               cl::init(0), cl::cat(category));
-
-static cl::opt<int64_t> blockK("block-k",
-                               cl::desc("Keys per inner block (0 = automatic)"),
-                               cl::init(0), cl::cat(category));
-
-static cl::opt<bool> decomposeAll(
-    "decompose-all",
-    cl::desc("Lower attention through the portable linalg decomposition "
-             "instead of the vector kernel (slower; for cross-checking)"),
-    cl::init(false), cl::cat(category));
+static CompileOptionsCL
+    compileFlags(category, "CPU the pipeline tunes for: native or an LLVM CPU "
+                           "name (the JIT always emits host code)");
 
 static constexpr StringLiteral kToolName = "attn-run";
 
@@ -289,12 +268,7 @@ int main(int argc, char **argv) {
   if (backend != "cpu" && backend != "reference")
     return fail("invalid --backend='" + backend +
                 "': expected cpu or reference");
-  CompileOptions options;
-  options.cpu = cpu;
-  options.numThreads = numThreads;
-  options.blockQ = blockQ;
-  options.blockK = blockK;
-  options.decomposeAll = decomposeAll;
+  CompileOptions options = compileFlags.get();
   if (llvm::Error error = verifyCompileOptions(options))
     return fail(llvm::toString(std::move(error)));
   std::vector<FileSpec> inputSpecs, outputSpecs;

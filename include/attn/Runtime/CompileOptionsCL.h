@@ -1,0 +1,38 @@
+//===- CompileOptionsCL.h - code-generation flags of the tools --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_COMPILEOPTIONSCL_H
+#define ATTN_RUNTIME_COMPILEOPTIONSCL_H
+
+#include "attn/Runtime/Runner.h"
+#include "llvm/Support/CommandLine.h"
+
+namespace mlir::attn {
+
+/// The code-generation flags that attn-run and attn-compile share
+/// (`--cpu`, `--num-threads`, `--block-q`, `--block-k`, `--decompose-all`),
+/// registered in `category` on construction, in the way MLIR's
+/// PassPipelineCLParser registers its flags. Construct one before
+/// llvm::cl::ParseCommandLineOptions.
+class CompileOptionsCL {
+public:
+  /// `cpuHelp` describes `--cpu` for the tool (the JIT ignores it for code
+  /// emission, attn-compile does not).
+  CompileOptionsCL(llvm::cl::OptionCategory &category, llvm::StringRef cpuHelp);
+
+  /// The parsed flags as CompileOptions (target and entry points left at
+  /// their defaults); check them with verifyCompileOptions.
+  CompileOptions get() const;
+
+private:
+  llvm::cl::opt<std::string> cpu;
+  llvm::cl::opt<int64_t> numThreads, blockQ, blockK;
+  llvm::cl::opt<bool> decomposeAll;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_RUNTIME_COMPILEOPTIONSCL_H

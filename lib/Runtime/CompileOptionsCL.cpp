@@ -1,0 +1,39 @@
+//===- CompileOptionsCL.cpp - code-generation flags of the tools -*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/CompileOptionsCL.h"
+
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
+                                   llvm::StringRef cpuHelp)
+    : cpu("cpu", cl::desc(cpuHelp), cl::value_desc("name"),
+          cl::init("native"), cl::cat(category)),
+      numThreads("num-threads",
+                 cl::desc("Threads of the parallel tile loop (0 = OpenMP "
+                          "default)"),
+                 cl::init(0), cl::cat(category)),
+      blockQ("block-q", cl::desc("Query rows per tile (0 = automatic)"),
+             cl::init(0), cl::cat(category)),
+      blockK("block-k", cl::desc("Keys per inner block (0 = automatic)"),
+             cl::init(0), cl::cat(category)),
+      decomposeAll(
+          "decompose-all",
+          cl::desc("Lower attention through the portable linalg "
+                   "decomposition instead of the vector kernel (slower; for "
+                   "cross-checking)"),
+          cl::init(false), cl::cat(category)) {}
+
+CompileOptions CompileOptionsCL::get() const {
+  CompileOptions options;
+  options.cpu = cpu;
+  options.numThreads = numThreads;
+  options.blockQ = blockQ;
+  options.blockK = blockK;
+  options.decomposeAll = decomposeAll;
+  return options;
+}
