@@ -70,7 +70,7 @@ static void buildKernelPipeline(OpPassManager &pm,
                                      target.blockK}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.numThreads == 1) {
-    pm.addPass(createForallToForLoopPass());
+    pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());
   } else {
     pm.addPass(createForallToParallelLoopPass());
     ConvertSCFToOpenMPPassOptions omp;

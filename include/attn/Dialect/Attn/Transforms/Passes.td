@@ -117,4 +117,23 @@ def AttnEmitCInterfacePass : Pass<"attn-emit-c-interface", "ModuleOp"> {
   }];
 }
 
+def AttnForallToSerialLoopsPass
+    : Pass<"attn-forall-to-serial-loops", "func::FuncOp"> {
+  let summary = "Run scf.forall loops serially, keeping per-iteration stack scratch";
+  let description = [{
+    Rewrites each `scf.forall` into nested `scf.for` loops (the one-thread
+    form of the parallel tile loop). A statically sized `memref.alloca` in the
+    forall body (the kernels' per-tile scratch, possibly inside a
+    `memref.alloca_scope`) moves to the entry block of the function: the
+    serial iterations share one buffer. Left in the loop it would survive
+    canonicalization (`scf.for` is an automatic allocation scope) but lower to
+    an LLVM `alloca` in a loop block, which grows the stack every iteration
+    and overflows it on long sequences. (`convert-scf-to-openmp` scopes the
+    threaded form with `memref.alloca_scope` instead.) Dynamically sized
+    allocas stay and get a warning.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
