@@ -19,7 +19,7 @@
 // CHECK:         omp.parallel {
 // CHECK:           omp.wsloop {
 // CHECK:             omp.loop_nest
-// CHECK:               llvm.intr.fma({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:               llvm.intr.fmuladd({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // CHECK:               omp.yield
 // CHECK:         llvm.return
 // CHECK-LABEL: llvm.func @_mlir_ciface_attention_causal_gqa(
@@ -28,10 +28,10 @@
 // THREADS4-LABEL: llvm.func @attention_causal_gqa(
 // THREADS4:         %[[N:.+]] = llvm.mlir.constant(4 : i32) : i32
 // THREADS4:         omp.parallel num_threads(%[[N]] : i32)
-// THREADS4:           llvm.intr.fma({{.+}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// THREADS4:           llvm.intr.fmuladd({{.+}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // SEQ-NOT:      omp.
 // SEQ-LABEL:    llvm.func @attention_causal_gqa(
-// SEQ:            llvm.intr.fma
+// SEQ:            llvm.intr.fmuladd
 // SEQ-LABEL:    llvm.func @_mlir_ciface_attention_causal_gqa(
 func.func @attention_causal_gqa(%q: tensor<2x4x100x64xf32>, %k: tensor<2x2x130x64xf32>,
                                 %v: tensor<2x2x130x64xf32>) -> tensor<2x4x100x64xf32> {

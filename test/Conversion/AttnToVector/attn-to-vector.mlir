@@ -8,8 +8,9 @@
 // blocks (step block-k); K^T packed through vector.transpose, which is
 // lowered in the same pass (16x16 shuffles with AVX-512, element-wise
 // extract/insert with AVX2); vector.fma micro-kernels of the target's vector
-// width; the online softmax with vector math.exp; heap scratch freed at the
-// end. Static head dims are required.
+// width; the online softmax with a vector 2^x of its own (log2(e) folded into
+// the scale; roundeven, a degree-5 polynomial and the exponent bits);
+// stack scratch in an alloca scope. Static head dims are required.
 
 // Nothing of the attn dialect and no vector.transpose is left.
 // LEFT-NOT: attn.
@@ -19,6 +20,7 @@
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x2x100x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x2x77x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x2x77x48xf32>, %[[OUT:[a-zA-Z0-9_]+]]: memref<1x2x100x48xf32>, %[[OFF:[a-zA-Z0-9_]+]]: index)
 // AVX512-DAG:    %[[BQ:.+]] = arith.constant 16 : index
 // AVX512-DAG:    %[[BK:.+]] = arith.constant 32 : index
+// AVX512-DAG:    %[[LO:.+]] = arith.constant dense<-1.270000e+02> : vector<16xf32>
 // Scratch, on the stack of a per-tile alloca scope: K^T [D, block-k], scores
 // [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
 // AVX512:        memref.alloca_scope {
@@ -33,7 +35,14 @@
 // AVX512:                vector.shuffle
 // AVX512:                vector.load %[[KT]]
 // AVX512:                vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
-// AVX512:                math.exp %{{.+}} : vector<16xf32>
+// P = 2^(S scale log2(e) - m log2(e)):
+// AVX512:                %[[TC:.+]] = arith.maxnumf %{{.+}}, %[[LO]] fastmath<nnan> : vector<16xf32>
+// AVX512-NEXT:           %[[N:.+]] = math.roundeven %[[TC]] : vector<16xf32>
+// AVX512-NEXT:           %[[F:.+]] = arith.subf %[[TC]], %[[N]] : vector<16xf32>
+// AVX512-COUNT-5:        vector.fma %{{.+}}, %[[F]], %{{.+}} : vector<16xf32>
+// AVX512:                %[[NI:.+]] = arith.fptosi %[[N]] : vector<16xf32> to vector<16xi32>
+// AVX512:                arith.shli
+// AVX512:                arith.bitcast %{{.+}} : vector<16xi32> to vector<16xf32>
 // AVX512:                vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
 // The result rows are written to the output.
 // AVX512:              vector.store %{{.+}}, %[[OUT]][%[[B]], %[[H]], %{{.+}}, %{{.+}}] : memref<1x2x100x48xf32>, vector<16xf32>
@@ -41,7 +50,7 @@
 // AVX2-DAG:      memref.alloca() {alignment = 64 : i64} : memref<64x128xf32>
 // AVX2-DAG:      memref.alloca() {alignment = 64 : i64} : memref<{{[0-9]+}}x48xf32>
 // AVX2:          vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<8xf32>
-// AVX2:          math.exp %{{.+}} : vector<8xf32>
+// AVX2:          math.roundeven %{{.+}} : vector<8xf32>
 // AVX2:          vector.store %{{.+}}, %[[OUT]]{{.+}} : memref<1x2x100x48xf32>, vector<8xf32>
 func.func @lower_causal(%q: memref<1x2x100x64xf32>, %k: memref<1x2x77x64xf32>,
                         %v: memref<1x2x77x48xf32>, %out: memref<1x2x100x48xf32>,
