@@ -38,6 +38,8 @@ struct CPUTargetInfo {
   /// Register tile of S = Q K^T: `qkRows` query rows x `qkVectors` vectors
   /// of keys (at most ~24 accumulators on 32 registers).
   int64_t qkRows = 8, qkVectors = 2;
+  /// Unroll factor of the reduction (head dim) loop of the Q K^T tile.
+  int64_t qkUnroll = 4;
   /// Register tile of O += P V: `pvRows` rows x `pvVectors` vectors of Dv.
   int64_t pvRows = 4, pvVectors = 4;
 

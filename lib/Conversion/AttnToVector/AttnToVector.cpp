@@ -349,20 +349,33 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
     Value start = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, lo, chunkCols), chunkCols);
     forLoop(start, hi, chunkCols, [&](Value c0) {
-      SmallVector<Value> init(mr * nv, vConst(0.0));
-      SmallVector<Value> sums = forLoop(
-          cIdx(0), cIdx(d), one, init,
-          [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-            SmallVector<Value> kv;
-            for (int64_t n = 0; n < nv; ++n)
-              kv.push_back(vector::LoadOp::create(
-                  b, vecF32, kt, ValueRange{dd, addIdx(c0, cIdx(n * w))}));
-            SmallVector<Value> qs;
-            for (int64_t i = 0; i < mr; ++i)
-              qs.push_back(toF32(memref::LoadOp::create(
-                  b, q, ValueRange{bIdx, hIdx, rows[i], dd})));
-            return outerProductStep(accs, qs, kv);
-          });
+      // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
+      auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+        SmallVector<Value> kv;
+        for (int64_t n = 0; n < nv; ++n)
+          kv.push_back(vector::LoadOp::create(
+              b, vecF32, kt, ValueRange{dd, addIdx(c0, cIdx(n * w))}));
+        SmallVector<Value> qs;
+        for (int64_t i = 0; i < mr; ++i)
+          qs.push_back(toF32(memref::LoadOp::create(
+              b, q, ValueRange{bIdx, hIdx, rows[i], dd})));
+        return outerProductStep(accs, qs, kv);
+      };
+      // dd unrolled by qkUnroll (fewer loop-carried updates per FMA), the
+      // static remainder inline.
+      int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
+      int64_t dMain = d - d % unroll;
+      SmallVector<Value> sums(mr * nv, vConst(0.0));
+      if (dMain > 0)
+        sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
+                       [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                         SmallVector<Value> next(accs);
+                         for (int64_t u = 0; u < unroll; ++u)
+                           next = step(addIdx(dd, cIdx(u)), next);
+                         return next;
+                       });
+      for (int64_t dd = dMain; dd < d; ++dd)
+        sums = step(cIdx(dd), sums);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n)
           vector::StoreOp::create(
