@@ -318,6 +318,7 @@ class Torch:
 
 def table(rows, peak):
     head = ("| case | (B,H[/Hkv],L,D) | mask | ours ms (median) | GF/s | % peak | "
+            "ours best ms | % peak (best) | "
             "PyTorch best ms (variant) | anchor/ours | peak RSS MB | compile s | "
             "others' CPU % |")
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
@@ -326,9 +327,10 @@ def table(rows, peak):
         c, o, t = r["case"], r["ours"], r.get("torch")
         if "error" in o:
             lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
-                         f"{' '.join(o['error'])} | | | | | | | |")
+                         f"{' '.join(o['error'])} | | | | | | | | | |")
             continue
         gf = c.flops() / (o["median_ms"] * 1e6)
+        gf_best = c.flops() / (o["min_ms"] * 1e6)
         if t:
             best = min(t["ms"], key=t["ms"].get)
             tcol = f"{t['ms'][best]:.1f} ({best})"
@@ -338,7 +340,8 @@ def table(rows, peak):
         busy = max(r["busy"], t["busy"] if t else 0.0)
         lines.append(
             f"| {c.name} | {c.label} | {c.mask_label} | {o['median_ms']:.2f} | {gf:.1f} | "
-            f"{100 * gf / peak:.1f} | {tcol} | {ratio} | {o['rss_mb']:.0f} | "
+            f"{100 * gf / peak:.1f} | {o['min_ms']:.2f} | {100 * gf_best / peak:.1f} | "
+            f"{tcol} | {ratio} | {o['rss_mb']:.0f} | "
             f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
             f"{100 * busy:.0f} |")
     return "\n".join(lines)
@@ -500,6 +503,10 @@ Columns:
   times B * Hq; masked pairs are not counted (causal: L(L+1)/2 pairs per head; window
   [511, 0]: min(i, 511) + 1 keys for query i). Softmax is not counted. The anchor's
   script uses the same convention (its causal count is L^2/2).
+- **ours best ms**, **% peak (best)**: the fastest of the same N calls, and its GF/s
+  as a % of the peak. The peak is itself a best-of figure, and this VM's speed moves by
+  up to 30-40% within seconds (other tenants), so best against best is the like-for-like
+  comparison of what the code can do; the median columns include the slow phases.
 - **PyTorch best ms**: the fastest of the anchor's unfused variants for that case
   (`naive`, `tuned(baddbmm)`, `F._sdpa(1.13)`; for GQA `repeat+naive`, `repeat+tuned`,
   `grouped view`; for the window the three SWA variants, which mask the full L x L

@@ -18,7 +18,8 @@
 //     O = acc / l  (0 where no key was visible)
 //
 // Scratch buffers (Kt, S, acc, m, l, alpha) are stack buffers in an alloca
-// scope per op instance, so each parallel tile owns its own.
+// scope per op instance, so each parallel tile owns its own (heap buffers
+// when they would exceed 1 MiB, for very large head dims).
 //
 //===----------------------------------------------------------------------===//
 
@@ -187,15 +188,25 @@ private:
 void KernelEmitter::emit() {
   int64_t bq = t.blockQ, bk = t.blockK;
   Value zero = cIdx(0), one = cIdx(1);
-  // Stack scratch, 64-byte aligned, one set per op instance (per tile once
-  // tiled), inside the alloca scope that lowerOnlineAttentionToVector opens:
-  // released at the end of the tile (stacksave/stackrestore), with no
+  // Scratch, 64-byte aligned, one set per op instance (per tile once tiled).
+  // On the stack, inside the alloca scope that lowerOnlineAttentionToVector
+  // opens: released at the end of the tile (stacksave/stackrestore), with no
   // allocator calls (heap buffers would cost a malloc/free per tile, and
   // glibc may return freed per-thread heap pages to the kernel, so tiles
-  // could pay page faults). At most a few hundred KiB.
+  // could pay page faults). A few hundred KiB for the usual head dims; above
+  // kMaxStackScratchBytes (huge D or Dv) the buffers go to the heap instead,
+  // so that no thread's stack (8 MiB main, less for OpenMP workers) overflows.
+  constexpr int64_t kMaxStackScratchBytes = 1 << 20;
+  int64_t scratchBytes = 4 * (d * bk + bq * bk + bq * dvPad + 3 * bq);
+  bool onHeap = scratchBytes > kMaxStackScratchBytes;
+  SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
-    return memref::AllocaOp::create(b, MemRefType::get(shape, f32),
-                                    b.getI64IntegerAttr(64));
+    auto type = MemRefType::get(shape, f32);
+    IntegerAttr align = b.getI64IntegerAttr(64);
+    if (!onHeap)
+      return memref::AllocaOp::create(b, type, align);
+    heapBuffers.push_back(memref::AllocOp::create(b, type, align));
+    return heapBuffers.back();
   };
   kt = alloc({d, bk});
   s = alloc({bq, bk});
@@ -213,6 +224,8 @@ void KernelEmitter::emit() {
               [&](Value q0) { emitQueryBlock(bIdx, hIdx, kvh, q0); });
     });
   });
+  for (Value buffer : heapBuffers)
+    memref::DeallocOp::create(b, buffer);
 }
 
 void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,

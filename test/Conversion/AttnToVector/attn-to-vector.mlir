@@ -117,6 +117,23 @@ func.func @lower_f16_gqa_bias_dynamic(%q: memref<?x4x?x32xf16>, %k: memref<?x2x?
 
 // -----
 
+// Scratch over 1 MiB (huge head dims) is heap memory, freed after the loops.
+// AVX512-LABEL: func.func @huge_head_dim(
+// AVX512-NOT:     memref.alloca(
+// AVX512:         %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8192x32xf32>
+// AVX512:         scf.for
+// AVX512:         memref.dealloc %[[KT]] : memref<8192x32xf32>
+// AVX512-NEXT:    memref.dealloc
+func.func @huge_head_dim(%q: memref<1x1x8x8192xf32>, %k: memref<1x1x8x8192xf32>,
+                         %v: memref<1x1x8x8192xf32>, %out: memref<1x1x8x8192xf32>, %off: index) {
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x1x8x8192xf32>, memref<1x1x8x8192xf32>, memref<1x1x8x8192xf32>)
+      outs(%out : memref<1x1x8x8192xf32>) {scale = 0.125 : f32}
+  return
+}
+
+// -----
+
 func.func @dynamic_head_dim(%q: memref<1x1x8x?xf32>, %k: memref<1x1x8x?xf32>,
                             %v: memref<1x1x8x16xf32>, %out: memref<1x1x8x16xf32>, %off: index) {
   // expected-error @+1 {{'attn.online_attention' op vector lowering needs static head dims D and Dv, found 'memref<1x1x8x?xf32>' and 'memref<1x1x8x16xf32>'}}
