@@ -91,6 +91,8 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm) {
   vec.reassociateFPReductions = true;
   // The matmul tiles of -attn-vectorize-matmuls are vector.contracts.
   vec.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+  // The kernels use AVX-512 intrinsics (vscalefps) where the target has them.
+  vec.x86Vector = true;
   pm.addPass(createConvertVectorToLLVMPass(vec));
   // memref before scf: memref.alloca_scope (the kernels' per-tile scratch)
   // must become stacksave/stackrestore while its region is still one block.

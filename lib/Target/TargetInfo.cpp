@@ -39,6 +39,7 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     info.vectorBits = 512;
   else if (enabled.contains("avx2") && enabled.contains("fma"))
     info.vectorBits = 256;
+  info.hasAVX512 = enabled.contains("avx512f");
   info.hasAMXBF16 = enabled.contains("amx-bf16");
 
   if (info.vectorBits == 512) {

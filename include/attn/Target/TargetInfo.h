@@ -27,6 +27,8 @@ struct CPUTargetInfo {
   std::string features;
   /// Widest usable vector register in bits (512 AVX-512, 256 AVX2, 128 SSE).
   int64_t vectorBits = 128;
+  /// Whether AVX-512F is available (vscalefps, 16 f32 lanes).
+  bool hasAVX512 = false;
   /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
   bool hasAMXBF16 = false;
 

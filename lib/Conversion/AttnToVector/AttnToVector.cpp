@@ -33,6 +33,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/MathExtras.h"
@@ -167,7 +168,7 @@ private:
                                       arith::FastMathFlags::nnan));
   }
   void emitFullBlockSoftmax(Value nq);
-  Value exp2(Value x);
+  Value exp2(Value x, bool mayBeNegInf);
   void emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0, Value kb,
                       Value nk);
   void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
@@ -523,7 +524,8 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
                   Value p =
-                      exp2(vector::FMAOp::create(b, sv, log2e, negMLog2e));
+                      exp2(vector::FMAOp::create(b, sv, log2e, negMLog2e),
+                           /*mayBeNegInf=*/true);
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
@@ -542,21 +544,38 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
 /// are <= 0, with log2(e) folded into the scale as in FlashAttention-2):
 /// x = n + f with n = roundeven(x) and |f| <= 1/2; 2^f is a degree-5
 /// polynomial (coefficients fitted for relative error on [-1/2, 1/2]; max
-/// relative error 2.4e-7 in f32) and 2^n goes into the exponent bits.
-/// x <= -127 (also -inf) gives exactly 0. About 12 vector instructions,
-/// half of math.exp's polynomial approximation (which also clamps the top
-/// of the range and reduces by ln 2 first).
-Value KernelEmitter::exp2(Value x) {
+/// relative error 2.4e-7 in f32) and 2^n is applied by AVX-512's vscalefps
+/// (exact, down to 0 for large negative n) or, on other targets, put into
+/// the exponent bits after clamping x at -127 (below which the result is
+/// exactly 0). -inf gives exactly 0; `mayBeNegInf` = false (finite x) saves
+/// the clamp where vscalefps is used. 10-12 vector instructions, about half
+/// of math.exp's polynomial approximation.
+Value KernelEmitter::exp2(Value x, bool mayBeNegInf) {
   static constexpr double kCoeffs[] = {1.0000001192092896,  0.6931469440460205,
                                        0.24022120237350464, 0.05550713092088699,
                                        0.009675540961325169, 0.001327647129073739};
-  auto vecI32 = VectorType::get({w}, b.getI32Type());
-  x = maxNumF(x, vConst(-127.0));
+  bool useScaleF = t.hasAVX512 && w == 16;
+  if (!useScaleF)
+    x = maxNumF(x, vConst(-127.0));
+  else if (mayBeNegInf)
+    x = maxNumF(x, vConst(-200.0)); // 2^-200 rounds to 0
   Value n = math::RoundEvenOp::create(b, x);
   Value f = arith::SubFOp::create(b, x, n);
   Value p = vConst(kCoeffs[5]);
   for (int i = 4; i >= 0; --i)
     p = vector::FMAOp::create(b, p, f, vConst(kCoeffs[i]));
+  if (useScaleF) {
+    Value allLanes = arith::ConstantOp::create(b, b.getI16IntegerAttr(-1));
+    Value currentRounding = arith::ConstantOp::create(b, b.getI32IntegerAttr(4));
+    // x86vector.avx512.mask.scalef passes its operands to
+    // llvm.x86.avx512.mask.scalef.ps.512(a, b, passthru, k, rounding) in
+    // the op's own order (src, a, b, ...) in MLIR 22, so the value to scale
+    // goes first and the exponent second (the pass-through lane source is
+    // unused: all lanes are written).
+    return x86vector::MaskScaleFOp::create(b, /*src=*/p, /*a=*/n, /*b=*/p,
+                                           allLanes, currentRounding);
+  }
+  auto vecI32 = VectorType::get({w}, b.getI32Type());
   auto i32Const = [&](int32_t c) {
     return arith::ConstantOp::create(
         b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(c)));
@@ -602,7 +621,8 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
                   Value p = exp2(
-                      vector::FMAOp::create(b, sv, scaleLog2eV, negMLog2e));
+                      vector::FMAOp::create(b, sv, scaleLog2eV, negMLog2e),
+                      /*mayBeNegInf=*/false);
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
