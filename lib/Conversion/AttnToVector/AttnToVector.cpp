@@ -454,10 +454,26 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
     Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
     Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
     Value row = addIdx(q0, r);
+    // Only the vectors that hold the row's visible columns, [vlo, vhi), are
+    // scored and exponentiated (half of a causal diagonal block, the edge of
+    // a window); the rest of the row's P is zero-filled, since P V reads the
+    // columns that any row of its register tile sees.
+    Value wIdx = cIdx(w);
+    Value vlo = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, lo, wIdx), wIdx);
+    Value vhi = arith::MulIOp::create(
+        b, arith::CeilDivUIOp::create(b, hi, wIdx), wIdx);
+    Value zeroV = vConst(0.0);
+    forLoop(cIdx(0), vlo, wIdx, [&](Value c0) {
+      vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
+    });
+    forLoop(vhi, nk, wIdx, [&](Value c0) {
+      vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
+    });
 
     // Pass 1: masked scores and their max.
     Value blockMax =
-        forLoop(cIdx(0), nk, cIdx(w), ValueRange{negInfV},
+        forLoop(vlo, hi, wIdx, ValueRange{negInfV},
                 [&](Value c0, ValueRange args) -> SmallVector<Value> {
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
@@ -519,7 +535,7 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
 
     // Pass 2: P = exp(S - m) = 2^(S log2(e) - m log2(e)) and its sum.
     Value blockSum =
-        forLoop(cIdx(0), nk, cIdx(w), ValueRange{vConst(0.0)},
+        forLoop(vlo, hi, wIdx, ValueRange{vConst(0.0)},
                 [&](Value c0, ValueRange args) -> SmallVector<Value> {
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
