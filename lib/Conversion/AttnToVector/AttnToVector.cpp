@@ -288,28 +288,48 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
       b, DenseElementsAttr::get(tileType, b.getF32FloatAttr(0.0)));
   forLoop(cIdx(0), nk, cIdx(w), [&](Value j0) {
     Value rowsLeft = subIdx(nk, j0);
-    for (int64_t d0 = 0; d0 < d; d0 += w) {
-      int64_t cols = std::min(w, d - d0);
-      Value tile = zeroTile;
+    // Row masks for chunks of `cols` head-dim lanes: all `cols` lanes when
+    // row j0 + r exists, else none.
+    auto rowMasks = [&](int64_t cols) {
+      SmallVector<Value> masks;
       for (int64_t r = 0; r < w; ++r) {
-        // Lanes of row r: `cols` when the row exists, else none.
         Value exists = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
                                              cIdx(r), rowsLeft);
         Value n = arith::SelectOp::create(b, exists, cIdx(cols), cIdx(0));
-        Value m = vector::CreateMaskOp::create(b, maskType, ValueRange{n});
+        masks.push_back(
+            vector::CreateMaskOp::create(b, maskType, ValueRange{n}));
+      }
+      return masks;
+    };
+    // One w x w block: K[kb + j0 + r, d0 + c] -> Kt[d0 + c, j0 + r].
+    auto packBlock = [&](Value d0, int64_t cols, ArrayRef<Value> masks) {
+      Value tile = zeroTile;
+      for (int64_t r = 0; r < w; ++r) {
         Value row = vector::MaskedLoadOp::create(
             b, rowType, k,
-            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), cIdx(d0)},
-            m, pass);
+            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), d0},
+            masks[r], pass);
         tile = vector::InsertOp::create(b, toF32(row), tile,
                                         ArrayRef<int64_t>{r});
       }
       Value tr = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
       for (int64_t c = 0; c < cols; ++c) {
         Value col = vector::ExtractOp::create(b, tr, ArrayRef<int64_t>{c});
-        vector::StoreOp::create(b, col, kt, ValueRange{cIdx(d0 + c), j0});
+        vector::StoreOp::create(b, col, kt,
+                                ValueRange{addIdx(d0, cIdx(c)), j0});
       }
+    };
+    // Whole chunks of the head dim in a loop (one block of code, not D / w
+    // copies: keeps the kernel small and its LLVM compile time short), the
+    // partial chunk after it.
+    int64_t dFull = d - d % w;
+    if (dFull > 0) {
+      SmallVector<Value> masks = rowMasks(w);
+      forLoop(cIdx(0), cIdx(dFull), cIdx(w),
+              [&](Value d0) { packBlock(d0, w, masks); });
     }
+    if (d % w != 0)
+      packBlock(cIdx(dFull), d % w, rowMasks(d % w));
   });
 }
 
