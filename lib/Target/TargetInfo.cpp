@@ -45,13 +45,10 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
   if (info.vectorBits == 512) {
     // 32 zmm registers: 8x2 and 4x4 register tiles hold 16 accumulators.
     info.qkRows = 8, info.qkVectors = 2;
-    // Without window or chunk, 128 query rows per tile pack each key block
-    // for twice the rows of 64 (interleaved A/B, 2 threads: 3.4% less time
-    // at (1,12,2048,64), 4.4% at L = 512). With them, 64 (causal 16% less
-    // time at L = 512 than with 128, 10% at 1024, within 3% at 2048; window
-    // 512 at L = 4096 16% less): partial diagonal and window-edge blocks
-    // grow with the tile.
-    info.blockQDense = 128;
+    // 128 query rows per tile pack each key block for twice the rows of 64
+    // (interleaved A/B on (1,12,2048,64), 2 threads: 2.4% (causal) and
+    // 3.4% (not) less time; the 64 KiB score block still fits L2).
+    info.blockQ = 128;
     info.pvRows = 4, info.pvVectors = 4;
   } else {
     // 16 registers: 4x2 accumulators.

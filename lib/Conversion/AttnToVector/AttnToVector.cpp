@@ -763,7 +763,6 @@ mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
                           "found ")
            << op.getKeyType() << " and " << op.getValueType();
   CPUTargetInfo t = target;
-  t.blockQ = t.queryBlock(op.restrictsKeys());
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
   t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.qkVectors * w), 1) *
@@ -799,9 +798,7 @@ struct ConvertAttnToVectorPass
   void runOnOperation() override {
     CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
     if (blockQ > 0)
-      target.blockQ = target.blockQDense = blockQ;
-    if (blockQDense > 0)
-      target.blockQDense = blockQDense;
+      target.blockQ = blockQ;
     if (blockK > 0)
       target.blockK = blockK;
     IRRewriter rewriter(&getContext());
