@@ -45,9 +45,10 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
   if (info.vectorBits == 512) {
     // 32 zmm registers: 8x2 and 4x4 register tiles hold 16 accumulators.
     info.qkRows = 8, info.qkVectors = 2;
-    // 128 query rows per tile pack each key block for twice the rows of 64
-    // (interleaved A/B on (1,12,2048,64), 2 threads: 2.4% (causal) and
-    // 3.4% (not) less time; the 64 KiB score block still fits L2).
+    // 128 query rows per tile pack each key block for twice the rows of 64:
+    // 2.5-3.7% less time on every shape measured (bench/ab_compare.py, 2
+    // threads: non-causal and causal L = 512-2048, window 512 at L = 4096);
+    // the 64 KiB score block still fits L2.
     info.blockQ = 128;
     info.pvRows = 4, info.pvVectors = 4;
   } else {

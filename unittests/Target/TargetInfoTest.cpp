@@ -20,6 +20,7 @@ TEST(CPUTargetInfo, NamedAVX512CPU) {
   // 16 zmm accumulators in each micro-kernel: within the 32 registers.
   EXPECT_LE(info.qkRows * info.qkVectors, 24);
   EXPECT_LE(info.pvRows * info.pvVectors, 24);
+  EXPECT_TRUE(info.hasAVX512);
 }
 
 TEST(CPUTargetInfo, NamedAMXCPU) {
@@ -32,6 +33,7 @@ TEST(CPUTargetInfo, NamedAVX2CPU) {
   CPUTargetInfo info = CPUTargetInfo::get("haswell");
   EXPECT_EQ(info.vectorBits, 256);
   EXPECT_EQ(info.lanes(), 8);
+  EXPECT_FALSE(info.hasAVX512);
   // 16 ymm registers: at most 8 accumulators per micro-kernel.
   EXPECT_LE(info.qkRows * info.qkVectors, 8);
   EXPECT_LE(info.pvRows * info.pvVectors, 8);
