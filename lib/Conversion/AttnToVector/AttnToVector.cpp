@@ -168,7 +168,7 @@ private:
                                       arith::FastMathFlags::nnan));
   }
   void emitFullBlockSoftmax(Value nq);
-  Value exp2(Value x, bool mayBeNegInf);
+  Value exp2(Value x);
   void emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0, Value kb,
                       Value nk);
   void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
@@ -560,8 +560,7 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
                   Value p =
-                      exp2(vector::FMAOp::create(b, sv, log2e, negMLog2e),
-                           /*mayBeNegInf=*/true);
+                      exp2(vector::FMAOp::create(b, sv, log2e, negMLog2e));
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
@@ -580,36 +579,47 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
 /// are <= 0, with log2(e) folded into the scale as in FlashAttention-2):
 /// x = n + f with n = roundeven(x) and |f| <= 1/2; 2^f is a degree-5
 /// polynomial (coefficients fitted for relative error on [-1/2, 1/2]; max
-/// relative error 2.4e-7 in f32) and 2^n is applied by AVX-512's vscalefps
-/// (exact, down to 0 for large negative n) or, on other targets, put into
-/// the exponent bits after clamping x at -127 (below which the result is
-/// exactly 0). -inf gives exactly 0; `mayBeNegInf` = false (finite x) saves
-/// the clamp where vscalefps is used. 10-12 vector instructions, about half
-/// of math.exp's polynomial approximation.
-Value KernelEmitter::exp2(Value x, bool mayBeNegInf) {
+/// relative error 2.4e-7 in f32) and 2^n is applied with AVX-512's
+/// vscalefps or, on other targets, put into the exponent bits.
+/// Lanes with x <= -125 (masked keys are -inf) give exactly 0 without
+/// computing anything tiny: results below 2^-126 (denormal or flushed to
+/// 0) take a microcode assist of ~100+ cycles per instruction on x86 unless
+/// FTZ is set, which made the exponentiation of partial blocks (-inf lanes)
+/// 9.5% of a sliding-window kernel. With AVX-512 those lanes are masked off
+/// in vscalefps (masked lanes raise no exceptions, hence no assist); the
+/// exponent-bit path clamps at -125 and selects 0. 11-13 vector
+/// instructions, about half of math.exp's polynomial approximation.
+Value KernelEmitter::exp2(Value x) {
   static constexpr double kCoeffs[] = {1.0000001192092896,  0.6931469440460205,
                                        0.24022120237350464, 0.05550713092088699,
                                        0.009675540961325169, 0.001327647129073739};
+  constexpr double kLowest = -125.0; // 0.7 * 2^-125 is still a normal float
+  Value keep = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x,
+                                     vConst(kLowest));
   bool useScaleF = t.hasAVX512 && w == 16;
   if (!useScaleF)
-    x = maxNumF(x, vConst(-127.0));
-  else if (mayBeNegInf)
-    x = maxNumF(x, vConst(-200.0)); // 2^-200 rounds to 0
+    x = maxNumF(x, vConst(kLowest));
   Value n = math::RoundEvenOp::create(b, x);
   Value f = arith::SubFOp::create(b, x, n);
   Value p = vConst(kCoeffs[5]);
   for (int i = 4; i >= 0; --i)
     p = vector::FMAOp::create(b, p, f, vConst(kCoeffs[i]));
   if (useScaleF) {
-    Value allLanes = arith::ConstantOp::create(b, b.getI16IntegerAttr(-1));
+    // The lane mask as vscalefps's i16 write mask.
+    Value k = vector::ExtractOp::create(
+        b,
+        vector::BitCastOp::create(
+            b, VectorType::get({1}, b.getI16Type()), keep),
+        ArrayRef<int64_t>{0});
     Value currentRounding = arith::ConstantOp::create(b, b.getI32IntegerAttr(4));
     // x86vector.avx512.mask.scalef passes its operands to
     // llvm.x86.avx512.mask.scalef.ps.512(a, b, passthru, k, rounding) in
     // the op's own order (src, a, b, ...) in MLIR 22, so the value to scale
-    // goes first and the exponent second (the pass-through lane source is
-    // unused: all lanes are written).
-    return x86vector::MaskScaleFOp::create(b, /*src=*/p, /*a=*/n, /*b=*/p,
-                                           allLanes, currentRounding);
+    // goes in `src`, the exponent in `a` and the pass-through (0 for the
+    // masked-off lanes) in `b`.
+    return x86vector::MaskScaleFOp::create(b, /*src=*/p, /*a=*/n,
+                                           /*b=*/vConst(0.0), k,
+                                           currentRounding);
   }
   auto vecI32 = VectorType::get({w}, b.getI32Type());
   auto i32Const = [&](int32_t c) {
@@ -621,8 +631,9 @@ Value KernelEmitter::exp2(Value x, bool mayBeNegInf) {
       arith::AddIOp::create(b, arith::FPToSIOp::create(b, vecI32, n),
                             i32Const(127)),
       i32Const(23));
-  return arith::MulFOp::create(b, p,
-                               arith::BitcastOp::create(b, vecF32, bits));
+  Value r =
+      arith::MulFOp::create(b, p, arith::BitcastOp::create(b, vecF32, bits));
+  return arith::SelectOp::create(b, keep, r, vConst(0.0));
 }
 
 /// The softmax step of a block whose keys are all visible from all rows (no
@@ -657,8 +668,7 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
                   Value sv = vector::LoadOp::create(b, vecF32, s,
                                                     ValueRange{r, c0});
                   Value p = exp2(
-                      vector::FMAOp::create(b, sv, scaleLog2eV, negMLog2e),
-                      /*mayBeNegInf=*/false);
+                      vector::FMAOp::create(b, sv, scaleLog2eV, negMLog2e));
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
