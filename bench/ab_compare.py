@@ -16,6 +16,8 @@ time ratios A/B (> 1: B is faster).
   # two builds, same options:
   /usr/bin/python3 bench/ab_compare.py --shape 1,12,4096,64 --window 511,0 \\
       --a-opt /tmp/old-build/bin/attn-opt --b-opt build/bin/attn-opt
+  # causal against non-causal at one shape (the time ratio is the speedup):
+  /usr/bin/python3 bench/ab_compare.py --shape 1,12,512,64 --b-causal
 
 Needs attn-opt, mlir-translate and clang from LLVM 22 and libomp
 (libomp-22-dev). FLOP convention as run_bench.py (4 * D per visible pair).
@@ -62,7 +64,7 @@ int main(int argc, char **argv) {
   int64_t B = atoll(argv[1]), H = atoll(argv[2]), HKV = atoll(argv[3]),
           L = atoll(argv[4]), D = atoll(argv[5]);
   int reps = atoi(argv[6]);
-  double flop = atof(argv[7]);
+  double flop_a = atof(argv[7]), flop_b = atof(argv[8]);
   M4 q = make(B, H, L, D, 1), k = make(B, HKV, L, D, 2), v = make(B, HKV, L, D, 3), r;
   double *ta = malloc(reps * sizeof(double)), *tb = malloc(reps * sizeof(double)),
          *ratio = malloc(reps * sizeof(double));
@@ -76,9 +78,9 @@ int main(int argc, char **argv) {
   qsort(ta, reps, sizeof(double), cmp); qsort(tb, reps, sizeof(double), cmp);
   qsort(ratio, reps, sizeof(double), cmp);
   printf("A: best %.3f ms (%.1f GF/s), median %.3f ms (%.1f GF/s)\n", ta[0] * 1e3,
-         flop / ta[0] * 1e-9, ta[reps / 2] * 1e3, flop / ta[reps / 2] * 1e-9);
+         flop_a / ta[0] * 1e-9, ta[reps / 2] * 1e3, flop_a / ta[reps / 2] * 1e-9);
   printf("B: best %.3f ms (%.1f GF/s), median %.3f ms (%.1f GF/s)\n", tb[0] * 1e3,
-         flop / tb[0] * 1e-9, tb[reps / 2] * 1e3, flop / tb[reps / 2] * 1e-9);
+         flop_b / tb[0] * 1e-9, tb[reps / 2] * 1e3, flop_b / tb[reps / 2] * 1e-9);
   printf("median time ratio A/B over %d pairs: %.3f (> 1: B is faster)\n", reps,
          ratio[reps / 2]);
   return 0;
@@ -133,6 +135,9 @@ def main():
     ap.add_argument("--hkv", type=int, help="K/V heads (GQA; default H)")
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--window", help="LEFT,RIGHT: attn.sliding_window_attention")
+    ap.add_argument("--b-causal", action="store_true",
+                    help="B runs the causal form of the graph (e.g. to measure causal "
+                         "against non-causal at one shape)")
     ap.add_argument("--a", default="num-threads=2", help="pipeline options of A")
     ap.add_argument("--b", default=None, help="pipeline options of B (default: A's)")
     default_opt = os.path.join(os.environ.get("ATTN_BUILD_DIR", os.path.join(REPO, "build")),
@@ -145,13 +150,20 @@ def main():
     hkv = a.hkv or H
     window = tuple(int(x) for x in a.window.split(",")) if a.window else None
     flop = 4.0 * D * B * H * visible_pairs(L, a.causal, window)
+    b_causal = a.causal or a.b_causal
+    flop_b = 4.0 * D * B * H * visible_pairs(L, b_causal, window)
     with tempfile.TemporaryDirectory(prefix="attn-ab-") as work:
         src = os.path.join(work, "graph.mlir")
         with open(src, "w") as f:
             f.write(graph(B, H, hkv, L, D, a.causal, window))
+        src_b = src
+        if b_causal != a.causal:
+            src_b = os.path.join(work, "graph_b.mlir")
+            with open(src_b, "w") as f:
+                f.write(graph(B, H, hkv, L, D, b_causal, window))
         obj_a = build_variant("a", a.a_opt, a.a, src, work)
         obj_b = build_variant("b", a.b_opt or a.a_opt, a.b if a.b is not None else a.a,
-                              src, work)
+                              src_b, work)
         harness = os.path.join(work, "harness.c")
         with open(harness, "w") as f:
             f.write(HARNESS)
@@ -161,10 +173,12 @@ def main():
         print(f"shape (B,H/Hkv,L,D) = ({B},{H}/{hkv},{L},{D})"
               f"{' causal' if a.causal else ''}{f' window {window}' if window else ''}; "
               f"{flop / 1e9:.3f} GFLOP per call")
+        if b_causal != a.causal:
+            print(f"B runs the causal graph: {flop_b / 1e9:.3f} GFLOP per call")
         print(f"A: {a.a_opt} --attn-cpu-pipeline='{a.a}'")
         print(f"B: {a.b_opt or a.a_opt} --attn-cpu-pipeline='{a.b if a.b is not None else a.a}'")
         sys.stdout.write(run([exe, str(B), str(H), str(hkv), str(L), str(D), str(a.reps),
-                              repr(flop)]))
+                              repr(flop), repr(flop_b)]))
 
 
 if __name__ == "__main__":
