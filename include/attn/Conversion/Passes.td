@@ -17,7 +17,8 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
     blocks; a loop over only the key blocks that can be visible (causal,
     window, chunk); per key block K^T packed with 16x16 vector transposes,
     `S = Q K^T` with a register-tiled outer-product micro-kernel, the online
-    softmax (running row max and sum, polynomial exp), and `O += P V` with a
+    softmax (running row max and sum, an exp2 of its own with log2(e) folded
+    into the scale), and `O += P V` with a
     second register tile. Vector width and tiles come from the target info
     of `target-cpu`. Head dims must be static.
   }];
