@@ -184,6 +184,11 @@ private:
   VectorType vecF32;
   // Scratch buffers.
   Value kt, s, acc, rowMax, rowSum, rowAlpha;
+  // Per-row values of the current block for the row-vectorized bookkeeping
+  // of full blocks: the raw max, then the sum; and -m * log2(e).
+  Value rowBlock, rowNegM;
+  // Row scratch length: blockQ rounded up to the vector width.
+  int64_t rowsPad = 0;
 };
 
 void KernelEmitter::emit() {
@@ -198,7 +203,8 @@ void KernelEmitter::emit() {
   // kMaxStackScratchBytes (huge D or Dv) the buffers go to the heap instead,
   // so that no thread's stack (8 MiB main, less for OpenMP workers) overflows.
   constexpr int64_t kMaxStackScratchBytes = 1 << 20;
-  int64_t scratchBytes = 4 * (d * bk + bq * bk + bq * dvPad + 3 * bq);
+  int64_t scratchBytes =
+      4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w);
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
@@ -212,9 +218,12 @@ void KernelEmitter::emit() {
   kt = alloc({d, bk});
   s = alloc({bq, bk});
   acc = alloc({bq, dvPad});
-  rowMax = alloc({bq});
-  rowSum = alloc({bq});
-  rowAlpha = alloc({bq});
+  rowsPad = llvm::divideCeil(bq, w) * w;
+  rowMax = alloc({rowsPad});
+  rowSum = alloc({rowsPad});
+  rowAlpha = alloc({rowsPad});
+  rowBlock = alloc({rowsPad});
+  rowNegM = alloc({rowsPad});
 
   Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), hkv = dim(k, 1);
   Value group = arith::DivUIOp::create(b, hq, hkv);
@@ -245,9 +254,15 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
   // Running state: m = -inf, l = 0, acc = 0.
   Value negInf = cF32(-std::numeric_limits<double>::infinity());
   Value zeroF = cF32(0.0), zeroV = vConst(0.0);
+  // All rowsPad lanes, so that the row-vectorized steps see -inf and 0 (no
+  // garbage, no denormals) in the lanes past nq.
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  for (int64_t r0 = 0; r0 < rowsPad; r0 += w) {
+    vector::StoreOp::create(b, negInfV, rowMax, ValueRange{cIdx(r0)});
+    vector::StoreOp::create(b, zeroV, rowSum, ValueRange{cIdx(r0)});
+    vector::StoreOp::create(b, negInfV, rowBlock, ValueRange{cIdx(r0)});
+  }
   forLoop(zero, nq, one, [&](Value r) {
-    memref::StoreOp::create(b, negInf, rowMax, r);
-    memref::StoreOp::create(b, zeroF, rowSum, r);
     for (int64_t e = 0; e < dvPad; e += w)
       vector::StoreOp::create(b, zeroV, acc, ValueRange{r, cIdx(e)});
   });
@@ -645,6 +660,7 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
   double scaleValue = op.getScale().convertToDouble();
   Value scaleLog2eV = splat(cF32(scaleValue * llvm::numbers::log2e));
   Value step = cIdx(w), end = cIdx(t.blockK);
+  // 1. Raw row maxima of the block.
   forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
     Value rawMax =
         forLoop(cIdx(0), end, step, ValueRange{negInfV},
@@ -653,15 +669,32 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
                                                     ValueRange{r, c0});
                   return {maxNumF(args[0], sv)};
                 })[0];
-    Value mBlock = arith::MulFOp::create(
+    memref::StoreOp::create(
         b,
         vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, rawMax,
                                     arith::FastMathFlags::nnan),
-        cF32(scaleValue));
-    Value mOld = memref::LoadOp::create(b, rowMax, r);
+        rowBlock, r);
+  });
+  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha = 2^((m - m')
+  // log2(e)) (0 while m = -inf), -m' log2(e).
+  Value log2eV = vConst(llvm::numbers::log2e);
+  forLoop(cIdx(0), nq, step, [&](Value r0) {
+    Value mOld = vector::LoadOp::create(b, vecF32, rowMax, ValueRange{r0});
+    Value mBlock = arith::MulFOp::create(
+        b, vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0}),
+        vConst(scaleValue));
     Value mNew = maxNumF(mOld, mBlock);
-    Value alpha = math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mNew));
-    Value negMLog2e = splat(arith::MulFOp::create(b, mNew, cF32(-llvm::numbers::log2e)));
+    Value alpha = exp2(arith::MulFOp::create(
+        b, arith::SubFOp::create(b, mOld, mNew), log2eV));
+    vector::StoreOp::create(b, mNew, rowMax, ValueRange{r0});
+    vector::StoreOp::create(b, alpha, rowAlpha, ValueRange{r0});
+    vector::StoreOp::create(
+        b, arith::MulFOp::create(b, mNew, vConst(-llvm::numbers::log2e)),
+        rowNegM, ValueRange{r0});
+  });
+  // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
     Value blockSum =
         forLoop(cIdx(0), end, step, ValueRange{vConst(0.0)},
                 [&](Value c0, ValueRange args) -> SmallVector<Value> {
@@ -672,14 +705,17 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
-    Value lBlock = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                               blockSum);
-    Value lOld = memref::LoadOp::create(b, rowSum, r);
     memref::StoreOp::create(
-        b, arith::AddFOp::create(b, arith::MulFOp::create(b, lOld, alpha), lBlock),
-        rowSum, r);
-    memref::StoreOp::create(b, mNew, rowMax, r);
-    memref::StoreOp::create(b, alpha, rowAlpha, r);
+        b, vector::ReductionOp::create(b, vector::CombiningKind::ADD, blockSum),
+        rowBlock, r);
+  });
+  // 4. w rows at a time: l = alpha l + rowsum.
+  forLoop(cIdx(0), nq, step, [&](Value r0) {
+    Value l = vector::LoadOp::create(b, vecF32, rowSum, ValueRange{r0});
+    Value alpha = vector::LoadOp::create(b, vecF32, rowAlpha, ValueRange{r0});
+    Value sum = vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0});
+    vector::StoreOp::create(b, vector::FMAOp::create(b, l, alpha, sum), rowSum,
+                            ValueRange{r0});
   });
 }
 
