@@ -41,7 +41,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(
-      createAttnTilePass(AttnTilePassOptions{target.blockQ}));
+      createAttnTilePass(AttnTilePassOptions{target.blockQ, target.blockQDense}));
   pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(
       AttnDecomposePassOptions{/*dynamicHeadDimsOnly=*/!options.decomposeAll}));
   pm.addPass(createCanonicalizerPass());
@@ -67,7 +67,7 @@ static void buildKernelPipeline(OpPassManager &pm,
                                 const CPUTargetInfo &target) {
   pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(
       ConvertAttnToVectorPassOptions{options.targetCPU, target.blockQ,
-                                     target.blockK}));
+                                     target.blockQDense, target.blockK}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.numThreads == 1) {
     pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());
@@ -112,7 +112,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
   CPUTargetInfo target = CPUTargetInfo::get(options.targetCPU);
   if (options.blockQ > 0)
-    target.blockQ = options.blockQ;
+    target.blockQ = target.blockQDense = options.blockQ;
   if (options.blockK > 0)
     target.blockK = options.blockK;
   buildTilingPipeline(pm, options, target);

@@ -45,11 +45,15 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
   if (info.vectorBits == 512) {
     // 32 zmm registers: 8x2 and 4x4 register tiles hold 16 accumulators.
     info.qkRows = 8, info.qkVectors = 2;
-    // 128 query rows per tile pack each key block for twice the rows of 64:
-    // 2.5-3.7% less time on every shape measured (bench/ab_compare.py, 2
-    // threads: non-causal and causal L = 512-2048, window 512 at L = 4096);
-    // the 64 KiB score block still fits L2.
+    // Query rows per tile (bench/ab_compare.py, 2 threads). 128 rows instead
+    // of 64 pack each key block for twice the rows: 2.5-3.7% less time on
+    // every shape (non-causal and causal L = 512-2048, window 512 at
+    // L = 4096). 256 instead of 128 take 2-3.5% less again where every row
+    // sees every key ((1,12,{512,2048,4096},64), (1,8,2048,128)), but 3-4%
+    // more for causal L = 512 and the window, whose partial blocks grow with
+    // the tile; so 256 for those ops only.
     info.blockQ = 128;
+    info.blockQDense = 256;
     info.pvRows = 4, info.pvVectors = 4;
   } else {
     // 16 registers: 4x2 accumulators.

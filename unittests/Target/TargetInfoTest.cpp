@@ -21,6 +21,10 @@ TEST(CPUTargetInfo, NamedAVX512CPU) {
   EXPECT_LE(info.qkRows * info.qkVectors, 24);
   EXPECT_LE(info.pvRows * info.pvVectors, 24);
   EXPECT_TRUE(info.hasAVX512);
+  // Ops without window or chunk take the larger query block.
+  EXPECT_EQ(info.queryBlock(/*restrictsKeys=*/true), info.blockQ);
+  EXPECT_EQ(info.queryBlock(/*restrictsKeys=*/false), info.blockQDense);
+  EXPECT_GE(info.blockQDense, info.blockQ);
 }
 
 TEST(CPUTargetInfo, NamedAMXCPU) {

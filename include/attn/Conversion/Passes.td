@@ -27,6 +27,9 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
            "CPU to generate code for ('native' = host)">,
     Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
            "query rows per block (0 = from the target info)">,
+    Option<"blockQDense", "block-q-dense", "int64_t", /*default=*/"0",
+           "query rows per block of ops without window or chunk (0 = block-q "
+           "if set, else from the target info)">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
            "keys per block (0 = from the target info)">
   ];

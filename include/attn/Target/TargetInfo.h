@@ -32,8 +32,12 @@ struct CPUTargetInfo {
   /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
   bool hasAMXBF16 = false;
 
-  /// Query rows per tile (the parallel unit of work).
+  /// Query rows per tile (the parallel unit of work) of ops whose window or
+  /// chunk hides keys from some rows (causal, sliding window, chunked).
   int64_t blockQ = 64;
+  /// Query rows per tile of ops where every row sees every key: more rows
+  /// per packed key block, and no partial blocks to waste them on.
+  int64_t blockQDense = 64;
   /// Keys per inner block (the online-softmax step): the scores of a
   /// `blockQ x blockK` tile stay in L1/L2.
   int64_t blockK = 128;
@@ -44,6 +48,11 @@ struct CPUTargetInfo {
   int64_t qkUnroll = 4;
   /// Register tile of O += P V: `pvRows` rows x `pvVectors` vectors of Dv.
   int64_t pvRows = 4, pvVectors = 4;
+
+  /// Query rows per tile for an op that restricts keys (see blockQ) or not.
+  int64_t queryBlock(bool restrictsKeys) const {
+    return restrictsKeys ? blockQ : blockQDense;
+  }
 
   /// f32 lanes per vector register.
   int64_t lanes() const { return vectorBits / 32; }

@@ -809,6 +809,7 @@ mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
                           "found ")
            << op.getKeyType() << " and " << op.getValueType();
   CPUTargetInfo t = target;
+  t.blockQ = t.queryBlock(op.restrictsKeys());
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
   t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.qkVectors * w), 1) *
@@ -844,7 +845,9 @@ struct ConvertAttnToVectorPass
   void runOnOperation() override {
     CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
     if (blockQ > 0)
-      target.blockQ = blockQ;
+      target.blockQ = target.blockQDense = blockQ;
+    if (blockQDense > 0)
+      target.blockQDense = blockQDense;
     if (blockK > 0)
       target.blockK = blockK;
     IRRewriter rewriter(&getContext());

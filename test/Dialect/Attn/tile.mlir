@@ -1,5 +1,6 @@
 // RUN: attn-opt %s -split-input-file --attn-tile | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-tile=block-q=16 | FileCheck %s --check-prefix=BQ16
+// RUN: attn-opt %s -split-input-file --attn-tile="block-q=16 block-q-dense=32" | FileCheck %s --check-prefix=DENSE
 
 // attn-tile: attn.online_attention on tensors becomes an scf.forall over
 // (b, h, query block) with tile sizes [1, 1, block-q] (TilingInterface).
@@ -23,6 +24,9 @@
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[TILE]] into %[[ACC]][%[[B]], %[[H]], %[[I]], 0] [1, 1, 64, 48] [1, 1, 1, 1]
 // CHECK:         return %[[R]]
+// A causal op keeps block-q rows per tile with block-q-dense set.
+// DENSE-LABEL: func.func @tile_mha(
+// DENSE:         scf.forall ({{.*}}) = (0, 0, 0) to (2, 8, 128) step (1, 1, 16)
 // BQ16-LABEL:  func.func @tile_mha(
 // BQ16:          scf.forall ({{.*}}) = (0, 0, 0) to (2, 8, 128) step (1, 1, 16)
 // BQ16:            attn.online_attention {{.*}} : tensor<1x1x16x64xf32>, tensor<1x1x256x64xf32>, tensor<1x1x256x48xf32>)
@@ -97,6 +101,9 @@ func.func @tile_gqa_dynamic_heads(%q: tensor<1x?x64x32xf32>, %k: tensor<1x?x96x3
 // CHECK:         scf.forall (%[[B2:.+]], %[[H2:.+]], %[[I2:.+]]) = (0, 0, 0) to (2, 4, 64) step (1, 1, 64)
 // CHECK:           %[[SBH:.+]] = tensor.extract_slice %[[MBH]][%[[B2]], %[[H2]], %[[I2]], 0] [1, 1, 64, 80] [1, 1, 1, 1] : tensor<2x4x64x80xi8> to tensor<1x1x64x80xi8>
 // CHECK:           attn.online_attention ins({{.*}} mask %[[SBH]] offset
+// Masks alone leave every key visible to every row: block-q-dense rows.
+// DENSE-LABEL: func.func @tile_mask_broadcast(
+// DENSE-COUNT-3: scf.forall ({{.*}}) = (0, 0, 0) to (2, 4, 64) step (1, 1, 32)
 // BQ16-LABEL:  func.func @tile_mask_broadcast(
 // BQ16:          tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, 0] [1, 1, 16, 80] [1, 1, 1, 1] : tensor<1x1x64x80xi8> to tensor<1x1x16x80xi8>
 func.func @tile_mask_broadcast(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x80x16xf32>,

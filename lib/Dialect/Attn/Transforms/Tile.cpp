@@ -51,9 +51,12 @@ struct AttnTilePass
       if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
         ops.push_back(op);
     });
-    for (OnlineAttentionOp op : ops)
-      if (failed(tileOnlineAttention(rewriter, op, blockQ)))
+    for (OnlineAttentionOp op : ops) {
+      int64_t rows =
+          op.restrictsKeys() || blockQDense <= 0 ? int64_t(blockQ) : blockQDense;
+      if (failed(tileOnlineAttention(rewriter, op, rows)))
         return signalPassFailure();
+    }
   }
 };
 } // namespace

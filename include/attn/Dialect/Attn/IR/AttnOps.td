@@ -437,6 +437,12 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
         return attr.getInt();
       return std::nullopt;
     }
+    /// Whether a window side or a chunk hides some keys from some queries
+    /// (causal included; masks aside), so that visible key ranges differ
+    /// between query rows.
+    bool restrictsKeys() {
+      return getLeft() >= 0 || getRight() >= 0 || getChunkSize().has_value();
+    }
     /// DestinationStyleOpInterface: the one destination is `output`.
     MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
     /// Shaped types of the operands.

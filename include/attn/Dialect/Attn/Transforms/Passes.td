@@ -43,12 +43,15 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
   let description = [{
     Tiles every `attn.online_attention` on tensors with an `scf.forall` over
     the parallel `(b, h, i)` domain with tile sizes `[1, 1, block-q]`, through
-    the op's TilingInterface. The forall later becomes the parallel
+    the op's TilingInterface; ops where every query sees every key (no window
+    side, no chunk) use `block-q-dense` rows instead when it is set. The forall later becomes the parallel
     (OpenMP) loop; the key loop stays inside each tile.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
-           "query rows per tile">
+           "query rows per tile">,
+    Option<"blockQDense", "block-q-dense", "int64_t", /*default=*/"0",
+           "query rows per tile of ops without window or chunk (0 = block-q)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
