@@ -6,7 +6,11 @@
 
 #include "attn/Runtime/CompileOptionsCL.h"
 
+#include "llvm/Support/WithColor.h"
+
 using namespace mlir::attn;
+using llvm::StringRef;
+using llvm::Twine;
 namespace cl = llvm::cl;
 
 CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
@@ -36,4 +40,19 @@ CompileOptions CompileOptionsCL::get() const {
   options.blockK = blockK;
   options.decomposeAll = decomposeAll;
   return options;
+}
+
+int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,
+                                const Twine &message) {
+  std::string text = message.str();
+  if (StringRef(text).starts_with((inputFile + ":").str()))
+    llvm::errs() << text << "\n";
+  else
+    llvm::WithColor::error(llvm::errs(), toolName) << text << "\n";
+  return 1;
+}
+
+int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,
+                                llvm::Error error) {
+  return reportToolError(toolName, inputFile, llvm::toString(std::move(error)));
 }

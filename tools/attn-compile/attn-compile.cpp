@@ -52,19 +52,11 @@ static CompileOptionsCL
 
 static constexpr StringLiteral kToolName = "attn-compile";
 
-/// Prints `message` as an error. MLIR diagnostics (which start with the
-/// input file's location) are printed as they are.
 static int fail(const Twine &message) {
-  std::string text = message.str();
-  if (StringRef(text).starts_with(inputFile + ":"))
-    llvm::errs() << text << "\n";
-  else
-    llvm::WithColor::error(llvm::errs(), kToolName) << text << "\n";
-  return 1;
+  return reportToolError(kToolName, inputFile, message);
 }
-
 static int fail(llvm::Error error) {
-  return fail(llvm::toString(std::move(error)));
+  return reportToolError(kToolName, inputFile, std::move(error));
 }
 
 int main(int argc, char **argv) {

@@ -33,6 +33,15 @@ private:
   llvm::cl::opt<bool> decomposeAll;
 };
 
+/// Prints `message` as an error of the tool `toolName` on stderr and returns
+/// 1, the tools' exit status for errors. MLIR diagnostics, which start with
+/// the input file's location (`inputFile:`), are printed unchanged.
+int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
+                    const llvm::Twine &message);
+/// The same for an llvm::Error (consumed).
+int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
+                    llvm::Error error);
+
 } // namespace mlir::attn
 
 #endif // ATTN_RUNTIME_COMPILEOPTIONSCL_H
