@@ -726,17 +726,19 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
                                    Value kb, Value nk) {
   int64_t mr = t.pvRows;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
-  forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
-    // P is 0 outside the columns the group can see.
-    auto [lo, hi] = emitVisibleColumns(p0, kb, nk, r0,
-                                     minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
-    SmallVector<Value> rows, alphas;
-    for (int64_t i = 0; i < mr; ++i) {
-      rows.push_back(addIdx(r0, cIdx(i)));
-      alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
-    }
-    for (int64_t e0 = 0; e0 < dvPad; e0 += t.pvVectors * w) {
-      int64_t nv = std::min(t.pvVectors, (dvPad - e0) / w);
+  // Dv chunks outside, row groups inside: the chunk's slice of the V block
+  // (32 KiB at 128 keys) stays in L1 while every row group uses it.
+  for (int64_t e0 = 0; e0 < dvPad; e0 += t.pvVectors * w) {
+    int64_t nv = std::min(t.pvVectors, (dvPad - e0) / w);
+    forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+      // P is 0 outside the columns the group can see.
+      auto [lo, hi] = emitVisibleColumns(
+          p0, kb, nk, r0, minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
+      SmallVector<Value> rows, alphas;
+      for (int64_t i = 0; i < mr; ++i) {
+        rows.push_back(addIdx(r0, cIdx(i)));
+        alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
+      }
       SmallVector<Value> init;
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n) {
@@ -762,8 +764,8 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
         for (int64_t n = 0; n < nv; ++n)
           vector::StoreOp::create(b, sums[i * nv + n], acc,
                                   ValueRange{rows[i], cIdx(e0 + n * w)});
-    }
-  });
+    });
+  }
 }
 
 /// O[b, h, q0 + r, :] = acc[r, :] / l[r], or 0 when l[r] == 0 (no key was
