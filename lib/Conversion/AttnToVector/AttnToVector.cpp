@@ -17,7 +17,8 @@
 //       l     = alpha * l + rowsum(P); acc = alpha * acc + P V   (FMAs)
 //     O = acc / l  (0 where no key was visible)
 //
-// Scratch buffers (Kt, S, acc, m, l, alpha) are stack buffers in an alloca
+// Scratch buffers (Kt, S, acc and the per-row m, l, alpha, block max/sum and
+// -m log2(e)) are stack buffers in an alloca
 // scope per op instance, so each parallel tile owns its own (heap buffers
 // when they would exceed 1 MiB, for very large head dims).
 //
