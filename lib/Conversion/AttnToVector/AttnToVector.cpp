@@ -10,7 +10,8 @@
 //     [jlo, jhi) = keys that any row of the block can see
 //     m = -inf, l = 0, acc = 0
 //     for key block [kb, kb + nk) in [jlo, jhi):
-//       Kt    = K[kb:kb+nk, :]^T                  (16x16 vector transposes)
+//       Kt    = K[kb:kb+nk, :]^T                  (16x16 vector transposes,
+//                                                  panels of 32 keys)
 //       S     = Q K^T                             (register-tiled FMAs)
 //       S     = mask(cap(scale * S) + bias)       (invisible keys -> -inf)
 //       m'    = max(m, rowmax(S)); alpha = exp(m - m'); P = exp(S - m')
@@ -183,6 +184,8 @@ private:
   bool maskIsBias = false, maskBcastB = false, maskBcastH = false;
   Type f32;
   VectorType vecF32;
+  // Columns per Kt panel: one Q K^T register tile's.
+  int64_t qkPanel = 0;
   // Scratch buffers.
   Value kt, s, acc, rowMax, rowSum, rowAlpha;
   // Per-row values of the current block for the row-vectorized bookkeeping
@@ -216,7 +219,12 @@ void KernelEmitter::emit() {
     heapBuffers.push_back(memref::AllocOp::create(b, type, align));
     return heapBuffers.back();
   };
-  kt = alloc({d, bk});
+  // Kt in panels of one register tile's columns: [bk / panel][d][panel], so
+  // that the d-loop of a Q K^T tile reads one contiguous 8-16 KiB run
+  // instead of `panel` columns of d rows bk floats apart (at D = 128 those
+  // rows, 512 B apart, map onto a quarter of L1's sets and evict each other).
+  qkPanel = t.qkVectors * w;
+  kt = alloc({bk / qkPanel, d, qkPanel});
   s = alloc({bq, bk});
   acc = alloc({bq, dvPad});
   rowsPad = llvm::divideCeil(bq, w) * w;
@@ -253,8 +261,7 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
   std::tie(jlo, jhi) = emitVisibleColumns(p0, zero, lk, zero, lastRow);
 
   // Running state: m = -inf, l = 0, acc = 0.
-  Value negInf = cF32(-std::numeric_limits<double>::infinity());
-  Value zeroF = cF32(0.0), zeroV = vConst(0.0);
+  Value zeroV = vConst(0.0);
   // All rowsPad lanes, so that the row-vectorized steps see -inf and 0 (no
   // garbage, no denormals) in the lanes past nq.
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
@@ -304,6 +311,8 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
       b, DenseElementsAttr::get(tileType, b.getF32FloatAttr(0.0)));
   forLoop(cIdx(0), nk, cIdx(w), [&](Value j0) {
     Value rowsLeft = subIdx(nk, j0);
+    Value panel = arith::DivUIOp::create(b, j0, cIdx(qkPanel));
+    Value panelCol = arith::RemUIOp::create(b, j0, cIdx(qkPanel));
     // Row masks for chunks of `cols` head-dim lanes: all `cols` lanes when
     // row j0 + r exists, else none.
     auto rowMasks = [&](int64_t cols) {
@@ -332,7 +341,7 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
       for (int64_t c = 0; c < cols; ++c) {
         Value col = vector::ExtractOp::create(b, tr, ArrayRef<int64_t>{c});
         vector::StoreOp::create(b, col, kt,
-                                ValueRange{addIdx(d0, cIdx(c)), j0});
+                                ValueRange{panel, addIdx(d0, cIdx(c)), panelCol});
       }
     };
     // Whole chunks of the head dim in a loop (one block of code, not D / w
@@ -399,12 +408,13 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
     Value start = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, lo, chunkCols), chunkCols);
     forLoop(start, hi, chunkCols, [&](Value c0) {
+      Value panel = arith::DivUIOp::create(b, c0, chunkCols);
       // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
       auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
         SmallVector<Value> kv;
         for (int64_t n = 0; n < nv; ++n)
           kv.push_back(vector::LoadOp::create(
-              b, vecF32, kt, ValueRange{dd, addIdx(c0, cIdx(n * w))}));
+              b, vecF32, kt, ValueRange{panel, dd, cIdx(n * w)}));
         SmallVector<Value> qs;
         for (int64_t i = 0; i < mr; ++i)
           qs.push_back(toF32(memref::LoadOp::create(

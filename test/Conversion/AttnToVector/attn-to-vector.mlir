@@ -22,10 +22,10 @@
 // AVX512-DAG:    %[[BQ:.+]] = arith.constant 16 : index
 // AVX512-DAG:    %[[BK:.+]] = arith.constant 32 : index
 // AVX512-DAG:    %[[LO:.+]] = arith.constant dense<-1.250000e+02> : vector<16xf32>
-// Scratch, on the stack of a per-tile alloca scope: K^T [D, block-k], scores
-// [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
+// Scratch, on the stack of a per-tile alloca scope: K^T in panels of one
+// register tile's columns [block-k / 32, D, 32], scores [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
 // AVX512:        memref.alloca_scope {
-// AVX512-DAG:    %[[KT:.+]] = memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// AVX512-DAG:    %[[KT:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x64x32xf32>
 // AVX512-DAG:    %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
 // AVX512-DAG:    %[[ACC:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x48xf32>
 // AVX512:        scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
@@ -131,9 +131,9 @@ func.func @lower_f16_gqa_bias_dynamic(%q: memref<?x4x?x32xf16>, %k: memref<?x2x?
 // Scratch over 1 MiB (huge head dims) is heap memory, freed after the loops.
 // AVX512-LABEL: func.func @huge_head_dim(
 // AVX512-NOT:     memref.alloca(
-// AVX512:         %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8192x32xf32>
+// AVX512:         %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x8192x32xf32>
 // AVX512:         scf.for
-// AVX512:         memref.dealloc %[[KT]] : memref<8192x32xf32>
+// AVX512:         memref.dealloc %[[KT]] : memref<1x8192x32xf32>
 // AVX512-NEXT:    memref.dealloc
 func.func @huge_head_dim(%q: memref<1x1x8x8192xf32>, %k: memref<1x1x8x8192xf32>,
                          %v: memref<1x1x8x8192xf32>, %out: memref<1x1x8x8192xf32>, %off: index) {
