@@ -177,8 +177,12 @@ def main():
             print(f"B runs the causal graph: {flop_b / 1e9:.3f} GFLOP per call")
         print(f"A: {a.a_opt} --attn-cpu-pipeline='{a.a}'")
         print(f"B: {a.b_opt or a.a_opt} --attn-cpu-pipeline='{a.b if a.b is not None else a.a}'")
+        # No mmap per call: each call's output (32 MiB at D = 128) would be a
+        # fresh mapping whose first-touch page faults cost 20-30% of the call
+        # (run_bench.py gives attn-run and the PyTorch anchor the same setting).
+        env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="1000000000000")
         sys.stdout.write(run([exe, str(B), str(H), str(hkv), str(L), str(D), str(a.reps),
-                              repr(flop), repr(flop_b)]))
+                              repr(flop), repr(flop_b)], env=env))
 
 
 if __name__ == "__main__":
