@@ -43,8 +43,17 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
   info.hasAMXBF16 = enabled.contains("amx-bf16");
 
   if (info.vectorBits == 512) {
-    // 32 zmm registers: 8x2 and 4x4 register tiles hold 16 accumulators.
-    info.qkRows = 8, info.qkVectors = 2;
+    // 32 zmm registers. Ops that restrict keys: 8x2 and 4x4 tiles (16
+    // accumulators). Dense ops: 6x4 and 6x4 (24 accumulators, 10 loads per
+    // 24 FMAs instead of 10 and 8 per 16): 6-9% less time in the VM's slow
+    // phases (when the other tenant of the core competes for loads and
+    // cache), the same in its fast ones (interleaved A/B at
+    // (1,16,1024,128) and (1,12,2048,64)); for causal and windowed ops,
+    // whose partial blocks then compute 64-key chunks and 6-row groups,
+    // -2 to +3%, so those keep the smaller tiles.
+    info.tiles = {/*qkRows=*/8, /*qkVectors=*/2, /*pvRows=*/4,
+                  /*pvVectors=*/4};
+    info.denseTiles = {6, 4, 6, 4};
     // Query rows per tile (bench/ab_compare.py, 2 threads). 128 rows instead
     // of 64 pack each key block for twice the rows: 2.5-3.7% less time on
     // every shape (non-causal and causal L = 512-2048, window 512 at
@@ -54,11 +63,9 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     // the tile; so 256 for those ops only.
     info.blockQ = 128;
     info.blockQDense = 256;
-    info.pvRows = 4, info.pvVectors = 4;
   } else {
     // 16 registers: 4x2 accumulators.
-    info.qkRows = 4, info.qkVectors = 2;
-    info.pvRows = 4, info.pvVectors = 2;
+    info.tiles = info.denseTiles = {4, 2, 4, 2};
   }
   return info;
 }

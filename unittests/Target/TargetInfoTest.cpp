@@ -17,14 +17,23 @@ TEST(CPUTargetInfo, NamedAVX512CPU) {
   EXPECT_EQ(info.lanes(), 16);
   EXPECT_FALSE(info.hasAMXBF16);
   EXPECT_NE(info.features.find("+avx512f"), std::string::npos);
-  // 16 zmm accumulators in each micro-kernel: within the 32 registers.
-  EXPECT_LE(info.qkRows * info.qkVectors, 24);
-  EXPECT_LE(info.pvRows * info.pvVectors, 24);
+  // At most 24 zmm accumulators per micro-kernel: within the 32 registers
+  // with the loaded and broadcast operands.
+  for (bool restrictsKeys : {true, false}) {
+    const CPUTargetInfo::RegisterTiles &tiles =
+        info.registerTiles(restrictsKeys);
+    EXPECT_LE(tiles.qkRows * tiles.qkVectors, 24);
+    EXPECT_LE(tiles.pvRows * tiles.pvVectors, 24);
+  }
   EXPECT_TRUE(info.hasAVX512);
-  // Ops without window or chunk take the larger query block.
+  // Ops without window or chunk take the larger query block and tiles.
   EXPECT_EQ(info.queryBlock(/*restrictsKeys=*/true), info.blockQ);
   EXPECT_EQ(info.queryBlock(/*restrictsKeys=*/false), info.blockQDense);
   EXPECT_GE(info.blockQDense, info.blockQ);
+  EXPECT_EQ(&info.registerTiles(/*restrictsKeys=*/true), &info.tiles);
+  EXPECT_EQ(&info.registerTiles(/*restrictsKeys=*/false), &info.denseTiles);
+  EXPECT_GE(info.denseTiles.qkRows * info.denseTiles.qkVectors,
+            info.tiles.qkRows * info.tiles.qkVectors);
 }
 
 TEST(CPUTargetInfo, NamedAMXCPU) {
@@ -39,8 +48,12 @@ TEST(CPUTargetInfo, NamedAVX2CPU) {
   EXPECT_EQ(info.lanes(), 8);
   EXPECT_FALSE(info.hasAVX512);
   // 16 ymm registers: at most 8 accumulators per micro-kernel.
-  EXPECT_LE(info.qkRows * info.qkVectors, 8);
-  EXPECT_LE(info.pvRows * info.pvVectors, 8);
+  for (bool restrictsKeys : {true, false}) {
+    const CPUTargetInfo::RegisterTiles &tiles =
+        info.registerTiles(restrictsKeys);
+    EXPECT_LE(tiles.qkRows * tiles.qkVectors, 8);
+    EXPECT_LE(tiles.pvRows * tiles.pvVectors, 8);
+  }
 }
 
 TEST(CPUTargetInfo, BaselineAndUnknownCPUs) {

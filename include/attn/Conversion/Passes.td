@@ -31,7 +31,15 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
            "query rows per block of ops without window or chunk (0 = block-q "
            "if set, else from the target info)">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
-           "keys per block (0 = from the target info)">
+           "keys per block (0 = from the target info)">,
+    Option<"qkRows", "qk-rows", "int64_t", /*default=*/"0",
+           "query rows of the Q K^T register tile (0 = from the target info)">,
+    Option<"qkVectors", "qk-vectors", "int64_t", /*default=*/"0",
+           "key vectors of the Q K^T register tile (0 = from the target info)">,
+    Option<"pvRows", "pv-rows", "int64_t", /*default=*/"0",
+           "query rows of the P V register tile (0 = from the target info)">,
+    Option<"pvVectors", "pv-vectors", "int64_t", /*default=*/"0",
+           "Dv vectors of the P V register tile (0 = from the target info)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -41,6 +41,26 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "block-k",
       llvm::cl::desc("keys per inner block (0 = chosen from the target)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> qkRows{
+      *this, "qk-rows",
+      llvm::cl::desc("query rows of the Q K^T register tile (0 = chosen "
+                     "from the target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> qkVectors{
+      *this, "qk-vectors",
+      llvm::cl::desc("key vectors of the Q K^T register tile (0 = chosen "
+                     "from the target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> pvRows{
+      *this, "pv-rows",
+      llvm::cl::desc("query rows of the P V register tile (0 = chosen from "
+                     "the target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> pvVectors{
+      *this, "pv-vectors",
+      llvm::cl::desc("Dv vectors of the P V register tile (0 = chosen from "
+                     "the target)"),
+      llvm::cl::init(0)};
 };
 
 /// Adds the passes of `--attn-cpu-pipeline` to `pm` (anchored on

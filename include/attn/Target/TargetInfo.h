@@ -41,17 +41,29 @@ struct CPUTargetInfo {
   /// Keys per inner block (the online-softmax step): the scores of a
   /// `blockQ x blockK` tile stay in L1/L2.
   int64_t blockK = 128;
-  /// Register tile of S = Q K^T: `qkRows` query rows x `qkVectors` vectors
-  /// of keys (at most ~24 accumulators on 32 registers).
-  int64_t qkRows = 8, qkVectors = 2;
+  /// Register tiles of the kernel's two matmuls (at most ~24 accumulators
+  /// on 32 registers).
+  struct RegisterTiles {
+    /// S = Q K^T: `qkRows` query rows x `qkVectors` vectors of keys.
+    int64_t qkRows = 4, qkVectors = 2;
+    /// O += P V: `pvRows` query rows x `pvVectors` vectors of Dv.
+    int64_t pvRows = 4, pvVectors = 2;
+  };
+  /// Tiles of ops that restrict keys (see blockQ): their partial blocks
+  /// compute whole tiles, so smaller tiles waste less there.
+  RegisterTiles tiles;
+  /// Tiles of ops where every row sees every key.
+  RegisterTiles denseTiles;
   /// Unroll factor of the reduction (head dim) loop of the Q K^T tile.
   int64_t qkUnroll = 4;
-  /// Register tile of O += P V: `pvRows` rows x `pvVectors` vectors of Dv.
-  int64_t pvRows = 4, pvVectors = 4;
 
   /// Query rows per tile for an op that restricts keys (see blockQ) or not.
   int64_t queryBlock(bool restrictsKeys) const {
     return restrictsKeys ? blockQ : blockQDense;
+  }
+  /// Register tiles for an op that restricts keys or not.
+  const RegisterTiles &registerTiles(bool restrictsKeys) const {
+    return restrictsKeys ? tiles : denseTiles;
   }
 
   /// f32 lanes per vector register.

@@ -223,7 +223,7 @@ void KernelEmitter::emit() {
   // that the d-loop of a Q K^T tile reads one contiguous 8-16 KiB run
   // instead of `panel` columns of d rows bk floats apart (at D = 128 those
   // rows, 512 B apart, map onto a quarter of L1's sets and evict each other).
-  qkPanel = t.qkVectors * w;
+  qkPanel = t.tiles.qkVectors * w;
   kt = alloc({bk / qkPanel, d, qkPanel});
   s = alloc({bq, bk});
   acc = alloc({bq, dvPad});
@@ -394,7 +394,7 @@ std::pair<Value, Value> KernelEmitter::emitVisibleColumns(Value p0, Value kb,
 /// dd.
 void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
                                Value p0, Value kb, Value nk) {
-  int64_t mr = t.qkRows, nv = t.qkVectors;
+  int64_t mr = t.tiles.qkRows, nv = t.tiles.qkVectors;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
   Value chunkCols = cIdx(nv * w);
   forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
@@ -735,12 +735,12 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
 /// the keys of the block.
 void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
                                    Value kb, Value nk) {
-  int64_t mr = t.pvRows;
+  int64_t mr = t.tiles.pvRows;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
   // Dv chunks outside, row groups inside: the chunk's slice of the V block
   // (32 KiB at 128 keys) stays in L1 while every row group uses it.
-  for (int64_t e0 = 0; e0 < dvPad; e0 += t.pvVectors * w) {
-    int64_t nv = std::min(t.pvVectors, (dvPad - e0) / w);
+  for (int64_t e0 = 0; e0 < dvPad; e0 += t.tiles.pvVectors * w) {
+    int64_t nv = std::min(t.tiles.pvVectors, (dvPad - e0) / w);
     forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
       // P is 0 outside the columns the group can see.
       auto [lo, hi] = emitVisibleColumns(
@@ -823,11 +823,12 @@ mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
            << op.getKeyType() << " and " << op.getValueType();
   CPUTargetInfo t = target;
   t.blockQ = t.queryBlock(op.restrictsKeys());
+  t.tiles = t.registerTiles(op.restrictsKeys());
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
-  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.qkVectors * w), 1) *
-             t.qkVectors * w;
-  int64_t rowMultiple = std::lcm(t.qkRows, t.pvRows);
+  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.tiles.qkVectors * w), 1) *
+             t.tiles.qkVectors * w;
+  int64_t rowMultiple = std::lcm(t.tiles.qkRows, t.tiles.pvRows);
   t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
              rowMultiple;
 
@@ -863,6 +864,14 @@ struct ConvertAttnToVectorPass
       target.blockQDense = blockQDense;
     if (blockK > 0)
       target.blockK = blockK;
+    if (qkRows > 0)
+      target.tiles.qkRows = target.denseTiles.qkRows = qkRows;
+    if (qkVectors > 0)
+      target.tiles.qkVectors = target.denseTiles.qkVectors = qkVectors;
+    if (pvRows > 0)
+      target.tiles.pvRows = target.denseTiles.pvRows = pvRows;
+    if (pvVectors > 0)
+      target.tiles.pvVectors = target.denseTiles.pvVectors = pvVectors;
     IRRewriter rewriter(&getContext());
     SmallVector<OnlineAttentionOp> ops;
     getOperation().walk([&](OnlineAttentionOp op) { ops.push_back(op); });
