@@ -43,14 +43,15 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
   info.hasAMXBF16 = enabled.contains("amx-bf16");
 
   if (info.vectorBits == 512) {
-    // 32 zmm registers. Ops that restrict keys: 8x2 and 4x4 tiles (16
-    // accumulators). Dense ops: 6x4 and 6x4 (24 accumulators, 10 loads per
-    // 24 FMAs instead of 10 and 8 per 16): 6-9% less time in the VM's slow
-    // phases (when the other tenant of the core competes for loads and
-    // cache), the same in its fast ones (interleaved A/B at
-    // (1,16,1024,128) and (1,12,2048,64)); for causal and windowed ops,
-    // whose partial blocks then compute 64-key chunks and 6-row groups,
-    // -2 to +3%, so those keep the smaller tiles.
+    // 32 zmm registers. Whole visible blocks (every block of dense ops):
+    // 6x4 and 6x4 tiles (24 accumulators, 10 loads per 24 FMAs instead of
+    // 10 and 8 per 16): 6-9% less time in the VM's slow phases (when the
+    // other tenant of the core competes for loads and cache), the same in
+    // its fast ones (interleaved A/B at (1,16,1024,128) and (1,12,2048,64)).
+    // Partial blocks of ops that restrict keys keep 8x2 and 4x4: with the
+    // big tiles everywhere, causal D = 64 and the window measured -2%/-3%
+    // (64-key chunks and 6-row groups waste more on invisible keys); with
+    // the split, causal +1.5% (D = 64) and +3.7% (D = 128), window +3.5%.
     info.tiles = {/*qkRows=*/8, /*qkVectors=*/2, /*pvRows=*/4,
                   /*pvVectors=*/4};
     info.denseTiles = {6, 4, 6, 4};
@@ -61,7 +62,9 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     // sees every key ((1,12,{512,2048,4096},64), (1,8,2048,128)), but 3-4%
     // more for causal L = 512 and the window, whose partial blocks grow with
     // the tile; so 256 for those ops only.
-    info.blockQ = 128;
+    // 120 = 5 x 24: whole groups of the 8-, 6- and 4-row tiles (240
+    // instead: causal D = 64 +1.5%, D = 128 the same, window -5.4%).
+    info.blockQ = 120;
     info.blockQDense = 256;
   } else {
     // 16 registers: 4x2 accumulators.

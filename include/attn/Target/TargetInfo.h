@@ -49,10 +49,12 @@ struct CPUTargetInfo {
     /// O += P V: `pvRows` query rows x `pvVectors` vectors of Dv.
     int64_t pvRows = 4, pvVectors = 2;
   };
-  /// Tiles of ops that restrict keys (see blockQ): their partial blocks
-  /// compute whole tiles, so smaller tiles waste less there.
+  /// Tiles of the partial key blocks of ops that restrict keys (see
+  /// blockQ): a tile computes all its rows and key vectors, so smaller
+  /// tiles waste less on invisible keys there.
   RegisterTiles tiles;
-  /// Tiles of ops where every row sees every key.
+  /// Tiles of key blocks that every row of the query block sees whole (all
+  /// blocks of ops without window or chunk).
   RegisterTiles denseTiles;
   /// Unroll factor of the reduction (head dim) loop of the Q K^T tile.
   int64_t qkUnroll = 4;
@@ -61,7 +63,8 @@ struct CPUTargetInfo {
   int64_t queryBlock(bool restrictsKeys) const {
     return restrictsKeys ? blockQ : blockQDense;
   }
-  /// Register tiles for an op that restricts keys or not.
+  /// Register tiles of the partial blocks of an op that restricts keys or
+  /// of every block of one that does not.
   const RegisterTiles &registerTiles(bool restrictsKeys) const {
     return restrictsKeys ? tiles : denseTiles;
   }

@@ -159,7 +159,7 @@ private:
   std::pair<Value, Value> emitVisibleColumns(Value p0, Value kb, Value nk,
                                              Value loRow, Value hiRow);
   void emitScores(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
-                  Value kb, Value nk);
+                  Value kb, Value nk, const CPUTargetInfo::RegisterTiles &tiles);
   Value emitFullBlockTest(Value p0, Value lastRow, Value kb, Value nk);
   void emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq, Value p0,
                    Value kb, Value nk, bool fullBlock);
@@ -172,7 +172,7 @@ private:
   void emitFullBlockSoftmax(Value nq);
   Value exp2(Value x);
   void emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0, Value kb,
-                      Value nk);
+                      Value nk, const CPUTargetInfo::RegisterTiles &tiles);
   void emitFinalize(Value bIdx, Value hIdx, Value q0, Value nq);
 
   ImplicitLocOpBuilder &b;
@@ -220,10 +220,11 @@ void KernelEmitter::emit() {
     return heapBuffers.back();
   };
   // Kt in panels of one register tile's columns: [bk / panel][d][panel], so
-  // that the d-loop of a Q K^T tile reads one contiguous 8-16 KiB run
-  // instead of `panel` columns of d rows bk floats apart (at D = 128 those
-  // rows, 512 B apart, map onto a quarter of L1's sets and evict each other).
-  qkPanel = t.tiles.qkVectors * w;
+  // that the d-loop of a Q K^T tile reads one contiguous run (a narrower
+  // tile, half of each panel row) instead of `panel` columns of d rows bk
+  // floats apart (at D = 128 those rows, 512 B apart, map onto a quarter of
+  // L1's sets and evict each other).
+  qkPanel = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
   kt = alloc({bk / qkPanel, d, qkPanel});
   s = alloc({bq, bk});
   acc = alloc({bq, dvPad});
@@ -278,7 +279,16 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
     emitPackKeys(bIdx, kvh, kb, nk);
-    emitScores(bIdx, hIdx, q0, nq, p0, kb, nk);
+    auto emitBlock = [&](bool fullBlock) {
+      // Whole visible blocks take the dense tiles; partial ones the op's
+      // own (smaller for causal, window and chunk, which waste less of
+      // them on invisible keys and rows).
+      const CPUTargetInfo::RegisterTiles &tiles =
+          fullBlock ? t.denseTiles : t.tiles;
+      emitScores(bIdx, hIdx, q0, nq, p0, kb, nk, tiles);
+      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, fullBlock);
+      emitAccumulate(bIdx, kvh, nq, p0, kb, nk, tiles);
+    };
     // Blocks where every key is visible from every row skip the per-element
     // visibility work (most blocks of long sequences).
     if (Value full = emitFullBlockTest(p0, lastRow, kb, nk)) {
@@ -286,13 +296,12 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value hIdx, Value kvh,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/true);
+      emitBlock(/*fullBlock=*/true);
       b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/false);
+      emitBlock(/*fullBlock=*/false);
     } else {
-      emitSoftmax(bIdx, hIdx, q0, nq, p0, kb, nk, /*fullBlock=*/false);
+      emitBlock(/*fullBlock=*/false);
     }
-    emitAccumulate(bIdx, kvh, nq, p0, kb, nk);
   });
   emitFinalize(bIdx, hIdx, q0, nq);
 }
@@ -393,8 +402,9 @@ std::pair<Value, Value> KernelEmitter::emitVisibleColumns(Value p0, Value kb,
 /// group can see: a qkRows x (qkVectors * w) register tile accumulated over
 /// dd.
 void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
-                               Value p0, Value kb, Value nk) {
-  int64_t mr = t.tiles.qkRows, nv = t.tiles.qkVectors;
+                               Value p0, Value kb, Value nk,
+                               const CPUTargetInfo::RegisterTiles &tiles) {
+  int64_t mr = tiles.qkRows, nv = tiles.qkVectors;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
   Value chunkCols = cIdx(nv * w);
   forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
@@ -408,13 +418,15 @@ void KernelEmitter::emitScores(Value bIdx, Value hIdx, Value q0, Value nq,
     Value start = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, lo, chunkCols), chunkCols);
     forLoop(start, hi, chunkCols, [&](Value c0) {
-      Value panel = arith::DivUIOp::create(b, c0, chunkCols);
+      Value panel = arith::DivUIOp::create(b, c0, cIdx(qkPanel));
+      Value panelCol = arith::RemUIOp::create(b, c0, cIdx(qkPanel));
       // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
       auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
         SmallVector<Value> kv;
         for (int64_t n = 0; n < nv; ++n)
           kv.push_back(vector::LoadOp::create(
-              b, vecF32, kt, ValueRange{panel, dd, cIdx(n * w)}));
+              b, vecF32, kt,
+              ValueRange{panel, dd, addIdx(panelCol, cIdx(n * w))}));
         SmallVector<Value> qs;
         for (int64_t i = 0; i < mr; ++i)
           qs.push_back(toF32(memref::LoadOp::create(
@@ -734,20 +746,23 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
 /// a pvRows x (pvVectors * w) register tile per chunk of Dv, accumulated over
 /// the keys of the block.
 void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0,
-                                   Value kb, Value nk) {
-  int64_t mr = t.tiles.pvRows;
+                                   Value kb, Value nk,
+                                   const CPUTargetInfo::RegisterTiles &tiles) {
+  int64_t mr = tiles.pvRows;
   Value one = cIdx(1), lastRow = subIdx(nq, one);
   // Dv chunks outside, row groups inside: the chunk's slice of the V block
   // (32 KiB at 128 keys) stays in L1 while every row group uses it.
-  for (int64_t e0 = 0; e0 < dvPad; e0 += t.tiles.pvVectors * w) {
-    int64_t nv = std::min(t.tiles.pvVectors, (dvPad - e0) / w);
+  for (int64_t e0 = 0; e0 < dvPad; e0 += tiles.pvVectors * w) {
+    int64_t nv = std::min(tiles.pvVectors, (dvPad - e0) / w);
     forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
       // P is 0 outside the columns the group can see.
       auto [lo, hi] = emitVisibleColumns(
           p0, kb, nk, r0, minIdx(addIdx(r0, cIdx(mr - 1)), lastRow));
+      // Rows past nq repeat row nq - 1: their copies load, compute and store
+      // the same values, and no row reads scratch that nothing wrote.
       SmallVector<Value> rows, alphas;
       for (int64_t i = 0; i < mr; ++i) {
-        rows.push_back(addIdx(r0, cIdx(i)));
+        rows.push_back(minIdx(addIdx(r0, cIdx(i)), lastRow));
         alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
       }
       SmallVector<Value> init;
@@ -823,12 +838,16 @@ mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
            << op.getKeyType() << " and " << op.getValueType();
   CPUTargetInfo t = target;
   t.blockQ = t.queryBlock(op.restrictsKeys());
+  // `tiles` for the op's partial blocks, `denseTiles` for whole ones.
   t.tiles = t.registerTiles(op.restrictsKeys());
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
-  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, t.tiles.qkVectors * w), 1) *
-             t.tiles.qkVectors * w;
-  int64_t rowMultiple = std::lcm(t.tiles.qkRows, t.tiles.pvRows);
+  int64_t keyMultiple = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
+  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, keyMultiple), 1) *
+             keyMultiple;
+  int64_t rowMultiple =
+      std::lcm(std::lcm(t.tiles.qkRows, t.tiles.pvRows),
+               std::lcm(t.denseTiles.qkRows, t.denseTiles.pvRows));
   t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
              rowMultiple;
 

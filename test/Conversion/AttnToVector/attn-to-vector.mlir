@@ -1,4 +1,4 @@
-// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512 block-q=16 block-k=32" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512 block-q=24 block-k=64" | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=haswell" | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512" | FileCheck %s --check-prefix=LEFT
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=haswell" | FileCheck %s --check-prefix=LEFT
@@ -19,15 +19,15 @@
 
 // CHECK-LABEL: func.func @lower_causal(
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x2x100x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x2x77x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x2x77x48xf32>, %[[OUT:[a-zA-Z0-9_]+]]: memref<1x2x100x48xf32>, %[[OFF:[a-zA-Z0-9_]+]]: index)
-// AVX512-DAG:    %[[BQ:.+]] = arith.constant 16 : index
-// AVX512-DAG:    %[[BK:.+]] = arith.constant 32 : index
+// AVX512-DAG:    %[[BQ:.+]] = arith.constant 24 : index
+// AVX512-DAG:    %[[BK:.+]] = arith.constant 64 : index
 // AVX512-DAG:    %[[LO:.+]] = arith.constant dense<-1.250000e+02> : vector<16xf32>
-// Scratch, on the stack of a per-tile alloca scope: K^T in panels of one
-// register tile's columns [block-k / 32, D, 32], scores [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
+// Scratch, on the stack of a per-tile alloca scope: K^T in panels of the
+// widest register tile's columns [block-k / 64, D, 64], scores [block-q, block-k], accumulator [block-q, Dv rounded up to the vector width].
 // AVX512:        memref.alloca_scope {
-// AVX512-DAG:    %[[KT:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x64x32xf32>
-// AVX512-DAG:    %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
-// AVX512-DAG:    %[[ACC:.+]] = memref.alloca() {alignment = 64 : i64} : memref<16x48xf32>
+// AVX512-DAG:    %[[KT:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x64x64xf32>
+// AVX512-DAG:    %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<24x64xf32>
+// AVX512-DAG:    %[[ACC:.+]] = memref.alloca() {alignment = 64 : i64} : memref<24x48xf32>
 // AVX512:        scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // AVX512:          scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // AVX512:            scf.for %[[Q0:.+]] = %{{.+}} to %{{.+}} step %[[BQ]] {
