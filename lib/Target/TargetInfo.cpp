@@ -62,9 +62,12 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     // sees every key ((1,12,{512,2048,4096},64), (1,8,2048,128)), but 3-4%
     // more for causal L = 512 and the window, whose partial blocks grow with
     // the tile; so 256 for those ops only.
-    // 120 = 5 x 24: whole groups of the 8-, 6- and 4-row tiles (240
-    // instead: causal D = 64 +1.5%, D = 128 the same, window -5.4%).
-    info.blockQ = 120;
+    // 128 = blockK: a causal tile's diagonal lies in one key block. 120
+    // (whole groups of the 8-, 6- and 4-row tiles; the last 6-row group of
+    // 128 rows repeats 4) measured 0.7% (D = 64) and 8% (D = 128, in slow
+    // phases; the best calls equal) slower causal, the window the same;
+    // 240: causal D = 64 +1.5% over 120, window -5.4%.
+    info.blockQ = 128;
     info.blockQDense = 256;
   } else {
     // 16 registers: 4x2 accumulators.
