@@ -177,3 +177,43 @@ func.func @tensor_operands(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>,
          outs(%init : tensor<1x1x8x16xf32>) {scale = 0.125 : f32} -> tensor<1x1x8x16xf32>
   return %o : tensor<1x1x8x16xf32>
 }
+
+// -----
+
+// Register tiles per key block: blocks that every row sees whole take the
+// 6x4 tiles (24 accumulators, in Q K^T's d loop and P V's key loop); the
+// partial blocks of a causal op keep 8x2 and 4x4 (16 accumulators).
+// AVX512-LABEL: func.func @tiles_causal(
+// AVX512:         scf.if
+// AVX512:           %{{.+}}:24 = scf.for
+// AVX512:           %{{.+}}:24 = scf.for
+// AVX512:         } else {
+// AVX512:           %{{.+}}:16 = scf.for
+// AVX512:           %{{.+}}:16 = scf.for
+// AVX512:         return
+func.func @tiles_causal(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
+                        %v: memref<1x1x64x64xf32>, %out: memref<1x1x64x64xf32>,
+                        %off: index) {
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x1x64x64xf32>, memref<1x1x64x64xf32>, memref<1x1x64x64xf32>)
+      outs(%out : memref<1x1x64x64xf32>) {scale = 0.125 : f32, window_right = 0 : i64}
+  return
+}
+
+// -----
+
+// Without window or chunk every block is whole or the last one of the
+// sequence: 6x4 tiles in both branches.
+// AVX512-LABEL: func.func @tiles_dense(
+// AVX512-NOT:     :16 = scf.for
+// AVX512:         %{{.+}}:24 = scf.for
+// AVX512-NOT:     :16 = scf.for
+// AVX512:         return
+func.func @tiles_dense(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
+                       %v: memref<1x1x64x64xf32>, %out: memref<1x1x64x64xf32>,
+                       %off: index) {
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x1x64x64xf32>, memref<1x1x64x64xf32>, memref<1x1x64x64xf32>)
+      outs(%out : memref<1x1x64x64xf32>) {scale = 0.125 : f32}
+  return
+}
