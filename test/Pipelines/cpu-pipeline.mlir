@@ -46,7 +46,7 @@ func.func @attention_causal_gqa(%q: tensor<2x4x100x64xf32>, %k: tensor<2x2x130x6
 // on whole tensors.
 // CHECK-LABEL: llvm.func @projection_attention(
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
-// CHECK:         llvm.intr.fma
+// CHECK:         llvm.intr.fmuladd
 // CHECK:         llvm.fmul
 // CHECK:         llvm.fsub
 // CHECK:         llvm.return

@@ -170,6 +170,8 @@ private:
                                       arith::FastMathFlags::nnan));
   }
   void emitFullBlockSoftmax(Value nq);
+  void emitRowMaxUpdate(Value nq, double blockMaxScale);
+  void emitRowSumUpdate(Value nq);
   Value exp2(Value x);
   void emitAccumulate(Value bIdx, Value kvh, Value nq, Value p0, Value kb,
                       Value nk, const CPUTargetInfo::RegisterTiles &tiles);
@@ -488,7 +490,6 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
   auto vecI32 = VectorType::get({w}, i32);
   auto maskType = VectorType::get({w}, b.getI1Type());
   Value one = cIdx(1);
-  Value negInf = cF32(-std::numeric_limits<double>::infinity());
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
   Value scale = splat(cF32(op.getScale().convertToDouble()));
   std::optional<double> softcap;
@@ -505,22 +506,30 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
   Value maskB = maskBcastB ? cIdx(0) : bIdx;
   Value maskH = maskBcastH ? cIdx(0) : hIdx;
 
-  forLoop(cIdx(0), nq, one, [&](Value r) {
-    // Visible columns of this row, relative to kb: [lo, hi), within [0, nk]
-    // (so they fit i32 comparisons with column indices).
+  // Visible columns [lo, hi) of row r relative to kb, within [0, nk] (so
+  // they fit i32 comparisons with column indices), and the vectors that hold
+  // them, [vlo, vhi).
+  Value wIdx = cIdx(w);
+  auto rowColumns = [&](Value r) {
     auto [lo, hi] = emitVisibleColumns(p0, kb, nk, r, r);
-    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
-    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
-    Value row = addIdx(q0, r);
-    // Only the vectors that hold the row's visible columns, [vlo, vhi), are
-    // scored and exponentiated (half of a causal diagonal block, the edge of
-    // a window); the rest of the row's P is zero-filled, since P V reads the
-    // columns that any row of its register tile sees.
-    Value wIdx = cIdx(w);
     Value vlo = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, lo, wIdx), wIdx);
     Value vhi = arith::MulIOp::create(
         b, arith::CeilDivUIOp::create(b, hi, wIdx), wIdx);
+    return std::make_tuple(lo, hi, vlo, vhi);
+  };
+
+  // 1. Per row: masked scores and their max (into rowBlock).
+  forLoop(cIdx(0), nq, one, [&](Value r) {
+    Value lo, hi, vlo, vhi;
+    std::tie(lo, hi, vlo, vhi) = rowColumns(r);
+    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
+    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
+    Value row = addIdx(q0, r);
+    // Only the vectors that hold the row's visible columns are scored and
+    // exponentiated (half of a causal diagonal block, the edge of a
+    // window); the rest of the row's P is zero-filled, since P V reads the
+    // columns that any row of its register tile sees.
     Value zeroV = vConst(0.0);
     forLoop(cIdx(0), vlo, wIdx, [&](Value c0) {
       vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
@@ -528,8 +537,6 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
     forLoop(vhi, nk, wIdx, [&](Value c0) {
       vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
     });
-
-    // Pass 1: masked scores and their max.
     Value blockMax =
         forLoop(vlo, hi, wIdx, ValueRange{negInfV},
                 [&](Value c0, ValueRange args) -> SmallVector<Value> {
@@ -578,20 +585,21 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                   vector::StoreOp::create(b, sv, s, ValueRange{r, c0});
                   return {maxNumF(args[0], sv)};
                 })[0];
-    Value mBlock = vector::ReductionOp::create(
-        b, vector::CombiningKind::MAXNUMF, blockMax,
-        arith::FastMathFlags::nnan);
-    Value mOld = memref::LoadOp::create(b, rowMax, r);
-    Value mNew = maxNumF(mOld, mBlock);
-    Value noneVisible =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInf);
-    Value mSafe = arith::SelectOp::create(b, noneVisible, cF32(0.0), mNew);
-    Value alpha =
-        math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mSafe));
-    Value log2e = splat(cF32(llvm::numbers::log2e));
-    Value negMLog2e = splat(arith::MulFOp::create(b, mSafe, cF32(-llvm::numbers::log2e)));
-
-    // Pass 2: P = exp(S - m) = 2^(S log2(e) - m log2(e)) and its sum.
+    memref::StoreOp::create(
+        b,
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, blockMax,
+                                    arith::FastMathFlags::nnan),
+        rowBlock, r);
+  });
+  // 2. w rows at a time: m', alpha and -m' log2(e).
+  emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
+  // 3. Per row: P = exp(S - m') = 2^(S log2(e) - m' log2(e)) and its sum
+  // (into rowBlock).
+  Value log2e = vConst(llvm::numbers::log2e);
+  forLoop(cIdx(0), nq, one, [&](Value r) {
+    Value hi, vlo;
+    std::tie(std::ignore, hi, vlo, std::ignore) = rowColumns(r);
+    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
     Value blockSum =
         forLoop(vlo, hi, wIdx, ValueRange{vConst(0.0)},
                 [&](Value c0, ValueRange args) -> SmallVector<Value> {
@@ -602,15 +610,12 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value hIdx, Value q0, Value nq,
                   vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                   return {arith::AddFOp::create(b, args[0], p)};
                 })[0];
-    Value lBlock = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                               blockSum);
-    Value lOld = memref::LoadOp::create(b, rowSum, r);
-    Value lNew = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, lOld, alpha), lBlock);
-    memref::StoreOp::create(b, lNew, rowSum, r);
-    memref::StoreOp::create(b, mNew, rowMax, r);
-    memref::StoreOp::create(b, alpha, rowAlpha, r);
+    memref::StoreOp::create(
+        b, vector::ReductionOp::create(b, vector::CombiningKind::ADD, blockSum),
+        rowBlock, r);
   });
+  // 4. w rows at a time: l = alpha l + rowsum.
+  emitRowSumUpdate(nq);
 }
 
 /// 2^x for a vector x <= 127, as the online softmax needs it (its exponents
@@ -698,23 +703,8 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
                                     arith::FastMathFlags::nnan),
         rowBlock, r);
   });
-  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha = 2^((m - m')
-  // log2(e)) (0 while m = -inf), -m' log2(e).
-  Value log2eV = vConst(llvm::numbers::log2e);
-  forLoop(cIdx(0), nq, step, [&](Value r0) {
-    Value mOld = vector::LoadOp::create(b, vecF32, rowMax, ValueRange{r0});
-    Value mBlock = arith::MulFOp::create(
-        b, vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0}),
-        vConst(scaleValue));
-    Value mNew = maxNumF(mOld, mBlock);
-    Value alpha = exp2(arith::MulFOp::create(
-        b, arith::SubFOp::create(b, mOld, mNew), log2eV));
-    vector::StoreOp::create(b, mNew, rowMax, ValueRange{r0});
-    vector::StoreOp::create(b, alpha, rowAlpha, ValueRange{r0});
-    vector::StoreOp::create(
-        b, arith::MulFOp::create(b, mNew, vConst(-llvm::numbers::log2e)),
-        rowNegM, ValueRange{r0});
-  });
+  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e).
+  emitRowMaxUpdate(nq, scaleValue);
   // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
   forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
     Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
@@ -733,7 +723,39 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
         rowBlock, r);
   });
   // 4. w rows at a time: l = alpha l + rowsum.
-  forLoop(cIdx(0), nq, step, [&](Value r0) {
+  emitRowSumUpdate(nq);
+}
+
+/// The online-softmax max update of rows [0, nq), w rows per vector: with
+/// the block's row maxima in rowBlock (times `blockMaxScale`), m' = max(m,
+/// block max), alpha = 2^((m - m') log2(e)) and -m' log2(e) into rowMax,
+/// rowAlpha and rowNegM. While a row has seen no visible key (m' = -inf),
+/// 0 stands in for m' (alpha = 0, and its -inf scores give P = 0).
+void KernelEmitter::emitRowMaxUpdate(Value nq, double blockMaxScale) {
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value log2eV = vConst(llvm::numbers::log2e);
+  forLoop(cIdx(0), nq, cIdx(w), [&](Value r0) {
+    Value mOld = vector::LoadOp::create(b, vecF32, rowMax, ValueRange{r0});
+    Value mBlock = vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0});
+    if (blockMaxScale != 1.0)
+      mBlock = arith::MulFOp::create(b, mBlock, vConst(blockMaxScale));
+    Value mNew = maxNumF(mOld, mBlock);
+    Value none =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInfV);
+    Value mSafe = arith::SelectOp::create(b, none, vConst(0.0), mNew);
+    Value alpha = exp2(arith::MulFOp::create(
+        b, arith::SubFOp::create(b, mOld, mSafe), log2eV));
+    vector::StoreOp::create(b, mNew, rowMax, ValueRange{r0});
+    vector::StoreOp::create(b, alpha, rowAlpha, ValueRange{r0});
+    vector::StoreOp::create(
+        b, arith::MulFOp::create(b, mSafe, vConst(-llvm::numbers::log2e)),
+        rowNegM, ValueRange{r0});
+  });
+}
+
+/// l = alpha l + (the block's row sums, in rowBlock), w rows per vector.
+void KernelEmitter::emitRowSumUpdate(Value nq) {
+  forLoop(cIdx(0), nq, cIdx(w), [&](Value r0) {
     Value l = vector::LoadOp::create(b, vecF32, rowSum, ValueRange{r0});
     Value alpha = vector::LoadOp::create(b, vecF32, rowAlpha, ValueRange{r0});
     Value sum = vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0});
