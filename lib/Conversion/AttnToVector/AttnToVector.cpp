@@ -11,7 +11,7 @@
 //     m = -inf, l = 0, acc = 0
 //     for key block [kb, kb + nk) in [jlo, jhi):
 //       Kt    = K[kb:kb+nk, :]^T                  (16x16 vector transposes,
-//                                                  panels of 32 keys)
+//                                                  panels of 64 keys)
 //       S     = Q K^T                             (register-tiled FMAs)
 //       S     = mask(cap(scale * S) + bias)       (invisible keys -> -inf)
 //       m'    = max(m, rowmax(S)); alpha = exp(m - m'); P = exp(S - m')
@@ -186,7 +186,7 @@ private:
   bool maskIsBias = false, maskBcastB = false, maskBcastH = false;
   Type f32;
   VectorType vecF32;
-  // Columns per Kt panel: one Q K^T register tile's.
+  // Columns per Kt panel: a multiple of every Q K^T register tile's.
   int64_t qkPanel = 0;
   // Scratch buffers.
   Value kt, s, acc, rowMax, rowSum, rowAlpha;
