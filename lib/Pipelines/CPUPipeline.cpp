@@ -68,6 +68,8 @@ static void buildKernelPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(
       ConvertAttnToVectorPassOptions{options.targetCPU, target.blockQ,
                                      target.blockQDense, target.blockK,
+                                     // Register tiles: the pass applies
+                                     // the overrides to its target info.
                                      options.qkRows, options.qkVectors,
                                      options.pvRows, options.pvVectors}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -117,14 +119,6 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
     target.blockQ = target.blockQDense = options.blockQ;
   if (options.blockK > 0)
     target.blockK = options.blockK;
-  if (options.qkRows > 0)
-    target.tiles.qkRows = target.denseTiles.qkRows = options.qkRows;
-  if (options.qkVectors > 0)
-    target.tiles.qkVectors = target.denseTiles.qkVectors = options.qkVectors;
-  if (options.pvRows > 0)
-    target.tiles.pvRows = target.denseTiles.pvRows = options.pvRows;
-  if (options.pvVectors > 0)
-    target.tiles.pvVectors = target.denseTiles.pvVectors = options.pvVectors;
   buildTilingPipeline(pm, options, target);
   buildBufferizationPipeline(pm);
   buildKernelPipeline(pm, options, target);
