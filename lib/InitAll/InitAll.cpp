@@ -8,7 +8,7 @@
 #include "attn/InitAllPasses.h"
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
-#include "attn/Conversion/Passes.h"
+#include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Pipelines/Pipelines.h"
@@ -25,6 +25,6 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
-  registerAttnConversionPasses();
+  registerAttnLLVMCPUPasses();
   registerPipelines();
 }

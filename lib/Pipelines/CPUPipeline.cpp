@@ -9,9 +9,8 @@
 
 #include "attn/Pipelines/Pipelines.h"
 
-#include "attn/Conversion/Passes.h"
+#include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
-#include "attn/Target/TargetInfo.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"

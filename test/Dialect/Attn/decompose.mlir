@@ -1,23 +1,34 @@
 // RUN: attn-opt %s --attn-decompose -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: attn-opt %s --attn-decompose=dynamic-head-dims-only -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=DYNONLY
 
-// The linalg decomposition of a tile: Q K^T (a reduction over D), one
-// elementwise generic for scale/visibility, row max, exp, row sum, P V (a
-// reduction over keys) and the normalization into the destination.
+// The linalg decomposition of a tile: a fresh state (acc 0, max -inf, sum
+// 0), one online step over its 40 keys (fewer than block-k: no key loop) --
+// Q K^T (a reduction over D), scale/visibility, block row max, new max and
+// rescale factor, P = exp2, rescaled row sum, rescaled acc + P V -- and the
+// normalization into the destination.
 // CHECK-LABEL: func.func @decompose_causal_tile(
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: tensor<1x1x16x64xf32>, %[[K:[a-zA-Z0-9_]+]]: tensor<1x1x40x64xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<1x1x40x32xf32>, %[[INIT:[a-zA-Z0-9_]+]]: tensor<1x1x16x32xf32>, %[[OFF:[a-zA-Z0-9_]+]]: index
 // CHECK-NOT:     attn.online_attention
+// CHECK-NOT:     attn.partial_attention
+// CHECK:         %[[ACC0:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x16x32xf32>)
+// CHECK:         %[[M0:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK:         %[[L0:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x16xf32>)
+// CHECK-NOT:     scf.for
 // CHECK:         %[[S:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[Q]], %[[K]] :
 // CHECK:         %[[MASKED:.+]] = linalg.generic {{.*}} ins(%[[S]] :
 // CHECK:           linalg.index 2
 // CHECK:           arith.addi %[[OFF]]
 // CHECK:           arith.cmpi sle
-// CHECK:         %[[M:.+]] = linalg.generic {{.*}} ins(%[[MASKED]] :
-// CHECK:           arith.maximumf
-// CHECK:         %[[P:.+]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[M]] :
-// CHECK:           math.exp
-// CHECK:         %[[L:.+]] = linalg.generic {{.*}} ins(%[[P]] :
-// CHECK:         %[[O:.+]] = linalg.generic {{.*}} ins(%[[P]], %[[V]] :
+// CHECK:         %[[BM:.+]] = linalg.generic {{.*}} ins(%[[MASKED]] :
+// CHECK:           arith.maxnumf
+// CHECK:         %[[MA:.+]]:2 = linalg.generic {{.*}} ins(%[[M0]], %[[BM]] :
+// CHECK:           math.exp2
+// CHECK:         %[[P:.+]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MA]]#0 :
+// CHECK:           math.exp2
+// CHECK:         %[[LS:.+]] = linalg.generic {{.*}} ins(%[[L0]], %[[MA]]#1 :
+// CHECK:         %[[L:.+]] = linalg.generic {{.*}} ins(%[[P]] : {{.*}}) outs(%[[LS]] :
+// CHECK:         %[[AS:.+]] = linalg.generic {{.*}} ins(%[[ACC0]], %[[MA]]#1 :
+// CHECK:         %[[O:.+]] = linalg.generic {{.*}} ins(%[[P]], %[[V]] : {{.*}}) outs(%[[AS]] :
 // CHECK:         %[[R:.+]] = linalg.generic {{.*}} ins(%[[O]], %[[L]] : {{.*}}) outs(%[[INIT]] :
 // CHECK:           arith.divf
 // CHECK:         return %[[R]]
@@ -51,14 +62,41 @@ func.func @decompose_dynamic_head_dims(%q: tensor<1x1x16x?xf32>, %k: tensor<1x1x
 
 // -----
 
-// Grouped K/V heads must be tiled to one head first (dynamic D, so that the
-// dynamic-head-dims-only run tries it too).
+// Grouped K/V heads: query head h reads KV head h floordiv 2 (no copies).
+// CHECK-LABEL: func.func @decompose_gqa_untiled(
+// CHECK-NOT:     attn.online_attention
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[KMAP:.+]], #{{.+}}]{{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x4x16x?xf32>, tensor<1x2x40x?xf32>)
+// DYNONLY-LABEL: func.func @decompose_gqa_untiled(
+// DYNONLY-NOT:     attn.online_attention
 func.func @decompose_gqa_untiled(%q: tensor<1x4x16x?xf32>, %k: tensor<1x2x40x?xf32>,
                                  %v: tensor<1x2x40x?xf32>, %init: tensor<1x4x16x?xf32>,
                                  %off: index) -> tensor<1x4x16x?xf32> {
-  // expected-error @+1 {{decomposition needs one K/V head per query head}}
   %o = attn.online_attention ins(%q, %k, %v offset %off
          : tensor<1x4x16x?xf32>, tensor<1x2x40x?xf32>, tensor<1x2x40x?xf32>)
          outs(%init : tensor<1x4x16x?xf32>) {scale = 0.5 : f32} -> tensor<1x4x16x?xf32>
   return %o : tensor<1x4x16x?xf32>
+}
+
+// -----
+
+// Long key ranges become the FlashAttention loop: an scf.for over blocks of
+// 128 keys carrying (acc, max, sum), one online step per block; only
+// [16, 128] scores exist at a time. Without `scale`, 1/sqrt(D) of the
+// run-time D.
+// CHECK-LABEL: func.func @decompose_key_loop(
+// CHECK:         %[[LOOP:.+]]:3 = scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<1x1x16x?xf32>, tensor<1x1x16xf32>, tensor<1x1x16xf32>)
+// CHECK:           tensor.extract_slice %{{.+}}[0, 0, %[[KB]], 0] [1, 1, %{{.+}}, %{{.+}}]
+// CHECK:           math.rsqrt
+// CHECK:           tensor<1x1x16x?xf32>
+// CHECK:           scf.yield
+// CHECK:         linalg.generic {{.*}} ins(%[[LOOP]]#0, %[[LOOP]]#2 :
+// DYNONLY-LABEL: func.func @decompose_key_loop(
+// DYNONLY:         scf.for
+func.func @decompose_key_loop(%q: tensor<1x1x16x?xf32>, %k: tensor<1x1x300x?xf32>,
+                              %v: tensor<1x1x300x?xf32>, %init: tensor<1x1x16x?xf32>,
+                              %off: index) -> tensor<1x1x16x?xf32> {
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x1x16x?xf32>, tensor<1x1x300x?xf32>, tensor<1x1x300x?xf32>)
+         outs(%init : tensor<1x1x16x?xf32>) -> tensor<1x1x16x?xf32>
+  return %o : tensor<1x1x16x?xf32>
 }

@@ -170,7 +170,7 @@ func.func @online_mask_rank(%q: tensor<1x1x64x64xf32>, %k: tensor<1x1x64x64xf32>
 func.func @online_memref_with_result(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
                                      %v: memref<1x1x64x64xf32>, %out: memref<1x1x64x64xf32>,
                                      %off: index) -> tensor<1x1x64x64xf32> {
-  // expected-error @+1 {{'attn.online_attention' op expected one result on tensors and none on memrefs, found 1}}
+  // expected-error @+1 {{'attn.online_attention' op expected 0 results on memrefs, found 1}}
   %o = attn.online_attention ins(%q, %k, %v offset %off
          : memref<1x1x64x64xf32>, memref<1x1x64x64xf32>, memref<1x1x64x64xf32>)
          outs(%out : memref<1x1x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x1x64x64xf32>
@@ -182,7 +182,7 @@ func.func @online_memref_with_result(%q: memref<1x1x64x64xf32>, %k: memref<1x1x6
 func.func @online_tensor_without_result(%q: tensor<1x1x64x64xf32>, %k: tensor<1x1x64x64xf32>,
                                         %v: tensor<1x1x64x64xf32>, %init: tensor<1x1x64x64xf32>,
                                         %off: index) {
-  // expected-error @+1 {{'attn.online_attention' op expected one result on tensors and none on memrefs, found 0}}
+  // expected-error @+1 {{'attn.online_attention' op expected 1 results on tensors, found 0}}
   attn.online_attention ins(%q, %k, %v offset %off
       : tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
       outs(%init : tensor<1x1x64x64xf32>) {scale = 0.125 : f32}
@@ -194,7 +194,7 @@ func.func @online_tensor_without_result(%q: tensor<1x1x64x64xf32>, %k: tensor<1x
 func.func @online_result_type(%q: tensor<1x1x64x64xf32>, %k: tensor<1x1x64x64xf32>,
                               %v: tensor<1x1x64x64xf32>, %init: tensor<1x1x64x64xf32>,
                               %off: index) -> tensor<1x1x64x32xf32> {
-  // expected-error @+1 {{'attn.online_attention' op expected the result type to match 'output' 'tensor<1x1x64x64xf32>', found 'tensor<1x1x64x32xf32>'}}
+  // expected-error @+1 {{'attn.online_attention' op expected the result type to match the destination 'tensor<1x1x64x64xf32>', found 'tensor<1x1x64x32xf32>'}}
   %o = attn.online_attention ins(%q, %k, %v offset %off
          : tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
          outs(%init : tensor<1x1x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x1x64x32xf32>
@@ -242,12 +242,15 @@ func.func @online_chunk_zero(%q: tensor<1x1x64x64xf32>, %k: tensor<1x1x64x64xf32
 
 // -----
 
-func.func @online_missing_scale(%q: tensor<1x1x64x64xf32>, %k: tensor<1x1x64x64xf32>,
+// Without `scale` the op uses 1/sqrt(D) of the run-time D.
+// CHECK-LABEL: func.func @online_default_scale
+// CHECK:         attn.online_attention
+// CHECK-NOT:     scale
+func.func @online_default_scale(%q: tensor<1x1x64x?xf32>, %k: tensor<1x1x64x?xf32>,
                                 %v: tensor<1x1x64x64xf32>, %init: tensor<1x1x64x64xf32>,
                                 %off: index) -> tensor<1x1x64x64xf32> {
-  // expected-error @+1 {{'attn.online_attention' op requires attribute 'scale'}}
   %o = attn.online_attention ins(%q, %k, %v offset %off
-         : tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
+         : tensor<1x1x64x?xf32>, tensor<1x1x64x?xf32>, tensor<1x1x64x64xf32>)
          outs(%init : tensor<1x1x64x64xf32>) -> tensor<1x1x64x64xf32>
   return %o : tensor<1x1x64x64xf32>
 }

@@ -1,23 +1,30 @@
-//===- AggregatedOpInterfaceImpl.cpp - decompose online_attention -*- C++ -*-//
+//===- AggregatedOpInterfaceImpl.cpp - decompose the online forms -*- C++ -*-//
 //
 // Part of the attn-mlir project.
 //
-// The portable lowering of the tiled form: `attn.online_attention` on tensors
-// becomes linalg ops over the scores of its tile (as IREE's
-// AttentionOp/OnlineAttentionOp decompositions do):
+// The portable lowering of the tiled forms (as IREE's
+// OnlineAttentionOp/AttentionOp decompositions do):
 //
-//   S  = Q K^T                                   (f32 accumulation)
-//   S' = visible ? cap(scale * S) + bias : -inf  (window, chunk, mask)
-//   m  = rowmax(S');  P = exp(S' - (m == -inf ? 0 : m));  l = rowsum(P)
-//   O  = (P V) / l   (0 where l == 0)
+// - `attn.online_attention` becomes `attn.partial_attention` over all its
+//   keys on a fresh state (acc = 0, max = -inf, sum = 0), followed by the
+//   normalization acc / sum. Tiling the partial op's key dimension (see
+//   -attn-decompose) turns it into the FlashAttention loop over key blocks.
+// - `attn.partial_attention` becomes one online-softmax step in linalg over
+//   the keys of its (tiled) range:
 //
-// It materializes [B, H, Lq, Lk] for the op it decomposes, so it is meant for
-// tiles (after -attn-tile, Lq is a query block) and for shapes the vector
-// kernel does not take (dynamic head dims).
+//     S  = Q K^T                                   (f32 accumulation)
+//     S' = visible ? cap(scale * S) + bias : -inf  (window, chunk, mask)
+//     m' = max(m, rowmax(S'));  a = exp(m - m'_0);  P = exp(S' - m'_0)
+//     l' = a l + rowsum(P);     acc' = a acc + P V
+//
+// The visibility and the online-softmax algebra come from the shared
+// builders (AttentionGeometry, OnlineSoftmax) that the CPU kernel uses too.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+#include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,7 +37,9 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-/// An f32 tensor.empty of `shape`, dynamic sizes taken from `sizes`.
+static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// An f32 tensor.empty of `sizes`.
 static Value emptyF32(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
   return tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
 }
@@ -46,15 +55,75 @@ static Value toF32(OpBuilder &b, Location loc, Value x) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
 }
 
+/// A linalg.generic with `ins`, `outs`, maps and iterators; `body` gets the
+/// block arguments and returns the values to yield.
+static ValueRange
+generic(OpBuilder &b, Location loc, ValueRange ins, ValueRange outs,
+        ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iterators,
+        function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+            body) {
+  return linalg::GenericOp::create(
+             b, loc, outs.getTypes(), ins, outs, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      ->getResults();
+}
+
 FailureOr<SmallVector<Value>>
 OnlineAttentionOp::decomposeOperation(OpBuilder &b) {
   if (getNumResults() != 1)
     return emitOpError("decomposition needs tensor semantics");
+  Location loc = getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto mixed = [&](Value x, int64_t d) {
+    return tensor::getMixedSize(b, loc, x, d);
+  };
+  SmallVector<OpFoldResult> rows = {mixed(getQuery(), 0), mixed(getQuery(), 1),
+                                    mixed(getQuery(), 2)};
+  SmallVector<OpFoldResult> accSizes = rows;
+  accSizes.push_back(mixed(getValue(), 3));
+  Value acc = fillF32(b, loc, emptyF32(b, loc, accSizes), 0.0);
+  Value max = fillF32(b, loc, emptyF32(b, loc, rows), kNegInf);
+  Value sum = fillF32(b, loc, emptyF32(b, loc, rows), 0.0);
+  Value keyOffset = arith::ConstantIndexOp::create(b, loc, 0);
+  auto partial = PartialAttentionOp::create(
+      b, loc, TypeRange{acc.getType(), max.getType(), sum.getType()},
+      getQuery(), getKey(), getValue(), getMask(), getQueryOffset(), keyOffset,
+      acc, max, sum, getScaleAttr(), getSoftcapAttr(), getWindowLeftAttr(),
+      getWindowRightAttr(), getChunkAttr());
+
+  // output = acc / sum (0 where sum == 0), in the output element type.
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  AffineMap id4 = AffineMap::get(4, 0, {d0, d1, d2, d3}, ctx);
+  AffineMap rows4 = AffineMap::get(4, 0, {d0, d1, d2}, ctx);
+  Type outElt = getOutputType().getElementType();
+  Value result =
+      generic(b, loc, ValueRange{partial.getResult()[0], partial.getResult()[2]},
+              ValueRange{getOutput()}, {id4, rows4, id4},
+              SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+                OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
+                Value o = softmax.normalize(a[0], a[1]);
+                if (!outElt.isF32())
+                  o = arith::TruncFOp::create(nb, nl, outElt, o);
+                return {o};
+              })[0];
+  return SmallVector<Value>{result};
+}
+
+FailureOr<SmallVector<Value>>
+PartialAttentionOp::decomposeOperation(OpBuilder &b) {
+  if (getNumResults() != 3)
+    return emitOpError("decomposition needs tensor semantics");
   ShapedType qType = getQueryType(), kType = getKeyType();
   if (qType.isDynamicDim(1) || kType.isDynamicDim(1) ||
-      qType.getDimSize(1) != kType.getDimSize(1))
-    return emitOpError("decomposition needs one K/V head per query head "
-                       "(static Hq == Hkv); tile the head dimension first");
+      kType.getDimSize(1) == 0 ||
+      qType.getDimSize(1) % kType.getDimSize(1) != 0)
+    return emitOpError("decomposition needs static head counts with Hq a "
+                       "multiple of Hkv; tile the head dimension first");
+  int64_t group = qType.getDimSize(1) / kType.getDimSize(1);
   Location loc = getLoc();
   MLIRContext *ctx = b.getContext();
   Value q = getQuery(), k = getKey(), v = getValue(), mask = getMask();
@@ -62,7 +131,7 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &b) {
     return tensor::getMixedSize(b, loc, x, d);
   };
   OpFoldResult bSz = mixed(q, 0), hSz = mixed(q, 1), lqSz = mixed(q, 2),
-               lkSz = mixed(k, 2), dvSz = mixed(v, 3);
+               lkSz = mixed(k, 2);
 
   AffineExpr d0, d1, d2, d3, d4;
   bindDims(ctx, d0, d1, d2, d3, d4);
@@ -71,22 +140,21 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &b) {
   auto map4 = [&](ArrayRef<AffineExpr> r) { return AffineMap::get(4, 0, r, ctx); };
   AffineMap id4 = map4({d0, d1, d2, d3});
   AffineMap rows4 = map4({d0, d1, d2});
+  AffineMap id3 = AffineMap::get(3, 0, {d0, d1, d2}, ctx);
+  // Query head h reads KV head h / G (GQA without copies).
+  AffineExpr kvh5 = group == 1 ? d1 : d1.floorDiv(group);
 
-  // S[b, h, i, j] = sum_d Q[b, h, i, d] * K[b, h, j, d].
+  // S[b, h, i, j] = sum_d Q[b, h, i, d] * K[b, h / G, j, d].
   Value s = fillF32(b, loc, emptyF32(b, loc, {bSz, hSz, lqSz, lkSz}), 0.0);
-  s = linalg::GenericOp::create(
-          b, loc, s.getType(), ValueRange{q, k}, ValueRange{s},
-          ArrayRef<AffineMap>{map5({d0, d1, d2, d4}), map5({d0, d1, d3, d4}),
-                              map5({d0, d1, d2, d3})},
-          ArrayRef<utils::IteratorType>{par, par, par, par, red},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
-                                               toF32(nb, nl, a[1]));
-            linalg::YieldOp::create(nb, nl,
-                                    ValueRange{arith::AddFOp::create(
-                                        nb, nl, a[2], prod)});
-          })
-          .getResult(0);
+  s = generic(b, loc, ValueRange{q, k}, ValueRange{s},
+              {map5({d0, d1, d2, d4}), map5({d0, kvh5, d3, d4}),
+               map5({d0, d1, d2, d3})},
+              {par, par, par, par, red},
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+                Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
+                                                   toF32(nb, nl, a[1]));
+                return {arith::AddFOp::create(nb, nl, a[2], prod)};
+              })[0];
 
   // S' = visible ? cap(scale * S) + bias : -inf.
   SmallVector<Value> ins = {s};
@@ -102,143 +170,115 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &b) {
     maps.push_back(map4({bcastB ? zero : d0, bcastH ? zero : d1, d2, d3}));
   }
   maps.push_back(id4);
-  Value offset = getQueryOffset();
-  double scale = getScale().convertToDouble();
+  // The scale: the attribute, or 1/sqrt(D) of the run-time D.
+  Value scale;
+  if (std::optional<double> staticScale = getStaticScale()) {
+    scale = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(*staticScale));
+  } else {
+    Value dim = tensor::DimOp::create(b, loc, k, 3);
+    Value dimF = arith::UIToFPOp::create(
+        b, loc, b.getF32Type(),
+        arith::IndexCastUIOp::create(b, loc, b.getI64Type(), dim));
+    scale = math::RsqrtOp::create(b, loc, dimF);
+  }
   std::optional<double> softcap;
   if (FloatAttr cap = getSoftcapAttr())
     softcap = cap.getValueAsDouble();
-  int64_t left = getLeft(), right = getRight();
-  std::optional<int64_t> chunk = getChunkSize();
-  Value masked = linalg::GenericOp::create(
-      b, loc, s.getType(), ins, ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})},
-      maps, ArrayRef<utils::IteratorType>{par, par, par, par},
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        auto cst = [&](double x) {
-          return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(x));
-        };
-        auto idx = [&](int64_t x) {
-          return arith::ConstantIndexOp::create(nb, nl, x);
-        };
-        Value x = arith::MulFOp::create(nb, nl, a[0], cst(scale));
-        if (softcap) {
-          Value t = math::TanhOp::create(
-              nb, nl, arith::MulFOp::create(nb, nl, x, cst(1.0 / *softcap)));
-          x = arith::MulFOp::create(nb, nl, t, cst(*softcap));
-        }
-        Value i = linalg::IndexOp::create(nb, nl, 2);
-        Value j = linalg::IndexOp::create(nb, nl, 3);
-        Value pos = arith::AddIOp::create(nb, nl, offset, i);
-        Value vis = arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true));
-        auto both = [&](Value c) { vis = arith::AndIOp::create(nb, nl, vis, c); };
-        if (left >= 0)
-          both(arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sge, j,
-              arith::SubIOp::create(nb, nl, pos, idx(left))));
-        if (right >= 0)
-          both(arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sle, j,
-              arith::AddIOp::create(nb, nl, pos, idx(right))));
-        if (chunk)
-          both(arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::eq,
-              arith::FloorDivSIOp::create(nb, nl, pos, idx(*chunk)),
-              arith::FloorDivSIOp::create(nb, nl, j, idx(*chunk))));
-        if (mask && maskIsBias) {
-          x = arith::AddFOp::create(nb, nl, x, toF32(nb, nl, a[1]));
-        } else if (mask) {
-          Value zero = arith::ConstantOp::create(
-              nb, nl, nb.getIntegerAttr(a[1].getType(), 0));
-          both(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne, a[1],
-                                     zero));
-        }
-        Value negInf = cst(-std::numeric_limits<double>::infinity());
-        linalg::YieldOp::create(
-            nb, nl, ValueRange{arith::SelectOp::create(nb, nl, vis, x, negInf)});
-      })
-      .getResult(0);
+  AttentionGeometry geometry = AttentionGeometry::get(*this);
+  Value queryOffset = getQueryOffset(), keyOffset = getKeyOffset();
+  Value masked =
+      generic(b, loc, ins, ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})},
+              maps, {par, par, par, par},
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+                auto cst = [&](double x) {
+                  return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(x));
+                };
+                Value x = arith::MulFOp::create(nb, nl, a[0], scale);
+                if (softcap) {
+                  Value t = math::TanhOp::create(
+                      nb, nl, arith::MulFOp::create(nb, nl, x, cst(1.0 / *softcap)));
+                  x = arith::MulFOp::create(nb, nl, t, cst(*softcap));
+                }
+                Value pos = arith::AddIOp::create(
+                    nb, nl, queryOffset, linalg::IndexOp::create(nb, nl, 2));
+                Value key = arith::AddIOp::create(
+                    nb, nl, keyOffset, linalg::IndexOp::create(nb, nl, 3));
+                Value vis = geometry.emitIsVisible(nb, nl, pos, key);
+                if (mask && maskIsBias) {
+                  x = arith::AddFOp::create(nb, nl, x, toF32(nb, nl, a[1]));
+                } else if (mask) {
+                  Value zero = arith::ConstantOp::create(
+                      nb, nl, nb.getIntegerAttr(a[1].getType(), 0));
+                  vis = arith::AndIOp::create(
+                      nb, nl, vis,
+                      arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
+                                            a[1], zero));
+                }
+                return {arith::SelectOp::create(nb, nl, vis, x, cst(kNegInf))};
+              })[0];
 
-  // m = rowmax(S') (-inf for rows without a visible key, replaced by 0).
+  // Block row max, then m' = max(m, block max) and a = exp(m - m'_0).
   Value rowInit = emptyF32(b, loc, {bSz, hSz, lqSz});
-  Value m = linalg::GenericOp::create(
-                b, loc, rowInit.getType(), ValueRange{masked},
-                ValueRange{fillF32(b, loc, rowInit,
-                                   -std::numeric_limits<double>::infinity())},
-                ArrayRef<AffineMap>{id4, rows4},
-                ArrayRef<utils::IteratorType>{par, par, par, red},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(
-                      nb, nl,
-                      ValueRange{arith::MaximumFOp::create(nb, nl, a[0], a[1])});
-                })
-                .getResult(0);
+  Value blockMax =
+      generic(b, loc, ValueRange{masked},
+              ValueRange{fillF32(b, loc, rowInit, kNegInf)}, {id4, rows4},
+              {par, par, par, red},
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+                return {OnlineSoftmax(nb, nl, OnlineSoftmax::mathExp2)
+                            .max(a[0], a[1])};
+              })[0];
+  ValueRange maxAlpha = generic(
+      b, loc, ValueRange{getMax(), blockMax},
+      ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz}),
+                 emptyF32(b, loc, {bSz, hSz, lqSz})},
+      {id3, id3, id3, id3}, {par, par, par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
+        Value mNew = softmax.updateMax(a[0], a[1]);
+        return {mNew, softmax.rescale(a[0], softmax.safeMax(mNew))};
+      });
+  Value mNew = maxAlpha[0], alpha = maxAlpha[1];
 
-  // P = exp(S' - m).
-  Value p = linalg::GenericOp::create(
-                b, loc, s.getType(), ValueRange{masked, m},
-                ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})},
-                ArrayRef<AffineMap>{id4, rows4, id4},
-                ArrayRef<utils::IteratorType>{par, par, par, par},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  Value negInf = arith::ConstantOp::create(
-                      nb, nl,
-                      nb.getF32FloatAttr(-std::numeric_limits<double>::infinity()));
-                  Value zero =
-                      arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-                  Value none = arith::CmpFOp::create(
-                      nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
-                  Value ref = arith::SelectOp::create(nb, nl, none, zero, a[1]);
-                  Value e = math::ExpOp::create(
-                      nb, nl, arith::SubFOp::create(nb, nl, a[0], ref));
-                  linalg::YieldOp::create(nb, nl, ValueRange{e});
-                })
-                .getResult(0);
+  // P = exp(S' - m'_0).
+  Value p = generic(
+      b, loc, ValueRange{masked, mNew},
+      ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})}, {id4, rows4, id4},
+      {par, par, par, par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
+        return {softmax.exp(a[0], softmax.negMaxLog2e(softmax.safeMax(a[1])))};
+      })[0];
 
-  // l = rowsum(P).
-  Value l = linalg::GenericOp::create(
-                b, loc, rowInit.getType(), ValueRange{p},
-                ValueRange{fillF32(b, loc, rowInit, 0.0)},
-                ArrayRef<AffineMap>{id4, rows4},
-                ArrayRef<utils::IteratorType>{par, par, par, red},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(
-                      nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[0], a[1])});
-                })
-                .getResult(0);
+  // l' = a l + rowsum(P): the rescaled sum, then the block's terms.
+  Value lScaled = generic(
+      b, loc, ValueRange{getSum(), alpha}, ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz})},
+      {id3, id3, id3}, {par, par, par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        return {arith::MulFOp::create(nb, nl, a[0], a[1])};
+      })[0];
+  Value lNew = generic(
+      b, loc, ValueRange{p}, ValueRange{lScaled}, {id4, rows4},
+      {par, par, par, red},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        return {arith::AddFOp::create(nb, nl, a[1], a[0])};
+      })[0];
 
-  // O = P V.
-  Value o = fillF32(b, loc, emptyF32(b, loc, {bSz, hSz, lqSz, dvSz}), 0.0);
-  o = linalg::GenericOp::create(
-          b, loc, o.getType(), ValueRange{p, v}, ValueRange{o},
-          ArrayRef<AffineMap>{map5({d0, d1, d2, d4}), map5({d0, d1, d4, d3}),
-                              map5({d0, d1, d2, d3})},
-          ArrayRef<utils::IteratorType>{par, par, par, par, red},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value prod =
-                arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1]));
-            linalg::YieldOp::create(
-                nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
-          })
-          .getResult(0);
-
-  // output = l == 0 ? 0 : O / l, in the output element type.
-  Value out = getOutput();
-  Type outElt = getOutputType().getElementType();
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, out.getType(), ValueRange{o, l}, ValueRange{out},
-          ArrayRef<AffineMap>{id4, rows4, id4},
-          ArrayRef<utils::IteratorType>{par, par, par, par},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value zero =
-                arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-            Value empty = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-            Value div = arith::DivFOp::create(nb, nl, a[0], a[1]);
-            Value r = arith::SelectOp::create(nb, nl, empty, zero, div);
-            if (!outElt.isF32())
-              r = arith::TruncFOp::create(nb, nl, outElt, r);
-            linalg::YieldOp::create(nb, nl, ValueRange{r});
-          })
-          .getResult(0);
-  return SmallVector<Value>{result};
+  // acc' = a acc + P V.
+  Value accScaled = generic(
+      b, loc, ValueRange{getAcc(), alpha},
+      ValueRange{tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, getAcc()),
+                                         b.getF32Type())},
+      {id4, rows4, id4}, {par, par, par, par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        return {arith::MulFOp::create(nb, nl, a[0], a[1])};
+      })[0];
+  Value accNew = generic(
+      b, loc, ValueRange{p, v}, ValueRange{accScaled},
+      {map5({d0, d1, d2, d4}), map5({d0, kvh5, d4, d3}), map5({d0, d1, d2, d3})},
+      {par, par, par, par, red},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
+        Value prod = arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1]));
+        return {arith::AddFOp::create(nb, nl, a[2], prod)};
+      })[0];
+  return SmallVector<Value>{accNew, mNew, lNew};
 }

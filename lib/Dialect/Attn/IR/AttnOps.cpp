@@ -671,55 +671,141 @@ LogicalResult MSDeformAttnOp::verify() {
 // OnlineAttentionOp
 //===----------------------------------------------------------------------===//
 
+/// Checks shared by the two online forms: ranks, tensors vs memrefs, the
+/// D/Lk relations, element types and the geometry attributes.
+template <typename OpTy>
+static LogicalResult verifyOnlineForm(OpTy op, Value firstDest) {
+  if (failed(checkRank(op, "query", op.getQuery(), 4, "[B, Hq, Lq, D]")) ||
+      failed(checkRank(op, "key", op.getKey(), 4, "[B, Hkv, Lk, D]")) ||
+      failed(checkRank(op, "value", op.getValue(), 4, "[B, Hkv, Lk, Dv]")))
+    return failure();
+  if (op.getMask() &&
+      failed(checkRank(op, "mask", op.getMask(), 4, "[B|1, Hq|1, Lq, Lk]")))
+    return failure();
+  bool tensors = isa<RankedTensorType>(firstDest.getType());
+  for (Value operand : op->getOperands())
+    if (isa<ShapedType>(operand.getType()) &&
+        isa<RankedTensorType>(operand.getType()) != tensors)
+      return op.emitOpError("expected all shaped operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like the destination, "
+             << "found " << operand.getType();
+  // Element types: q, k, v of one float type; the mask i8 (non-zero =
+  // visible) or that float type (additive bias).
+  Type elt = op.getQueryType().getElementType();
+  if (!isa<FloatType>(elt))
+    return op.emitOpError("expected a float element type for 'query', found ")
+           << elt;
+  for (auto [name, v] : {std::pair<StringRef, Value>{"key", op.getKey()},
+                         {"value", op.getValue()}})
+    if (cast<ShapedType>(v.getType()).getElementType() != elt)
+      return op.emitOpError("expected '")
+             << name << "' to have the element type of 'query' (" << elt
+             << "), found " << cast<ShapedType>(v.getType()).getElementType();
+  if (Value mask = op.getMask()) {
+    Type mElt = cast<ShapedType>(mask.getType()).getElementType();
+    if (!mElt.isInteger(8) && !mElt.isInteger(1) && mElt != elt)
+      return op.emitOpError("expected 'mask' elements of i1, i8 or the "
+                            "element type of 'query' (")
+             << elt << "), found " << mElt;
+  }
+  if (failed(checkDim(op, "key", op.getKey(), 3, "D",
+                      op.getQueryType().getDimSize(3), "head dim of 'query'")) ||
+      failed(checkDim(op, "value", op.getValue(), 2, "Lk",
+                      op.getKeyType().getDimSize(2), "length of 'key'")))
+    return failure();
+  if (FloatAttr scale = op.getScaleAttr();
+      scale && !std::isfinite(scale.getValueAsDouble()))
+    return op.emitOpError("expected a finite 'scale', found ")
+           << scale.getValueAsDouble();
+  if (op.getLeft() < -1 || op.getRight() < -1)
+    return op.emitOpError("expected window extents >= -1, found (")
+           << op.getLeft() << ", " << op.getRight() << ")";
+  if (std::optional<int64_t> chunk = op.getChunkSize(); chunk && *chunk <= 0)
+    return op.emitOpError("expected 'chunk' > 0, found ") << *chunk;
+  return success();
+}
+
+/// Result types equal to the destinations on tensors, none on memrefs.
+static LogicalResult verifyDestinationResults(Operation *op,
+                                              ValueRange destinations) {
+  bool tensors = isa<RankedTensorType>(destinations.front().getType());
+  unsigned expected = tensors ? destinations.size() : 0;
+  if (op->getNumResults() != expected)
+    return op->emitOpError("expected ")
+           << expected << " results on " << (tensors ? "tensors" : "memrefs")
+           << ", found " << op->getNumResults();
+  for (auto [dest, result] : llvm::zip(destinations, op->getResults()))
+    if (dest.getType() != result.getType())
+      return op->emitOpError("expected the result type to match the "
+                             "destination ")
+             << dest.getType() << ", found " << result.getType();
+  return success();
+}
+
 LogicalResult OnlineAttentionOp::verify() {
-  if (failed(checkRank(*this, "query", getQuery(), 4, "[B, Hq, Lq, D]")) ||
-      failed(checkRank(*this, "key", getKey(), 4, "[B, Hkv, Lk, D]")) ||
-      failed(checkRank(*this, "value", getValue(), 4, "[B, Hkv, Lk, Dv]")) ||
-      failed(checkRank(*this, "output", getOutput(), 4, "[B, Hq, Lq, Dv]")))
+  if (failed(checkRank(*this, "output", getOutput(), 4, "[B, Hq, Lq, Dv]")) ||
+      failed(verifyOnlineForm(*this, getOutput())))
     return failure();
-  if (getMask() &&
-      failed(checkRank(*this, "mask", getMask(), 4, "[B|1, Hq|1, Lq, Lk]")))
-    return failure();
-  bool tensors = isa<RankedTensorType>(getOutput().getType());
-  for (Value operand : {getQuery(), getKey(), getValue(), getMask()})
-    if (operand && isa<RankedTensorType>(operand.getType()) != tensors)
-      return emitOpError("expected all shaped operands to be ")
-             << (tensors ? "tensors" : "memrefs") << " like 'output', found "
-             << operand.getType();
-  if (failed(checkDim(*this, "key", getKey(), 3, "D",
-                      getQueryType().getDimSize(3), "head dim of 'query'")) ||
-      failed(checkDim(*this, "value", getValue(), 2, "Lk",
-                      getKeyType().getDimSize(2), "length of 'key'")) ||
-      failed(checkDim(*this, "output", getOutput(), 3, "Dv",
+  if (failed(checkDim(*this, "output", getOutput(), 3, "Dv",
                       getValueType().getDimSize(3), "head dim of 'value'")))
     return failure();
-  if (tensors != (getNumResults() == 1))
-    return emitOpError("expected one result on tensors and none on memrefs, "
-                       "found ")
-           << getNumResults();
-  if (tensors && getResult()[0].getType() != getOutput().getType())
-    return emitOpError("expected the result type to match 'output' ")
-           << getOutput().getType() << ", found " << getResult()[0].getType();
-  if (getLeft() < -1 || getRight() < -1)
-    return emitOpError("expected window extents >= -1, found (")
-           << getLeft() << ", " << getRight() << ")";
-  if (std::optional<int64_t> chunk = getChunkSize(); chunk && *chunk <= 0)
-    return emitOpError("expected 'chunk' > 0, found ") << *chunk;
-  return success();
+  if (!isa<FloatType>(getOutputType().getElementType()))
+    return emitOpError("expected a float element type for 'output', found ")
+           << getOutputType().getElementType();
+  return verifyDestinationResults(*this, getOutput());
+}
+
+LogicalResult PartialAttentionOp::verify() {
+  if (failed(checkRank(*this, "acc", getAcc(), 4, "[B, Hq, Lq, Dv]")) ||
+      failed(checkRank(*this, "max", getMax(), 3, "[B, Hq, Lq]")) ||
+      failed(checkRank(*this, "sum", getSum(), 3, "[B, Hq, Lq]")) ||
+      failed(verifyOnlineForm(*this, getAcc())))
+    return failure();
+  for (auto [name, v] : {std::pair<StringRef, Value>{"acc", getAcc()},
+                         {"max", getMax()},
+                         {"sum", getSum()}})
+    if (!cast<ShapedType>(v.getType()).getElementType().isF32())
+      return emitOpError("expected f32 elements for '")
+             << name << "', found " << v.getType();
+  if (failed(checkDim(*this, "acc", getAcc(), 3, "Dv",
+                      getValueType().getDimSize(3), "head dim of 'value'")))
+    return failure();
+  ShapedType accType = getAccType();
+  for (auto [name, v] :
+       {std::pair<StringRef, Value>{"max", getMax()}, {"sum", getSum()}})
+    for (int64_t d = 0; d < 3; ++d)
+      if (failed(checkDim(*this, name, v, d, d == 2 ? "Lq" : "B/Hq",
+                          accType.getDimSize(d), "the same dim of 'acc'")))
+        return failure();
+  return verifyDestinationResults(*this, {getAcc(), getMax(), getSum()});
+}
+
+/// Reads of every memref operand; writes of the destinations.
+static void getOnlineFormEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+    if (op.isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+void PartialAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getOnlineFormEffects(*this, effects);
 }
 
 void OnlineAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                         SideEffects::DefaultResource::get());
-    if (&operand == &getOutputMutable())
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  getOnlineFormEffects(*this, effects);
 }
 
 #define GET_OP_CLASSES

@@ -2,9 +2,12 @@
 //
 // Part of the attn-mlir project.
 //
-// TilingInterface of the internal tiled form: the iteration domain is the
-// parallel (b, h, i) space; the key loop stays inside the op (it carries the
-// online softmax), so every tile reads whole K/V heads.
+// TilingInterface of the internal tiled forms. `attn.online_attention`:
+// the parallel (b, h, i) space; its key loop stays inside the op (it carries
+// the online softmax and the normalization), so a tile reads whole K/V
+// heads. `attn.partial_attention`: (b, h, i, j) with the keys j a reduction
+// over the running (acc, max, sum) state, so key tiles give the
+// FlashAttention loop (sequential) or split-K (parallel, then merged).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +18,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <utility>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -39,6 +44,103 @@ static Value slice(OpBuilder &b, Location loc, Value v,
   return memref::SubViewOp::create(b, loc, v, offsets, sizes, strides);
 }
 
+/// The head tile of K/V for the query head tile [hOff, hOff + hSize): the
+/// same heads without GQA; with Hq = G * Hkv, one KV head for a single query
+/// head, or hSize / G KV heads for whole groups (static G and hSize, a
+/// multiple of G; the offset is then a multiple of G, as tiles of a domain
+/// starting at 0 with that tile size are).
+template <typename OpTy>
+static FailureOr<std::pair<OpFoldResult, OpFoldResult>>
+kvHeadTile(OpTy op, OpBuilder &b, Location loc, OpFoldResult hOff,
+           OpFoldResult hSize) {
+  ShapedType qType = op.getQueryType(), kType = op.getKeyType();
+  bool staticHeads = !qType.isDynamicDim(1) && !kType.isDynamicDim(1);
+  if (staticHeads && qType.getDimSize(1) == kType.getDimSize(1))
+    return std::make_pair(hOff, hSize);
+  auto divide = [&](OpFoldResult x, Value d) -> OpFoldResult {
+    return arith::DivUIOp::create(
+               b, loc, getValueOrCreateConstantIndexOp(b, loc, x), d)
+        .getResult();
+  };
+  Value group = arith::DivUIOp::create(
+      b, loc,
+      getValueOrCreateConstantIndexOp(b, loc, dimSize(b, loc, op.getQuery(), 1)),
+      getValueOrCreateConstantIndexOp(b, loc, dimSize(b, loc, op.getKey(), 1)));
+  if (isConstantIntValue(hSize, 1))
+    return std::make_pair(divide(hOff, group), hSize);
+  std::optional<int64_t> size = getConstantIntValue(hSize);
+  if (staticHeads && size && kType.getDimSize(1) > 0) {
+    int64_t g = qType.getDimSize(1) / kType.getDimSize(1);
+    if (*size % g == 0)
+      return std::make_pair(divide(hOff, group),
+                            OpFoldResult(b.getIndexAttr(*size / g)));
+  }
+  return op.emitOpError("tiling the head dimension with grouped K/V heads "
+                        "needs a head tile of 1 or of whole groups (a "
+                        "multiple of Hq / Hkv, static)");
+}
+
+/// Slices of the inputs of a (b, h, i) tile with keys [kOff, kOff + kSize):
+/// query, key, value and the mask (null without one). Statically unit mask
+/// dims broadcast and keep offset 0 and size 1.
+template <typename OpTy>
+static FailureOr<SmallVector<Value>>
+sliceInputs(OpTy op, OpBuilder &b, Location loc, ArrayRef<OpFoldResult> offsets,
+            ArrayRef<OpFoldResult> sizes, OpFoldResult kOff,
+            OpFoldResult kSize) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  OpFoldResult bOff = offsets[0], hOff = offsets[1], iOff = offsets[2];
+  OpFoldResult bSize = sizes[0], hSize = sizes[1], iSize = sizes[2];
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvh =
+      kvHeadTile(op, b, loc, hOff, hSize);
+  if (failed(kvh))
+    return failure();
+  auto [kvhOff, kvhSize] = *kvh;
+  OpFoldResult d = dimSize(b, loc, op.getKey(), 3);
+  OpFoldResult dv = dimSize(b, loc, op.getValue(), 3);
+  SmallVector<Value> slices;
+  slices.push_back(slice(b, loc, op.getQuery(), {bOff, hOff, iOff, zero},
+                         {bSize, hSize, iSize,
+                          dimSize(b, loc, op.getQuery(), 3)}));
+  slices.push_back(slice(b, loc, op.getKey(), {bOff, kvhOff, kOff, zero},
+                         {bSize, kvhSize, kSize, d}));
+  slices.push_back(slice(b, loc, op.getValue(), {bOff, kvhOff, kOff, zero},
+                         {bSize, kvhSize, kSize, dv}));
+  Value mask;
+  if (Value m = op.getMask()) {
+    auto mType = cast<ShapedType>(m.getType());
+    bool bcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
+    bool bcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
+    mask = slice(b, loc, m,
+                 {bcastB ? zero : bOff, bcastH ? zero : hOff, iOff, kOff},
+                 {bcastB ? one : bSize, bcastH ? one : hSize, iSize, kSize});
+  }
+  slices.push_back(mask);
+  return slices;
+}
+
+/// Offset `base` plus the tile offset `off`.
+static Value addOffset(OpBuilder &b, Location loc, Value base,
+                       OpFoldResult off) {
+  if (isConstantIntValue(off, 0))
+    return base;
+  return arith::AddIOp::create(b, loc, base,
+                               getValueOrCreateConstantIndexOp(b, loc, off));
+}
+
+static SmallVector<Operation *> definingOps(ArrayRef<Value> values) {
+  SmallVector<Operation *> ops;
+  for (Value v : values)
+    if (v)
+      if (Operation *op = v.getDefiningOp())
+        ops.push_back(op);
+  return ops;
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineAttentionOp
+//===----------------------------------------------------------------------===//
+
 SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
   return SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel);
 }
@@ -57,70 +159,27 @@ OnlineAttentionOp::getTiledImplementation(OpBuilder &b,
                                           ArrayRef<OpFoldResult> offsets,
                                           ArrayRef<OpFoldResult> sizes) {
   Location loc = getLoc();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  OpFoldResult bOff = offsets[0], hOff = offsets[1], iOff = offsets[2];
-  OpFoldResult bSize = sizes[0], hSize = sizes[1], iSize = sizes[2];
-
-  // K/V head of the tile: h / (Hq / Hkv). With GQA only unit head tiles map
-  // to one KV head.
-  OpFoldResult kvhOff = hOff, kvhSize = hSize;
-  std::optional<int64_t> hq = getQueryType().isDynamicDim(1)
-                                  ? std::nullopt
-                                  : std::optional(getQueryType().getDimSize(1));
-  std::optional<int64_t> hkv = getKeyType().isDynamicDim(1)
-                                   ? std::nullopt
-                                   : std::optional(getKeyType().getDimSize(1));
-  if (!hq || !hkv || *hq != *hkv) {
-    if (!isConstantIntValue(hSize, 1))
-      return emitOpError("tiling the head dimension with grouped K/V heads "
-                         "needs a head tile size of 1");
-    Value group = arith::DivUIOp::create(
-        b, loc,
-        getValueOrCreateConstantIndexOp(b, loc, dimSize(b, loc, getQuery(), 1)),
-        getValueOrCreateConstantIndexOp(b, loc, dimSize(b, loc, getKey(), 1)));
-    kvhOff = arith::DivUIOp::create(
-                 b, loc, getValueOrCreateConstantIndexOp(b, loc, hOff), group)
-                 .getResult();
-  }
-
-  OpFoldResult lk = dimSize(b, loc, getKey(), 2);
-  OpFoldResult d = dimSize(b, loc, getKey(), 3);
-  OpFoldResult dv = dimSize(b, loc, getValue(), 3);
-  SmallVector<Value> operands;
-  operands.push_back(slice(b, loc, getQuery(), {bOff, hOff, iOff, zero},
-                           {bSize, hSize, iSize, dimSize(b, loc, getQuery(), 3)}));
-  operands.push_back(
-      slice(b, loc, getKey(), {bOff, kvhOff, zero, zero}, {bSize, kvhSize, lk, d}));
-  operands.push_back(slice(b, loc, getValue(), {bOff, kvhOff, zero, zero},
-                           {bSize, kvhSize, lk, dv}));
-  Value mask;
-  if (Value m = getMask()) {
-    // Statically unit mask dims broadcast: they keep offset 0 and size 1.
-    auto mType = cast<ShapedType>(m.getType());
-    bool bcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
-    bool bcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
-    mask = slice(b, loc, m,
-                 {bcastB ? zero : bOff, bcastH ? zero : hOff, iOff, zero},
-                 {bcastB ? one : bSize, bcastH ? one : hSize, iSize,
-                  dimSize(b, loc, m, 3)});
-  }
-  Value offset = arith::AddIOp::create(
-      b, loc, getQueryOffset(), getValueOrCreateConstantIndexOp(b, loc, iOff));
-  Value output =
-      slice(b, loc, getOutput(), {bOff, hOff, iOff, zero}, {bSize, hSize, iSize, dv});
-
+  OpFoldResult zero = b.getIndexAttr(0);
+  FailureOr<SmallVector<Value>> inputs = sliceInputs(
+      *this, b, loc, offsets, sizes, zero, dimSize(b, loc, getKey(), 2));
+  if (failed(inputs))
+    return failure();
+  Value offset = addOffset(b, loc, getQueryOffset(), offsets[2]);
+  Value output = slice(b, loc, getOutput(), {offsets[0], offsets[1], offsets[2], zero},
+                       {sizes[0], sizes[1], sizes[2],
+                        dimSize(b, loc, getValue(), 3)});
   SmallVector<Type> resultTypes;
   if (getNumResults() == 1)
     resultTypes.push_back(output.getType());
   auto tiled = OnlineAttentionOp::create(
-      b, loc, resultTypes, operands[0], operands[1], operands[2], mask, offset,
-      output, getScaleAttr(), getSoftcapAttr(), getWindowLeftAttr(),
-      getWindowRightAttr(), getChunkAttr());
-  SmallVector<Operation *> slices;
-  for (Value v : operands)
-    if (Operation *op = v.getDefiningOp())
-      slices.push_back(op);
-  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
+      b, loc, resultTypes, (*inputs)[0], (*inputs)[1], (*inputs)[2],
+      (*inputs)[3], offset, output, getScaleAttr(), getSoftcapAttr(),
+      getWindowLeftAttr(), getWindowRightAttr(), getChunkAttr());
+  // A scale left to the run time is 1/sqrt(D) of the whole op's D, which a
+  // tile shares (D is not tiled).
+  return TilingResult{{tiled},
+                      SmallVector<Value>(tiled->getResults()),
+                      definingOps(*inputs)};
 }
 
 LogicalResult OnlineAttentionOp::getResultTilePosition(
@@ -131,5 +190,73 @@ LogicalResult OnlineAttentionOp::getResultTilePosition(
   resultOffsets.push_back(b.getIndexAttr(0));
   resultSizes.assign(sizes.begin(), sizes.end());
   resultSizes.push_back(dimSize(b, getLoc(), getValue(), 3));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PartialAttentionOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> PartialAttentionOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::parallel, utils::IteratorType::reduction};
+}
+
+SmallVector<Range> PartialAttentionOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<Range> domain;
+  for (int64_t dim = 0; dim < 3; ++dim)
+    domain.push_back(Range{zero, dimSize(b, loc, getQuery(), dim), one});
+  domain.push_back(Range{zero, dimSize(b, loc, getKey(), 2), one});
+  return domain;
+}
+
+FailureOr<TilingResult>
+PartialAttentionOp::getTiledImplementation(OpBuilder &b,
+                                           ArrayRef<OpFoldResult> offsets,
+                                           ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  FailureOr<SmallVector<Value>> inputs =
+      sliceInputs(*this, b, loc, offsets, sizes, offsets[3], sizes[3]);
+  if (failed(inputs))
+    return failure();
+  Value queryOffset = addOffset(b, loc, getQueryOffset(), offsets[2]);
+  Value keyOffset = addOffset(b, loc, getKeyOffset(), offsets[3]);
+  ArrayRef<OpFoldResult> rowOffsets = offsets.take_front(3),
+                         rowSizes = sizes.take_front(3);
+  Value acc = slice(b, loc, getAcc(),
+                    {rowOffsets[0], rowOffsets[1], rowOffsets[2], zero},
+                    {rowSizes[0], rowSizes[1], rowSizes[2],
+                     dimSize(b, loc, getValue(), 3)});
+  Value max = slice(b, loc, getMax(), rowOffsets, rowSizes);
+  Value sum = slice(b, loc, getSum(), rowOffsets, rowSizes);
+  SmallVector<Type> resultTypes;
+  if (getNumResults() == 3)
+    resultTypes = {acc.getType(), max.getType(), sum.getType()};
+  // Without an explicit scale the tile must keep the untiled D's default,
+  // which it does: D is not tiled.
+  auto tiled = PartialAttentionOp::create(
+      b, loc, resultTypes, (*inputs)[0], (*inputs)[1], (*inputs)[2],
+      (*inputs)[3], queryOffset, keyOffset, acc, max, sum, getScaleAttr(),
+      getSoftcapAttr(), getWindowLeftAttr(), getWindowRightAttr(),
+      getChunkAttr());
+  return TilingResult{{tiled},
+                      SmallVector<Value>(tiled->getResults()),
+                      definingOps(*inputs)};
+}
+
+LogicalResult PartialAttentionOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  // The key dimension (a reduction) does not index the state.
+  resultOffsets.assign(offsets.begin(), offsets.begin() + 3);
+  resultSizes.assign(sizes.begin(), sizes.begin() + 3);
+  if (resultNumber == 0) {
+    resultOffsets.push_back(b.getIndexAttr(0));
+    resultSizes.push_back(dimSize(b, getLoc(), getValue(), 3));
+  }
   return success();
 }

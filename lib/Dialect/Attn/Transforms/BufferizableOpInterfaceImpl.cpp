@@ -10,26 +10,33 @@
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
 
+#include <type_traits>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::bufferization;
 
 namespace {
-/// `attn.online_attention` writes every element of its destination and never
-/// reads it, so the destination bufferizes in place without a copy.
-struct OnlineAttentionOpInterface
-    : public DstBufferizableOpInterfaceExternalModel<OnlineAttentionOpInterface,
-                                                     OnlineAttentionOp> {
+/// The online forms bufferize in place into their destinations.
+/// `attn.online_attention` writes every element of its destination and
+/// never reads it (no copy of the destination's old contents);
+/// `attn.partial_attention` reads its (acc, max, sum) state and updates it.
+template <typename OpTy>
+struct OnlineFormOpInterface
+    : public DstBufferizableOpInterfaceExternalModel<OnlineFormOpInterface<OpTy>,
+                                                     OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &opOperand,
                               const AnalysisState &state) const {
+    if (std::is_same_v<OpTy, PartialAttentionOp>)
+      return true;
     return !cast<DestinationStyleOpInterface>(op).isDpsInit(&opOperand);
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
-    auto attnOp = cast<OnlineAttentionOp>(op);
-    SmallVector<Value> buffers;
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    SmallVector<Value> buffers, results;
     for (OpOperand &operand : op->getOpOperands()) {
       if (!isa<TensorType>(operand.get().getType())) {
         buffers.push_back(operand.get());
@@ -40,13 +47,14 @@ struct OnlineAttentionOpInterface
       if (failed(buffer))
         return failure();
       buffers.push_back(*buffer);
+      if (dps.isDpsInit(&operand))
+        results.push_back(*buffer);
     }
     rewriter.setInsertionPoint(op);
     OperationState newState(op->getLoc(), op->getName(), buffers,
                             /*types=*/TypeRange{}, op->getAttrs());
     rewriter.create(newState);
-    Value output = buffers[attnOp.getOutputMutable().getOperandNumber()];
-    replaceOpWithBufferizedValues(rewriter, op, output);
+    replaceOpWithBufferizedValues(rewriter, op, results);
     return success();
   }
 };
@@ -55,6 +63,9 @@ struct OnlineAttentionOpInterface
 void mlir::attn::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, AttnDialect *) {
-    OnlineAttentionOp::attachInterface<OnlineAttentionOpInterface>(*ctx);
+    OnlineAttentionOp::attachInterface<
+        OnlineFormOpInterface<OnlineAttentionOp>>(*ctx);
+    PartialAttentionOp::attachInterface<
+        OnlineFormOpInterface<PartialAttentionOp>>(*ctx);
   });
 }

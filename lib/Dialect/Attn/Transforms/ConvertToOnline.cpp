@@ -129,19 +129,19 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
     mask = swa.getMask();
     scale = swa.getEffectiveScale();
     softcap = swa.getSoftcapAttr();
-    // A window wider than any addressable sequence is unbounded; clamping it
-    // keeps the kernels' index arithmetic (p - left, p + right) from
-    // overflowing for extents near INT64_MAX.
-    constexpr int64_t kUnboundedBeyond = int64_t(1) << 40;
-    left = swa.getWindowLeft() > kUnboundedBeyond ? -1 : swa.getWindowLeft();
-    right = swa.getWindowRight() > kUnboundedBeyond ? -1 : swa.getWindowRight();
+    // Extents wider than any sequence (up to INT64_MAX) are kept as written:
+    // AttentionGeometry, which every lowering asks, treats them as unbounded.
+    left = swa.getWindowLeft();
+    right = swa.getWindowRight();
     chunk = swa.getChunkSize();
   } else {
     return rewriter.notifyMatchFailure(op, "not an attention op");
   }
-  if (failed(scale))
-    return op->emitOpError("needs an explicit 'scale' when the head dim D of "
-                           "'query' is dynamic (the default is 1/sqrt(D))");
+  // A dynamic D without `scale`: the online form computes 1/sqrt(D) of the
+  // run-time D (no `scale` attribute).
+  FloatAttr scaleAttr;
+  if (succeeded(scale))
+    scaleAttr = rewriter.getF32FloatAttr(static_cast<float>(*scale));
 
   Location loc = op->getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
@@ -171,7 +171,7 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
 
   auto online = OnlineAttentionOp::create(
       rewriter, loc, TypeRange{resultType}, q, k, v, mask, offset, init,
-      rewriter.getF32FloatAttr(static_cast<float>(*scale)), softcap,
+      scaleAttr, softcap,
       rewriter.getI64IntegerAttr(left), rewriter.getI64IntegerAttr(right),
       chunk ? rewriter.getI64IntegerAttr(*chunk) : IntegerAttr());
   rewriter.replaceOp(op, online.getResults());

@@ -1,10 +1,19 @@
-//===- Decompose.cpp - attn.online_attention to linalg ----------*- C++ -*-===//
+//===- Decompose.cpp - the online forms to linalg ---------------*- C++ -*-===//
 //
 // Part of the attn-mlir project.
+//
+// The portable lowering: `attn.online_attention` becomes
+// `attn.partial_attention` + normalization (its AggregatedOpInterface), the
+// partial op's key dimension is tiled into an scf.for over key blocks (the
+// FlashAttention loop, carrying the online-softmax state), and each block's
+// partial op becomes one online step in linalg.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNDECOMPOSEPASS
@@ -14,29 +23,99 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
+FailureOr<SmallVector<Value>>
+mlir::attn::decomposePartialAttention(RewriterBase &rewriter,
+                                      PartialAttentionOp op, int64_t blockK) {
+  if (op.getNumResults() != 3)
+    return rewriter.notifyMatchFailure(op, "decomposition needs tensors");
+  OpBuilder::InsertionGuard guard(rewriter);
+  ShapedType kType = op.getKeyType();
+  bool oneBlock = blockK <= 0 ||
+                  (!kType.isDynamicDim(2) && kType.getDimSize(2) <= blockK);
+  if (oneBlock) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<SmallVector<Value>> values =
+        cast<linalg::AggregatedOpInterface>(op.getOperation())
+            .decomposeOperation(rewriter);
+    if (failed(values))
+      return failure();
+    rewriter.replaceOp(op, *values);
+    return values;
+  }
+  // Key blocks: an scf.for whose iter args carry (acc, max, sum).
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setTileSizes({rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+                        rewriter.getIndexAttr(0), rewriter.getIndexAttr(blockK)});
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return op.emitOpError("could not tile the key dimension");
+  rewriter.replaceOp(op, tiled->replacements);
+  for (Operation *tiledOp : tiled->tiledOps) {
+    auto partial = cast<PartialAttentionOp>(tiledOp);
+    if (failed(decomposePartialAttention(rewriter, partial, /*blockK=*/0)))
+      return failure();
+  }
+  return SmallVector<Value>(tiled->replacements);
+}
+
+FailureOr<SmallVector<Value>>
+mlir::attn::decomposeOnlineAttention(RewriterBase &rewriter,
+                                     OnlineAttentionOp op, int64_t blockK) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<SmallVector<Value>> values =
+      cast<linalg::AggregatedOpInterface>(op.getOperation())
+          .decomposeOperation(rewriter);
+  if (failed(values))
+    return failure();
+  // The normalization reads the partial op's results.
+  PartialAttentionOp partial;
+  if (Operation *norm = (*values)[0].getDefiningOp())
+    for (Value operand : norm->getOperands())
+      if (auto p = operand.getDefiningOp<PartialAttentionOp>())
+        partial = p;
+  rewriter.replaceOp(op, *values);
+  if (partial && failed(decomposePartialAttention(rewriter, partial, blockK)))
+    return failure();
+  return values;
+}
+
 namespace {
+bool hasDynamicHeadDims(ShapedType k, ShapedType v) {
+  return k.isDynamicDim(3) || v.isDynamicDim(3);
+}
+
 struct AttnDecomposePass
     : public mlir::attn::impl::AttnDecomposePassBase<AttnDecomposePass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<OnlineAttentionOp> ops;
-    getOperation().walk([&](OnlineAttentionOp op) {
-      if (op.getNumResults() != 1)
-        return;
-      bool dynamicHeadDims = op.getKeyType().isDynamicDim(3) ||
-                             op.getValueType().isDynamicDim(3);
-      if (!dynamicHeadDimsOnly || dynamicHeadDims)
-        ops.push_back(op);
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (auto online = dyn_cast<OnlineAttentionOp>(op)) {
+        if (online.getNumResults() == 1 &&
+            (!dynamicHeadDimsOnly ||
+             hasDynamicHeadDims(online.getKeyType(), online.getValueType())))
+          ops.push_back(op);
+      } else if (auto partial = dyn_cast<PartialAttentionOp>(op)) {
+        if (partial.getNumResults() == 3 &&
+            (!dynamicHeadDimsOnly ||
+             hasDynamicHeadDims(partial.getKeyType(), partial.getValueType())))
+          ops.push_back(op);
+      }
     });
     IRRewriter rewriter(&getContext());
-    for (OnlineAttentionOp op : ops) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<SmallVector<Value>> replacement =
-          cast<linalg::AggregatedOpInterface>(op.getOperation())
-              .decomposeOperation(rewriter);
-      if (failed(replacement))
+    for (Operation *op : ops) {
+      LogicalResult result =
+          isa<OnlineAttentionOp>(op)
+              ? LogicalResult(decomposeOnlineAttention(
+                    rewriter, cast<OnlineAttentionOp>(op), blockK))
+              : LogicalResult(decomposePartialAttention(
+                    rewriter, cast<PartialAttentionOp>(op), blockK));
+      if (failed(result))
         return signalPassFailure();
-      rewriter.replaceOp(op, *replacement);
     }
   }
 };

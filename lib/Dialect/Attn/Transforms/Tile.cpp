@@ -54,6 +54,13 @@ struct AttnTilePass
     for (OnlineAttentionOp op : ops) {
       int64_t rows =
           op.restrictsKeys() || blockQDense <= 0 ? int64_t(blockQ) : blockQDense;
+      int64_t splits = splitKeys == 0 ? chooseKeySplits(op, rows)
+                                      : std::max<int64_t>(splitKeys, 1);
+      if (splits > 1) {
+        if (failed(mlir::attn::splitKeys(rewriter, op, splits)))
+          return signalPassFailure();
+        continue;
+      }
       if (failed(tileOnlineAttention(rewriter, op, rows)))
         return signalPassFailure();
     }

@@ -359,6 +359,38 @@ def Attn_MSDeformAttnOp : Attn_Op<"ms_deform_attn", [Pure]> {
 // Internal tiled forms (created by the compiler's passes)
 //===----------------------------------------------------------------------===//
 
+// Accessors shared by the two online forms.
+defvar AttnOnlineFormAccessors = [{
+    /// Signed window extents (-1 = unbounded) and chunk size.
+    int64_t getLeft() { return getWindowLeftAttr().getInt(); }
+    int64_t getRight() { return getWindowRightAttr().getInt(); }
+    std::optional<int64_t> getChunkSize() {
+      if (IntegerAttr attr = getChunkAttr())
+        return attr.getInt();
+      return std::nullopt;
+    }
+    /// Whether a window side or a chunk hides some keys from some queries
+    /// (causal included; masks aside), so that visible key ranges differ
+    /// between query rows.
+    bool restrictsKeys() {
+      return getLeft() >= 0 || getRight() >= 0 || getChunkSize().has_value();
+    }
+    /// The logit scale: the `scale` attribute, else 1/sqrt(D) of a static
+    /// head dim D; std::nullopt when it is only known at run time.
+    std::optional<double> getStaticScale() {
+      if (FloatAttr attr = getScaleAttr())
+        return attr.getValueAsDouble();
+      ShapedType kType = getKeyType();
+      if (kType.isDynamicDim(3))
+        return std::nullopt;
+      return 1.0 / std::sqrt(static_cast<double>(kType.getDimSize(3)));
+    }
+    /// Shaped types of the operands.
+    ShapedType getQueryType() { return cast<ShapedType>(getQuery().getType()); }
+    ShapedType getKeyType() { return cast<ShapedType>(getKey().getType()); }
+    ShapedType getValueType() { return cast<ShapedType>(getValue().getType()); }
+}];
+
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
@@ -386,16 +418,19 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
     `[B, Hkv, Lk, Dv]` (head `h` reads KV head `h / (Hq / Hkv)`: GQA without
     copying K/V), optional `mask` `[B|1, Hq|1, Lq, Lk]` of `i8` (non-zero =
     visible) or the float type (additive bias; `-inf` = invisible), and the
-    destination `output` `[B, Hq, Lq, Dv]`. `scale` is resolved (no default);
-    `softcap` caps the scaled logits before the bias. Rows without a visible
+    destination `output` `[B, Hq, Lq, Dv]`. `scale` multiplies the logits;
+    without it the scale is 1/sqrt(D) of the run-time head dim D (SPEC
+    §1.1). `softcap` caps the scaled logits before the bias. Rows without a visible
     key are written as zeros. Accumulation is in f32. Works on tensors (one
     result) and on memrefs (no result).
 
-    The iteration domain is `(b, h, i)`, all parallel; tiles along `h` must
-    have size 1 when `Hq != Hkv`. On tensors with `Hq == Hkv` the op also
-    decomposes (AggregatedOpInterface) into `linalg` ops that build the
-    scores of its tile: Q K^T, scale/cap/bias/visibility, row max, exp, row
-    sum, P V and the normalization (the portable, unfused lowering).
+    The iteration domain is `(b, h, i)`, all parallel; with `Hq != Hkv` a
+    tile along `h` spans one head or whole groups of `Hq / Hkv` heads (a
+    GQA group stacked into one tile reads its K/V once). On tensors the op
+    decomposes (AggregatedOpInterface) into `attn.partial_attention` over
+    all keys on a fresh state, followed by the normalization `acc / sum`;
+    tiling that op's key dimension gives the FlashAttention loop in `linalg`
+    (the portable lowering).
 
     Example:
 
@@ -414,7 +449,7 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
                        Optional<AnyShaped>:$mask,
                        Index:$query_offset,
                        AnyShaped:$output,
-                       F32Attr:$scale,
+                       OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<F32Attr>:$softcap,
                        DefaultValuedAttr<I64Attr, "-1">:$window_left,
                        DefaultValuedAttr<I64Attr, "-1">:$window_right,
@@ -428,28 +463,100 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
   }];
   let hasVerifier = 1;
 
-  let extraClassDeclaration = [{
-    /// Signed window extents (-1 = unbounded) and chunk size.
-    int64_t getLeft() { return getWindowLeftAttr().getInt(); }
-    int64_t getRight() { return getWindowRightAttr().getInt(); }
-    std::optional<int64_t> getChunkSize() {
-      if (IntegerAttr attr = getChunkAttr())
-        return attr.getInt();
-      return std::nullopt;
-    }
-    /// Whether a window side or a chunk hides some keys from some queries
-    /// (causal included; masks aside), so that visible key ranges differ
-    /// between query rows.
-    bool restrictsKeys() {
-      return getLeft() >= 0 || getRight() >= 0 || getChunkSize().has_value();
-    }
+  let extraClassDeclaration = AttnOnlineFormAccessors # [{
     /// DestinationStyleOpInterface: the one destination is `output`.
     MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
-    /// Shaped types of the operands.
-    ShapedType getQueryType() { return cast<ShapedType>(getQuery().getType()); }
-    ShapedType getKeyType() { return cast<ShapedType>(getKey().getType()); }
-    ShapedType getValueType() { return cast<ShapedType>(getValue().getType()); }
     ShapedType getOutputType() { return cast<ShapedType>(getOutput().getType()); }
+  }];
+}
+
+def Attn_PartialAttentionOp : Attn_Op<"partial_attention", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>]> {
+  let summary = "online-softmax step of attention over a range of keys";
+  let description = [{
+    The partial online form of attention (IREE's `online_attention`; the
+    flash-decoding split of Dao et al., 2023): it updates a running state
+    `(acc, max, sum)` with the keys of `key`/`value`, without normalizing.
+    For each query row `i` at position `p = query_offset + i` and each key
+    `j` of the range at position `key_offset + j`, visible as for
+    `attn.online_attention` (window, chunk, mask), with the scores
+    `s_j = cap(scale * q . k_j) + bias_j`:
+
+    ```
+    max'[i]   = max(max[i], max_j s_j)
+    a         = exp(max[i] - max'_0[i])      max'_0 = max' == -inf ? 0 : max'
+    sum'[i]   = a sum[i] + sum_j exp(s_j - max'_0[i])
+    acc'[i,:] = a acc[i,:] + sum_j exp(s_j - max'_0[i]) v_j
+    ```
+
+    A fresh state is `(0, -inf, 0)`; the result of attention over all keys
+    is `acc / sum` (0 where `sum` is 0). States of disjoint key ranges
+    merge by the logsumexp rule, which is what splitting the key dimension
+    (split-K, for decode) relies on.
+
+    Operands: `query` `[B, Hq, Lq, D]`, `key` `[B, Hkv, Lk, D]`, `value`
+    `[B, Hkv, Lk, Dv]`, optional `mask` `[B|1, Hq|1, Lq, Lk]` (`i8` or the
+    float type, as for `attn.online_attention`), the positions of the first
+    query and the first key, and the f32 destinations `acc`
+    `[B, Hq, Lq, Dv]`, `max` and `sum` `[B, Hq, Lq]`, which hold the state
+    on entry. Works on tensors (three results) and memrefs (none).
+
+    The iteration domain is `(b, h, i, j)`: parallel over batch, heads and
+    query rows, a reduction over keys. Tiling `j` slices K, V and the mask
+    and adds the tile offset to `key_offset`; a sequential loop over key
+    tiles is the FlashAttention loop, parallel key tiles merged afterwards
+    are split-K. On tensors the op decomposes into one online step in
+    `linalg`.
+
+    Example:
+
+    ```mlir
+    %acc, %m, %l = attn.partial_attention
+           ins(%q, %k, %v offset %qoff key_offset %koff
+           : tensor<1x4x1x128xf32>, tensor<1x1x2048x128xf32>, tensor<1x1x2048x128xf32>)
+           outs(%acc0, %m0, %l0 : tensor<1x4x1x128xf32>, tensor<1x4x1xf32>, tensor<1x4x1xf32>)
+           {scale = 0.0883 : f32}
+           -> tensor<1x4x1x128xf32>, tensor<1x4x1xf32>, tensor<1x4x1xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyShaped:$query,
+                       AnyShaped:$key,
+                       AnyShaped:$value,
+                       Optional<AnyShaped>:$mask,
+                       Index:$query_offset,
+                       Index:$key_offset,
+                       AnyShaped:$acc,
+                       AnyShaped:$max,
+                       AnyShaped:$sum,
+                       OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<F32Attr>:$softcap,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_left,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_right,
+                       OptionalAttr<I64Attr>:$chunk);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value (`mask` $mask^)? `offset` $query_offset
+    `key_offset` $key_offset
+    `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)? `)`
+    `outs` `(` $acc `,` $max `,` $sum `:` type($acc) `,` type($max) `,`
+    type($sum) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = AttnOnlineFormAccessors # [{
+    /// DestinationStyleOpInterface: `acc`, `max` and `sum`.
+    MutableOperandRange getDpsInitsMutable() {
+      unsigned start = getAccMutable().getOperandNumber();
+      return MutableOperandRange(getOperation(), start, 3);
+    }
+    ShapedType getAccType() { return cast<ShapedType>(getAcc().getType()); }
   }];
 }
 

@@ -44,14 +44,24 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     Tiles every `attn.online_attention` on tensors with an `scf.forall` over
     the parallel `(b, h, i)` domain with tile sizes `[1, 1, block-q]`, through
     the op's TilingInterface; ops where every query sees every key (no window
-    side, no chunk) use `block-q-dense` rows instead when it is set. The forall later becomes the parallel
-    (OpenMP) loop; the key loop stays inside each tile.
+    side, no chunk) use `block-q-dense` rows instead when it is set. The
+    forall later becomes the parallel (OpenMP) loop; the key loop stays
+    inside each tile.
+
+    Decode-shaped ops (few query rows per KV group, long Lk; see
+    `split-keys`) are split along the keys instead (flash-decoding): an
+    `scf.forall` over (split, batch, KV group) of `attn.partial_attention`
+    tiles that hold all query heads of a GQA group, whose states are merged
+    by the logsumexp rule in linalg.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
            "query rows per tile">,
     Option<"blockQDense", "block-q-dense", "int64_t", /*default=*/"0",
-           "query rows per tile of ops without window or chunk (0 = block-q)">
+           "query rows per tile of ops without window or chunk (0 = block-q)">,
+    Option<"splitKeys", "split-keys", "int64_t", /*default=*/"0",
+           "key splits (flash-decoding): 0 = chosen per op (decode shapes "
+           "only), 1 = never, N > 1 = N splits for every op">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
@@ -60,83 +70,32 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
 }
 
 def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
-  let summary = "Decompose attn.online_attention into linalg ops";
+  let summary = "Decompose the online forms into a FlashAttention loop in linalg";
   let description = [{
-    Replaces `attn.online_attention` ops on tensors with their
-    AggregatedOpInterface decomposition: linalg ops that build the scores of
-    the (tiled) op, mask them, take the softmax and multiply by V. This is the
-    portable lowering; the CPU pipeline uses it for ops the vector kernel does
-    not take (dynamic head dims), or for all ops with `decompose-all`.
+    The portable lowering of `attn.online_attention` and
+    `attn.partial_attention` on tensors. An `online_attention` becomes a
+    `partial_attention` over all its keys on a fresh state (acc = 0, max =
+    -inf, sum = 0) followed by the normalization acc / sum; a
+    `partial_attention`'s key dimension is tiled by `block-k` into an
+    `scf.for` over key blocks that carries the state (the FlashAttention
+    loop), and each block becomes one online-softmax step in linalg (scores
+    Q K^T of the block, scale/cap/bias/visibility, new row max, rescale
+    factor, P, row sum, P V). Only `[rows, block-k]` scores exist at a time.
+    The CPU pipeline uses it for ops the vector kernel does not take (dynamic
+    head dims), or for all ops with `decompose-all`.
   }];
   let options = [
     Option<"dynamicHeadDimsOnly", "dynamic-head-dims-only", "bool",
            /*default=*/"false",
-           "only decompose ops whose D or Dv is dynamic">
+           "only decompose ops whose D or Dv is dynamic">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"128",
+           "keys per step of the FlashAttention loop (0 = one step over all "
+           "keys)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
-}
-
-def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
-  let summary = "Tile and vectorize the upstream matmuls around attention";
-  let description = [{
-    Tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
-    projections around attention) with an `scf.forall` over 64 x 128 (M x N)
-    cache tiles (the parallel loop, as for attention), then each cache tile
-    into register tiles of 8 x 32 x 8 (M x N x K; batch 1) with scf.for, peels
-    the partial tiles off, vectorizes the static tiles into `vector.contract`
-    (lowered later with the outer-product strategy) and hoists the C tile out
-    of the K loop. Tiles that stay dynamic remain linalg ops (scalar loops).
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect",
-                           "::mlir::affine::AffineDialect",
-                           "::mlir::arith::ArithDialect"];
-}
-
-def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
-  let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
-  let description = [{
-    Applies MLIR's polynomial approximations (Cephes-style range reduction and
-    FMA polynomials, relative error below 2^-22 for f32 exp) so that vector
-    `math.exp` and `math.tanh` become vector arithmetic instead of one libm
-    call per lane.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::math::MathDialect",
-                           "::mlir::vector::VectorDialect"];
-}
-
-def AttnEmitCInterfacePass : Pass<"attn-emit-c-interface", "ModuleOp"> {
-  let summary = "Request C interface wrappers for every public function";
-  let description = [{
-    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
-    that `convert-func-to-llvm` emits `_mlir_ciface_<name>` taking memref
-    descriptors by pointer (MLIR's C interface), which `attn-run` and the
-    shared libraries of `attn-compile` call.
-  }];
-}
-
-def AttnForallToSerialLoopsPass
-    : Pass<"attn-forall-to-serial-loops", "func::FuncOp"> {
-  let summary = "Run scf.forall loops serially, keeping per-iteration stack scratch";
-  let description = [{
-    Rewrites each `scf.forall` into nested `scf.for` loops (the one-thread
-    form of the parallel tile loop). A statically sized `memref.alloca` in the
-    forall body (the kernels' per-tile scratch, possibly inside a
-    `memref.alloca_scope`) moves to the entry block of the function: the
-    serial iterations share one buffer. Left in the loop it would survive
-    canonicalization (`scf.for` is an automatic allocation scope) but lower to
-    an LLVM `alloca` in a loop block, which grows the stack every iteration
-    and overflows it on long sequences. (`convert-scf-to-openmp` scopes the
-    threaded form with `memref.alloca_scope` instead.) Dynamically sized
-    allocas stay and get a warning.
-  }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

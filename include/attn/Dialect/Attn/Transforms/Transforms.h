@@ -20,8 +20,9 @@ namespace attn {
 
 /// Rewrites `attn.attention` / `attn.sliding_window_attention` into
 /// `attn.online_attention` on a fresh destination (see
-/// `-attn-convert-to-online`). Fails when `D` is dynamic and no `scale` is
-/// given (the default scale 1/sqrt(D) needs a static D). With a static
+/// `-attn-convert-to-online`). When `D` is dynamic and no `scale` is given,
+/// the online form has no `scale` attribute and uses 1/sqrt(D) of the
+/// run-time D. With a static
 /// `Lk = 0` the op folds to zeros and a null op is returned.
 FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
                                              Operation *attentionOp);
@@ -34,6 +35,36 @@ void populateConvertToOnlinePatterns(RewritePatternSet &patterns);
 FailureOr<scf::SCFTilingResult> tileOnlineAttention(RewriterBase &rewriter,
                                                     OnlineAttentionOp op,
                                                     int64_t blockQ);
+
+/// Flash-decoding: rewrites `op` (on tensors) into an `scf.forall` over
+/// (split, batch, head tile) whose tiles are `attn.partial_attention` ops on
+/// `splits` key ranges of ceil(Lk / splits) keys, each on a fresh state,
+/// followed by linalg ops that merge the partial states (logsumexp rule) and
+/// normalize. With `stackGroups` and GQA (static head counts) a head tile is
+/// one KV group's Hq / Hkv query heads, so K/V is read once per group;
+/// otherwise one query head. Returns the value that replaced the op.
+FailureOr<Value> splitKeys(RewriterBase &rewriter, OnlineAttentionOp op,
+                           int64_t splits, bool stackGroups = true);
+
+/// The number of key splits for `op` (1 = do not split): more than one only
+/// for decode-shaped ops (static shapes whose KV group holds fewer than
+/// `blockQ / 2` query rows, with at least 2048 keys), one split per 1024
+/// keys, at most 64.
+int64_t chooseKeySplits(OnlineAttentionOp op, int64_t blockQ);
+
+/// The portable lowering of `op` (tensors): `attn.partial_attention` over
+/// key blocks of `blockK` (an scf.for carrying the state; 0 = one block of
+/// all keys), each decomposed into one online step in linalg, then the
+/// normalization. Returns the replacement values.
+FailureOr<SmallVector<Value>> decomposeOnlineAttention(RewriterBase &rewriter,
+                                                       OnlineAttentionOp op,
+                                                       int64_t blockK);
+
+/// Decomposes `op` (tensors) into linalg, first tiling its key dimension by
+/// `blockK` (0 = not tiled) into an scf.for over key blocks.
+FailureOr<SmallVector<Value>> decomposePartialAttention(RewriterBase &rewriter,
+                                                        PartialAttentionOp op,
+                                                        int64_t blockK);
 
 /// Registers the BufferizableOpInterface models of the attn ops
 /// (`attn.online_attention` bufferizes in place into its destination).

@@ -1,0 +1,41 @@
+//===- AttnToVector.h - attn.online_attention to vector code ----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CODEGEN_LLVMCPU_ATTNTOVECTOR_H
+#define ATTN_CODEGEN_LLVMCPU_ATTNTOVECTOR_H
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::attn {
+
+/// Replaces `op` (memref semantics) with loops of vector code computing it:
+/// the FlashAttention-2 forward pass with an online softmax over key blocks
+/// of `target.blockK`, query blocks of `target.blockQ`, register tiles and
+/// vector width from `target`. Only key blocks that can hold a visible key
+/// (window, causal, chunk) are visited. Fails (with a diagnostic) when `D` or
+/// `Dv` is dynamic.
+LogicalResult lowerOnlineAttentionToVector(RewriterBase &rewriter,
+                                           OnlineAttentionOp op,
+                                           const CPUTargetInfo &target);
+
+/// The same kernel for a split-K tile: the keys of `op`'s range, starting
+/// from and ending in its unnormalized (acc, max, sum) state. Query heads of
+/// one KV head in the tile (GQA decode tiles) are stacked into one block of
+/// rows, so each K/V block is read once for the group.
+LogicalResult lowerPartialAttentionToVector(RewriterBase &rewriter,
+                                            PartialAttentionOp op,
+                                            const CPUTargetInfo &target);
+
+/// Adds the patterns that finish the job on the emitted code (16x16 vector
+/// transposes as shuffles for the K^T packing).
+void populateAttnToVectorCleanupPatterns(RewritePatternSet &patterns,
+                                         const CPUTargetInfo &target);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_LLVMCPU_ATTNTOVECTOR_H

@@ -1,0 +1,93 @@
+//===- CPUTargetInfo.h - CPU parameters of code generation ------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The x86 CPU target of code generation: its parameters (vector width,
+// register and cache tiles) and its IR primitives (the TargetInfoBase
+// interface, as Triton's TargetInfoBase: exp2 with vscalefps). Passes read
+// tile sizes from here instead of hard-coding them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CODEGEN_LLVMCPU_CPUTARGETINFO_H
+#define ATTN_CODEGEN_LLVMCPU_CPUTARGETINFO_H
+
+#include "attn/Codegen/Common/TargetInfoBase.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::attn {
+
+/// Code-generation parameters and IR primitives of the attention kernel on
+/// an x86 CPU.
+struct CPUTargetInfo : public TargetInfoBase {
+  /// LLVM CPU name the code is generated for (e.g. "sapphirerapids").
+  std::string cpu;
+  /// Comma-separated LLVM target features ("+avx512f,...") for that CPU.
+  std::string features;
+  /// Widest usable vector register in bits (512 AVX-512, 256 AVX2, 128 SSE).
+  int64_t vectorBits = 128;
+  /// Whether AVX-512F is available (vscalefps, 16 f32 lanes).
+  bool hasAVX512 = false;
+  /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
+  bool hasAMXBF16 = false;
+
+  /// Query rows per tile (the parallel unit of work) of ops whose window or
+  /// chunk hides keys from some rows (causal, sliding window, chunked).
+  int64_t blockQ = 64;
+  /// Query rows per tile of ops where every row sees every key: more rows
+  /// per packed key block, and no partial blocks to waste them on.
+  int64_t blockQDense = 64;
+  /// Keys per inner block (the online-softmax step): the scores of a
+  /// `blockQ x blockK` tile stay in L1/L2.
+  int64_t blockK = 128;
+  /// Register tiles of the kernel's two matmuls (at most ~24 accumulators
+  /// on 32 registers).
+  struct RegisterTiles {
+    /// S = Q K^T: `qkRows` query rows x `qkVectors` vectors of keys.
+    int64_t qkRows = 4, qkVectors = 2;
+    /// O += P V: `pvRows` query rows x `pvVectors` vectors of Dv.
+    int64_t pvRows = 4, pvVectors = 2;
+  };
+  /// Tiles of the partial key blocks of ops that restrict keys (see
+  /// blockQ): a tile computes all its rows and key vectors, so smaller
+  /// tiles waste less on invisible keys there.
+  RegisterTiles tiles;
+  /// Tiles of key blocks that every row of the query block sees whole (all
+  /// blocks of ops without window or chunk).
+  RegisterTiles denseTiles;
+  /// Unroll factor of the reduction (head dim) loop of the Q K^T tile.
+  int64_t qkUnroll = 4;
+
+  /// Query rows per tile for an op that restricts keys (see blockQ) or not.
+  int64_t queryBlock(bool restrictsKeys) const {
+    return restrictsKeys ? blockQ : blockQDense;
+  }
+  /// Register tiles of the partial blocks of an op that restricts keys or
+  /// of every block of one that does not.
+  const RegisterTiles &registerTiles(bool restrictsKeys) const {
+    return restrictsKeys ? tiles : denseTiles;
+  }
+
+  /// f32 lanes per vector register.
+  int64_t lanes() const override { return vectorBits / 32; }
+
+  /// 2^x for x <= 127 on vectors of `lanes()` f32 (other types: math.exp2):
+  /// x = n + f with n = roundeven(x), a degree-5 polynomial for 2^f
+  /// (relative error 2.4e-7) and 2^n applied with AVX-512's vscalefps or put
+  /// into the exponent bits; lanes with x <= -125 (masked keys are -inf)
+  /// give exactly 0 without denormal arithmetic.
+  Value exp2(OpBuilder &b, Location loc, Value x) const override;
+
+  /// Parameters for `cpu` ("native" or "" = the host CPU, else an LLVM CPU
+  /// name such as "skylake-avx512", "znver4", "x86-64-v3"). Unknown names
+  /// give the conservative 128-bit defaults.
+  static CPUTargetInfo get(llvm::StringRef cpu);
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_LLVMCPU_CPUTARGETINFO_H

@@ -1,0 +1,996 @@
+//===- AttnToVector.cpp - attn.online_attention to vector code --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The CPU kernel generator. A bufferized `attn.online_attention` becomes the
+// FlashAttention-2 forward pass (Dao, "FlashAttention-2", 2023) written in
+// scf + vector ops; a bufferized `attn.partial_attention` (a split-K tile)
+// the same loop on its key range, starting from and ending in its
+// unnormalized (acc, max, sum) state:
+//
+//   for b, h (or KV group), query block [q0, q0 + nq):
+//     [jlo, jhi) = keys that any row of the block can see
+//     m = -inf, l = 0, acc = 0
+//     for key block [kb, kb + nk) in [jlo, jhi):
+//       Kt    = K[kb:kb+nk, :]^T                  (16x16 vector transposes,
+//                                                  panels of 64 keys)
+//       S     = Q K^T                             (register-tiled FMAs)
+//       S     = mask(cap(scale * S) + bias)       (invisible keys -> -inf)
+//       m'    = max(m, rowmax(S)); alpha = exp(m - m'); P = exp(S - m')
+//       l     = alpha * l + rowsum(P); acc = alpha * acc + P V   (FMAs)
+//     O = acc / l  (0 where no key was visible)
+//
+// Which keys a row sees comes from AttentionGeometry and the online-softmax
+// algebra from OnlineSoftmax (shared with the portable decomposition); the
+// exponential, reductions and scratch allocation from the target
+// (CPUTargetInfo). When a tile holds several query heads of one KV head
+// (GQA, split-K decode tiles), their rows are stacked, interleaved (row r =
+// query r / G of head r % G), so that row positions stay non-decreasing and
+// each K/V block is packed and read once for the whole group.
+//
+// Scratch buffers (Kt, S, acc and the per-row m, l, alpha, block max/sum and
+// -m log2(e)) are stack buffers in an alloca
+// scope per op instance, so each parallel tile owns its own (heap buffers
+// when they would exceed 1 MiB, for very large head dims).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/LLVMCPU/Passes.h"
+#include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+#include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <functional>
+#include <limits>
+#include <numeric>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOVECTORPASS
+#include "attn/Codegen/LLVMCPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// What the kernel needs of the op it lowers (either online form on
+/// memrefs): operands, geometry and math.
+struct KernelOperands {
+  Value q, k, v, mask;
+  /// The normalized output (online_attention) or the f32 accumulator
+  /// (partial_attention).
+  Value out;
+  /// The running max and sum (partial_attention only).
+  Value max, sum;
+  Value queryOffset, keyOffset;
+  AttentionGeometry geometry;
+  double scale = 1.0;
+  std::optional<double> softcap;
+  bool partial = false;
+
+  static KernelOperands get(OnlineAttentionOp op, OpBuilder &b) {
+    KernelOperands k = common(op);
+    k.out = op.getOutput();
+    k.keyOffset = arith::ConstantIndexOp::create(b, op.getLoc(), 0);
+    return k;
+  }
+  static KernelOperands get(PartialAttentionOp op, OpBuilder &) {
+    KernelOperands k = common(op);
+    k.out = op.getAcc(), k.max = op.getMax(), k.sum = op.getSum();
+    k.keyOffset = op.getKeyOffset();
+    k.partial = true;
+    return k;
+  }
+
+private:
+  template <typename OpTy>
+  static KernelOperands common(OpTy op) {
+    KernelOperands k;
+    k.q = op.getQuery(), k.k = op.getKey(), k.v = op.getValue();
+    k.mask = op.getMask();
+    k.queryOffset = op.getQueryOffset();
+    k.geometry = AttentionGeometry::get(op);
+    k.scale = *op.getStaticScale(); // static D: checked by the caller
+    if (FloatAttr cap = op.getSoftcapAttr())
+      k.softcap = cap.getValueAsDouble();
+    return k;
+  }
+};
+
+/// Emits the kernel of one online form on memrefs.
+class KernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, const KernelOperands &operands,
+                const CPUTargetInfo &target)
+      : b(b), ops(operands), t(target), w(target.lanes()) {
+    q = ops.q, k = ops.k, v = ops.v, mask = ops.mask, out = ops.out;
+    auto kType = cast<MemRefType>(k.getType());
+    auto qType = cast<MemRefType>(q.getType());
+    d = kType.getDimSize(3);
+    dv = cast<MemRefType>(v.getType()).getDimSize(3);
+    dvPad = llvm::divideCeil(dv, w) * w;
+    f32 = b.getF32Type();
+    vecF32 = VectorType::get({w}, f32);
+    // Stacked GQA rows: static head counts with several query heads per KV
+    // head in this tile.
+    if (!qType.isDynamicDim(1) && !kType.isDynamicDim(1) &&
+        kType.getDimSize(1) > 0 && qType.getDimSize(1) > kType.getDimSize(1))
+      group = qType.getDimSize(1) / kType.getDimSize(1);
+    if (mask) {
+      auto mType = cast<ShapedType>(mask.getType());
+      maskIsBias = isa<FloatType>(mType.getElementType());
+      maskBcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
+      maskBcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
+    }
+  }
+
+  void emit();
+
+private:
+  // Small builders.
+  Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value cF32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vecF32, scalar);
+  }
+  Value vConst(double v) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(v)));
+  }
+  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value maxIdx(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value addIdx(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value subIdx(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value dim(Value v, int64_t i) { return memref::DimOp::create(b, v, i); }
+  /// Widens `x` (scalar or vector) of a narrower float type to f32.
+  Value toF32(Value x) {
+    Type elt = getElementTypeOrSelf(x.getType());
+    if (elt.isF32())
+      return x;
+    Type target = isa<VectorType>(x.getType())
+                      ? Type(VectorType::get(cast<VectorType>(x.getType()).getShape(), f32))
+                      : f32;
+    return arith::ExtFOp::create(b, target, x);
+  }
+  /// Vector load of `n` lanes (static) at `indices` of `mem`, the rest 0,
+  /// widened to f32.
+  Value loadRow(Value mem, ValueRange indices, int64_t n) {
+    Type elt = cast<MemRefType>(mem.getType()).getElementType();
+    auto vt = VectorType::get({w}, elt);
+    if (n >= w)
+      return toF32(vector::LoadOp::create(b, vt, mem, indices));
+    Value m = vector::ConstantMaskOp::create(
+        b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{n});
+    Value pass = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
+    return toF32(vector::MaskedLoadOp::create(b, vt, mem, indices, m, pass));
+  }
+  /// One step of a register tile: acc[i * n + j] += rows[i] * cols[j] for
+  /// scalar `rows` (broadcast) and vector `cols`, as vector.fma.
+  SmallVector<Value> outerProductStep(ValueRange accs, ArrayRef<Value> rows,
+                                      ArrayRef<Value> cols) {
+    SmallVector<Value> next;
+    for (auto [i, row] : llvm::enumerate(rows)) {
+      Value splatRow = splat(row);
+      for (auto [j, col] : llvm::enumerate(cols))
+        next.push_back(vector::FMAOp::create(b, splatRow, col,
+                                             accs[i * cols.size() + j]));
+    }
+    return next;
+  }
+  /// A `for lb to ub step s` loop with iter args; `body` yields the new ones.
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange init,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, init,
+        [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          SmallVector<Value> next = body(iv, args);
+          scf::YieldOp::create(b, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, ValueRange{},
+            [&](Value iv, ValueRange) -> SmallVector<Value> {
+              body(iv);
+              return {};
+            });
+  }
+
+  // Rows of a tile: with stacked heads (group > 1) row r of the tile's
+  // outer index o (a KV head) is query r / G of head o * G + r % G;
+  // otherwise row r is query r of head o.
+  Value rowHead(Value outer, Value row) {
+    if (group == 1)
+      return outer;
+    return addIdx(arith::MulIOp::create(b, outer, cIdx(group)),
+                  arith::RemUIOp::create(b, row, cIdx(group)));
+  }
+  Value rowQuery(Value row) {
+    if (group == 1)
+      return row;
+    return arith::DivUIOp::create(b, row, cIdx(group));
+  }
+  /// Key position of tile row `row` (non-decreasing in `row`).
+  Value rowPos(Value row) { return addIdx(ops.queryOffset, rowQuery(row)); }
+  /// geometry.emitVisibleColumns for tile rows q0 + loRow and q0 + hiRow
+  /// and the key block [kb, kb + nk) of this tile's keys.
+  std::pair<Value, Value> visibleColumns(Value q0, Value loRow, Value hiRow,
+                                         Value kb, Value nk) {
+    return ops.geometry.emitVisibleColumns(
+        b, b.getLoc(), rowPos(addIdx(q0, loRow)), rowPos(addIdx(q0, hiRow)),
+        addIdx(ops.keyOffset, kb), nk);
+  }
+  OnlineSoftmax softmax() { return OnlineSoftmax(b, b.getLoc(), targetExp2); }
+
+  // Kernel phases.
+  void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
+  void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitScores(Value bIdx, Value outer, Value q0, Value nq, Value kb,
+                  Value nk, const CPUTargetInfo::RegisterTiles &tiles);
+  Value emitFullBlockTest(Value q0, Value lastRow, Value kb, Value nk);
+  void emitSoftmax(Value bIdx, Value outer, Value q0, Value nq, Value kb,
+                   Value nk, bool fullBlock);
+  Value maxNumF(Value x, Value y) {
+    return arith::MaxNumFOp::create(
+        b, x, y,
+        arith::FastMathFlagsAttr::get(b.getContext(),
+                                      arith::FastMathFlags::nnan));
+  }
+  void emitFullBlockSoftmax(Value nq);
+  void emitRowMaxUpdate(Value nq, double blockMaxScale);
+  void emitRowSumUpdate(Value nq);
+  Value exp2(Value x) { return t.exp2(b, b.getLoc(), x); }
+  void emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq, Value kb,
+                      Value nk, const CPUTargetInfo::RegisterTiles &tiles);
+  void emitInitState(Value bIdx, Value outer, Value q0, Value nq);
+  void emitFinalize(Value bIdx, Value outer, Value q0, Value nq);
+
+  ImplicitLocOpBuilder &b;
+  const KernelOperands &ops;
+  const CPUTargetInfo &t;
+  int64_t w;
+  Value q, k, v, mask, out;
+  int64_t d, dv, dvPad;
+  // Query heads stacked per KV head in a tile (1 = not stacked).
+  int64_t group = 1;
+  // The target's exp2, for the OnlineSoftmax builders (which keep a
+  // reference to it).
+  std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
+      [this](OpBuilder &nb, Location loc, Value x) { return t.exp2(nb, loc, x); };
+  bool maskIsBias = false, maskBcastB = false, maskBcastH = false;
+  Type f32;
+  VectorType vecF32;
+  // Columns per Kt panel: a multiple of every Q K^T register tile's.
+  int64_t qkPanel = 0;
+  // Scratch buffers.
+  Value kt, s, acc, rowMax, rowSum, rowAlpha;
+  // Per-row values of the current block for the row-vectorized bookkeeping
+  // of full blocks: the raw max, then the sum; and -m * log2(e).
+  Value rowBlock, rowNegM;
+  // Row scratch length: blockQ rounded up to the vector width.
+  int64_t rowsPad = 0;
+};
+
+void KernelEmitter::emit() {
+  int64_t bq = t.blockQ, bk = t.blockK;
+  Value zero = cIdx(0), one = cIdx(1);
+  // Scratch, 64-byte aligned, one set per op instance (per tile once tiled).
+  // On the stack, inside the alloca scope that lowerOnlineAttentionToVector
+  // opens: released at the end of the tile (stacksave/stackrestore), with no
+  // allocator calls (heap buffers would cost a malloc/free per tile, and
+  // glibc may return freed per-thread heap pages to the kernel, so tiles
+  // could pay page faults). A few hundred KiB for the usual head dims; above
+  // kMaxStackScratchBytes (huge D or Dv) the buffers go to the heap instead,
+  // so that no thread's stack (8 MiB main, less for OpenMP workers) overflows.
+  constexpr int64_t kMaxStackScratchBytes = 1 << 20;
+  int64_t scratchBytes =
+      4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w);
+  bool onHeap = scratchBytes > kMaxStackScratchBytes;
+  SmallVector<Value> heapBuffers;
+  auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
+    return t.allocScratch(b, b.getLoc(), MemRefType::get(shape, f32),
+                          /*alignmentBytes=*/64, onHeap, heapBuffers);
+  };
+  // Kt in panels of one register tile's columns: [bk / panel][d][panel], so
+  // that the d-loop of a Q K^T tile reads one contiguous run (a narrower
+  // tile, half of each panel row) instead of `panel` columns of d rows bk
+  // floats apart (at D = 128 those rows, 512 B apart, map onto a quarter of
+  // L1's sets and evict each other).
+  qkPanel = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
+  kt = alloc({bk / qkPanel, d, qkPanel});
+  s = alloc({bq, bk});
+  acc = alloc({bq, dvPad});
+  rowsPad = llvm::divideCeil(bq, w) * w;
+  rowMax = alloc({rowsPad});
+  rowSum = alloc({rowsPad});
+  rowAlpha = alloc({rowsPad});
+  rowBlock = alloc({rowsPad});
+  rowNegM = alloc({rowsPad});
+
+  // Outer index: the query head, or the KV head whose `group` query heads
+  // are stacked into the rows.
+  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), hkv = dim(k, 1);
+  Value outerCount = group == 1 ? hq : hkv;
+  Value rows = group == 1 ? lq : arith::MulIOp::create(b, lq, cIdx(group));
+  Value headsPerKV = arith::DivUIOp::create(b, hq, hkv);
+  forLoop(zero, batch, one, [&](Value bIdx) {
+    forLoop(zero, outerCount, one, [&](Value outer) {
+      Value kvh = group == 1 ? Value(arith::DivUIOp::create(b, outer, headsPerKV))
+                             : outer;
+      forLoop(zero, rows, cIdx(bq),
+              [&](Value q0) { emitQueryBlock(bIdx, outer, kvh, q0); });
+    });
+  });
+  for (Value buffer : heapBuffers)
+    memref::DeallocOp::create(b, buffer);
+}
+
+void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
+                                   Value q0) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Value rows = group == 1 ? dim(q, 2)
+                          : Value(arith::MulIOp::create(b, dim(q, 2),
+                                                        cIdx(group)));
+  Value nq = minIdx(cIdx(t.blockQ), subIdx(rows, q0));
+  Value lk = dim(k, 2);
+
+  // Keys that some row of the block can see: [jlo, jhi).
+  Value lastRow = subIdx(nq, one);
+  Value jlo, jhi;
+  std::tie(jlo, jhi) = visibleColumns(q0, zero, lastRow, zero, lk);
+
+  emitInitState(bIdx, outer, q0, nq);
+
+  forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
+    Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
+    emitPackKeys(bIdx, kvh, kb, nk);
+    auto emitBlock = [&](bool fullBlock) {
+      // Whole visible blocks take the dense tiles; partial ones the op's
+      // own (smaller for causal, window and chunk, which waste less of
+      // them on invisible keys and rows).
+      const CPUTargetInfo::RegisterTiles &tiles =
+          fullBlock ? t.denseTiles : t.tiles;
+      emitScores(bIdx, outer, q0, nq, kb, nk, tiles);
+      emitSoftmax(bIdx, outer, q0, nq, kb, nk, fullBlock);
+      emitAccumulate(bIdx, kvh, q0, nq, kb, nk, tiles);
+    };
+    // Blocks where every key is visible from every row skip the per-element
+    // visibility work (most blocks of long sequences).
+    if (Value full = emitFullBlockTest(q0, lastRow, kb, nk)) {
+      auto ifOp = scf::IfOp::create(b, TypeRange{}, full,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      emitBlock(/*fullBlock=*/true);
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      emitBlock(/*fullBlock=*/false);
+    } else {
+      emitBlock(/*fullBlock=*/false);
+    }
+  });
+  emitFinalize(bIdx, outer, q0, nq);
+}
+
+/// The running state of rows [q0, q0 + nq): m = -inf, l = 0, acc = 0, or
+/// for a partial op the state it was given.
+void KernelEmitter::emitInitState(Value bIdx, Value outer, Value q0,
+                                  Value nq) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Value zeroV = vConst(0.0);
+  // All rowsPad lanes, so that the row-vectorized steps see -inf and 0 (no
+  // garbage, no denormals) in the lanes past nq.
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  for (int64_t r0 = 0; r0 < rowsPad; r0 += w) {
+    vector::StoreOp::create(b, negInfV, rowMax, ValueRange{cIdx(r0)});
+    vector::StoreOp::create(b, zeroV, rowSum, ValueRange{cIdx(r0)});
+    vector::StoreOp::create(b, negInfV, rowBlock, ValueRange{cIdx(r0)});
+  }
+  if (!ops.partial) {
+    forLoop(zero, nq, one, [&](Value r) {
+      for (int64_t e = 0; e < dvPad; e += w)
+        vector::StoreOp::create(b, zeroV, acc, ValueRange{r, cIdx(e)});
+    });
+    return;
+  }
+  forLoop(zero, nq, one, [&](Value r) {
+    Value row = addIdx(q0, r);
+    Value head = rowHead(outer, row), query = rowQuery(row);
+    memref::StoreOp::create(
+        b, memref::LoadOp::create(b, ops.max, ValueRange{bIdx, head, query}),
+        rowMax, r);
+    memref::StoreOp::create(
+        b, memref::LoadOp::create(b, ops.sum, ValueRange{bIdx, head, query}),
+        rowSum, r);
+    for (int64_t e = 0; e < dvPad; e += w)
+      vector::StoreOp::create(
+          b, loadRow(out, ValueRange{bIdx, head, query, cIdx(e)}, dv - e), acc,
+          ValueRange{r, cIdx(e)});
+  });
+}
+
+/// Kt[dd, j] = K[b, kvh, kb + j, dd] for j < nk, in w x w blocks: w rows of
+/// K are loaded as vectors, transposed in registers and stored as w rows of
+/// Kt. Rows past nk and columns past D are loaded as zeros (masked loads).
+void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
+  Type kElt = cast<MemRefType>(k.getType()).getElementType();
+  auto rowType = VectorType::get({w}, kElt);
+  auto maskType = VectorType::get({w}, b.getI1Type());
+  auto tileType = VectorType::get({w, w}, f32);
+  Value pass = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(rowType, b.getZeroAttr(kElt)));
+  Value zeroTile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(tileType, b.getF32FloatAttr(0.0)));
+  forLoop(cIdx(0), nk, cIdx(w), [&](Value j0) {
+    Value rowsLeft = subIdx(nk, j0);
+    Value panel = arith::DivUIOp::create(b, j0, cIdx(qkPanel));
+    Value panelCol = arith::RemUIOp::create(b, j0, cIdx(qkPanel));
+    // Row masks for chunks of `cols` head-dim lanes: all `cols` lanes when
+    // row j0 + r exists, else none.
+    auto rowMasks = [&](int64_t cols) {
+      SmallVector<Value> masks;
+      for (int64_t r = 0; r < w; ++r) {
+        Value exists = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                             cIdx(r), rowsLeft);
+        Value n = arith::SelectOp::create(b, exists, cIdx(cols), cIdx(0));
+        masks.push_back(
+            vector::CreateMaskOp::create(b, maskType, ValueRange{n}));
+      }
+      return masks;
+    };
+    // One w x w block: K[kb + j0 + r, d0 + c] -> Kt[d0 + c, j0 + r].
+    auto packBlock = [&](Value d0, int64_t cols, ArrayRef<Value> masks) {
+      Value tile = zeroTile;
+      for (int64_t r = 0; r < w; ++r) {
+        Value row = vector::MaskedLoadOp::create(
+            b, rowType, k,
+            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), d0},
+            masks[r], pass);
+        tile = vector::InsertOp::create(b, toF32(row), tile,
+                                        ArrayRef<int64_t>{r});
+      }
+      Value tr = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
+      for (int64_t c = 0; c < cols; ++c) {
+        Value col = vector::ExtractOp::create(b, tr, ArrayRef<int64_t>{c});
+        vector::StoreOp::create(b, col, kt,
+                                ValueRange{panel, addIdx(d0, cIdx(c)), panelCol});
+      }
+    };
+    // Whole chunks of the head dim in a loop (one block of code, not D / w
+    // copies: keeps the kernel small and its LLVM compile time short), the
+    // partial chunk after it.
+    int64_t dFull = d - d % w;
+    if (dFull > 0) {
+      SmallVector<Value> masks = rowMasks(w);
+      forLoop(cIdx(0), cIdx(dFull), cIdx(w),
+              [&](Value d0) { packBlock(d0, w, masks); });
+    }
+    if (d % w != 0)
+      packBlock(cIdx(dFull), d % w, rowMasks(d % w));
+  });
+}
+
+/// S[r, j] = sum_dd Q[b, head(q0 + r), query(q0 + r), dd] * Kt[dd, j] for
+/// r < nq (rows past nq repeat row nq - 1 and land in unused scratch), over
+/// the columns the row group can see: a qkRows x (qkVectors * w) register
+/// tile accumulated over dd.
+void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
+                               Value kb, Value nk,
+                               const CPUTargetInfo::RegisterTiles &tiles) {
+  int64_t mr = tiles.qkRows, nv = tiles.qkVectors;
+  Value one = cIdx(1), lastRow = subIdx(nq, one);
+  Value chunkCols = cIdx(nv * w);
+  forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+    SmallVector<Value> heads, queries;
+    for (int64_t i = 0; i < mr; ++i) {
+      Value row = addIdx(q0, minIdx(addIdx(r0, cIdx(i)), lastRow));
+      heads.push_back(rowHead(outer, row));
+      queries.push_back(rowQuery(row));
+    }
+    auto [lo, hi] = visibleColumns(q0, r0,
+                                   minIdx(addIdx(r0, cIdx(mr - 1)), lastRow),
+                                   kb, nk);
+    // Chunks of nv * w columns stay aligned to the block (Kt and S rows hold
+    // blockK columns, a multiple of nv * w).
+    Value start = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, lo, chunkCols), chunkCols);
+    forLoop(start, hi, chunkCols, [&](Value c0) {
+      Value panel = arith::DivUIOp::create(b, c0, cIdx(qkPanel));
+      Value panelCol = arith::RemUIOp::create(b, c0, cIdx(qkPanel));
+      // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
+      auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+        SmallVector<Value> kv;
+        for (int64_t n = 0; n < nv; ++n)
+          kv.push_back(vector::LoadOp::create(
+              b, vecF32, kt,
+              ValueRange{panel, dd, addIdx(panelCol, cIdx(n * w))}));
+        SmallVector<Value> qs;
+        for (int64_t i = 0; i < mr; ++i)
+          qs.push_back(toF32(memref::LoadOp::create(
+              b, q, ValueRange{bIdx, heads[i], queries[i], dd})));
+        return outerProductStep(accs, qs, kv);
+      };
+      // dd unrolled by qkUnroll (fewer loop-carried updates per FMA), the
+      // static remainder inline.
+      int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
+      int64_t dMain = d - d % unroll;
+      SmallVector<Value> sums(mr * nv, vConst(0.0));
+      if (dMain > 0)
+        sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
+                       [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                         SmallVector<Value> next(accs);
+                         for (int64_t u = 0; u < unroll; ++u)
+                           next = step(addIdx(dd, cIdx(u)), next);
+                         return next;
+                       });
+      for (int64_t dd = dMain; dd < d; ++dd)
+        sums = step(cIdx(dd), sums);
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n)
+          vector::StoreOp::create(
+              b, sums[i * nv + n], s,
+              ValueRange{addIdx(r0, cIdx(i)), addIdx(c0, cIdx(n * w))});
+    });
+  });
+}
+
+/// Returns an i1 that holds when the key block [kb, kb + nk) is whole and
+/// visible from every row in [q0, q0 + lastRow], or nullptr when the op can
+/// never take the fast path (mask, softcap or a non-positive scale).
+Value KernelEmitter::emitFullBlockTest(Value q0, Value lastRow, Value kb,
+                                       Value nk) {
+  if (mask || ops.softcap || ops.scale <= 0.0)
+    return nullptr;
+  return ops.geometry.emitIsFullBlock(
+      b, b.getLoc(), rowPos(q0), rowPos(addIdx(q0, lastRow)),
+      addIdx(ops.keyOffset, kb), nk, t.blockK);
+}
+
+/// Per row r < nq: scale, cap, bias and mask the scores of the block; update
+/// the running max m, rescale factor alpha = exp(m_old - m_new) and sum l;
+/// overwrite S with P = exp(S - m_new). Invisible keys get -inf and P = 0.
+/// While no key of a row has been visible, m stays -inf and 0 stands in for
+/// it in the exponent, so no NaN appears.
+void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
+                                Value kb, Value nk, bool fullBlock) {
+  if (fullBlock)
+    return emitFullBlockSoftmax(nq);
+  Type i32 = b.getI32Type();
+  auto vecI32 = VectorType::get({w}, i32);
+  auto maskType = VectorType::get({w}, b.getI1Type());
+  Value one = cIdx(1);
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value scale = splat(cF32(ops.scale));
+  std::optional<double> softcap = ops.softcap;
+  Value lanes = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             vecI32, llvm::to_vector(llvm::map_range(
+                         llvm::seq<int32_t>(0, w),
+                         [&](int32_t i) -> Attribute {
+                           return b.getI32IntegerAttr(i);
+                         }))));
+  auto toI32 = [&](Value idx) { return arith::IndexCastOp::create(b, i32, idx); };
+  Value maskB = maskBcastB ? cIdx(0) : bIdx;
+
+  // Visible columns [lo, hi) of row r relative to kb, within [0, nk] (so
+  // they fit i32 comparisons with column indices), and the vectors that hold
+  // them, [vlo, vhi).
+  Value wIdx = cIdx(w);
+  auto rowColumns = [&](Value r) {
+    auto [lo, hi] = visibleColumns(q0, r, r, kb, nk);
+    Value vlo = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, lo, wIdx), wIdx);
+    Value vhi = arith::MulIOp::create(
+        b, arith::CeilDivUIOp::create(b, hi, wIdx), wIdx);
+    return std::make_tuple(lo, hi, vlo, vhi);
+  };
+
+  // 1. Per row: masked scores and their max (into rowBlock).
+  forLoop(cIdx(0), nq, one, [&](Value r) {
+    Value lo, hi, vlo, vhi;
+    std::tie(lo, hi, vlo, vhi) = rowColumns(r);
+    Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
+    Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
+    Value row = addIdx(q0, r);
+    Value maskH = maskBcastH ? cIdx(0) : rowHead(outer, row);
+    Value maskRow = rowQuery(row);
+    // Only the vectors that hold the row's visible columns are scored and
+    // exponentiated (half of a causal diagonal block, the edge of a
+    // window); the rest of the row's P is zero-filled, since P V reads the
+    // columns that any row of its register tile sees.
+    Value zeroV = vConst(0.0);
+    forLoop(cIdx(0), vlo, wIdx, [&](Value c0) {
+      vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
+    });
+    forLoop(vhi, nk, wIdx, [&](Value c0) {
+      vector::StoreOp::create(b, zeroV, s, ValueRange{r, c0});
+    });
+    Value blockMax =
+        forLoop(vlo, hi, wIdx, ValueRange{negInfV},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  sv = arith::MulFOp::create(b, sv, scale);
+                  if (softcap) {
+                    Value cap = splat(cF32(*softcap));
+                    Value inv = splat(cF32(1.0 / *softcap));
+                    Value th = math::TanhOp::create(
+                        b, arith::MulFOp::create(b, sv, inv));
+                    sv = arith::MulFOp::create(b, th, cap);
+                  }
+                  Value cols = arith::AddIOp::create(
+                      b, lanes,
+                      vector::BroadcastOp::create(b, vecI32, toI32(c0)));
+                  Value vis = arith::AndIOp::create(
+                      b,
+                      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, cols,
+                                            loV),
+                      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, cols,
+                                            hiV));
+                  if (mask) {
+                    Value inRange = vector::CreateMaskOp::create(
+                        b, maskType, ValueRange{subIdx(nk, c0)});
+                    Type mElt = cast<MemRefType>(mask.getType()).getElementType();
+                    auto mVec = VectorType::get({w}, mElt);
+                    Value pass = arith::ConstantOp::create(
+                        b, DenseElementsAttr::get(mVec, b.getZeroAttr(mElt)));
+                    Value mv = vector::MaskedLoadOp::create(
+                        b, mVec, mask,
+                        ValueRange{maskB, maskH, maskRow, addIdx(kb, c0)},
+                        inRange,
+                        pass);
+                    if (maskIsBias) {
+                      sv = arith::AddFOp::create(b, sv, toF32(mv));
+                    } else {
+                      Value zero8 = arith::ConstantOp::create(
+                          b, DenseElementsAttr::get(mVec, b.getZeroAttr(mElt)));
+                      vis = arith::AndIOp::create(
+                          b, vis,
+                          arith::CmpIOp::create(b, arith::CmpIPredicate::ne, mv,
+                                                zero8));
+                    }
+                  }
+                  sv = arith::SelectOp::create(b, vis, sv, negInfV);
+                  vector::StoreOp::create(b, sv, s, ValueRange{r, c0});
+                  return {maxNumF(args[0], sv)};
+                })[0];
+    memref::StoreOp::create(
+        b, t.reduce(b, b.getLoc(), vector::CombiningKind::MAXNUMF, blockMax),
+        rowBlock, r);
+  });
+  // 2. w rows at a time: m', alpha and -m' log2(e).
+  emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
+  // 3. Per row: P = exp(S - m') = 2^(S log2(e) - m' log2(e)) and its sum
+  // (into rowBlock).
+  OnlineSoftmax sm = softmax();
+  forLoop(cIdx(0), nq, one, [&](Value r) {
+    Value hi, vlo;
+    std::tie(std::ignore, hi, vlo, std::ignore) = rowColumns(r);
+    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
+    Value blockSum =
+        forLoop(vlo, hi, wIdx, ValueRange{vConst(0.0)},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  Value p = sm.exp(sv, negMLog2e);
+                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
+                  return {arith::AddFOp::create(b, args[0], p)};
+                })[0];
+    memref::StoreOp::create(
+        b, t.reduce(b, b.getLoc(), vector::CombiningKind::ADD, blockSum),
+        rowBlock, r);
+  });
+  // 4. w rows at a time: l = alpha l + rowsum.
+  emitRowSumUpdate(nq);
+}
+
+/// The softmax step of a block whose keys are all visible from all rows (no
+/// mask, no softcap, scale > 0): the max is taken on the raw scores and the
+/// scale folds into the exponent, P = exp(scale * S - m) =
+/// 2^(S scale log2(e) - m log2(e)).
+void KernelEmitter::emitFullBlockSoftmax(Value nq) {
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  double scaleValue = ops.scale;
+  OnlineSoftmax sm = softmax();
+  Value step = cIdx(w), end = cIdx(t.blockK);
+  // 1. Raw row maxima of the block.
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value rawMax =
+        forLoop(cIdx(0), end, step, ValueRange{negInfV},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  return {maxNumF(args[0], sv)};
+                })[0];
+    memref::StoreOp::create(
+        b, t.reduce(b, b.getLoc(), vector::CombiningKind::MAXNUMF, rawMax),
+        rowBlock, r);
+  });
+  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e).
+  emitRowMaxUpdate(nq, scaleValue);
+  // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
+    Value blockSum =
+        forLoop(cIdx(0), end, step, ValueRange{vConst(0.0)},
+                [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                  Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                    ValueRange{r, c0});
+                  Value p = sm.exp(sv, negMLog2e, scaleValue);
+                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
+                  return {arith::AddFOp::create(b, args[0], p)};
+                })[0];
+    memref::StoreOp::create(
+        b, t.reduce(b, b.getLoc(), vector::CombiningKind::ADD, blockSum),
+        rowBlock, r);
+  });
+  // 4. w rows at a time: l = alpha l + rowsum.
+  emitRowSumUpdate(nq);
+}
+
+/// The online-softmax max update of rows [0, nq), w rows per vector: with
+/// the block's row maxima in rowBlock (times `blockMaxScale`), m' = max(m,
+/// block max), alpha = 2^((m - m') log2(e)) and -m' log2(e) into rowMax,
+/// rowAlpha and rowNegM. While a row has seen no visible key (m' = -inf),
+/// 0 stands in for m' (alpha = 0, and its -inf scores give P = 0).
+void KernelEmitter::emitRowMaxUpdate(Value nq, double blockMaxScale) {
+  OnlineSoftmax sm = softmax();
+  forLoop(cIdx(0), nq, cIdx(w), [&](Value r0) {
+    Value mOld = vector::LoadOp::create(b, vecF32, rowMax, ValueRange{r0});
+    Value mBlock = vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0});
+    if (blockMaxScale != 1.0)
+      mBlock = arith::MulFOp::create(b, mBlock, vConst(blockMaxScale));
+    Value mNew = sm.updateMax(mOld, mBlock);
+    Value mSafe = sm.safeMax(mNew);
+    vector::StoreOp::create(b, mNew, rowMax, ValueRange{r0});
+    vector::StoreOp::create(b, sm.rescale(mOld, mSafe), rowAlpha,
+                            ValueRange{r0});
+    vector::StoreOp::create(b, sm.negMaxLog2e(mSafe), rowNegM, ValueRange{r0});
+  });
+}
+
+/// l = alpha l + (the block's row sums, in rowBlock), w rows per vector.
+void KernelEmitter::emitRowSumUpdate(Value nq) {
+  OnlineSoftmax sm = softmax();
+  forLoop(cIdx(0), nq, cIdx(w), [&](Value r0) {
+    Value l = vector::LoadOp::create(b, vecF32, rowSum, ValueRange{r0});
+    Value alpha = vector::LoadOp::create(b, vecF32, rowAlpha, ValueRange{r0});
+    Value sum = vector::LoadOp::create(b, vecF32, rowBlock, ValueRange{r0});
+    vector::StoreOp::create(b, sm.updateSum(l, alpha, sum), rowSum,
+                            ValueRange{r0});
+  });
+}
+
+/// acc[r, :] = alpha[r] * acc[r, :] + sum_j P[r, j] * V[b, kvh, kb + j, :]:
+/// a pvRows x (pvVectors * w) register tile per chunk of Dv, accumulated over
+/// the keys of the block.
+void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
+                                   Value kb, Value nk,
+                                   const CPUTargetInfo::RegisterTiles &tiles) {
+  int64_t mr = tiles.pvRows;
+  Value one = cIdx(1), lastRow = subIdx(nq, one);
+  // Dv chunks outside, row groups inside: the chunk's slice of the V block
+  // (32 KiB at 128 keys) stays in L1 while every row group uses it.
+  for (int64_t e0 = 0; e0 < dvPad; e0 += tiles.pvVectors * w) {
+    int64_t nv = std::min(tiles.pvVectors, (dvPad - e0) / w);
+    forLoop(cIdx(0), nq, cIdx(mr), [&](Value r0) {
+      // P is 0 outside the columns the group can see.
+      auto [lo, hi] = visibleColumns(
+          q0, r0, minIdx(addIdx(r0, cIdx(mr - 1)), lastRow), kb, nk);
+      // Rows past nq repeat row nq - 1: their copies load, compute and store
+      // the same values, and no row reads scratch that nothing wrote.
+      SmallVector<Value> rows, alphas;
+      for (int64_t i = 0; i < mr; ++i) {
+        rows.push_back(minIdx(addIdx(r0, cIdx(i)), lastRow));
+        alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
+      }
+      SmallVector<Value> init;
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n) {
+          Value a = vector::LoadOp::create(
+              b, vecF32, acc, ValueRange{rows[i], cIdx(e0 + n * w)});
+          init.push_back(arith::MulFOp::create(b, a, alphas[i]));
+        }
+      SmallVector<Value> sums = forLoop(
+          lo, hi, one, init,
+          [&](Value j, ValueRange accs) -> SmallVector<Value> {
+            SmallVector<Value> vv;
+            for (int64_t n = 0; n < nv; ++n)
+              vv.push_back(loadRow(v,
+                                   ValueRange{bIdx, kvh, addIdx(kb, j),
+                                              cIdx(e0 + n * w)},
+                                   dv - (e0 + n * w)));
+            SmallVector<Value> ps;
+            for (int64_t i = 0; i < mr; ++i)
+              ps.push_back(memref::LoadOp::create(b, s, ValueRange{rows[i], j}));
+            return outerProductStep(accs, ps, vv);
+          });
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t n = 0; n < nv; ++n)
+          vector::StoreOp::create(b, sums[i * nv + n], acc,
+                                  ValueRange{rows[i], cIdx(e0 + n * w)});
+    });
+  }
+}
+
+/// O[b, head, query, :] = acc[r, :] / l[r], or 0 when l[r] == 0 (no key was
+/// visible), converted to the output element type; for a partial op the
+/// state (acc unnormalized, m, l) is written back instead.
+void KernelEmitter::emitFinalize(Value bIdx, Value outer, Value q0, Value nq) {
+  Type outElt = cast<MemRefType>(out.getType()).getElementType();
+  auto outVec = VectorType::get({w}, outElt);
+  OnlineSoftmax sm = softmax();
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value row = addIdx(q0, r);
+    Value head = rowHead(outer, row), query = rowQuery(row);
+    Value l = memref::LoadOp::create(b, rowSum, r);
+    Value invV;
+    if (ops.partial) {
+      memref::StoreOp::create(b, memref::LoadOp::create(b, rowMax, r), ops.max,
+                              ValueRange{bIdx, head, query});
+      memref::StoreOp::create(b, l, ops.sum, ValueRange{bIdx, head, query});
+    } else {
+      invV = splat(sm.safeReciprocal(l));
+    }
+    for (int64_t e = 0; e < dvPad; e += w) {
+      Value o = vector::LoadOp::create(b, vecF32, acc, ValueRange{r, cIdx(e)});
+      if (invV)
+        o = arith::MulFOp::create(b, o, invV);
+      if (!outElt.isF32())
+        o = arith::TruncFOp::create(b, outVec, o);
+      SmallVector<Value> idx = {bIdx, head, query, cIdx(e)};
+      if (dv - e >= w) {
+        vector::StoreOp::create(b, o, out, idx);
+        continue;
+      }
+      Value m = vector::ConstantMaskOp::create(
+          b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{dv - e});
+      vector::MaskedStoreOp::create(b, out, idx, m, o);
+    }
+  });
+}
+
+} // namespace
+
+/// The kernel of either online form: checks what the kernel needs, fits
+/// the blocks to the register tiles and to the tile's rows, and replaces
+/// `op` with the kernel in an alloca scope.
+template <typename OpTy>
+static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
+                                   const CPUTargetInfo &target) {
+  if (op.getNumResults() != 0)
+    return op.emitOpError("expected memref operands (run bufferization first)");
+  if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3))
+    return op.emitOpError("vector lowering needs static head dims D and Dv, "
+                          "found ")
+           << op.getKeyType() << " and " << op.getValueType();
+  if (!op.getQueryType().getElementType().isF32() &&
+      !op.getQueryType().getElementType().isF16() &&
+      !op.getQueryType().getElementType().isBF16())
+    return op.emitOpError("vector lowering supports f32, f16 and bf16 "
+                          "operands, found ")
+           << op.getQueryType().getElementType();
+  if (Value mask = op.getMask();
+      mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+    return op.emitOpError("vector lowering needs an i8 or float mask (i1 "
+                          "masks are widened by -attn-convert-to-online)");
+  CPUTargetInfo t = target;
+  t.blockQ = t.queryBlock(op.restrictsKeys());
+  // `tiles` for the op's partial blocks, `denseTiles` for whole ones.
+  t.tiles = t.registerTiles(op.restrictsKeys());
+  int64_t w = t.lanes();
+  // The register tiles must divide the blocks.
+  int64_t keyMultiple = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
+  t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, keyMultiple), 1) *
+             keyMultiple;
+  int64_t rowMultiple =
+      std::lcm(std::lcm(t.tiles.qkRows, t.tiles.pvRows),
+               std::lcm(t.denseTiles.qkRows, t.denseTiles.pvRows));
+  // A tile with fewer rows than a block (decode) gets a smaller block, and
+  // smaller scratch: its rows (stacked GQA heads x queries) when static.
+  ShapedType qType = op.getQueryType(), kType = op.getKeyType();
+  if (!qType.isDynamicDim(1) && !qType.isDynamicDim(2) &&
+      !kType.isDynamicDim(1) && kType.getDimSize(1) > 0) {
+    int64_t heads = qType.getDimSize(1) / kType.getDimSize(1);
+    int64_t rows = std::max<int64_t>(heads, 1) * qType.getDimSize(2);
+    t.blockQ = std::min(t.blockQ, std::max<int64_t>(rows, 1));
+  }
+  t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
+             rowMultiple;
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  KernelOperands operands = KernelOperands::get(op, b);
+  auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+  Block *body = rewriter.createBlock(&scope.getBodyRegion());
+  b.setInsertionPointToStart(body);
+  KernelEmitter(b, operands, t).emit();
+  memref::AllocaScopeReturnOp::create(b, ValueRange{});
+  rewriter.eraseOp(op);
+  return success();
+}
+
+LogicalResult
+mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
+                                         OnlineAttentionOp op,
+                                         const CPUTargetInfo &target) {
+  return lowerToVector(rewriter, op, target);
+}
+
+LogicalResult
+mlir::attn::lowerPartialAttentionToVector(RewriterBase &rewriter,
+                                          PartialAttentionOp op,
+                                          const CPUTargetInfo &target) {
+  return lowerToVector(rewriter, op, target);
+}
+
+void mlir::attn::populateAttnToVectorCleanupPatterns(
+    RewritePatternSet &patterns, const CPUTargetInfo &target) {
+  vector::populateVectorTransposeLoweringPatterns(
+      patterns, target.lanes() == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+                                     : vector::VectorTransposeLowering::EltWise);
+}
+
+namespace {
+struct ConvertAttnToVectorPass
+    : public mlir::attn::impl::ConvertAttnToVectorPassBase<
+          ConvertAttnToVectorPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
+    if (blockQ > 0)
+      target.blockQ = target.blockQDense = blockQ;
+    if (blockQDense > 0)
+      target.blockQDense = blockQDense;
+    if (blockK > 0)
+      target.blockK = blockK;
+    if (qkRows > 0)
+      target.tiles.qkRows = target.denseTiles.qkRows = qkRows;
+    if (qkVectors > 0)
+      target.tiles.qkVectors = target.denseTiles.qkVectors = qkVectors;
+    if (pvRows > 0)
+      target.tiles.pvRows = target.denseTiles.pvRows = pvRows;
+    if (pvVectors > 0)
+      target.tiles.pvVectors = target.denseTiles.pvVectors = pvVectors;
+    IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<OnlineAttentionOp, PartialAttentionOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      LogicalResult lowered =
+          isa<OnlineAttentionOp>(op)
+              ? lowerOnlineAttentionToVector(
+                    rewriter, cast<OnlineAttentionOp>(op), target)
+              : lowerPartialAttentionToVector(
+                    rewriter, cast<PartialAttentionOp>(op), target);
+      if (failed(lowered))
+        return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateAttnToVectorCleanupPatterns(patterns, target);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

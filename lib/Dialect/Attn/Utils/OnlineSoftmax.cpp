@@ -1,0 +1,89 @@
+//===- OnlineSoftmax.cpp - the online-softmax recurrence as IR --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+Value OnlineSoftmax::mathExp2(OpBuilder &b, Location loc, Value x) {
+  return math::Exp2Op::create(b, loc, x);
+}
+
+Value OnlineSoftmax::constant(Type type, double value) {
+  if (auto vt = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vt, b.getFloatAttr(vt.getElementType(), value)));
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Value OnlineSoftmax::max(Value x, Value y) {
+  return arith::MaxNumFOp::create(
+      b, loc, x, y,
+      arith::FastMathFlagsAttr::get(b.getContext(),
+                                    arith::FastMathFlags::nnan));
+}
+
+Value OnlineSoftmax::fma(Value x, Value y, Value z) {
+  if (isa<VectorType>(x.getType()))
+    return vector::FMAOp::create(b, loc, x, y, z);
+  return math::FmaOp::create(b, loc, x, y, z);
+}
+
+Value OnlineSoftmax::safeMax(Value m) {
+  Type type = m.getType();
+  Value none = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, m,
+      constant(type, -std::numeric_limits<double>::infinity()));
+  return arith::SelectOp::create(b, loc, none, constant(type, 0.0), m);
+}
+
+Value OnlineSoftmax::negMaxLog2e(Value mSafe) {
+  return arith::MulFOp::create(
+      b, loc, mSafe, constant(mSafe.getType(), -llvm::numbers::log2e));
+}
+
+Value OnlineSoftmax::exp(Value x, Value negMaxLog2e, double scale) {
+  return exp2(fma(x, constant(x.getType(), scale * llvm::numbers::log2e),
+                  negMaxLog2e));
+}
+
+Value OnlineSoftmax::rescale(Value mOld, Value mSafe) {
+  return exp2(arith::MulFOp::create(
+      b, loc, arith::SubFOp::create(b, loc, mOld, mSafe),
+      constant(mOld.getType(), llvm::numbers::log2e)));
+}
+
+Value OnlineSoftmax::updateSum(Value l, Value alpha, Value blockSum) {
+  return fma(l, alpha, blockSum);
+}
+
+Value OnlineSoftmax::updateAcc(Value acc, Value alpha, Value pv) {
+  return fma(acc, alpha, pv);
+}
+
+Value OnlineSoftmax::safeReciprocal(Value l) {
+  Type type = l.getType();
+  Value zero = constant(type, 0.0);
+  Value empty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
+  return arith::SelectOp::create(
+      b, loc, empty, zero,
+      arith::DivFOp::create(b, loc, constant(type, 1.0), l));
+}
+
+Value OnlineSoftmax::normalize(Value acc, Value l) {
+  return arith::MulFOp::create(b, loc, acc, safeReciprocal(l));
+}
