@@ -20,7 +20,8 @@ time ratios A/B (> 1: B is faster).
   /usr/bin/python3 bench/ab_compare.py --shape 1,12,512,64 --b-causal
 
 Needs attn-opt, mlir-translate and clang from LLVM 22 and libomp
-(libomp-22-dev). FLOP convention as run_bench.py (4 * D per visible pair).
+(libomp-22-dev). FLOP convention as run_bench.py (4 * D per visible pair,
+utils/attn_reference.py's attention_flops).
 """
 import argparse
 import os
@@ -31,6 +32,8 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "utils"))
+from attn_reference import attention_flops  # noqa: E402
 LLVM = "/usr/lib/llvm-22"
 
 HARNESS = r"""
@@ -108,13 +111,6 @@ def graph(B, H, HKV, L, D, causal, window):
             f"  return %o : {q}\n}}\n")
 
 
-def visible_pairs(L, causal, window):
-    if window:
-        left, right = window
-        return sum(min(i + right, L - 1) - max(0, i - left) + 1 for i in range(L))
-    return L * (L + 1) // 2 if causal else L * L
-
-
 def build_variant(tag, attn_opt, options, src, workdir):
     lowered = run([attn_opt, src, f"--attn-cpu-pipeline={options}"])
     lowered = re.sub(r"@(_mlir_ciface_)?attn\b", lambda m: f"@{m.group(1) or ''}attn_{tag}",
@@ -149,9 +145,13 @@ def main():
     B, H, L, D = (int(x) for x in a.shape.split(","))
     hkv = a.hkv or H
     window = tuple(int(x) for x in a.window.split(",")) if a.window else None
-    flop = 4.0 * D * B * H * visible_pairs(L, a.causal, window)
     b_causal = a.causal or a.b_causal
-    flop_b = 4.0 * D * B * H * visible_pairs(L, b_causal, window)
+
+    def flops(causal):  # graph() drops `causal` when there is a window
+        return attention_flops(B, H, L, L, D, causal=causal and window is None,
+                               window=window)
+
+    flop, flop_b = flops(a.causal), flops(b_causal)
     with tempfile.TemporaryDirectory(prefix="attn-ab-") as work:
         src = os.path.join(work, "graph.mlir")
         with open(src, "w") as f:

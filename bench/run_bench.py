@@ -19,6 +19,8 @@ For every row (a shape, causal or not, GQA, sliding window), it
 FLOP convention (also attn-run's and the anchor's): 4 * D FLOP per visible
 (query, key) pair (2*D for q.k, 2*Dv for p.v, D = Dv), times B * Hq; causal,
 window and chunk restrictions remove pairs. Softmax and exp are not counted.
+The count is utils/attn_reference.py's attention_flops, shared with the
+tests and ab_compare.py.
 
 Usage:
   /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
@@ -41,6 +43,9 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "utils"))
+from attn_reference import attention_flops, visible_pairs  # noqa: E402
+
 ANCHORS = os.environ.get("ATTN_BENCH_ANCHORS", "/work/shared/bench/anchors")
 TUNED_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "1000000000000"}
 
@@ -71,15 +76,11 @@ class Case:
 
     def pairs(self):
         """Visible (query, key) pairs of one (batch, head), docs/Spec.md 1.1-1.2."""
-        L = self.L
-        if self.window is not None:
-            left = self.window[0]
-            # Lq == Lk, right = 0: row i sees keys max(0, i-left) .. i.
-            return sum(min(i, left) + 1 for i in range(L))
-        return L * (L + 1) // 2 if self.causal else L * L
+        return visible_pairs(self.L, self.L, causal=self.causal, window=self.window)
 
     def flops(self):
-        return 4.0 * self.D * self.pairs() * self.B * self.H
+        return attention_flops(self.B, self.H, self.L, self.L, self.D,
+                               causal=self.causal, window=self.window)
 
     def mlir(self):
         q = f"tensor<{self.B}x{self.H}x{self.L}x{self.D}xf32>"

@@ -10,8 +10,9 @@
 #      - attn-run --backend=reference runs the same graph in float64;
 #      - the result is checked against the reference by the rule of
 #        docs/Spec.md 4 (FlashAttention's: max|out - ref| <= 2 max|naive - ref|
-#        + 1e-5 max(1, max|ref|), naive = unfused float32 numpy math) and
-#        PASS or FAIL is printed with the errors;
+#        + 1e-5 max(1, max|ref|), naive = unfused float32 numpy math; both
+#        from utils/attn_reference.py) and PASS or FAIL is printed with the
+#        errors;
 #      - attn-run --benchmark=5 times it (median ms and GFLOP/s).
 #
 # Exits non-zero when an example does not verify or a check fails. Inputs and

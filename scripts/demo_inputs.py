@@ -19,7 +19,9 @@
       and the projections around it). Prints PASS or FAIL with the errors;
       exits 1 on FAIL.
 
-Needs Debian's numpy: run with /usr/bin/python3.
+The attention math and the rule are utils/attn_reference.py's (sdpa,
+error_rule), shared with the tests and bench/. Needs Debian's numpy: run with
+/usr/bin/python3.
 """
 import argparse
 import os
@@ -27,6 +29,10 @@ import re
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "utils"))
+from attn_reference import error_rule, sdpa  # noqa: E402
 
 DTYPES = {"f32": np.float32, "f16": np.float16, "i1": np.bool_}
 
@@ -69,49 +75,7 @@ def gen(a):
         print(path)
 
 
-# --- naive float32 math --------------------------------------------------------
-
-
-def naive_attention(q, k, v, mask=None, scale=None, causal=False, softcap=None,
-                    window=None, chunk=None):
-    """Unfused attention in the inputs' dtype (docs/Spec.md 1.1-1.2)."""
-    dt = q.dtype
-    B, Hq, Lq, D = q.shape
-    Hkv, Lk = k.shape[1], k.shape[2]
-    g = Hq // Hkv
-    k = np.repeat(k, g, axis=1)
-    v = np.repeat(v, g, axis=1)
-    scale = dt.type(1.0 / np.sqrt(D) if scale is None else scale)
-    s = np.matmul(q, np.swapaxes(k, -1, -2)) * scale
-    if softcap is not None:
-        c = dt.type(softcap)
-        s = c * np.tanh(s / c)
-    i = np.arange(Lq)[:, None] + (Lk - Lq)
-    j = np.arange(Lk)[None, :]
-    visible = np.ones((Lq, Lk), bool)
-    if causal:
-        visible &= j <= i
-    if window is not None:
-        left, right = window
-        if causal:
-            right = 0
-        if left >= 0:
-            visible &= j >= i - left
-        if right >= 0:
-            visible &= j <= i + right
-    if chunk is not None:
-        visible &= (i // chunk) == (j // chunk)
-    if mask is not None and mask.dtype == np.bool_:
-        visible = visible & mask
-    elif mask is not None:
-        s = s + mask
-    s = np.where(visible, s, dt.type(-np.inf))
-    m = s.max(axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, dt.type(0))
-    e = np.exp(s - m)
-    den = e.sum(axis=-1, keepdims=True)
-    p = e / np.where(den > 0, den, dt.type(1))
-    return np.matmul(p, v)
+# --- naive math, in the inputs' dtype (float32) ---------------------------------
 
 
 def naive_vit_block(x, wq, wk, wv, wo):
@@ -121,17 +85,17 @@ def naive_vit_block(x, wq, wk, wv, wo):
     def heads(t):  # [L, E] -> [1, H, L, D]
         return t.reshape(1, L, H, D).transpose(0, 2, 1, 3)
 
-    o = naive_attention(heads(x @ wq), heads(x @ wk), heads(x @ wv))
+    o = sdpa(heads(x @ wq), heads(x @ wk), heads(x @ wv), dtype=x.dtype)
     return o.transpose(0, 2, 1, 3).reshape(L, E) @ wo
 
 
 def naive_bert(q, k, v, attention_mask):
     B, L = attention_mask.shape
-    return naive_attention(q, k, v, mask=attention_mask.reshape(B, 1, 1, L))
+    return sdpa(q, k, v, attention_mask.reshape(B, 1, 1, L), dtype=q.dtype)
 
 
 def naive_attention_only(q, k, v):
-    return naive_attention(q, k, v)
+    return sdpa(q, k, v, dtype=q.dtype)
 
 
 # Examples whose naive math is known here, by file name.
@@ -149,25 +113,17 @@ def check(a):
     args = [np.load(os.path.join(a.outdir, f"arg{i}.npy"))
             for i in range(len(signature(a.model)))]
     out = np.load(a.out)
-    ref = np.load(a.ref).astype(np.float64)
-    naive = NAIVE[stem](*args).astype(np.float64)
+    ref = np.load(a.ref)
     if out.shape != ref.shape or out.dtype != args[0].dtype:
         print(f"FAIL {stem}: result {out.dtype}{list(out.shape)}, expected "
               f"{args[0].dtype}{list(ref.shape)}")
         return 1
-    finite = np.isfinite(ref)
-    bad = int(np.count_nonzero(finite & ~np.isfinite(out)))
-    both = finite & np.isfinite(out)  # non-finite results are counted in `bad`
-    err = float(np.max(np.abs(out.astype(np.float64) - ref)[both], initial=0.0))
-    naive_err = float(np.max(np.abs(naive - ref)[finite], initial=0.0))
-    ref_max = float(np.max(np.abs(ref)[finite], initial=0.0))
-    bound = 2 * naive_err + 1e-5 * max(1.0, ref_max)
-    ok = bad == 0 and err <= bound
-    print(f"{'PASS' if ok else 'FAIL'} {stem}: max|out-ref| = {err:.3e} "
-          f"{'<=' if err <= bound else '>'} bound {bound:.3e} "
-          f"(2 * max|naive-ref| = {2 * naive_err:.3e}, max|ref| = {ref_max:.3g}); "
-          f"non-finite where ref is finite: {bad}")
-    return 0 if ok else 1
+    r = error_rule(out, ref, NAIVE[stem](*args))
+    print(f"{'PASS' if r.ok else 'FAIL'} {stem}: max|out-ref| = {r.err:.3e} "
+          f"{'<=' if r.err <= r.bound else '>'} bound {r.bound:.3e} "
+          f"(2 * max|naive-ref| = {2 * r.naive_err:.3e}, max|ref| = {r.ref_max:.3g}); "
+          f"non-finite where ref is finite: {r.nonfinite}")
+    return 0 if r.ok else 1
 
 
 def main():

@@ -25,6 +25,12 @@ config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
+# The Python helpers of the tests import the shared numpy reference
+# (utils/attn_reference.py).
+config.environment["PYTHONPATH"] = os.pathsep.join(
+    p for p in [os.path.join(config.attn_src_root, "utils"),
+                config.environment.get("PYTHONPATH")] if p)
+
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
 tools = ["attn-opt", "attn-run", "attn-compile", "mlir-runner", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

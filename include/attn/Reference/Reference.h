@@ -5,7 +5,19 @@
 // The test oracle: evaluates `attn` ops (and the few upstream ops around them
 // that tests need) on host buffers in float64, with the exact math of
 // docs/Spec.md, in small obviously-correct loops. In the spirit of
-// StableHLO's reference interpreter, it shares no code with the compiler.
+// StableHLO's reference interpreter, it shares no code with the compiler: it
+// includes only its own headers, the dialect's IR headers (to read ops) and
+// upstream MLIR, never attn/Conversion, attn/Target, attn/Pipelines or
+// attn/Dialect/Attn/Transforms, and has its own geometry and softmax (the
+// build checks the includes; see docs/Rationale.md, "Testing").
+//
+// Layout of lib/Reference (after StableHLO's stablehlo/reference):
+//   Reference.cpp    the host Tensor and rounding (this header)
+//   Ops.cpp          the math of each attn op; shape checks (Detail.h)
+//   Scalar.cpp       scalar semantics of arith and math ops (Scalar.h)
+//   Scope.cpp        the values of the function being evaluated (Scope.h)
+//   Linalg.cpp       the linalg payload interpreter, linalg.softmax
+//   Interpreter.cpp  `evaluate`: the walk over a function and the dispatch
 //
 //===----------------------------------------------------------------------===//
 

@@ -7,19 +7,25 @@
 #       SHAPE like 2x3 ("scalar" for rank 0); DTYPE float32, float16, float64,
 #       bool, int32, bf16 (bfloat16 bits as uint16) or any numpy dtype string.
 #   npytool.py check OUT EXPR NAME=FILE... [--dtype D] [--shape S] [--tol T]
-#       Evaluates EXPR (numpy as np, the inputs by NAME, and attention(...))
-#       in float64 and compares it with OUT: max|out - ref| <= T*max(1,|ref|).
-#       A FILE written as bf16:FILE holds bfloat16 bits.
+#       Evaluates EXPR (numpy as np, the inputs by NAME, and attention(...),
+#       which is attn_reference.sdpa) in float64 and compares it with OUT:
+#       max|out - ref| <= T*max(1,|ref|) and no NaN/Inf where ref is finite
+#       (attn_reference.close_rule). A FILE written as bf16:FILE holds
+#       bfloat16 bits.
 #   npytool.py corrupt KIND OUT [SRC]
 #       KIND: truncate (SRC minus its last 5 bytes), garbage, header (SRC cut
 #       inside its header), fortran, bigendian, complex, extra (SRC plus 3
 #       bytes), badversion, baddict.
 #   npytool.py longheader OUT
 #       A valid float32 [6] file whose header is 182 bytes long.
+#
+# attn_reference comes from utils/, which lit puts on PYTHONPATH.
 
 import sys
 
 import numpy as np
+
+from attn_reference import close_rule, sdpa
 
 
 def parse_shape(text):
@@ -45,44 +51,6 @@ def load(spec):
         return from_bf16_bits(np.load(spec[5:])).astype(np.float64)
     a = np.load(spec)
     return a if a.dtype == np.bool_ else a.astype(np.float64)
-
-
-def attention(q, k, v, causal=False, scale=None, window=None, chunk=None,
-              mask=None, softcap=None):
-    """docs/Spec.md 1.1-1.2 in float64, GQA included."""
-    b, hq, lq, d = q.shape
-    hkv, lk = k.shape[1], k.shape[2]
-    k = np.repeat(k, hq // hkv, axis=1)
-    v = np.repeat(v, hq // hkv, axis=1)
-    s = (q @ k.transpose(0, 1, 3, 2)) * (1 / np.sqrt(d) if scale is None else scale)
-    if softcap is not None:
-        s = softcap * np.tanh(s / softcap)
-    i = np.arange(lq)[:, None] + (lk - lq)
-    j = np.arange(lk)[None, :]
-    visible = np.ones((lq, lk), bool)
-    left, right = window if window is not None else (-1, -1)
-    if causal:
-        right = 0
-    if left >= 0:
-        visible &= j >= i - left
-    if right >= 0:
-        visible &= j <= i + right
-    if chunk is not None:
-        visible &= np.floor_divide(i, chunk) == np.floor_divide(j, chunk)
-    visible = np.broadcast_to(visible, s.shape)
-    if mask is not None:
-        if mask.dtype == np.bool_:
-            visible = visible & mask
-        else:
-            s = s + mask
-            visible = visible & np.isfinite(s)
-    s = np.where(visible, s, -np.inf)
-    m = s.max(-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    p = np.where(visible, np.exp(s - m), 0)
-    l = p.sum(-1, keepdims=True)
-    p = np.where(l > 0, p / np.where(l > 0, l, 1), 0)
-    return p @ v
 
 
 def make(args):
@@ -133,19 +101,17 @@ def check(args):
     if dtype is not None and str(raw.dtype) != dtype:
         sys.exit(f"FAIL: {out}: dtype {raw.dtype}, expected {dtype}")
     got = load(out)
-    scope = dict(names, np=np, attention=attention)
+    scope = dict(names, np=np, attention=sdpa)
     ref = np.asarray(eval(expr, scope), np.float64)
     if shape is not None and got.shape != shape:
         sys.exit(f"FAIL: {out}: shape {got.shape}, expected {shape}")
     if got.shape != ref.shape:
         sys.exit(f"FAIL: {out}: shape {got.shape}, reference {ref.shape}")
-    got = got.astype(np.float64)
-    if not np.all(np.isfinite(got) | ~np.isfinite(ref)):
+    r = close_rule(got, ref, tol)
+    if r.nonfinite:
         sys.exit(f"FAIL: {out}: NaN or Inf where the reference is finite")
-    err = float(np.max(np.abs(got - ref))) if got.size else 0.0
-    bound = tol * max(1.0, float(np.max(np.abs(ref))) if ref.size else 1.0)
-    if not err <= bound:
-        sys.exit(f"FAIL: {out}: max abs error {err:.3g} > {bound:.3g}")
+    if not r.ok:
+        sys.exit(f"FAIL: {out}: max abs error {r.err:.3g} > {r.bound:.3g}")
     print(f"OK {out.rsplit('/', 1)[-1]} shape={'x'.join(map(str, got.shape))}")
 
 

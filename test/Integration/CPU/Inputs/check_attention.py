@@ -9,10 +9,12 @@
 #   max|out - ref| <= 2 * max|naive - ref| + 1e-5 * max(1, max|ref|)
 #
 # with `ref` the float64 result and `naive` the straightforward unfused math
-# in the input dtype (numpy, below); no NaN or Inf where `ref` is finite; the
-# right shape and dtype. In addition, query rows without a visible key must be
-# exactly zero, and the evaluator must agree with this file's own float64
-# numpy implementation of SPEC 1.1-1.2 (a second, independent oracle).
+# in the input dtype; no NaN or Inf where `ref` is finite; the right shape and
+# dtype. In addition, query rows without a visible key must be exactly zero,
+# and the evaluator must agree with the float64 numpy implementation of SPEC
+# 1.1-1.2 (a second, independent oracle). The numpy math and the rule come
+# from utils/attn_reference.py, which lit puts on PYTHONPATH (to run this
+# file by hand: PYTHONPATH=<repo>/utils /usr/bin/python3 check_attention.py).
 #
 # Usage:
 #
@@ -52,6 +54,8 @@ import subprocess
 import sys
 
 import numpy as np
+
+from attn_reference import close_rule, error_rule, sdpa
 
 DTYPES = {"f32": np.float32, "f16": np.float16}
 
@@ -197,68 +201,13 @@ class Case:
     # Semantics ------------------------------------------------------------
 
     def params(self, windowed=True, causal=None):
-        causal = self.causal if causal is None else causal
-        scale = (np.float64(np.float32(self.scale)) if self.scale is not None
-                 else 1.0 / np.sqrt(self.d))
-        softcap = (np.float64(np.float32(self.softcap))
-                   if self.softcap is not None else None)
-        left, right = (self.window if (windowed and self.window)
-                       else (-1, -1))
-        if causal:
-            right = 0
-        chunk = self.chunk if windowed else None
-        return scale, softcap, left, right, chunk
-
-
-def geometry(lq, lk, left, right, chunk):
-    """SPEC 1.1-1.2: [lq, lk] visibility from causal/window/chunk."""
-    i = np.arange(lq)[:, None] + (lk - lq)
-    j = np.arange(lk)[None, :]
-    vis = np.ones((lq, lk), bool)
-    # Distances (i - j, j - i) cannot overflow int64 for extents up to
-    # INT64_MAX, unlike i - left or i + right.
-    if left >= 0:
-        vis &= (i - j) <= left
-    if right >= 0:
-        vis &= (j - i) <= right
-    if chunk is not None:
-        vis &= np.floor_divide(i, chunk) == np.floor_divide(j, chunk)
-    return vis
-
-
-def attention(q, k, v, mask, params, dt):
-    """Unfused attention in element type `dt` (np.float64 for the reference).
-    Products go through float32 accumulation for float16 (as BLAS/cuBLAS
-    would do), every other step rounds to `dt`."""
-    scale, softcap, left, right, chunk = params
-    hq, hkv = q.shape[1], k.shape[1]
-    q, k, v = q.astype(dt), k.astype(dt), v.astype(dt)
-    k = np.repeat(k, hq // hkv, axis=1)
-    v = np.repeat(v, hq // hkv, axis=1)
-    acc = np.float32 if dt == np.float16 else dt
-
-    def matmul(a, b):
-        return (a.astype(acc) @ b.astype(acc)).astype(dt)
-
-    s = matmul(q, np.swapaxes(k, -1, -2)) * dt(scale)
-    if softcap is not None:
-        s = dt(softcap) * np.tanh(s / dt(softcap))
-    vis = np.broadcast_to(geometry(q.shape[2], k.shape[2], left, right, chunk),
-                          s.shape)
-    if mask is not None:
-        if mask.dtype == np.bool_:
-            vis = vis & mask
-        else:
-            s = s + mask.astype(dt)
-            vis = vis & (s != -np.inf)
-    with np.errstate(invalid="ignore", over="ignore"):
-        s = np.where(vis, s, dt(-np.inf))
-        m = s.max(axis=-1, keepdims=True, initial=-np.inf)
-        m = np.where(np.isfinite(m), m, dt(0))
-        e = np.where(vis, np.exp(s - m), dt(0)).astype(dt)
-        l = e.sum(axis=-1, keepdims=True, dtype=dt)
-        p = np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)).astype(dt)
-    return matmul(p, v), vis.any(axis=-1)
+        """Keyword arguments of attn_reference.sdpa for this case;
+        windowed=False drops window and chunk (the attn.attention of
+        same_as), `causal` overrides the case's."""
+        return dict(scale=self.scale, softcap=self.softcap,
+                    causal=self.causal if causal is None else causal,
+                    window=self.window if windowed else None,
+                    chunk=self.chunk if windowed else None)
 
 
 # ---------------------------------------------------------------------------
@@ -285,42 +234,31 @@ def run_graph(attn_run, mlir_path, input_paths, out_path, backend, flags):
     return np.load(out_path)
 
 
-def max_abs(x):
-    return float(np.max(np.abs(x))) if x.size else 0.0
-
-
-def check_rule(out, ref, naive, shape, dtype):
+def check_rule(out, ref_out, naive, shape, dtype):
     """SPEC section 4. Returns (err, tol) or raises CaseFailure."""
     if out.shape != tuple(shape):
         raise CaseFailure(f"shape {out.shape}, expected {tuple(shape)}")
     if out.dtype != dtype:
         raise CaseFailure(f"dtype {out.dtype}, expected {np.dtype(dtype)}")
-    out = out.astype(np.float64)
-    ref = ref.astype(np.float64)
-    bad = ~np.isfinite(out) & np.isfinite(ref)
-    if bad.any():
-        idx = tuple(int(x) for x in np.argwhere(bad)[0])
-        raise CaseFailure(f"{int(bad.sum())} NaN/Inf where the reference is "
-                          f"finite, first at {idx}")
-    err = max_abs(out - ref)
-    tol = (2 * max_abs(naive.astype(np.float64) - ref)
-           + 1e-5 * max(1.0, max_abs(ref)))
-    if not err <= tol:
-        idx = tuple(int(x) for x in
-                    np.unravel_index(np.argmax(np.abs(out - ref)), out.shape))
-        raise CaseFailure(f"max|out-ref| = {err:.3g} > tol {tol:.3g} "
-                          f"(worst at {idx}: out {out[idx]:.6g}, "
-                          f"ref {ref[idx]:.6g})")
-    return err, tol
+    r = error_rule(out, ref_out, naive)
+    if r.nonfinite:
+        raise CaseFailure(f"{r.nonfinite} NaN/Inf where the reference is "
+                          f"finite, first at {r.first_nonfinite}")
+    if not r.ok:
+        raise CaseFailure(f"max|out-ref| = {r.err:.3g} > tol {r.bound:.3g} "
+                          f"(worst at {r.worst}: out {out[r.worst]:.6g}, "
+                          f"ref {ref_out[r.worst]:.6g})")
+    return r.err, r.bound
 
 
 def check_ref_agreement(ref_eval, ref_np, what):
     """The evaluator's float64 result (rounded to f32) against numpy's."""
-    bound = 1e-6 * max(1.0, max_abs(ref_np))
-    diff = max_abs(ref_eval.astype(np.float64) - ref_np)
-    if not diff <= bound:
+    r = close_rule(ref_eval, ref_np, 1e-6)
+    if not r.ok:
         raise CaseFailure(f"reference evaluator and numpy float64 disagree "
-                          f"({what}): {diff:.3g} > {bound:.3g}")
+                          f"({what}): {r.err:.3g} > {r.bound:.3g}"
+                          + (f", {r.nonfinite} NaN/Inf" if r.nonfinite
+                             else ""))
 
 
 def run_case(case, workdir, attn_run):
@@ -354,16 +292,15 @@ def run_case(case, workdir, attn_run):
             a = data[n]
             np.save(p, a if a.dtype == np.bool_ else a.astype(np.float32))
             ref_paths.append(p)
-    ref = run_graph(attn_run, ref_graph, ref_paths,
-                    os.path.join(cdir, "ref.npy"), "reference", [])
+    ref_out = run_graph(attn_run, ref_graph, ref_paths,
+                        os.path.join(cdir, "ref.npy"), "reference", [])
 
-    mask = data.get("mask")
-    ref_np, visible = attention(data["q"], data["k"], data["v"], mask,
-                                case.params(), np.float64)
-    check_ref_agreement(ref, ref_np, "this case")
-    naive, _ = attention(data["q"], data["k"], data["v"], mask, case.params(),
-                         DTYPES[case.dtype])
-    err, tol = check_rule(out, ref, naive, case.shapes()["out"],
+    q, k, v, mask = data["q"], data["k"], data["v"], data.get("mask")
+    ref_np, visible = sdpa(q, k, v, mask, **case.params(),
+                           return_row_visible=True)
+    check_ref_agreement(ref_out, ref_np, "this case")
+    naive = sdpa(q, k, v, mask, **case.params(), dtype=DTYPES[case.dtype])
+    err, tol = check_rule(out, ref_out, naive, case.shapes()["out"],
                           DTYPES[case.dtype])
 
     # Rows without a visible key are exactly zero.
@@ -374,16 +311,16 @@ def run_case(case, workdir, attn_run):
     if case.same_as:
         # The same numbers as the plain attn.attention it is equivalent to.
         causal = case.same_as == "causal"
-        alt_np, _ = attention(data["q"], data["k"], data["v"], mask,
-                              case.params(windowed=False, causal=causal),
-                              np.float64)
-        check_ref_agreement(ref, alt_np, f"same_as={case.same_as}")
+        alt_np = sdpa(q, k, v, mask,
+                      **case.params(windowed=False, causal=causal))
+        check_ref_agreement(ref_out, alt_np, f"same_as={case.same_as}")
         alt_path = os.path.join(cdir, "graph_same_as.mlir")
         with open(alt_path, "w") as f:
             f.write(case.graph(case.dtype, windowed_op=False, causal=causal))
         alt = run_graph(attn_run, alt_path, paths,
                         os.path.join(cdir, "same_as.npy"), "cpu", case.flags)
-        check_rule(alt, ref, naive, case.shapes()["out"], DTYPES[case.dtype])
+        check_rule(alt, ref_out, naive, case.shapes()["out"],
+                   DTYPES[case.dtype])
     return err, tol
 
 
@@ -434,7 +371,7 @@ def naive_projection_attention(x, wq, wk, wv, bias, dt=np.float32):
         return y.reshape(1, l, heads, d).transpose(0, 2, 1, 3)
 
     q, k, v = split(wq), split(wk), split(wv)
-    o, _ = attention(q, k, v, None, (1.0 / np.sqrt(d), None, -1, 0, None), dt)
+    o = sdpa(q, k, v, causal=True, dtype=dt)
     return (o * o + bias.astype(dt)).astype(dt)
 
 
@@ -459,13 +396,13 @@ def cmd_graph(args):
         out = run_graph(args.attn_run, args.mlir, paths,
                         os.path.join(cdir, "out.npy"), "cpu",
                         shlex.split(args.flags))
-        ref = run_graph(args.attn_run, args.mlir, paths,
-                        os.path.join(cdir, "ref.npy"), "reference", [])
+        ref_out = run_graph(args.attn_run, args.mlir, paths,
+                            os.path.join(cdir, "ref.npy"), "reference", [])
         naive_fn = NAIVE[args.naive]
         ref_np = naive_fn(*data, dt=np.float64)
-        check_ref_agreement(ref, ref_np, args.naive)
+        check_ref_agreement(ref_out, ref_np, args.naive)
         naive = naive_fn(*data, dt=np.float32)
-        err, tol = check_rule(out, ref, naive, ref.shape, np.float32)
+        err, tol = check_rule(out, ref_out, naive, ref_out.shape, np.float32)
     except CaseFailure as e:
         print(f"FAIL {args.naive}: {e}")
         return 1

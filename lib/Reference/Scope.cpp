@@ -1,0 +1,133 @@
+//===- Scope.cpp - SSA values of the function being evaluated ---*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// Checked access to the values evaluated so far, and the messages that name
+// ops (Scope.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Scope.h"
+
+#include "Detail.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::attn::reference;
+using namespace mlir::attn::reference::detail;
+using llvm::ArrayRef;
+using llvm::Error;
+using llvm::Expected;
+using llvm::SmallVector;
+using llvm::SmallVectorImpl;
+
+//===----------------------------------------------------------------------===//
+// Messages
+//===----------------------------------------------------------------------===//
+
+std::string mlir::attn::reference::detail::opName(Operation *op) {
+  return "'" + op->getName().getStringRef().str() + "'";
+}
+
+Error mlir::attn::reference::detail::atOp(Operation *op, Error err) {
+  std::string msg = llvm::toString(std::move(err));
+  StringRef rest(msg);
+  rest.consume_front("reference evaluator: ");
+  return makeError(opName(op) + ": " + rest);
+}
+
+Error mlir::attn::reference::detail::unsupported(Operation *op) {
+  return makeError("unsupported op " + opName(op));
+}
+
+Expected<ElementKind> mlir::attn::reference::detail::kindOf(Type type) {
+  Type e = getElementTypeOrSelf(type);
+  if (e.isF32())
+    return ElementKind::F32;
+  if (e.isF16())
+    return ElementKind::F16;
+  if (e.isBF16())
+    return ElementKind::BF16;
+  if (e.isInteger(1))
+    return ElementKind::I1;
+  return makeError("unsupported element type " + printToString(e) + " in " +
+                   printToString(type) + " (expected f32, f16, bf16 or i1)");
+}
+
+//===----------------------------------------------------------------------===//
+// Scope
+//===----------------------------------------------------------------------===//
+
+Expected<const Tensor *> Scope::tensorOf(Operation *op, Value v) const {
+  auto it = tensors.find(v);
+  if (it == tensors.end())
+    return makeError(opName(op) + ": operand of type " +
+                     printToString(v.getType()) + " has no tensor value");
+  return &it->second;
+}
+
+Expected<const Tensor *> Scope::optionalTensorOf(Operation *op, Value v) const {
+  if (!v)
+    return nullptr;
+  return tensorOf(op, v);
+}
+
+Error Scope::tensorsOf(Operation *op, ArrayRef<Value> values,
+                       SmallVectorImpl<const Tensor *> &out) const {
+  for (Value v : values) {
+    Expected<const Tensor *> t = optionalTensorOf(op, v);
+    if (!t)
+      return t.takeError();
+    out.push_back(*t);
+  }
+  return Error::success();
+}
+
+Expected<double> Scope::scalarOf(Operation *op, Value v) const {
+  auto it = scalars.find(v);
+  if (it == scalars.end())
+    return makeError(opName(op) + ": operand of type " +
+                     printToString(v.getType()) + " has no scalar value");
+  return it->second;
+}
+
+Error Scope::setTensor(Operation *op, Value result, Tensor t) {
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  if (!type)
+    return makeError(opName(op) + ": unsupported result type " +
+                     printToString(result.getType()));
+  bool matches = type.getRank() == static_cast<int64_t>(t.shape.size());
+  for (int64_t i = 0; matches && i < type.getRank(); ++i)
+    matches = type.isDynamicDim(i) || type.getDimSize(i) == t.shape[i];
+  if (!matches)
+    return makeError(opName(op) + ": computed result shape " +
+                     formatShape(t.shape) + " does not match the type " +
+                     printToString(type));
+  Expected<ElementKind> kind = kindOf(type);
+  if (!kind)
+    return atOp(op, kind.takeError());
+  t.kind = *kind;
+  tensors[result] = std::move(t);
+  return Error::success();
+}
+
+Expected<SmallVector<int64_t>>
+Scope::sizesOf(Operation *op, ArrayRef<OpFoldResult> mixed) const {
+  SmallVector<int64_t> sizes;
+  for (OpFoldResult ofr : mixed) {
+    if (auto attr = dyn_cast<Attribute>(ofr)) {
+      sizes.push_back(cast<IntegerAttr>(attr).getInt());
+      continue;
+    }
+    Expected<double> v = scalarOf(op, cast<Value>(ofr));
+    if (!v)
+      return v.takeError();
+    if (*v < 0)
+      return makeError(opName(op) + ": negative size " + std::to_string(*v));
+    sizes.push_back(static_cast<int64_t>(*v));
+  }
+  return sizes;
+}

@@ -1,0 +1,132 @@
+# Tests of utils/attn_reference.py, the numpy attention math that the CPU
+# execution tests, the tools tests, the demo and bench/ share: hand-computed
+# values, and the properties of docs/Spec.md 1.1-1.2 that tie the options to
+# each other (as unittests/Reference does for the C++ evaluator).
+
+# RUN: %PYTHON %s | FileCheck %s
+
+import numpy as np
+
+from attn_reference import (attention_flops, close_rule, error_rule, sdpa,
+                            visibility, visible_pairs)
+
+rng = np.random.default_rng(0)
+
+
+def randn(*shape):
+    return rng.standard_normal(shape)
+
+
+def check(name, ok):
+    print(("PASS " if ok else "FAIL ") + name)
+
+
+# One query, two keys: softmax([0, ln 3]) = [1/4, 3/4].
+q = np.array([[[[1.0, 0.0]]]])
+k = np.array([[[[0.0, 0.0], [np.log(3.0), 0.0]]]])
+v = np.array([[[[1.0, 0.0], [0.0, 1.0]]]])
+check("hand_computed", np.allclose(sdpa(q, k, v, scale=1.0), [[[[0.25, 0.75]]]],
+                                   rtol=0, atol=1e-7))
+# CHECK: PASS hand_computed
+
+q, k, v = randn(2, 4, 5, 8), randn(2, 4, 7, 8), randn(2, 4, 7, 3)
+check("default_scale",
+      np.allclose(sdpa(q, k, v), sdpa(q, k, v, scale=1 / np.sqrt(8))) and
+      np.allclose(sdpa(q, k, v, scale=0.5), sdpa(q * 0.5, k, v, scale=1.0)))
+# CHECK: PASS default_scale
+
+# Causal is aligned to the bottom right: with Lq = 2, Lk = 4, row 0 sees
+# keys 0..2 and row 1 sees all four.
+check("causal_bottom_right",
+      visibility(2, 4, causal=True).tolist() ==
+      [[True, True, True, False], [True, True, True, True]])
+# CHECK: PASS causal_bottom_right
+
+# Lq > Lk: the first Lq - Lk rows see no key and are zero; so are rows whose
+# mask is all false or all -inf.
+out, rows = sdpa(randn(1, 2, 6, 4), randn(1, 2, 3, 4), randn(1, 2, 3, 4),
+                 causal=True, return_row_visible=True)
+m = rng.random((1, 1, 5, 7)) < 0.6
+m[..., 2, :] = False
+bias = np.where(m, randn(1, 1, 5, 7), -np.inf)
+out_i1 = sdpa(q, k, v, m)
+out_f = sdpa(q, k, v, bias)
+check("empty_rows_are_zero",
+      not rows[..., :3].any() and rows[..., 3:].all() and
+      not out[..., :3, :].any() and not out_i1[..., 2, :].any() and
+      not out_f[..., 2, :].any() and np.isfinite(out_f).all())
+# CHECK: PASS empty_rows_are_zero
+
+# A float mask of 0 / -inf is the i1 mask; finite entries are a bias added
+# to the logits (a bias constant along a row changes nothing).
+q1, k1, v1 = np.ones((1, 1, 1, 2)), np.ones((1, 1, 2, 2)), np.eye(2)[None, None]
+row_bias = np.broadcast_to(randn(1, 4, 5, 1), (1, 4, 5, 7))
+check("float_mask",
+      np.allclose(sdpa(q, k, v, np.where(m, 0.0, -np.inf)), out_i1) and
+      np.allclose(sdpa(q1, k1, v1, np.array([[[[0.0, np.log(3.0)]]]])),
+                  [[[[0.25, 0.75]]]]) and
+      np.allclose(sdpa(q, k, v, row_bias), sdpa(q, k, v)))
+# CHECK: PASS float_mask
+
+# GQA: query head h reads K/V head h // (Hq / Hkv).
+kg, vg = randn(2, 2, 7, 8), randn(2, 2, 7, 3)
+check("gqa_is_repeat",
+      np.allclose(sdpa(q, kg, vg, causal=True),
+                  sdpa(q, np.repeat(kg, 2, 1), np.repeat(vg, 2, 1),
+                       causal=True)))
+# CHECK: PASS gqa_is_repeat
+
+check("window_forms",
+      np.array_equal(sdpa(q, k, v, window=(-1, -1)), sdpa(q, k, v)) and
+      np.array_equal(sdpa(q, k, v, window=(-1, 0)), sdpa(q, k, v, causal=True))
+      and np.array_equal(sdpa(q, k, v, window=(3, 5), causal=True),
+                         sdpa(q, k, v, window=(3, 0))))
+# CHECK: PASS window_forms
+
+# Chunks use floor division of i' = i + (Lk - Lq), also when i' < 0.
+check("chunk_floor",
+      visibility(4, 2, chunk=2).tolist() ==
+      [[False, False], [False, False], [True, True], [True, True]])
+# CHECK: PASS chunk_floor
+
+# Soft-capping bounds the logits: with a huge scale the capped softmax stays
+# finite and equals the softmax of cap * tanh(s / cap).
+s = q @ np.swapaxes(k, -1, -2) * 1e6
+p = np.exp(np.tanh(s / 2) * 2)
+expect = (p / p.sum(-1, keepdims=True)) @ v
+check("softcap", np.allclose(sdpa(q, k, v, scale=1e6, softcap=2.0), expect))
+# CHECK: PASS softcap
+
+# The counts of work agree with the visibility they summarise, also for
+# window extents and chunks up to INT64_MAX.
+big = 2**63 - 1
+cases = [(5, 7, True, None, None), (7, 5, False, (2, 1), None),
+         (9, 9, False, None, 4), (6, 9, True, (big, big), big),
+         (3, 8, False, (-1, big), 3), (0, 4, True, None, None)]
+check("visible_pairs",
+      all(visible_pairs(lq, lk, causal=c, window=w, chunk=ch) ==
+          visibility(lq, lk, causal=c, window=w, chunk=ch).sum()
+          for lq, lk, c, w, ch in cases) and
+      visible_pairs(4096, 4096, window=(511, 0)) ==
+      sum(min(i, 511) + 1 for i in range(4096)) and
+      attention_flops(1, 12, 512, 512, 64, causal=True) ==
+      4.0 * 64 * 12 * 512 * 513 // 2)
+# CHECK: PASS visible_pairs
+
+# float32 math is close to float64, and the error rule accepts it.
+naive = sdpa(q, k, v, m, dtype=np.float32)
+ref = sdpa(q, k, v, m)
+r = error_rule(naive, ref, naive)
+bad = naive.copy()
+bad[0, 0, 0, 0] = np.nan
+check("error_rule",
+      naive.dtype == np.float32 and r.ok and r.bound >= 2 * r.err and
+      not error_rule(bad, ref, naive).ok and
+      error_rule(bad, ref, naive).first_nonfinite == (0, 0, 0, 0) and
+      not error_rule(naive + np.float32(1e-3), ref, naive).ok)
+# CHECK: PASS error_rule
+
+check("close_rule",
+      close_rule(ref + 1e-7, ref, 1e-6).ok and
+      not close_rule(ref + 1e-5, ref, 1e-6).ok)
+# CHECK: PASS close_rule
