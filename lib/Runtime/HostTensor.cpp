@@ -5,11 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/HostTensor.h"
+#include "attn/Support/Format.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <limits>
@@ -81,17 +81,10 @@ bool mlir::attn::isFloatElementType(ElementType type) {
 
 std::string mlir::attn::formatTensorType(ArrayRef<int64_t> shape,
                                          ElementType type) {
-  std::string result;
-  llvm::raw_string_ostream os(result);
-  for (int64_t size : shape) {
-    if (size < 0)
-      os << "?";
-    else
-      os << size;
-    os << "x";
-  }
-  os << stringifyElementType(type);
-  return result;
+  if (shape.empty())
+    return stringifyElementType(type).str();
+  return formatShape(shape, ShapeStyle::Dims) + "x" +
+         stringifyElementType(type).str();
 }
 
 static int64_t product(ArrayRef<int64_t> shape) {

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/NpyIO.h"
+#include "attn/Support/Format.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CheckedArithmetic.h"
@@ -115,16 +116,6 @@ static std::string describeDescr(StringRef descr) {
   if (descr[0] == '>')
     name += ", big-endian";
   return name + " ('" + descr.str() + "')";
-}
-
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string result = "(";
-  llvm::raw_string_ostream os(result);
-  llvm::interleave(shape, os, ", ");
-  if (shape.size() == 1)
-    os << ",";
-  os << ")";
-  return result;
 }
 
 /// The part of reading that may throw (xtensor's header parser). Returns an
@@ -228,17 +219,20 @@ llvm::Expected<HostTensor> mlir::attn::readNpy(llvm::MemoryBufferRef buffer) {
     dataBytes = llvm::checkedMul<int64_t>(*dataBytes, size);
   }
   if (!dataBytes)
-    return makeError(file, "invalid .npy header: shape " + formatShape(shape) +
+    return makeError(file, "invalid .npy header: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) +
                                " is too large");
   uint64_t available = bytes.size() - prefix - headerLength;
   if (available < static_cast<uint64_t>(*dataBytes))
-    return makeError(file, "truncated .npy data: shape " + formatShape(shape) +
-                               " of " + describeDescr(descr) + " needs " +
+    return makeError(file, "truncated .npy data: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) + " of " +
+                               describeDescr(descr) + " needs " +
                                Twine(*dataBytes) + " bytes, found " +
                                Twine(available));
   if (available > static_cast<uint64_t>(*dataBytes))
-    return makeError(file, "corrupt .npy file: shape " + formatShape(shape) +
-                               " of " + describeDescr(descr) + " needs " +
+    return makeError(file, "corrupt .npy file: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) + " of " +
+                               describeDescr(descr) + " needs " +
                                Twine(*dataBytes) + " bytes, found " +
                                Twine(available) + " (" +
                                Twine(available - *dataBytes) + " extra)");

@@ -9,6 +9,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/InitAllDialects.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Support/Format.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -266,13 +267,12 @@ FunctionSignature mlir::attn::getFunctionSignature(func::FuncOp func) {
   return signature;
 }
 
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  if (shape.empty())
+/// The shape of an input as the messages of checkInputs show it: `2x4x8`,
+/// or `scalar ()` for rank 0.
+static std::string describeInputShape(const HostTensor &input) {
+  if (input.getRank() == 0)
     return "scalar ()";
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  llvm::interleave(shape, os, "x");
-  return text;
+  return formatShape(input.getShape(), ShapeStyle::Dims);
 }
 
 llvm::Error mlir::attn::checkInputs(const FunctionSignature &signature,
@@ -299,12 +299,12 @@ llvm::Error mlir::attn::checkInputs(const FunctionSignature &signature,
                        stringifyElementType(spec.elementType) + " (" +
                        spec.str() + "), found " +
                        stringifyElementType(input.getElementType()) +
-                       " (shape " + formatShape(input.getShape()) + ")");
+                       " (shape " + describeInputShape(input) + ")");
     if (input.getRank() != static_cast<int64_t>(spec.shape.size()))
       return makeError(where + ": expected rank " + Twine(spec.shape.size()) +
                        " (" + spec.str() + "), found rank " +
                        Twine(input.getRank()) + " (shape " +
-                       formatShape(input.getShape()) + ")");
+                       describeInputShape(input) + ")");
     for (auto [dim, want, have] :
          llvm::enumerate(spec.shape, input.getShape())) {
       if (ShapedType::isDynamic(want))
@@ -313,7 +313,7 @@ llvm::Error mlir::attn::checkInputs(const FunctionSignature &signature,
         return makeError(where + ": expected size " + Twine(want) +
                          " in dimension " + Twine(dim) + " (" + spec.str() +
                          "), found " + Twine(have) + " (shape " +
-                         formatShape(input.getShape()) + ")");
+                         describeInputShape(input) + ")");
     }
   }
   return llvm::Error::success();

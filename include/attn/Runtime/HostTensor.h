@@ -45,7 +45,8 @@ int64_t getElementByteWidth(ElementType type);
 bool isFloatElementType(ElementType type);
 
 /// Formats a shape with its element type as MLIR does inside `tensor<...>`:
-/// "2x8x?x64xf32". Dynamic dimensions (negative sizes) print as `?`.
+/// "2x8x?x64xf32"; "f32" for rank 0. Dynamic dimensions (kDynamicSize, the
+/// value of ShapedType::kDynamic) print as `?`.
 std::string formatTensorType(ArrayRef<int64_t> shape, ElementType type);
 
 /// A dense, row-major host tensor that owns its bytes.
