@@ -197,28 +197,6 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
 // Signatures
 //===----------------------------------------------------------------------===//
 
-static std::optional<ElementType> convertElementType(Type type) {
-  if (type.isF32())
-    return ElementType::F32;
-  if (type.isF16())
-    return ElementType::F16;
-  if (type.isBF16())
-    return ElementType::BF16;
-  if (type.isF64())
-    return ElementType::F64;
-  if (type.isSignlessInteger(1))
-    return ElementType::I1;
-  if (type.isSignlessInteger(8))
-    return ElementType::I8;
-  if (type.isSignlessInteger(16))
-    return ElementType::I16;
-  if (type.isSignlessInteger(32))
-    return ElementType::I32;
-  if (type.isSignlessInteger(64))
-    return ElementType::I64;
-  return std::nullopt;
-}
-
 std::string TensorSpec::str() const {
   return "tensor<" + formatTensorType(shape, elementType) + ">";
 }
@@ -230,18 +208,30 @@ static std::string typeToString(Type type) {
   return text;
 }
 
+/// "f32, f16, ... or i64": the element types of ElementTypes.def.
+static std::string listElementTypes() {
+  std::string text;
+  ArrayRef<ElementType> types = getAllElementTypes();
+  for (auto [index, type] : llvm::enumerate(types)) {
+    if (index > 0)
+      text += index + 1 == types.size() ? " or " : ", ";
+    text += stringifyElementType(type);
+  }
+  return text;
+}
+
 /// Converts `type` to a TensorSpec, or sets `reason`.
 static std::optional<TensorSpec> convertType(Type type, StringRef what,
                                              std::string &reason) {
   auto tensorType = dyn_cast<RankedTensorType>(type);
   std::optional<ElementType> elementType;
   if (tensorType)
-    elementType = convertElementType(tensorType.getElementType());
+    elementType = getElementTypeOf(tensorType.getElementType());
   if (!tensorType || !elementType) {
     if (reason.empty())
       reason = (what + " has type '" + typeToString(type) +
-                "'; only ranked tensors of f32, f16, bf16, f64, i1, i8, "
-                "i16, i32 or i64 are supported")
+                "'; only ranked tensors of " + listElementTypes() +
+                " are supported")
                    .str();
     return std::nullopt;
   }
@@ -1107,28 +1097,6 @@ llvm::Error CompiledModule::emit(EmitKind kind, StringRef path) {
 // C header
 //===----------------------------------------------------------------------===//
 
-static StringRef getCElementType(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return "float";
-  case ElementType::F64:
-    return "double";
-  case ElementType::F16:
-  case ElementType::BF16:
-  case ElementType::I16:
-    return "uint16_t";
-  case ElementType::I1:
-    return "uint8_t";
-  case ElementType::I8:
-    return "int8_t";
-  case ElementType::I32:
-    return "int32_t";
-  case ElementType::I64:
-    return "int64_t";
-  }
-  llvm_unreachable("unknown element type");
-}
-
 static std::string getDescriptorName(const TensorSpec &spec) {
   return ("attn_memref_" + Twine(spec.shape.size()) + "d_" +
           stringifyElementType(spec.elementType))
@@ -1177,7 +1145,7 @@ std::string CompiledModule::getCHeader(StringRef guardName) const {
     emitted.push_back(name);
     std::string macro = StringRef(name).upper() + "_DEFINED";
     size_t rank = spec.shape.size();
-    StringRef element = getCElementType(spec.elementType);
+    StringRef element = getCElementTypeName(spec.elementType);
     os << "#ifndef " << macro << "\n#define " << macro << "\n";
     os << "/* Descriptor of a rank-" << rank << " "
        << stringifyElementType(spec.elementType) << " memref. */\n";
