@@ -9,6 +9,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/InitAllDialects.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Runtime/MemRefDescriptor.h"
 #include "attn/Support/Format.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -707,15 +708,23 @@ llvm::Error CompiledModule::prepareJIT() {
   return llvm::Error::success();
 }
 
-/// Words (8 bytes) of a memref descriptor of `rank`.
-static size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
+static SmallVector<int64_t> getRanks(ArrayRef<HostTensor> tensors) {
+  return llvm::map_to_vector(
+      tensors, [](const HostTensor &tensor) { return tensor.getRank(); });
+}
+
+static SmallVector<int64_t> getRanks(ArrayRef<TensorSpec> specs) {
+  return llvm::map_to_vector(specs, [](const TensorSpec &spec) {
+    return static_cast<int64_t>(spec.shape.size());
+  });
+}
 
 struct CompiledModule::Invocation {
   const FunctionSignature *signature = nullptr;
-  /// One descriptor per argument.
-  std::vector<std::vector<int64_t>> argumentDescriptors;
+  /// One descriptor per argument: row-major views of the inputs.
+  MemRefDescriptorList arguments;
   /// The result descriptors, back to back (the C struct of descriptors).
-  std::vector<int64_t> resultStorage;
+  MemRefDescriptorList results;
   /// Input buffer ranges: results pointing into them are not freed.
   SmallVector<std::pair<const uint8_t *, const uint8_t *>> inputRanges;
   bool ran = false;
@@ -725,10 +734,8 @@ struct CompiledModule::Invocation {
     if (!ran)
       return;
     SmallVector<void *> freed;
-    size_t offset = 0;
-    for (const TensorSpec &spec : signature->results) {
-      auto *allocated = reinterpret_cast<void *>(resultStorage[offset]);
-      offset += descriptorWords(spec.shape.size());
+    for (size_t index = 0, e = results.size(); index < e; ++index) {
+      void *allocated = results[index].getAllocated();
       // 0xdeadbeef marks a memref.get_global buffer in MLIR's lowering.
       if (!allocated || reinterpret_cast<uintptr_t>(allocated) == 0xdeadbeef ||
           llvm::is_contained(freed, allocated))
@@ -771,37 +778,26 @@ llvm::Error CompiledModule::call(StringRef name, ArrayRef<HostTensor> inputs,
         " in the JIT-compiled module: " + llvm::toString(function.takeError()));
 
   invocation.signature = signature;
-  size_t resultWords = 0;
-  for (const TensorSpec &spec : signature->results)
-    resultWords += descriptorWords(spec.shape.size());
-  invocation.resultStorage.assign(resultWords, 0);
+  invocation.results = MemRefDescriptorList(getRanks(signature->results));
+  invocation.arguments = MemRefDescriptorList(getRanks(inputs));
 
   // Row-major descriptors over the caller's buffers. The kernel only reads
   // them (arguments are marked `bufferization.writable = false`).
-  for (const HostTensor &input : inputs) {
-    ArrayRef<int64_t> shape = input.getShape();
-    std::vector<int64_t> descriptor(descriptorWords(shape.size()));
-    auto address = reinterpret_cast<intptr_t>(input.data());
-    descriptor[0] = address;
-    descriptor[1] = address;
-    descriptor[2] = 0;
-    int64_t stride = 1;
-    for (int64_t dim = static_cast<int64_t>(shape.size()) - 1; dim >= 0;
-         --dim) {
-      descriptor[3 + dim] = shape[dim];
-      descriptor[3 + shape.size() + dim] = stride;
-      stride *= shape[dim];
-    }
-    invocation.argumentDescriptors.push_back(std::move(descriptor));
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    invocation.arguments[index].setRowMajor(const_cast<void *>(input.data()),
+                                            input.getShape());
     auto *begin = static_cast<const uint8_t *>(input.data());
     invocation.inputRanges.push_back({begin, begin + input.getSizeInBytes()});
   }
 
+  // The C interface takes the result struct first (when there are
+  // results), then one descriptor per argument; the packed entry point
+  // takes the address of each of those pointers.
   SmallVector<void *> pointers;
-  if (!signature->results.empty())
-    pointers.push_back(invocation.resultStorage.data());
-  for (std::vector<int64_t> &descriptor : invocation.argumentDescriptors)
-    pointers.push_back(descriptor.data());
+  if (!invocation.results.empty())
+    pointers.push_back(invocation.results.data());
+  for (size_t index = 0, e = invocation.arguments.size(); index < e; ++index)
+    pointers.push_back(invocation.arguments[index].getAddress());
   SmallVector<void *> packed;
   for (void *&pointer : pointers)
     packed.push_back(&pointer);
@@ -867,24 +863,22 @@ CompiledModule::invoke(StringRef name, ArrayRef<HostTensor> inputs) {
     return std::move(error);
 
   std::vector<HostTensor> results;
-  size_t offset = 0;
   for (auto [index, spec] : llvm::enumerate(invocation.signature->results)) {
-    size_t rank = spec.shape.size();
-    const int64_t *words = invocation.resultStorage.data() + offset;
-    offset += descriptorWords(rank);
-    ArrayRef<int64_t> sizes(words + 3, rank);
-    ArrayRef<int64_t> strides(words + 3 + rank, rank);
+    MemRefDescriptorRef descriptor = invocation.results[index];
+    ArrayRef<int64_t> sizes = descriptor.getSizes();
+    ArrayRef<int64_t> strides = descriptor.getStrides();
     for (auto [dim, want, have] : llvm::enumerate(spec.shape, sizes))
       if (have < 0 || (!ShapedType::isDynamic(want) && want != have))
         return makeError("result #" + Twine(index) + " of @" + name +
                          " has size " + Twine(have) + " in dimension " +
                          Twine(dim) + ", but its type is " + spec.str());
     HostTensor tensor(spec.elementType, sizes);
-    const auto *aligned = reinterpret_cast<const uint8_t *>(words[1]);
+    const auto *aligned =
+        static_cast<const uint8_t *>(descriptor.getAligned());
     int64_t width = getElementByteWidth(spec.elementType);
     if (tensor.getNumElements() > 0)
-      copyStrided(aligned + words[2] * width, sizes, strides, width,
-                  tensor.getMutableBytes().data());
+      copyStrided(aligned + descriptor.getOffset() * width, sizes, strides,
+                  width, tensor.getMutableBytes().data());
     results.push_back(std::move(tensor));
   }
   return results;
