@@ -56,7 +56,9 @@ public:
            2 * static_cast<size_t>(rank) * sizeof(int64_t);
   }
 
+  /// The number of dimensions (of sizes and of strides).
   int64_t getRank() const { return rank; }
+  /// The header's fields; see MemRefDescriptorHeader.
   void *getAllocated() const { return header->allocated; }
   void *getAligned() const { return header->aligned; }
   int64_t getOffset() const { return header->offset; }
