@@ -11,6 +11,7 @@
 #define ATTN_LIB_REFERENCE_DETAIL_H
 
 #include "attn/Reference/Reference.h"
+#include "attn/Support/Format.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -21,8 +22,8 @@ namespace mlir::attn::reference::detail {
 /// An llvm::Error whose message is "reference evaluator: " + `message`.
 llvm::Error makeError(const llvm::Twine &message);
 
-/// `[2, 3, 4]`.
-std::string formatShape(llvm::ArrayRef<int64_t> shape);
+/// `[2, 3, 4]`: the project's shape formatter (attn/Support/Format.h).
+using mlir::attn::formatShape;
 
 /// Checks the operands of `attention` (docs/Spec.md 1.1-1.2, C1-C5).
 llvm::Error checkAttention(const Tensor &q, const Tensor &k, const Tensor &v,

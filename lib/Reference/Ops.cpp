@@ -33,16 +33,6 @@ Error detail::makeError(const Twine &message) {
   return llvm::createStringError("reference evaluator: " + message);
 }
 
-std::string detail::formatShape(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i)
-      s += ", ";
-    s += std::to_string(d);
-  }
-  return s + "]";
-}
-
 /// Checks that `t` holds as many values as its shape needs, has `rank`
 /// dimensions (`layout` names them in the message) and no negative size.
 static Error checkTensor(const Tensor &t, StringRef name, size_t rank,

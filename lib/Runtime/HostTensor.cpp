@@ -5,11 +5,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/HostTensor.h"
+#include "attn/Support/Format.h"
 
 #include "llvm/ADT/APFloat.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <limits>
@@ -17,81 +16,12 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-StringRef mlir::attn::stringifyElementType(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return "f32";
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  case ElementType::F64:
-    return "f64";
-  case ElementType::I1:
-    return "i1";
-  case ElementType::I8:
-    return "i8";
-  case ElementType::I16:
-    return "i16";
-  case ElementType::I32:
-    return "i32";
-  case ElementType::I64:
-    return "i64";
-  }
-  llvm_unreachable("unknown element type");
-}
-
-std::optional<ElementType> mlir::attn::parseElementType(StringRef name) {
-  return llvm::StringSwitch<std::optional<ElementType>>(name)
-      .Case("f32", ElementType::F32)
-      .Case("f16", ElementType::F16)
-      .Case("bf16", ElementType::BF16)
-      .Case("f64", ElementType::F64)
-      .Case("i1", ElementType::I1)
-      .Case("i8", ElementType::I8)
-      .Case("i16", ElementType::I16)
-      .Case("i32", ElementType::I32)
-      .Case("i64", ElementType::I64)
-      .Default(std::nullopt);
-}
-
-int64_t mlir::attn::getElementByteWidth(ElementType type) {
-  switch (type) {
-  case ElementType::I1:
-  case ElementType::I8:
-    return 1;
-  case ElementType::F16:
-  case ElementType::BF16:
-  case ElementType::I16:
-    return 2;
-  case ElementType::F32:
-  case ElementType::I32:
-    return 4;
-  case ElementType::F64:
-  case ElementType::I64:
-    return 8;
-  }
-  llvm_unreachable("unknown element type");
-}
-
-bool mlir::attn::isFloatElementType(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 ||
-         type == ElementType::BF16 || type == ElementType::F64;
-}
-
 std::string mlir::attn::formatTensorType(ArrayRef<int64_t> shape,
                                          ElementType type) {
-  std::string result;
-  llvm::raw_string_ostream os(result);
-  for (int64_t size : shape) {
-    if (size < 0)
-      os << "?";
-    else
-      os << size;
-    os << "x";
-  }
-  os << stringifyElementType(type);
-  return result;
+  if (shape.empty())
+    return stringifyElementType(type).str();
+  return formatShape(shape, ShapeStyle::Dims) + "x" +
+         stringifyElementType(type).str();
 }
 
 static int64_t product(ArrayRef<int64_t> shape) {

@@ -23,9 +23,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/NpyIO.h"
+#include "attn/Support/Format.h"
 
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -47,42 +48,26 @@ static llvm::Error makeError(StringRef file, const Twine &message) {
 
 StringRef mlir::attn::getNpyDescr(ElementType type) {
   switch (type) {
-  case ElementType::F32:
-    return "<f4";
-  case ElementType::F16:
-    return "<f2";
-  case ElementType::BF16:
-    return "<u2";
-  case ElementType::F64:
-    return "<f8";
-  case ElementType::I1:
-    return "|b1";
-  case ElementType::I8:
-    return "|i1";
-  case ElementType::I16:
-    return "<i2";
-  case ElementType::I32:
-    return "<i4";
-  case ElementType::I64:
-    return "<i8";
+#define ATTN_ELEMENT_TYPE(Name, Mnemonic, StorageType, ByteWidth, IsFloat,     \
+                          NpyDescr, ...)                                       \
+  case ElementType::Name:                                                      \
+    return NpyDescr;
+#include "attn/Runtime/ElementTypes.def"
   }
   llvm_unreachable("unknown element type");
 }
 
-/// Maps a numpy dtype descriptor to an element type.
+/// Maps a numpy dtype descriptor to the element type it is read as.
 static std::optional<ElementType> mapDescr(StringRef descr) {
-  return llvm::StringSwitch<std::optional<ElementType>>(descr)
-      .Case("<f4", ElementType::F32)
-      .Case("<f2", ElementType::F16)
-      .Case("<f8", ElementType::F64)
-      .Case("|b1", ElementType::I1)
-      .Case("|i1", ElementType::I8)
-      .Case("|u1", ElementType::I8)
-      .Case("<i2", ElementType::I16)
-      .Case("<u2", ElementType::I16)
-      .Case("<i4", ElementType::I32)
-      .Case("<i8", ElementType::I64)
-      .Default(std::nullopt);
+#define ATTN_ELEMENT_TYPE(Name, Mnemonic, StorageType, ByteWidth, IsFloat,     \
+                          NpyDescr, NpyReads, ...)                             \
+  if (NpyReads && descr == NpyDescr)                                           \
+    return ElementType::Name;
+#define ATTN_NPY_READ_ALIAS(NpyDescr, Name)                                    \
+  if (descr == NpyDescr)                                                       \
+    return ElementType::Name;
+#include "attn/Runtime/ElementTypes.def"
+  return std::nullopt;
 }
 
 /// A readable name for a numpy dtype descriptor, for error messages.
@@ -115,16 +100,6 @@ static std::string describeDescr(StringRef descr) {
   if (descr[0] == '>')
     name += ", big-endian";
   return name + " ('" + descr.str() + "')";
-}
-
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string result = "(";
-  llvm::raw_string_ostream os(result);
-  llvm::interleave(shape, os, ", ");
-  if (shape.size() == 1)
-    os << ",";
-  os << ")";
-  return result;
 }
 
 /// The part of reading that may throw (xtensor's header parser). Returns an
@@ -228,17 +203,20 @@ llvm::Expected<HostTensor> mlir::attn::readNpy(llvm::MemoryBufferRef buffer) {
     dataBytes = llvm::checkedMul<int64_t>(*dataBytes, size);
   }
   if (!dataBytes)
-    return makeError(file, "invalid .npy header: shape " + formatShape(shape) +
+    return makeError(file, "invalid .npy header: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) +
                                " is too large");
   uint64_t available = bytes.size() - prefix - headerLength;
   if (available < static_cast<uint64_t>(*dataBytes))
-    return makeError(file, "truncated .npy data: shape " + formatShape(shape) +
-                               " of " + describeDescr(descr) + " needs " +
+    return makeError(file, "truncated .npy data: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) + " of " +
+                               describeDescr(descr) + " needs " +
                                Twine(*dataBytes) + " bytes, found " +
                                Twine(available));
   if (available > static_cast<uint64_t>(*dataBytes))
-    return makeError(file, "corrupt .npy file: shape " + formatShape(shape) +
-                               " of " + describeDescr(descr) + " needs " +
+    return makeError(file, "corrupt .npy file: shape " +
+                               formatShape(shape, ShapeStyle::Tuple) + " of " +
+                               describeDescr(descr) + " needs " +
                                Twine(*dataBytes) + " bytes, found " +
                                Twine(available) + " (" +
                                Twine(available - *dataBytes) + " extra)");

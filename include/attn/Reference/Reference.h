@@ -6,10 +6,11 @@
 // that tests need) on host buffers in float64, with the exact math of
 // docs/Spec.md, in small obviously-correct loops. In the spirit of
 // StableHLO's reference interpreter, it shares no code with the compiler: it
-// includes only its own headers, the dialect's IR headers (to read ops) and
-// upstream MLIR, never attn/Conversion, attn/Target, attn/Pipelines or
-// attn/Dialect/Attn/Transforms, and has its own geometry and softmax (the
-// build checks the includes; see docs/Rationale.md, "Testing").
+// includes only its own headers, the dialect's IR headers (to read ops),
+// attn/Support (formatting) and upstream MLIR, never attn/Codegen,
+// attn/Pipelines, attn/Dialect/Attn/Utils or attn/Dialect/Attn/Transforms,
+// and has its own geometry and softmax (the build checks the includes; see
+// docs/Rationale.md, "Testing").
 //
 // Layout of lib/Reference (after StableHLO's stablehlo/reference):
 //   Reference.cpp    the host Tensor and rounding (this header)

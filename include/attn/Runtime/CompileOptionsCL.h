@@ -7,7 +7,7 @@
 #ifndef ATTN_RUNTIME_COMPILEOPTIONSCL_H
 #define ATTN_RUNTIME_COMPILEOPTIONSCL_H
 
-#include "attn/Runtime/Runner.h"
+#include "attn/Runtime/Compiler.h"
 #include "llvm/Support/CommandLine.h"
 
 namespace mlir::attn {

@@ -13,6 +13,8 @@
 #ifndef ATTN_RUNTIME_HOSTTENSOR_H
 #define ATTN_RUNTIME_HOSTTENSOR_H
 
+#include "attn/Runtime/ElementTypes.h"
+
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -27,25 +29,9 @@
 
 namespace mlir::attn {
 
-/// Element types a host tensor can hold. Integer types are signless, as in
-/// MLIR; `BF16` and `F16` hold raw 16-bit patterns.
-enum class ElementType : uint8_t { F32, F16, BF16, F64, I1, I8, I16, I32, I64 };
-
-/// Returns the MLIR spelling of `type` ("f32", "bf16", "i1", ...).
-StringRef stringifyElementType(ElementType type);
-
-/// Parses the MLIR spelling of an element type ("f32", "bf16", ...).
-std::optional<ElementType> parseElementType(StringRef name);
-
-/// Returns the number of bytes one element of `type` occupies in a host
-/// buffer (1 for `i1`).
-int64_t getElementByteWidth(ElementType type);
-
-/// Returns true for F32, F16, BF16 and F64.
-bool isFloatElementType(ElementType type);
-
 /// Formats a shape with its element type as MLIR does inside `tensor<...>`:
-/// "2x8x?x64xf32". Dynamic dimensions (negative sizes) print as `?`.
+/// "2x8x?x64xf32"; "f32" for rank 0. Dynamic dimensions (kDynamicSize, the
+/// value of ShapedType::kDynamic) print as `?`.
 std::string formatTensorType(ArrayRef<int64_t> shape, ElementType type);
 
 /// A dense, row-major host tensor that owns its bytes.

@@ -3,7 +3,8 @@
 // Part of the attn-mlir project.
 //
 // `.npy` (numpy's array file format, versions 1.0-3.0) for `attn-run` and the
-// bindings. Supported dtypes and the element types they map to:
+// bindings. Supported dtypes and the element types they map to (the numpy
+// columns of ElementTypes.def):
 //
 //   '<f4' float32  <-> f32        '<f8' float64 <-> f64
 //   '<f2' float16  <-> f16        '|b1' bool    <-> i1 (one byte, 0 or 1)

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Support/Format.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -24,21 +25,6 @@ using namespace mlir::attn;
 //===----------------------------------------------------------------------===//
 // Shape-checking helpers
 //===----------------------------------------------------------------------===//
-
-/// Prints a shape as `[2, ?, 64]`.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << '[';
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << '?';
-    else
-      os << d;
-  });
-  os << ']';
-  return s;
-}
 
 /// Two extents are compatible when they are equal or either is dynamic.
 static bool compatible(int64_t a, int64_t b) {

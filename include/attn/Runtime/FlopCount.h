@@ -1,0 +1,31 @@
+//===- FlopCount.h - floating-point operations of a function ----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_FLOPCOUNT_H
+#define ATTN_RUNTIME_FLOPCOUNT_H
+
+#include <optional>
+
+namespace mlir {
+namespace func {
+class FuncOp;
+} // namespace func
+
+namespace attn {
+
+/// FLOPs of one call of `func`: the sum over its `attn.attention` and
+/// `attn.sliding_window_attention` ops of (number of visible (query, key)
+/// pairs, counting causal, window and chunk restrictions but not masks)
+/// * 2 * (D + Dv) * B * Hq, plus 2 * (iteration space) for each linalg
+/// contraction (matmul, batch_matmul, ...). Elementwise and data-movement
+/// ops count as free. std::nullopt when the function holds no counted op,
+/// another attn op, or a dynamic dimension in a counted op.
+std::optional<double> countFlops(func::FuncOp func);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_RUNTIME_FLOPCOUNT_H

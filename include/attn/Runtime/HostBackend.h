@@ -1,0 +1,53 @@
+//===- HostBackend.h - the host CPU backend ---------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The "cpu" Backend: buildCPUPipeline lowers a module to the LLVM dialect;
+// the ORC JIT (mlir::ExecutionEngine) runs it in this process
+// (HostBackend.cpp), and AOT.h emits it as LLVM IR, assembly, an object or
+// a shared library with a C header (CHeader.h).
+//
+// Calling convention (MLIR's C interface): every public function `@f` gets
+// `void _mlir_ciface_f([Results *out,] Memref *arg0, Memref *arg1, ...)`,
+// where a ranked tensor of rank R and element T becomes the descriptor
+// `struct { T *allocated; T *aligned; int64_t offset; int64_t sizes[R];
+// int64_t strides[R]; }` (StridedMemRefType<T, R>; MemRefDescriptor.h).
+// With one result, `out` points to its descriptor; with several, to a
+// struct of descriptors in result order; with none there is no `out`.
+// Results are buffers malloc'ed by the kernel, owned by the caller (release
+// with free(out->allocated)). Arguments are only read: lowering marks them
+// `bufferization.writable = false`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_HOSTBACKEND_H
+#define ATTN_RUNTIME_HOSTBACKEND_H
+
+#include "attn/Runtime/Backend.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
+
+namespace mlir::attn {
+
+/// Creates the host CPU backend ("cpu").
+std::unique_ptr<Backend> createHostBackend();
+
+/// Creates an LLVM target machine for the host triple and `cpu` ("native":
+/// the host CPU with its features; otherwise an LLVM CPU name with its
+/// default features), position-independent, at -O3. Errors: no LLVM target
+/// for the host triple, or a CPU name the target does not know ("unknown CPU
+/// 'x' for target '...': expected 'native' or an LLVM CPU name such as
+/// ...").
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(StringRef cpu);
+
+} // namespace mlir::attn
+
+#endif // ATTN_RUNTIME_HOSTBACKEND_H

@@ -1,0 +1,40 @@
+//===- Backend.cpp - where lowered modules run ----------------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/Backend.h"
+
+#include "Detail.h"
+#include "attn/Runtime/HostBackend.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using mlir::attn::detail::makeError;
+
+Executable::~Executable() = default;
+Backend::~Backend() = default;
+
+std::optional<EmitKind> mlir::attn::parseEmitKind(StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitKind>>(name)
+      .Case("mlir", EmitKind::MLIR)
+      .Case("llvm", EmitKind::LLVMIR)
+      .Case("asm", EmitKind::Assembly)
+      .Case("obj", EmitKind::Object)
+      .Case("so", EmitKind::SharedLibrary)
+      .Default(std::nullopt);
+}
+
+llvm::Expected<std::unique_ptr<Backend>>
+mlir::attn::createBackend(StringRef target) {
+  if (target == "cpu")
+    return createHostBackend();
+  // CUDA and OpenCL backends plug in here (see Backend.h).
+  if (target == "cuda")
+    return makeError("--target=cuda is not implemented yet: only --target=cpu "
+                     "is available");
+  return makeError("invalid --target='" + target + "': expected cpu");
+}

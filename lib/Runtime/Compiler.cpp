@@ -1,0 +1,195 @@
+//===- Compiler.cpp - parse attn modules and lower them -------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/Compiler.h"
+
+#include "Detail.h"
+#include "attn/InitAllDialects.h"
+#include "attn/Runtime/Backend.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using mlir::attn::detail::DiagnosticCapture;
+using mlir::attn::detail::makeError;
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
+  // Messages name the options as the tools and the pipeline spell them.
+  llvm::Expected<std::unique_ptr<Backend>> backend =
+      createBackend(options.target);
+  if (!backend)
+    return backend.takeError();
+  if (options.numThreads < 0)
+    return makeError(
+        "invalid --num-threads=" + Twine(options.numThreads) +
+        ": expected 0 (OpenMP default) or a positive thread count");
+  if (options.blockQ < 0)
+    return makeError("invalid --block-q=" + Twine(options.blockQ) +
+                     ": expected 0 (automatic) or a positive number of rows");
+  if (options.blockK < 0)
+    return makeError("invalid --block-k=" + Twine(options.blockK) +
+                     ": expected 0 (automatic) or a positive number of keys");
+  return (*backend)->verifyOptions(options);
+}
+
+//===----------------------------------------------------------------------===//
+// Parsing
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<MLIRContext> mlir::attn::createRuntimeContext() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllToLLVMIRTranslations(registry);
+  auto context = std::make_unique<MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+  // Errors go to users of attn-run / attn-compile: the message and its
+  // source location, without a dump of the (often huge) lowered op.
+  context->printOpOnDiagnostic(false);
+  return context;
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+mlir::attn::readSourceFile(StringRef path) {
+  if (path != "-" && llvm::sys::fs::is_directory(path))
+    return makeError("'" + path + "': cannot read MLIR file: is a directory");
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError("'" + path + "': cannot read MLIR file: " +
+                     buffer.getError().message());
+  return std::move(*buffer);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+mlir::attn::parseModuleFile(StringRef path, MLIRContext &context) {
+  auto buffer = readSourceFile(path);
+  if (!buffer)
+    return buffer.takeError();
+  StringRef name = path == "-" ? "<stdin>" : path;
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy((*buffer)->getBuffer(), name),
+      llvm::SMLoc());
+  DiagnosticCapture diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return makeError(diagnostics.take(
+        ("cannot parse '" + name + "' as an MLIR module").str()));
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering
+//===----------------------------------------------------------------------===//
+
+/// Marks the public functions for the C interface and their tensor
+/// arguments read-only, so that the kernel never writes into caller memory.
+static void prepareForLowering(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(context));
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      if (!isa<TensorType>(func.getArgument(i).getType()))
+        continue;
+      if (!func.getArgAttr(
+              i, bufferization::BufferizationDialect::kWritableAttrName))
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        BoolAttr::get(context, false));
+    }
+  }
+}
+
+/// Keeps only `entryPoints` public (all public functions when empty) and
+/// drops the functions nothing uses any more.
+static llvm::Error selectEntryPoints(ModuleOp module,
+                                     ArrayRef<std::string> entryPoints,
+                                     StringRef bufferName) {
+  if (entryPoints.empty())
+    return llvm::Error::success();
+  SmallVector<func::FuncOp> publicFunctions;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isPrivate() && !func.isExternal())
+      publicFunctions.push_back(func);
+  for (const std::string &name : entryPoints) {
+    if (llvm::any_of(publicFunctions, [&](func::FuncOp func) {
+          return func.getSymName() == name;
+        }))
+      continue;
+    std::string available;
+    for (func::FuncOp func : publicFunctions)
+      available += (available.empty() ? "@" : ", @") + func.getSymName().str();
+    return makeError("'" + bufferName + "': no public function @" + name +
+                     (available.empty() ? Twine("; the module has none")
+                                        : "; available: " + available));
+  }
+  for (func::FuncOp func : publicFunctions)
+    if (!llvm::is_contained(entryPoints, func.getSymName()))
+      func.setPrivate();
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  pm.addPass(createSymbolDCEPass());
+  if (failed(pm.run(module)))
+    return makeError("'" + bufferName + "': cannot drop unused functions");
+  return llvm::Error::success();
+}
+
+llvm::Expected<LoweredModule>
+mlir::attn::lowerModule(StringRef source, const Backend &backend,
+                        const CompileOptions &options, StringRef bufferName) {
+  LoweredModule result;
+  result.context = createRuntimeContext();
+  MLIRContext *context = result.context.get();
+
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
+  DiagnosticCapture diagnostics(sourceMgr, context);
+
+  result.module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  if (!result.module)
+    return makeError(diagnostics.take(
+        ("cannot parse '" + bufferName + "' as an MLIR module").str()));
+  ModuleOp module = *result.module;
+
+  if (llvm::Error error =
+          selectEntryPoints(module, options.entryPoints, bufferName))
+    return std::move(error);
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isPrivate() && !func.isExternal())
+      result.functions.push_back(getFunctionSignature(func));
+
+  prepareForLowering(module);
+  PassManager pm(context, ModuleOp::getOperationName());
+  (void)applyPassManagerCLOptions(pm);
+  backend.buildLoweringPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return makeError(
+        diagnostics.take(("cannot lower '" + bufferName + "' with the " +
+                          backend.getName().upper() + " pipeline")
+                             .str()));
+  return result;
+}

@@ -1,0 +1,439 @@
+//===- HostBackend.cpp - the host CPU backend -----------------------------===//
+//
+// Part of the attn-mlir project.
+//
+// The "cpu" Backend: lowering with buildCPUPipeline, the JIT
+// (mlir::ExecutionEngine) and calls of `_mlir_ciface_<f>` on host tensors
+// through memref descriptors (MemRefDescriptor.h). Emission is in AOT.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/HostBackend.h"
+
+#include "Detail.h"
+#include "attn/Pipelines/Pipelines.h"
+#include "attn/Runtime/AOT.h"
+#include "attn/Runtime/MemRefDescriptor.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <chrono>
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+using mlir::attn::detail::DiagnosticCapture;
+using mlir::attn::detail::makeError;
+
+//===----------------------------------------------------------------------===//
+// Run-time errors raised by kernels
+//===----------------------------------------------------------------------===//
+
+// A failed `cf.assert` in a kernel (a run-time shape check, see
+// docs/CodeGen.md) lowers to `puts(message); abort()`. In the JIT both
+// symbols resolve to the hooks below: while a call is in flight, the message
+// is kept and `abort` unwinds back to HostExecutable::call with longjmp, so
+// the caller gets an llvm::Error naming the check instead of a dead process.
+// The checks run before the kernel allocates or forks threads, so nothing is
+// skipped but JIT frames.
+namespace {
+struct KernelAbortScope {
+  jmp_buf target;
+  std::string message;
+};
+thread_local KernelAbortScope *activeAbortScope = nullptr;
+} // namespace
+
+extern "C" int attnKernelPuts(const char *message) {
+  if (!activeAbortScope)
+    return std::puts(message);
+  activeAbortScope->message = message;
+  return 0;
+}
+
+extern "C" void attnKernelAbort() {
+  if (activeAbortScope)
+    longjmp(activeAbortScope->target, 1);
+  std::abort();
+}
+
+//===----------------------------------------------------------------------===//
+// LLVM target setup
+//===----------------------------------------------------------------------===//
+
+void mlir::attn::detail::initializeNativeTarget() {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)initialized;
+}
+
+/// Resolves "native" to the host CPU name and its features; keeps other
+/// names as given (with the CPU's default features).
+static std::pair<std::string, std::string> resolveCPU(StringRef cpu) {
+  if (cpu != "native")
+    return {cpu.str(), ""};
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.getKey(), feature.getValue());
+  return {llvm::sys::getHostCPUName().str(), features.getString()};
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+mlir::attn::createHostTargetMachine(StringRef cpu) {
+  attn::detail::initializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string message;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, message);
+  if (!target)
+    return makeError("no LLVM target for the host triple '" + triple.str() +
+                     "': " + message);
+  auto [cpuName, features] = resolveCPU(cpu);
+  // Validate the name against the target's CPU table without creating a
+  // subtarget for it (that would warn on stderr about unknown names).
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpuName))
+    return makeError("unknown CPU '" + cpu + "' for target '" + triple.str() +
+                     "': expected 'native' or an LLVM CPU name such as "
+                     "'x86-64-v3', 'skylake-avx512', 'sapphirerapids' or "
+                     "'znver4' (see `llc -mcpu=help`)");
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpuName, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return makeError("cannot create an LLVM target machine for CPU '" + cpu +
+                     "'");
+  return machine;
+}
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The descriptors of one call of a C-interface function, and the results
+/// it returned, which it frees unless they were handed on.
+struct Invocation {
+  Invocation(const FunctionSignature &signature, ArrayRef<HostTensor> inputs);
+  ~Invocation() { freeResults(); }
+
+  /// Frees the result buffers the kernel allocated, once each.
+  void freeResults();
+
+  const FunctionSignature &signature;
+  /// One descriptor per argument: row-major views of the inputs.
+  MemRefDescriptorList arguments;
+  /// The result descriptors, back to back (the C struct of descriptors).
+  MemRefDescriptorList results;
+  /// Input buffer ranges: results pointing into them are not freed.
+  SmallVector<std::pair<const uint8_t *, const uint8_t *>> inputRanges;
+  bool ran = false;
+};
+} // namespace
+
+static SmallVector<int64_t> getRanks(ArrayRef<HostTensor> tensors) {
+  return llvm::map_to_vector(
+      tensors, [](const HostTensor &tensor) { return tensor.getRank(); });
+}
+
+static SmallVector<int64_t> getRanks(ArrayRef<TensorSpec> specs) {
+  return llvm::map_to_vector(specs, [](const TensorSpec &spec) {
+    return static_cast<int64_t>(spec.shape.size());
+  });
+}
+
+Invocation::Invocation(const FunctionSignature &signature,
+                       ArrayRef<HostTensor> inputs)
+    : signature(signature), arguments(getRanks(inputs)),
+      results(getRanks(signature.results)) {
+  // Row-major descriptors over the caller's buffers. The kernel only reads
+  // them (arguments are marked `bufferization.writable = false`).
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    arguments[index].setRowMajor(const_cast<void *>(input.data()),
+                                 input.getShape());
+    auto *begin = static_cast<const uint8_t *>(input.data());
+    inputRanges.push_back({begin, begin + input.getSizeInBytes()});
+  }
+}
+
+void Invocation::freeResults() {
+  if (!ran)
+    return;
+  SmallVector<void *> freed;
+  for (size_t index = 0, e = results.size(); index < e; ++index) {
+    void *allocated = results[index].getAllocated();
+    // 0xdeadbeef marks a memref.get_global buffer in MLIR's lowering.
+    if (!allocated || reinterpret_cast<uintptr_t>(allocated) == 0xdeadbeef ||
+        llvm::is_contained(freed, allocated))
+      continue;
+    auto *bytes = static_cast<const uint8_t *>(allocated);
+    if (llvm::any_of(inputRanges, [&](auto range) {
+          return bytes >= range.first && bytes < range.second;
+        }))
+      continue;
+    freed.push_back(allocated);
+    std::free(allocated);
+  }
+  ran = false;
+}
+
+/// Copies a strided buffer of `shape` into a row-major `destination`.
+static void copyStrided(const uint8_t *source, ArrayRef<int64_t> shape,
+                        ArrayRef<int64_t> strides, int64_t width,
+                        uint8_t *destination) {
+  int64_t rank = static_cast<int64_t>(shape.size());
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  if (count == 0)
+    return;
+  // Contiguous row-major (ignoring strides of size-1 dimensions)?
+  bool contiguous = true;
+  int64_t expected = 1;
+  for (int64_t dim = rank - 1; dim >= 0; --dim) {
+    if (shape[dim] != 1 && strides[dim] != expected)
+      contiguous = false;
+    expected *= shape[dim];
+  }
+  if (contiguous) {
+    std::memcpy(destination, source, count * width);
+    return;
+  }
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t offset = 0;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      offset += index[dim] * strides[dim];
+    std::memcpy(destination + linear * width, source + offset * width, width);
+    for (int64_t dim = rank - 1; dim >= 0; --dim) {
+      if (++index[dim] < shape[dim])
+        break;
+      index[dim] = 0;
+    }
+  }
+}
+
+/// Copies the results of `invocation` into dense host tensors, checking
+/// their sizes against the signature.
+static llvm::Error copyResults(const Invocation &invocation,
+                               std::vector<HostTensor> &tensors) {
+  const FunctionSignature &signature = invocation.signature;
+  for (auto [index, spec] : llvm::enumerate(signature.results)) {
+    MemRefDescriptorRef descriptor = invocation.results[index];
+    ArrayRef<int64_t> sizes = descriptor.getSizes();
+    ArrayRef<int64_t> strides = descriptor.getStrides();
+    for (auto [dim, want, have] : llvm::enumerate(spec.shape, sizes))
+      if (have < 0 || (!ShapedType::isDynamic(want) && want != have))
+        return makeError("result #" + Twine(index) + " of @" + signature.name +
+                         " has size " + Twine(have) + " in dimension " +
+                         Twine(dim) + ", but its type is " + spec.str());
+    HostTensor tensor(spec.elementType, sizes);
+    const auto *aligned = static_cast<const uint8_t *>(descriptor.getAligned());
+    int64_t width = getElementByteWidth(spec.elementType);
+    if (tensor.getNumElements() > 0)
+      copyStrided(aligned + descriptor.getOffset() * width, sizes, strides,
+                  width, tensor.getMutableBytes().data());
+    tensors.push_back(std::move(tensor));
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// HostExecutable
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A lowered module JIT-compiled for the host.
+class HostExecutable final : public Executable {
+public:
+  explicit HostExecutable(std::unique_ptr<ExecutionEngine> engine)
+      : engine(std::move(engine)) {}
+
+  llvm::Error call(const FunctionSignature &signature,
+                   ArrayRef<HostTensor> inputs,
+                   std::vector<HostTensor> *results,
+                   double *elapsedMs) override;
+
+private:
+  std::unique_ptr<ExecutionEngine> engine;
+};
+} // namespace
+
+llvm::Error HostExecutable::call(const FunctionSignature &signature,
+                                 ArrayRef<HostTensor> inputs,
+                                 std::vector<HostTensor> *results,
+                                 double *elapsedMs) {
+  StringRef name = signature.name;
+  std::string entry = ("_mlir_ciface_" + name).str();
+  auto function = engine->lookupPacked(entry);
+  if (!function)
+    return makeError(
+        "cannot find the C interface of @" + name +
+        " in the JIT-compiled module: " + llvm::toString(function.takeError()));
+
+  Invocation invocation(signature, inputs);
+  // The C interface takes the result struct first (when there are
+  // results), then one descriptor per argument; the packed entry point
+  // takes the address of each of those pointers.
+  SmallVector<void *> pointers;
+  if (!invocation.results.empty())
+    pointers.push_back(invocation.results.data());
+  for (size_t index = 0, e = invocation.arguments.size(); index < e; ++index)
+    pointers.push_back(invocation.arguments[index].getAddress());
+  SmallVector<void *> packed;
+  for (void *&pointer : pointers)
+    packed.push_back(&pointer);
+
+  KernelAbortScope abortScope;
+  activeAbortScope = &abortScope;
+  if (setjmp(abortScope.target) != 0) {
+    activeAbortScope = nullptr;
+    return makeError("@" + name +
+                     " stopped at a run-time check: " + abortScope.message);
+  }
+  auto start = std::chrono::steady_clock::now();
+  (*function)(packed.data());
+  auto stop = std::chrono::steady_clock::now();
+  activeAbortScope = nullptr;
+  invocation.ran = true;
+  if (elapsedMs)
+    *elapsedMs =
+        std::chrono::duration<double, std::milli>(stop - start).count();
+  if (!results)
+    return llvm::Error::success();
+  return copyResults(invocation, *results);
+}
+
+//===----------------------------------------------------------------------===//
+// HostBackend
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The host CPU backend: see HostBackend.h.
+class HostBackend final : public Backend {
+public:
+  StringRef getName() const override { return "cpu"; }
+
+  llvm::Error verifyOptions(const CompileOptions &options) const override;
+
+  void buildLoweringPipeline(OpPassManager &pm,
+                             const CompileOptions &options) const override;
+
+  llvm::Expected<std::unique_ptr<Executable>>
+  load(ModuleOp module, const CompileOptions &options) const override;
+
+  llvm::Error emit(ModuleOp module, ArrayRef<FunctionSignature> functions,
+                   const CompileOptions &options, EmitKind kind,
+                   StringRef path) const override {
+    return emitHostArtifact(module, functions, options.cpu, kind, path);
+  }
+};
+} // namespace
+
+llvm::Error HostBackend::verifyOptions(const CompileOptions &options) const {
+  if (options.cpu.empty())
+    return makeError("invalid --cpu='': expected 'native' or an LLVM CPU name");
+  if (options.cpu == "native")
+    return llvm::Error::success();
+  auto machine = createHostTargetMachine(options.cpu);
+  if (!machine)
+    return makeError("invalid --cpu='" + options.cpu +
+                     "': " + llvm::toString(machine.takeError()));
+  return llvm::Error::success();
+}
+
+void HostBackend::buildLoweringPipeline(OpPassManager &pm,
+                                        const CompileOptions &options) const {
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.targetCPU = options.cpu;
+  pipelineOptions.numThreads = options.numThreads;
+  pipelineOptions.blockQ = options.blockQ;
+  pipelineOptions.blockK = options.blockK;
+  pipelineOptions.decomposeAll = options.decomposeAll;
+  buildCPUPipeline(pm, pipelineOptions);
+}
+
+llvm::Expected<std::unique_ptr<Executable>>
+HostBackend::load(ModuleOp module, const CompileOptions &options) const {
+  attn::detail::initializeNativeTarget();
+
+  // The JIT runs on this machine: always host code, at -O3.
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  llvm::TargetMachine *machinePtr = machine->get();
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+                                               /*sizeLevel=*/0, machinePtr);
+
+  SmallVector<std::string> libraries;
+  for (StringRef name : {"libomp.so", "libmlir_c_runner_utils.so"}) {
+    SmallString<256> path(ATTN_LLVM_LIBRARY_DIR);
+    llvm::sys::path::append(path, name);
+    if (llvm::sys::fs::exists(path))
+      libraries.push_back(path.str().str());
+  }
+  SmallVector<StringRef> libraryRefs(libraries.begin(), libraries.end());
+
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.sharedLibPaths = libraryRefs;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+
+  llvm::SourceMgr sourceMgr;
+  DiagnosticCapture diagnostics(sourceMgr, module.getContext());
+  auto created =
+      ExecutionEngine::create(module, engineOptions, std::move(*machine));
+  if (!created) {
+    std::string message = llvm::toString(created.takeError());
+    return makeError(
+        diagnostics.take("cannot JIT-compile the module: " + message));
+  }
+  std::unique_ptr<ExecutionEngine> engine = std::move(*created);
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("puts")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&attnKernelPuts),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("abort")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&attnKernelAbort),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+  return std::make_unique<HostExecutable>(std::move(engine));
+}
+
+std::unique_ptr<Backend> mlir::attn::createHostBackend() {
+  return std::make_unique<HostBackend>();
+}
