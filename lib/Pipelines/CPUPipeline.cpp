@@ -39,10 +39,11 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
-  pm.addNestedPass<func::FuncOp>(
-      createAttnTilePass(AttnTilePassOptions{target.blockQ, target.blockQDense}));
+  pm.addNestedPass<func::FuncOp>(createAttnTilePass(AttnTilePassOptions{
+      target.blockQ, target.blockQDense, options.splitKeys}));
   pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(
-      AttnDecomposePassOptions{/*dynamicHeadDimsOnly=*/!options.decomposeAll}));
+      AttnDecomposePassOptions{/*dynamicHeadDimsOnly=*/!options.decomposeAll,
+                               /*blockK=*/target.blockK}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -25,6 +25,11 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
              cl::init(0), cl::cat(category)),
       blockK("block-k", cl::desc("Keys per inner block (0 = automatic)"),
              cl::init(0), cl::cat(category)),
+      splitKeys("split-keys",
+                cl::desc("Key splits of attention, processed in parallel and "
+                         "merged (flash-decoding): 0 = automatic (decode "
+                         "shapes), 1 = never, N = N splits"),
+                cl::init(0), cl::cat(category)),
       decomposeAll(
           "decompose-all",
           cl::desc("Lower attention through the portable linalg "
@@ -38,6 +43,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.numThreads = numThreads;
   options.blockQ = blockQ;
   options.blockK = blockK;
+  options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
   return options;
 }

@@ -50,6 +50,10 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
   if (options.blockK < 0)
     return makeError("invalid --block-k=" + Twine(options.blockK) +
                      ": expected 0 (automatic) or a positive number of keys");
+  if (options.splitKeys < 0)
+    return makeError("invalid --split-keys=" + Twine(options.splitKeys) +
+                     ": expected 0 (automatic), 1 (never) or a number of "
+                     "key splits");
   return (*backend)->verifyOptions(options);
 }
 

@@ -375,6 +375,7 @@ void HostBackend::buildLoweringPipeline(OpPassManager &pm,
   pipelineOptions.numThreads = options.numThreads;
   pipelineOptions.blockQ = options.blockQ;
   pipelineOptions.blockK = options.blockK;
+  pipelineOptions.splitKeys = options.splitKeys;
   pipelineOptions.decomposeAll = options.decomposeAll;
   buildCPUPipeline(pm, pipelineOptions);
 }

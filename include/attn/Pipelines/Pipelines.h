@@ -41,6 +41,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "block-k",
       llvm::cl::desc("keys per inner block (0 = chosen from the target)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> splitKeys{
+      *this, "split-keys",
+      llvm::cl::desc("key splits of attention, processed in parallel and "
+                     "merged by the logsumexp rule (flash-decoding): 0 = "
+                     "chosen per op (decode shapes only), 1 = never, N > 1 "
+                     "= N splits"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> qkRows{
       *this, "qk-rows",
       llvm::cl::desc("query rows of the Q K^T register tile (0 = chosen "

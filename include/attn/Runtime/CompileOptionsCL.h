@@ -13,7 +13,8 @@
 namespace mlir::attn {
 
 /// The code-generation flags that attn-run and attn-compile share
-/// (`--cpu`, `--num-threads`, `--block-q`, `--block-k`, `--decompose-all`),
+/// (`--cpu`, `--num-threads`, `--block-q`, `--block-k`, `--split-keys`,
+/// `--decompose-all`),
 /// registered in `category` on construction, in the way MLIR's
 /// PassPipelineCLParser registers its flags. Construct one before
 /// llvm::cl::ParseCommandLineOptions.
@@ -29,7 +30,7 @@ public:
 
 private:
   llvm::cl::opt<std::string> cpu;
-  llvm::cl::opt<int64_t> numThreads, blockQ, blockK;
+  llvm::cl::opt<int64_t> numThreads, blockQ, blockK, splitKeys;
   llvm::cl::opt<bool> decomposeAll;
 };
 

@@ -50,6 +50,9 @@ struct CompileOptions {
   /// Query rows per tile / keys per inner block (0 = chosen per target).
   int64_t blockQ = 0;
   int64_t blockK = 0;
+  /// Key splits of attention (flash-decoding): 0 = chosen per op (decode
+  /// shapes only), 1 = never, N > 1 = N splits for every op.
+  int64_t splitKeys = 0;
   /// Lower attention tiles through the portable linalg decomposition instead
   /// of the vector kernel (the pipeline's `decompose-all`; for testing).
   bool decomposeAll = false;

@@ -46,6 +46,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/X86Vector/Transforms.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -128,6 +129,12 @@ public:
     if (!qType.isDynamicDim(1) && !kType.isDynamicDim(1) &&
         kType.getDimSize(1) > 0 && qType.getDimSize(1) > kType.getDimSize(1))
       group = qType.getDimSize(1) / kType.getDimSize(1);
+    // Tiles with few rows do little work per K/V byte (decode): the loads
+    // of the K packing and of P V wait on DRAM, and the hardware
+    // prefetchers alone kept a 2-thread decode at 5-7 GB/s of K/V.
+    constexpr int64_t kPrefetchMaxRows = 64;
+    prefetchNextBlock = !qType.isDynamicDim(2) &&
+                        group * qType.getDimSize(2) <= kPrefetchMaxRows;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -244,6 +251,7 @@ private:
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb, Value jhi);
   void emitScores(Value bIdx, Value outer, Value q0, Value nq, Value kb,
                   Value nk, const CPUTargetInfo::RegisterTiles &tiles);
   Value emitFullBlockTest(Value q0, Value lastRow, Value kb, Value nk);
@@ -272,6 +280,9 @@ private:
   int64_t d, dv, dvPad;
   // Query heads stacked per KV head in a tile (1 = not stacked).
   int64_t group = 1;
+  // Whether each key block prefetches the next one's K and V rows (tiles of
+  // few rows, i.e. decode: streaming K/V is their bottleneck).
+  bool prefetchNextBlock = false;
   // The target's exp2, for the OnlineSoftmax builders (which keep a
   // reference to it).
   std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
@@ -362,6 +373,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
 
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
+    if (prefetchNextBlock)
+      emitPrefetchNextBlock(bIdx, kvh, kb, jhi);
     emitPackKeys(bIdx, kvh, kb, nk);
     auto emitBlock = [&](bool fullBlock) {
       // Whole visible blocks take the dense tiles; partial ones the op's
@@ -424,6 +437,33 @@ void KernelEmitter::emitInitState(Value bIdx, Value outer, Value q0,
       vector::StoreOp::create(
           b, loadRow(out, ValueRange{bIdx, head, query, cIdx(e)}, dv - e), acc,
           ValueRange{r, cIdx(e)});
+  });
+}
+
+/// Prefetches the K and V rows of the key block after [kb, kb + blockK)
+/// (clamped to the last visible key, jhi - 1) into the caches, one prefetch
+/// per 64-byte line.
+void KernelEmitter::emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb,
+                                          Value jhi) {
+  Value next = addIdx(kb, cIdx(t.blockK));
+  Value last = subIdx(jhi, cIdx(1));
+  auto lines = [&](int64_t cols, Type elt) {
+    return llvm::divideCeil(cols * elt.getIntOrFloatBitWidth() / 8, 64);
+  };
+  Type kElt = cast<MemRefType>(k.getType()).getElementType();
+  Type vElt = cast<MemRefType>(v.getType()).getElementType();
+  int64_t kPerLine = 512 / kElt.getIntOrFloatBitWidth();
+  int64_t vPerLine = 512 / vElt.getIntOrFloatBitWidth();
+  forLoop(cIdx(0), cIdx(t.blockK), cIdx(1), [&](Value j) {
+    Value row = minIdx(addIdx(next, j), last);
+    for (int64_t l = 0; l < lines(d, kElt); ++l)
+      memref::PrefetchOp::create(b, k, ValueRange{bIdx, kvh, row, cIdx(l * kPerLine)},
+                                 /*isWrite=*/false, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
+    for (int64_t l = 0; l < lines(dv, vElt); ++l)
+      memref::PrefetchOp::create(b, v, ValueRange{bIdx, kvh, row, cIdx(l * vPerLine)},
+                                 /*isWrite=*/false, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
   });
 }
 
@@ -948,6 +988,14 @@ void mlir::attn::populateAttnToVectorCleanupPatterns(
   vector::populateVectorTransposeLoweringPatterns(
       patterns, target.lanes() == 16 ? vector::VectorTransposeLowering::Shuffle16x16
                                      : vector::VectorTransposeLowering::EltWise);
+  // AVX2: the 8x8 f32 K^T blocks as 24 shuffles/blends (vunpck, vshufps,
+  // vperm2f128) instead of 64 element moves; the element-wise form made the
+  // packing the bottleneck of decode tiles, whose K is used by few rows.
+  if (target.lanes() == 8)
+    x86vector::avx2::populateSpecializedTransposeLoweringPatterns(
+        patterns, x86vector::avx2::LoweringOptions().setTransposeOptions(
+                      x86vector::avx2::TransposeLoweringOptions().lower8x8xf32()),
+        /*benefit=*/10);
 }
 
 namespace {

@@ -21,13 +21,13 @@
 // CHECK:           arith.cmpi sle
 // CHECK:         %[[BM:.+]] = linalg.generic {{.*}} ins(%[[MASKED]] :
 // CHECK:           arith.maxnumf
-// CHECK:         %[[MA:.+]]:2 = linalg.generic {{.*}} ins(%[[M0]], %[[BM]] :
+// CHECK:         %[[MA:.+]]:2 = linalg.generic {{.*}} ins(%[[BM]] : {{.*}}) outs(%[[M0]], %{{.+}} :
 // CHECK:           math.exp2
 // CHECK:         %[[P:.+]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MA]]#0 :
 // CHECK:           math.exp2
-// CHECK:         %[[LS:.+]] = linalg.generic {{.*}} ins(%[[L0]], %[[MA]]#1 :
+// CHECK:         %[[LS:.+]] = linalg.generic {{.*}} ins(%[[MA]]#1 : {{.*}}) outs(%[[L0]] :
 // CHECK:         %[[L:.+]] = linalg.generic {{.*}} ins(%[[P]] : {{.*}}) outs(%[[LS]] :
-// CHECK:         %[[AS:.+]] = linalg.generic {{.*}} ins(%[[ACC0]], %[[MA]]#1 :
+// CHECK:         %[[AS:.+]] = linalg.generic {{.*}} ins(%[[MA]]#1 : {{.*}}) outs(%[[ACC0]] :
 // CHECK:         %[[O:.+]] = linalg.generic {{.*}} ins(%[[P]], %[[V]] : {{.*}}) outs(%[[AS]] :
 // CHECK:         %[[R:.+]] = linalg.generic {{.*}} ins(%[[O]], %[[L]] : {{.*}}) outs(%[[INIT]] :
 // CHECK:           arith.divf

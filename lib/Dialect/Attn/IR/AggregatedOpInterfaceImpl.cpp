@@ -227,15 +227,17 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
                 return {OnlineSoftmax(nb, nl, OnlineSoftmax::mathExp2)
                             .max(a[0], a[1])};
               })[0];
+  // The state is updated in place (destination-passing: the results are
+  // the `max`, `sum` and `acc` destinations), so that a loop over key
+  // blocks carrying them bufferizes without copies.
   ValueRange maxAlpha = generic(
-      b, loc, ValueRange{getMax(), blockMax},
-      ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz}),
-                 emptyF32(b, loc, {bSz, hSz, lqSz})},
-      {id3, id3, id3, id3}, {par, par, par},
+      b, loc, ValueRange{blockMax},
+      ValueRange{getMax(), emptyF32(b, loc, {bSz, hSz, lqSz})},
+      {id3, id3, id3}, {par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
         OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
-        Value mNew = softmax.updateMax(a[0], a[1]);
-        return {mNew, softmax.rescale(a[0], softmax.safeMax(mNew))};
+        Value mNew = softmax.updateMax(a[1], a[0]);
+        return {mNew, softmax.rescale(a[1], softmax.safeMax(mNew))};
       });
   Value mNew = maxAlpha[0], alpha = maxAlpha[1];
 
@@ -251,10 +253,10 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
 
   // l' = a l + rowsum(P): the rescaled sum, then the block's terms.
   Value lScaled = generic(
-      b, loc, ValueRange{getSum(), alpha}, ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz})},
-      {id3, id3, id3}, {par, par, par},
+      b, loc, ValueRange{alpha}, ValueRange{getSum()}, {id3, id3},
+      {par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
-        return {arith::MulFOp::create(nb, nl, a[0], a[1])};
+        return {arith::MulFOp::create(nb, nl, a[1], a[0])};
       })[0];
   Value lNew = generic(
       b, loc, ValueRange{p}, ValueRange{lScaled}, {id4, rows4},
@@ -265,12 +267,10 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
 
   // acc' = a acc + P V.
   Value accScaled = generic(
-      b, loc, ValueRange{getAcc(), alpha},
-      ValueRange{tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, getAcc()),
-                                         b.getF32Type())},
-      {id4, rows4, id4}, {par, par, par, par},
+      b, loc, ValueRange{alpha}, ValueRange{getAcc()}, {rows4, id4},
+      {par, par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
-        return {arith::MulFOp::create(nb, nl, a[0], a[1])};
+        return {arith::MulFOp::create(nb, nl, a[1], a[0])};
       })[0];
   Value accNew = generic(
       b, loc, ValueRange{p, v}, ValueRange{accScaled},
