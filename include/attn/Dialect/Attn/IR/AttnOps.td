@@ -401,7 +401,8 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [
   let summary = "destination-style fused attention with an online softmax";
   let description = [{
     The tiled form of `attn.attention` and `attn.sliding_window_attention`
-    that both the CPU and the GPU lowering consume (FlashAttention, Dao et
+    that every lowering consumes (today the CPU kernel and the portable linalg
+    decomposition; FlashAttention, Dao et
     al. 2022; IREE's `online_attention`). It writes `output[b,h,i,:]` =
     softmax-weighted sum of `value` rows over the keys visible from query row
     `i`, visiting keys block by block with a running row max and row sum

@@ -14,7 +14,8 @@ def AttnConvertToOnlinePass : Pass<"attn-convert-to-online", "func::FuncOp"> {
   let description = [{
     Rewrites `attn.attention` and `attn.sliding_window_attention` into
     `attn.online_attention` on a `tensor.empty` destination: the scale is
-    resolved (`1/sqrt(D)` by default), `causal` becomes `window_right = 0`,
+    resolved (`1/sqrt(D)` by default; with a dynamic D and no `scale` the
+    online form keeps no scale and uses `1/sqrt(D)` of the run-time D), `causal` becomes `window_right = 0`,
     the query offset is `Lk - Lq` (bottom-right alignment) and an `i1` mask
     is widened to `i8` (one byte per element, as stored in memory, so vector
     loads read it directly). Shape relations that involve dynamic dimensions
