@@ -54,19 +54,35 @@ TUNED_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "100000000000
 
 
 class Case:
+    """One row. `L` is the keys' length Lk; `Lq` (default L) the queries'. Rows
+    with Lq < Lk (decode: one new token against a long KV cache) are
+    bandwidth-bound and get their own table (K/V GB/s against STREAM triad);
+    causal is bottom-right aligned there (docs/Spec.md 1.1): with Lq = 1 the
+    query sees every key."""
+
     def __init__(self, name, B, H, L, D, causal=False, Hkv=None, window=None, reps=None,
-                 anchor="sdpa", memory=False):
-        self.name, self.B, self.H, self.L, self.D = name, B, H, L, D
+                 anchor="sdpa", memory=False, Lq=None):
+        self.name, self.B, self.H, self.D = name, B, H, D
+        self.Lk = L
+        self.Lq = L if Lq is None else Lq
         self.Hkv = Hkv or H
         self.causal, self.window = causal, window
-        self.anchor = anchor  # "sdpa" | "gqa" | "swa" | None
+        self.anchor = anchor  # "sdpa" | "gqa" | "swa" | "decode" | None
         self.memory = memory
         self.reps = reps
+        if anchor in ("sdpa", "gqa", "swa") and self.Lq != self.Lk:
+            raise ValueError(f"{name}: the {anchor} anchor takes Lq = Lk")
+
+    @property
+    def decode(self):
+        return self.Lq < self.Lk
 
     @property
     def label(self):
         heads = f"{self.H}/{self.Hkv}" if self.Hkv != self.H else f"{self.H}"
-        return f"({self.B},{heads},{self.L},{self.D})"
+        if self.Lq != self.Lk:
+            return f"({self.B},{heads},{self.Lq},{self.Lk},{self.D})"
+        return f"({self.B},{heads},{self.Lk},{self.D})"
 
     @property
     def mask_label(self):
@@ -76,15 +92,24 @@ class Case:
 
     def pairs(self):
         """Visible (query, key) pairs of one (batch, head), docs/Spec.md 1.1-1.2."""
-        return visible_pairs(self.L, self.L, causal=self.causal, window=self.window)
+        return visible_pairs(self.Lq, self.Lk, causal=self.causal, window=self.window)
 
     def flops(self):
-        return attention_flops(self.B, self.H, self.L, self.L, self.D,
+        return attention_flops(self.B, self.H, self.Lq, self.Lk, self.D,
                                causal=self.causal, window=self.window)
 
+    def kv_bytes(self):
+        """K and V as read once per call (f32): the decode rows' traffic."""
+        return 2 * self.B * self.Hkv * self.Lk * self.D * 4
+
+    def anchor_bytes(self):
+        """One f32 [B*Hq, Lq, Lk] score temporary of the unfused anchor (it holds
+        2-3 of them at once)."""
+        return 4 * self.B * self.H * self.Lq * self.Lk
+
     def mlir(self):
-        q = f"tensor<{self.B}x{self.H}x{self.L}x{self.D}xf32>"
-        kv = f"tensor<{self.B}x{self.Hkv}x{self.L}x{self.D}xf32>"
+        q = f"tensor<{self.B}x{self.H}x{self.Lq}x{self.D}xf32>"
+        kv = f"tensor<{self.B}x{self.Hkv}x{self.Lk}x{self.D}xf32>"
         if self.window is not None:
             op = "attn.sliding_window_attention"
             attrs = f" {{window = array<i64: {self.window[0]}, {self.window[1]}>}}"
@@ -97,7 +122,8 @@ class Case:
                 f"  return %o : {q}\n}}\n")
 
     def key(self):
-        return (f"B{self.B}_H{self.H}_{self.Hkv}_L{self.L}_D{self.D}_"
+        ls = f"L{self.Lk}" if self.Lq == self.Lk else f"Lq{self.Lq}_Lk{self.Lk}"
+        return (f"B{self.B}_H{self.H}_{self.Hkv}_{ls}_D{self.D}_"
                 f"{'c' if self.causal else 'n'}"
                 + (f"_w{self.window[0]}_{self.window[1]}" if self.window else ""))
 
@@ -113,23 +139,35 @@ def default_reps(flops):
     return 1
 
 
+# The unfused PyTorch anchor materializes [B*Hq, Lq, Lk] f32 scores (2-3 such
+# temporaries at once): rows where one of them would exceed this skip it.
+ANCHOR_MAX_BYTES = 4 * 2**30
+
+
 def cases(quick):
     rows = []
     sdpa = [(1, 12, 512, 64), (1, 12, 1024, 64), (1, 12, 2048, 64), (1, 12, 4096, 64),
-            (4, 16, 1024, 128), (1, 32, 2048, 128)]
+            (4, 16, 1024, 128), (1, 32, 2048, 128),
+            # head dims other than 64 / 128 (Phi-2: 80, Qwen / Llama-2-like 96,
+            # Gemma: 256): the register tiles' D remainders
+            (1, 16, 2048, 80), (1, 16, 2048, 96), (1, 8, 2048, 256)]
     if quick:
         sdpa = sdpa[:3]
     for (B, H, L, D) in sdpa:
         for causal in (False, True):
             rows.append(Case("MHA", B, H, L, D, causal))
+    if not quick:
+        # Long causal prefill: the unfused anchor's [12, 8192, 8192] scores are
+        # 3 GiB (under ANCHOR_MAX_BYTES; it peaks at about twice that).
+        rows.append(Case("MHA", 1, 12, 8192, 64, causal=True))
     for causal in (() if quick else (False, True)):
         rows.append(Case("GQA 32/8", 1, 32, 2048, 128, causal, Hkv=8, anchor="gqa"))
     # sdpa_torch.py's sliding window: causal and j > i - 512, i.e. each query
     # sees itself and the 511 keys before it: window = [511, 0].
     rows.append(Case("SWA 512", 1, 12, 4096, 64, window=(511, 0), anchor="swa"))
-    # Memory: [L, L] per head would be 1 GiB; no anchor (PyTorch needs 12+ GB).
-    rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, anchor=None, memory=True,
-                     reps=1))
+    # Memory: [L, L] per head would be 1 GiB; the anchor is skipped by
+    # ANCHOR_MAX_BYTES (12 GiB per [H, L, L] temporary).
+    rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, memory=True, reps=1))
     return rows
 
 
@@ -225,7 +263,7 @@ def write_inputs(case, workdir):
     paths = []
     for name, heads in (("q", case.H), ("k", case.Hkv), ("v", case.Hkv)):
         p = os.path.join(d, f"{name}.npy")
-        shape = (case.B, heads, case.L, case.D)
+        shape = (case.B, heads, case.Lq if name == "q" else case.Lk, case.D)
         if not os.path.exists(p) or np.load(p, mmap_mode="r").shape != shape:
             np.save(p, rng.standard_normal(shape, dtype=np.float32))
         paths.append(p)
@@ -286,7 +324,7 @@ def torch_worker(threads, max_wait):
     dt = torch.float32
     for line in sys.stdin:
         c = json.loads(line)
-        B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["L"], c["D"], c["reps"]
+        B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["Lk"], c["D"], c["reps"]
         res = {}
         with torch.inference_mode():
             q = torch.randn(B, H, L, D, dtype=dt)
@@ -324,7 +362,8 @@ class Torch:
 
     def run(self, case, reps):
         self.p.stdin.write(json.dumps(dict(
-            B=case.B, H=case.H, Hkv=case.Hkv, L=case.L, D=case.D, causal=case.causal,
+            B=case.B, H=case.H, Hkv=case.Hkv, Lq=case.Lq, Lk=case.Lk, D=case.D,
+            causal=case.causal,
             window=case.window, anchor=case.anchor, reps=reps)) + "\n")
         self.p.stdin.flush()
         line = self.p.stdout.readline()
@@ -361,7 +400,7 @@ def table(rows, peak):
             tcol = f"{t['ms'][best]:.1f} ({best})"
             ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
         else:
-            tcol, ratio = "n/a", "n/a"
+            tcol, ratio = r.get("anchor_skipped", "n/a"), "n/a"
         busy = max(r["busy"], t["busy"] if t else 0.0)
         lp = o.get("local_peak")
         lcol = f"{100 * gf / lp:.1f} ({lp:.0f})" if lp else "n/a"
@@ -436,7 +475,11 @@ def main():
         ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, not a.quick)
         row = {"case": c, "ours": ours, "busy": busy}
         if torch_w and c.anchor:
-            row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
+            if c.anchor_bytes() > ANCHOR_MAX_BYTES:
+                row["anchor_skipped"] = (f"skipped: {c.anchor_bytes() / 2**30:.0f} GiB "
+                                         "per score temporary")
+            else:
+                row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
         rows.append(row)
         if "error" in ours:
             print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} FAILED: {ours['error']}",
@@ -523,13 +566,14 @@ def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
     mem_note = ""
     if mem:
         m = mem[0]
-        inputs_mb = 4 * m["case"].B * m["case"].L * m["case"].D * (m["case"].H + 2 * m["case"].Hkv) / 2**20
+        mc = m["case"]
+        inputs_mb = 4 * mc.B * mc.Lk * mc.D * (mc.H + 2 * mc.Hkv) / 2**20
         mem_note = (f"- The memory row ({m['case'].label}, {m['case'].mask_label}) peaks at "
                     f"{m['ours']['rss_mb']:.0f} MB resident for the whole attn-run process "
                     f"(target: < 1 GB), of which {inputs_mb:.0f} MB are the q/k/v inputs and "
                     f"{inputs_mb / 3:.0f} MB the output; one head's [L, L] score matrix alone "
-                    f"would be {4 * m['case'].L ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
-                    f"the unfused anchor would need {12 * 4 * m['case'].L ** 2 / 2**30:.0f} GiB per "
+                    f"would be {4 * mc.Lk ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
+                    f"the unfused anchor would need {mc.anchor_bytes() / 2**30:.0f} GiB per "
                     f"[H, L, L] temporary.\n")
     text = f"""# Benchmarks
 
