@@ -13,8 +13,11 @@ For every row (a shape, causal or not, GQA, sliding window), it
     (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000);
   - reports ms (median of N), GF/s, % of the 2-thread fp32 FMA peak measured
     at the start of the run (anchors/peak_fma.c), the ratio anchor_ms / our_ms,
-    the peak RSS of the attn-run process and an estimate of its JIT compile
-    time.
+    the peak RSS of the attn-run process and its compile time;
+  - decode rows (Lq = 1 against a long KV cache, GQA) are bandwidth-bound:
+    they report K/V GB/s (2 * B * Hkv * Lk * D * 4 bytes per call) and its
+    % of the STREAM triad measured in the same run (anchors/stream_triad.c),
+    next to the PyTorch 1.13 anchor.
 
 FLOP convention (also attn-run's and the anchor's): 4 * D FLOP per visible
 (query, key) pair (2*D for q.k, 2*Dv for p.v, D = Dv), times B * Hq; causal,
@@ -24,10 +27,10 @@ tests and ab_compare.py.
 
 Usage:
   /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
-      [--build-dir DIR] [--threads 2] [--no-torch]
+      [--build-dir DIR] [--threads 2] [--no-torch] [--only REGEX] [--reps N]
 Run with Debian's /usr/bin/python3 (numpy, torch 1.13). Needs attn-run built
 in --build-dir (default $ATTN_BUILD_DIR or <repo>/build) and gcc for
-peak_fma.c.
+peak_fma.c and stream_triad.c.
 """
 import argparse
 import datetime
@@ -168,6 +171,13 @@ def cases(quick):
     # Memory: [L, L] per head would be 1 GiB; the anchor is skipped by
     # ANCHOR_MAX_BYTES (12 GiB per [H, L, L] temporary).
     rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, memory=True, reps=1))
+    # Decode: one new query per head against a long KV cache, f32, causal
+    # (bottom-right: the query sees all Lk keys); attn-run picks split-K
+    # (--split-keys=0). Bandwidth-bound: reported as K/V GB/s against STREAM.
+    decode = [(1, 8, 1, 131072, 128), (1, 32, 8, 32768, 128)]
+    for (B, H, Hkv, Lk, D) in (decode[1:] if quick else decode):
+        rows.append(Case(f"decode {H}/{Hkv}", B, H, Lk, D, causal=True, Hkv=Hkv, Lq=1,
+                         anchor="decode"))
     return rows
 
 
@@ -262,6 +272,54 @@ def local_peak(workdir, threads):
     return gf
 
 
+STREAM_RE = re.compile(r"STREAM threads=(\d+)\s+array=(\d+) MB\s+copy\s+([\d.]+) GB/s\s+"
+                       r"triad\s+([\d.]+) GB/s")
+
+
+def measure_stream(workdir, threads):
+    """STREAM triad GB/s at `threads` threads: anchors/stream_triad.c (gcc -O3
+    -march=native -fopenmp, OMP_NUM_THREADS=threads), stopped once it has
+    printed its STREAM lines (the row-gather tests after them take longer).
+    It runs 1 thread and omp_get_num_procs() threads, so on a machine with
+    more CPUs than `threads` it is pinned (taskset) to `threads` of them.
+    Returns {"triad": GB/s, "copy": GB/s, "threads": n, "line": text} or None."""
+    src = os.path.join(ANCHORS, "stream_triad.c")
+    exe = os.path.join(workdir, "stream_triad")
+    if not os.path.exists(src):
+        return None
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        sh(["gcc", "-O3", "-march=native", "-fopenmp", src, "-o", exe])
+    cmd = ["stdbuf", "-oL", exe]
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > threads:
+        cmd = ["taskset", "-c", ",".join(str(c) for c in cpus[:threads])] + cmd
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                         env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    found = []
+    for line in p.stdout:
+        m = STREAM_RE.search(line)
+        if m:
+            found.append({"threads": int(m.group(1)), "copy": float(m.group(3)),
+                          "triad": float(m.group(4)), "line": line.strip()})
+            if found[-1]["threads"] == threads:
+                break
+        elif line.startswith("GATHER"):
+            break
+    p.kill()
+    p.wait()
+    exact = [f for f in found if f["threads"] == threads]
+    return exact[0] if exact else (found[-1] if found else None)
+
+
+def local_measure(case, workdir, threads):
+    """The machine's limit right before a row's timed calls: the FMA peak for
+    compute-bound rows, STREAM triad GB/s for decode rows."""
+    if case.decode:
+        st = measure_stream(workdir, threads)
+        return "local_triad", (st["triad"] if st else None)
+    return "local_peak", local_peak(workdir, threads)
+
+
 def run_child(cmd, env=None):
     """Runs cmd with os.wait4 so that the child's own peak RSS is known."""
     with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
@@ -296,12 +354,16 @@ def write_inputs(case, workdir):
     return model, paths
 
 
-def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_peak):
+def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local):
     model, inputs = write_inputs(case, workdir)
+    # Decode rows: split-K chosen by attn-run (0 = automatic, also the default).
+    extra = ["--split-keys=0"] if case.decode else []
     cmd = [attn_run, model, "--function=main", f"--num-threads={threads}",
-           f"--benchmark={reps}"] + [f"--input=@{p}" for p in inputs]
-    # The FMA peak just before the timed calls, for "% local peak".
-    peak_now = local_peak(workdir, threads) if with_local_peak else None
+           f"--benchmark={reps}"] + extra + [f"--input=@{p}" for p in inputs]
+    # The FMA peak (decode: STREAM triad) just before the timed calls, for
+    # "% local peak" ("% local triad").
+    local_key, local_now = (local_measure(case, workdir, threads) if with_local
+                            else ("local_triad" if case.decode else "local_peak", None))
     # The anchor's malloc settings (no mmap per allocation, no trimming) for
     # attn-run too: without them each call's 32 MiB output (the D = 128 rows)
     # is a fresh mmap, and the call pays its first-touch page faults.
@@ -312,8 +374,9 @@ def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_pe
     fl = re.search(r"; ([\d.e+]+) FLOP per call", out)
     res = dict(min_ms=vals["min"], median_ms=vals["median"], max_ms=vals["max"],
                rss_mb=rss_kb / 1024.0, wall_s=wall, reps=reps,
-               attn_run_flops=float(fl.group(1)) if fl else None, local_peak=peak_now,
+               attn_run_flops=float(fl.group(1)) if fl else None,
                cmd=" ".join(shlex.quote(c) for c in cmd))
+    res[local_key] = local_now
     # attn-run makes 1 call (the result summary), 1 warm-up and `reps` timed
     # calls; everything else in the process's wall time is start-up, reading
     # the .npy inputs and the JIT compile (parse to callable).
@@ -324,7 +387,8 @@ def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_pe
         # ahead of time to an object file: parse-to-callable minus the JIT's
         # in-memory link, for exactly this module.
         obj = os.path.join(os.path.dirname(model), "model.o")
-        ccmd = [attn_compile, model, "--emit=obj", "-o", obj, f"--num-threads={threads}"]
+        ccmd = [attn_compile, model, "--emit=obj", "-o", obj,
+                f"--num-threads={threads}"] + extra
         t0 = time.perf_counter()
         r = subprocess.run(ccmd, capture_output=True, text=True)
         if r.returncode == 0:
@@ -351,9 +415,10 @@ def torch_worker(threads, max_wait):
     for line in sys.stdin:
         c = json.loads(line)
         B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["Lk"], c["D"], c["reps"]
+        Lq = c["Lq"]
         res = {}
         with torch.inference_mode():
-            q = torch.randn(B, H, L, D, dtype=dt)
+            q = torch.randn(B, H, Lq, D, dtype=dt)
             k, v = (torch.randn(B, Hkv, L, D, dtype=dt) for _ in range(2))
             if c["anchor"] == "sdpa":
                 mask = st.causal_mask(L, dt)[0] if c["causal"] else None
@@ -365,6 +430,28 @@ def torch_worker(threads, max_wait):
                 fns = [("GQA repeat+naive", lambda: st.gqa_repeat(q, k, v, mask, st.naive)),
                        ("GQA repeat+tuned", lambda: st.gqa_repeat(q, k, v, mask, st.tuned)),
                        ("GQA grouped view", lambda: st.gqa_grouped(q, k, v, mask))]
+            elif c["anchor"] == "decode":
+                # Lq < Lk, causal bottom-right aligned (query i sees keys
+                # j <= i + Lk - Lq); with Lq = 1 nothing is masked, so the
+                # non-causal calls do the same work. torch 1.13 has no GQA
+                # in its SDPA: repeat_interleave K/V (a copy per call, what
+                # a 1.13 user writes) or view the G query heads of one KV
+                # head as G query rows (no copy).
+                mask = keep = None
+                if c["causal"] and Lq > 1:
+                    keep = (torch.arange(L).view(1, L)
+                            <= torch.arange(Lq).view(Lq, 1) + (L - Lq))
+                    mask = torch.zeros(Lq, L, dtype=dt).masked_fill_(~keep, float("-inf"))
+                if Hkv != H:
+                    def sdpa_m(q_, k_, v_, m_):
+                        return st.sdpa_private(q_, k_, v_, keep, False)
+                    fns = [("GQA repeat+naive", lambda: st.gqa_repeat(q, k, v, mask, st.naive)),
+                           ("GQA repeat+F._sdpa", lambda: st.gqa_repeat(q, k, v, mask, sdpa_m)),
+                           ("GQA grouped view", lambda: st.gqa_grouped(q, k, v, mask))]
+                else:
+                    fns = [("naive", lambda: st.naive(q, k, v, mask)),
+                           ("tuned(baddbmm)", lambda: st.tuned(q, k, v, mask)),
+                           ("F._sdpa(1.13)", lambda: st.sdpa_private(q, k, v, keep, False))]
             else:  # swa: sdpa_torch.py's window W = left + 1
                 mask, keep = st.causal_mask(L, dt, window=c["window"][0] + 1)
                 fns = [("SWA naive(mask)", lambda: st.naive(q, k, v, mask)),
@@ -412,9 +499,13 @@ def table(rows, peak):
             "PyTorch best ms (variant) | anchor/ours | peak RSS MB | compile s | "
             "others' CPU % |")
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
+    if all(r["case"].decode for r in rows):
+        return ""
     lines = [head, sep]
     for r in rows:
         c, o, t = r["case"], r["ours"], r.get("torch")
+        if c.decode:
+            continue
         if "error" in o:
             lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
                          f"{' '.join(o['error'])} | | | | | | | | | | |")
@@ -439,11 +530,50 @@ def table(rows, peak):
     return "\n".join(lines)
 
 
+def decode_table(rows, triad):
+    """The decode rows (Lq < Lk): bandwidth-bound, so K/V GB/s (K and V read
+    once per call) against the STREAM triad of the same run."""
+    head = ("| case | (B,Hq/Hkv,Lq,Lk,D) | mask | ours ms (median) | K/V GB/s | % triad | "
+            "% local triad | ours best ms | K/V GB/s (best) | GF/s | "
+            "PyTorch 1.13 best ms (variant) | anchor/ours | peak RSS MB | compile s | "
+            "others' CPU % |")
+    ncol = head.count("|") - 1
+    lines = [head, "|" + "|".join(["---"] * ncol) + "|"]
+    for r in rows:
+        c, o, t = r["case"], r["ours"], r.get("torch")
+        if not c.decode:
+            continue
+        if "error" in o:
+            lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
+                         f"{' '.join(o['error'])} |" + " |" * (ncol - 4))
+            continue
+        gbs = c.kv_bytes() / (o["median_ms"] * 1e6)
+        gbs_best = c.kv_bytes() / (o["min_ms"] * 1e6)
+        if t:
+            best = min(t["ms"], key=t["ms"].get)
+            tcol = f"{t['ms'][best]:.2f} ({best})"
+            ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
+        else:
+            tcol, ratio = r.get("anchor_skipped", "n/a"), "n/a"
+        lt = o.get("local_triad")
+        busy = max(r["busy"], t["busy"] if t else 0.0)
+        lines.append(
+            f"| {c.name} | {c.label} | {c.mask_label} | {o['median_ms']:.2f} | {gbs:.1f} | "
+            f"{f'{100 * gbs / triad:.0f}' if triad else 'n/a'} | "
+            f"{f'{100 * gbs / lt:.0f} ({lt:.1f})' if lt else 'n/a'} | "
+            f"{o['min_ms']:.2f} | {gbs_best:.1f} | {c.flops() / (o['median_ms'] * 1e6):.1f} | "
+            f"{tcol} | {ratio} | {o['rss_mb']:.0f} | "
+            f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
+            f"{100 * busy:.0f} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="a subset (MHA at L <= 2048, the sliding window, the memory row causal; "
-                         "fewer anchor repetitions, one peak measurement): about 2 minutes")
+                    help="a subset (MHA at L <= 2048, the sliding window, the memory row causal, "
+                         "the GQA 32/8 decode row; fewer anchor repetitions, one peak "
+                         "measurement): about 2 minutes")
     ap.add_argument("--out", help="write the report (markdown) to this file")
     ap.add_argument("--build-dir",
                     default=os.environ.get("ATTN_BUILD_DIR", os.path.join(REPO, "build")))
@@ -456,6 +586,10 @@ def main():
                     help="seconds to wait for other processes to go quiet before each timing "
                          "(default 5, 2 with --quick)")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch anchor")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="only the rows whose 'case (B,H,..,D) mask' matches (smoke tests)")
+    ap.add_argument("--reps", type=int,
+                    help="timed attn-run calls per row (default: by the row's FLOP)")
     ap.add_argument("--json", help="also write the raw results as JSON")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -488,6 +622,18 @@ def main():
     peaks, peak_out = measure_peak(workdir, a.threads)
     print(peak_out.rstrip(), flush=True)
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)  # for progress lines
+    rows_todo = cases(a.quick)
+    if a.only:
+        rows_todo = [c for c in rows_todo
+                     if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
+        print(f"--only {a.only!r}: {len(rows_todo)} row(s)", flush=True)
+    # STREAM triad, the limit of the decode rows (bandwidth-bound), when there are any.
+    streams = []
+    if any(c.decode for c in rows_todo):
+        st = measure_stream(workdir, a.threads)
+        print(st["line"] if st else "STREAM: stream_triad.c gave no result", flush=True)
+        if st:
+            streams.append(st)
 
     torch_w = None if a.no_torch else Torch(a.threads, a.max_wait)
     if torch_w:
@@ -495,8 +641,8 @@ def main():
               f"{torch_w.info['threads']}, tuned malloc {torch_w.info['tuned_malloc']}",
               flush=True)
     rows = []
-    for c in cases(a.quick):
-        reps = c.reps or default_reps(c.flops())
+    for c in rows_todo:
+        reps = a.reps or c.reps or default_reps(c.flops())
         busy = common.wait_quiet(max_wait=a.max_wait)
         ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, not a.quick)
         row = {"case": c, "ours": ours, "busy": busy}
@@ -517,10 +663,16 @@ def main():
         gf = c.flops() / (ours["median_ms"] * 1e6)
         t = row.get("torch")
         tb = f"torch best {min(t['ms'].values()):9.2f} ms" if t else "torch n/a"
+        if c.decode:
+            gbs = c.kv_bytes() / (ours["median_ms"] * 1e6)
+            triad, lt = (streams[0]["triad"] if streams else None), ours["local_triad"]
+            perf = (f"{gbs:6.1f} GB/s {100 * gbs / triad if triad else 0:5.1f}%triad "
+                    f"{100 * gbs / lt if lt else 0:5.1f}%local")
+        else:
+            perf = (f"{gf:6.1f} GF/s {100 * gf / peak:5.1f}%pk "
+                    f"{100 * gf / ours['local_peak'] if ours['local_peak'] else 0:5.1f}%local")
         print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} {ours['median_ms']:9.2f} ms "
-              f"{gf:6.1f} GF/s {100 * gf / peak:5.1f}%pk "
-              f"{100 * gf / ours['local_peak'] if ours['local_peak'] else 0:5.1f}%local  "
-              f"{tb}  rss {ours['rss_mb']:6.0f} MB  "
+              f"{perf}  {tb}  rss {ours['rss_mb']:6.0f} MB  "
               f"compile {ours['compile_s']:.2f} s  busy {100 * busy:.0f}%", flush=True)
     if torch_w:
         torch_w.close()
@@ -537,14 +689,16 @@ def main():
             again = run_ours(c, attn_run, None, workdir, a.threads, first["reps"], not a.quick)
             if "error" in again:
                 continue
+            lk = "local_triad" if c.decode else "local_peak"
             first.setdefault("round_medians_ms", [first["median_ms"]]).append(again["median_ms"])
-            first.setdefault("round_local_peaks", [first["local_peak"]]).append(again["local_peak"])
+            first.setdefault(f"round_{lk}s", [first[lk]]).append(again[lk])
             first["min_ms"] = min(first["min_ms"], again["min_ms"])
             if again["median_ms"] < first["median_ms"]:
                 first["median_ms"], first["max_ms"] = again["median_ms"], again["max_ms"]
-                first["local_peak"] = again["local_peak"]
+                first[lk] = again[lk]
+            unit = "triad GB/s" if c.decode else "peak GF/s"
             print(f"round {rnd}: {c.name:9s} {c.label:20s} {c.mask_label:16s} "
-                  f"{again['median_ms']:9.2f} ms, local peak {again['local_peak'] or 0:.0f} GF/s "
+                  f"{again['median_ms']:9.2f} ms, local {unit} {again[lk] or 0:.0f} "
                   f"(kept {first['median_ms']:.2f})", flush=True)
     # The FMA peak again at the end (not with --quick); the best of the two
     # is the machine's.
@@ -552,25 +706,38 @@ def main():
         peaks2, peak_out = measure_peak(workdir, a.threads)
         print(peak_out.rstrip(), flush=True)
         peaks = {k: max(v, peaks2.get(k, 0.0)) for k, v in peaks.items()}
+        if streams:
+            st = measure_stream(workdir, a.threads)
+            print(st["line"] if st else "STREAM: stream_triad.c gave no result", flush=True)
+            if st:
+                streams.append(st)
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)
     print(f"fp32 FMA peak at {a.threads} threads: {peak:.1f} GF/s",
           flush=True)
+    triad = max(st["triad"] for st in streams) if streams else None
+    if triad:
+        print(f"STREAM triad at {streams[0]['threads']} threads: {triad:.1f} GB/s", flush=True)
     elapsed = time.time() - t_start
     tbl = table(rows, peak)
-    print()
-    print(tbl)
+    dtbl = decode_table(rows, triad)
+    if tbl:
+        print()
+        print(tbl)
+    if dtbl:
+        print()
+        print(dtbl)
     print(f"\ntotal {elapsed:.0f} s")
 
     if a.json:
         with open(a.json, "w") as f:
             json.dump([dict(r, case=vars(r["case"])) for r in rows], f, indent=1)
     if a.out:
-        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed)
+        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl)
         print(f"wrote {a.out}")
     return 0
 
 
-def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
+def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl):
     cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
                    + [shlex.quote(x) for x in sys.argv[1:]])
     built = datetime.datetime.fromtimestamp(os.path.getmtime(
@@ -601,6 +768,37 @@ def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
                     f"would be {4 * mc.Lk ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
                     f"the unfused anchor would need {mc.anchor_bytes() / 2**30:.0f} GiB per "
                     f"[H, L, L] temporary.\n")
+    skipped = [r["case"] for r in rows if r.get("anchor_skipped") and not r["case"].memory]
+    skip_note = "".join(
+        f"- {c.name} {c.label} {c.mask_label}: no PyTorch anchor, its unfused [B*H, L, L] "
+        f"score temporary alone would be {c.anchor_bytes() / 2**30:.1f} GiB (the anchor is "
+        f"skipped above {ANCHOR_MAX_BYTES / 2**30:.0f} GiB).\n" for c in skipped)
+    stream_lines = "".join(f"  - {st['line']}\n" for st in streams)
+    stream_item = (f"""- STREAM triad (anchors/stream_triad.c, gcc -O3 -march=native -fopenmp,
+  OMP_NUM_THREADS={a.threads}; {'measured at the start of the run' if a.quick else 'at the start and at the end'};
+  the best triad figure, {max(st['triad'] for st in streams):.1f} GB/s, is the decode rows' "% triad"):
+{stream_lines}""" if streams else "")
+    decode_section = f"""
+Decode rows (Lq < Lk: one new query per head against a long KV cache; f32, `attn.attention
+{{causal}}`, bottom-right aligned, so the query sees all Lk keys; attn-run
+`--split-keys=0` picks the key splits). They read K and V once per call and do little
+arithmetic per byte, so they are measured against memory bandwidth:
+
+{dtbl}
+
+- **K/V GB/s**: 2 * B * Hkv * Lk * D * 4 bytes (K and V, f32) per call over the
+  median time (best: over the fastest call). Q and the output are negligible.
+- **% triad**: K/V GB/s over the STREAM triad above (best of the run). Triad counts
+  3 x 8 B per element without write-allocate traffic; our calls only read, and reads
+  stream a little faster than triad's mix, so 100% is not a hard ceiling.
+- **% local triad**: against a STREAM triad measured right before that round's timed
+  calls (in brackets, GB/s; not with `--quick`).
+- **GF/s**: the usual FLOP count (4 * D per pair, B * Hq * Lk pairs), for reference.
+- **PyTorch 1.13 best ms**: the unfused anchor, non-causal (with Lq = 1 the causal
+  mask hides nothing): K/V expanded by `repeat_interleave` per call then naive or
+  `F._scaled_dot_product_attention`, or the G query heads of a KV head viewed as G rows
+  (`GQA grouped view`, no copy); best of max(2, min(N, {3 if a.quick else 7})) calls.
+""" if dtbl else ""
     text = f"""# Benchmarks
 
 Measured by `bench/run_bench.py` ({'the `--quick` subset' if a.quick else 'the full set'};
@@ -620,13 +818,13 @@ see [bench/README.md](../bench/README.md)):
 {peak_lines}
 
   "% peak" is relative to the best {a.threads}-thread figure, {peak:.1f} GF/s.{low_peak}
-- PyTorch anchor: {('torch ' + torch_w.info['torch'] + ', ' + str(torch_w.info['threads']) + ' threads, tuned malloc (`MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000`)') if torch_w else 'not run (--no-torch)'}.
+{stream_item}- PyTorch anchor: {('torch ' + torch_w.info['torch'] + ', ' + str(torch_w.info['threads']) + ' threads, tuned malloc (`MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000`)') if torch_w else 'not run (--no-torch)'}.
 
-{tbl}
+{tbl or '(no compute-bound rows in this run)'}
 
 Columns:
 - **ours ms**: median of N timed calls of `attn-run --benchmark=N` (after one warm-up;
-  N = 10 for < 5 GFLOP, 5 for < 20, 3 for < 100, else 1), f32, JIT-compiled for this CPU.
+  N = {f'{a.reps} (--reps)' if a.reps else '10 for < 5 GFLOP, 5 for < 20, 3 for < 100, else 1'}), f32, JIT-compiled for this CPU.
   Each row was measured in {a.rounds} round(s), the later ones after all anchors ran
   (minutes apart, as this VM's speed drifts); the table keeps the round with the lowest
   median (all rounds' medians are in the JSON).
@@ -664,13 +862,13 @@ Columns:
 - **others' CPU %**: the busiest of the CPU use by other processes sampled just before
   our run and before each anchor variant (the machine is shared; each timing first waits
   up to {a.max_wait:.0f} s for it to fall below 15%).
-
+{decode_section}
 Notes:
 - The machine is shared with other jobs (builds, tests) and is a 2-vCPU virtual machine, so
   absolute numbers drift by 10-30% from run to run; the ratios to the anchor, measured
   right after ours on the same row, and the % of the peak measured in the same run are
   the figures to compare.
-{mem_note}"""
+{skip_note}{mem_note}"""
     with open(a.out, "w") as f:
         f.write(text)
 
