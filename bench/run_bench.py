@@ -489,6 +489,46 @@ class Torch:
         self.p.wait()
 
 
+# --- PyTorch 2.x (CPU flash attention) in its chroot, for the decode rows ---------
+
+
+TORCH2_RUN = os.path.join(ANCHORS, "torch2", "run.sh")
+
+
+def torch2_missing():
+    """None when the PyTorch 2.x chroot of anchors/torch2/setup.sh is usable,
+    else why not."""
+    root = os.environ.get("ATTN_TORCH2_ROOT",
+                          os.path.expanduser("~/.cache/attn-torch2"))
+    if not os.path.exists(TORCH2_RUN):
+        return f"{TORCH2_RUN} not found"
+    if not os.access(os.path.join(root, "usr", "bin", "python3"), os.X_OK):
+        return f"no chroot at {root} (anchors/torch2/setup.sh builds it)"
+    if not os.path.isdir(os.path.join(root, "usr", "lib", "python3", "dist-packages", "torch")):
+        return f"the chroot at {root} has no torch yet (setup.sh unfinished?)"
+    return None
+
+
+def run_torch2(case, threads, reps, max_wait):
+    """bench/decode_torch2.py through anchors/torch2/run.sh: its JSON result
+    plus "torch" and "busy", or {"error": ...}."""
+    import common
+    busy = common.wait_quiet(max_wait=max_wait)
+    cmd = ["sh", TORCH2_RUN, os.path.join(REPO, "bench", "decode_torch2.py"), "--shape",
+           *(str(x) for x in (case.B, case.H, case.Hkv, case.Lq, case.Lk, case.D)),
+           f"--threads={threads}", f"--reps={reps}"] + (["--causal"] if case.causal else [])
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
+                           env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after 900 s"}
+    res = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    if r.returncode != 0 or len(res) < 2:
+        tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        return {"error": tail[0]}
+    return dict(res[-1], torch=res[0]["torch"], busy=busy)
+
+
 # --- report --------------------------------------------------------------------
 
 
@@ -535,8 +575,8 @@ def decode_table(rows, triad):
     once per call) against the STREAM triad of the same run."""
     head = ("| case | (B,Hq/Hkv,Lq,Lk,D) | mask | ours ms (median) | K/V GB/s | % triad | "
             "% local triad | ours best ms | K/V GB/s (best) | GF/s | "
-            "PyTorch 1.13 best ms (variant) | anchor/ours | peak RSS MB | compile s | "
-            "others' CPU % |")
+            "PyTorch 1.13 best ms (variant) | anchor/ours | PyTorch 2.x flash best ms | "
+            "flash/ours | peak RSS MB | compile s | others' CPU % |")
     ncol = head.count("|") - 1
     lines = [head, "|" + "|".join(["---"] * ncol) + "|"]
     for r in rows:
@@ -555,14 +595,22 @@ def decode_table(rows, triad):
             ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
         else:
             tcol, ratio = r.get("anchor_skipped", "n/a"), "n/a"
+        t2 = r.get("torch2")
+        if t2 and "error" not in t2:
+            t2col = f"{t2['min_ms']:.2f}" + ("" if t2["backend"] == "flash" else " (not flash)")
+            ratio2 = f"{t2['min_ms'] / o['median_ms']:.2f}x"
+        else:
+            t2col, ratio2 = (f"failed: {t2['error']}" if t2 else
+                             r.get("torch2_skipped", "n/a")), "n/a"
         lt = o.get("local_triad")
-        busy = max(r["busy"], t["busy"] if t else 0.0)
+        busy = max(r["busy"], t["busy"] if t else 0.0,
+                   t2["busy"] if t2 and "busy" in t2 else 0.0)
         lines.append(
             f"| {c.name} | {c.label} | {c.mask_label} | {o['median_ms']:.2f} | {gbs:.1f} | "
             f"{f'{100 * gbs / triad:.0f}' if triad else 'n/a'} | "
             f"{f'{100 * gbs / lt:.0f} ({lt:.1f})' if lt else 'n/a'} | "
             f"{o['min_ms']:.2f} | {gbs_best:.1f} | {c.flops() / (o['median_ms'] * 1e6):.1f} | "
-            f"{tcol} | {ratio} | {o['rss_mb']:.0f} | "
+            f"{tcol} | {ratio} | {t2col} | {ratio2} | {o['rss_mb']:.0f} | "
             f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
             f"{100 * busy:.0f} |")
     return "\n".join(lines) if len(lines) > 2 else ""
@@ -586,6 +634,8 @@ def main():
                     help="seconds to wait for other processes to go quiet before each timing "
                          "(default 5, 2 with --quick)")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch anchor")
+    ap.add_argument("--no-torch2", action="store_true",
+                    help="skip the PyTorch 2.x flash anchor of the decode rows")
     ap.add_argument("--only", metavar="REGEX",
                     help="only the rows whose 'case (B,H,..,D) mask' matches (smoke tests)")
     ap.add_argument("--reps", type=int,
@@ -640,6 +690,12 @@ def main():
         print(f"PyTorch anchor: torch {torch_w.info['torch']}, threads "
               f"{torch_w.info['threads']}, tuned malloc {torch_w.info['tuned_malloc']}",
               flush=True)
+    torch2_note = None
+    if any(c.decode for c in rows_todo):
+        torch2_note = "not run (--no-torch2)" if a.no_torch2 else torch2_missing()
+        if torch2_note:
+            print(f"PyTorch 2.x flash anchor skipped: {torch2_note}", flush=True)
+    torch2_info = {}
     rows = []
     for c in rows_todo:
         reps = a.reps or c.reps or default_reps(c.flops())
@@ -652,6 +708,17 @@ def main():
                                          "per score temporary")
             else:
                 row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
+        if c.decode:
+            if torch2_note:
+                row["torch2_skipped"] = "skipped"
+            else:
+                row["torch2"] = t2 = run_torch2(c, a.threads, max(3, min(reps, 10)), a.max_wait)
+                if "error" in t2:
+                    print(f"  PyTorch 2.x anchor failed: {t2['error']}", flush=True)
+                else:
+                    torch2_info["torch"] = t2["torch"]
+                    if t2["backend"] != "flash":
+                        print(f"  PyTorch 2.x: {t2['backend']}", flush=True)
         rows.append(row)
         if "error" in ours:
             print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} FAILED: {ours['error']}",
@@ -663,6 +730,9 @@ def main():
         gf = c.flops() / (ours["median_ms"] * 1e6)
         t = row.get("torch")
         tb = f"torch best {min(t['ms'].values()):9.2f} ms" if t else "torch n/a"
+        t2 = row.get("torch2")
+        if t2 and "error" not in t2:
+            tb += f"  torch2 flash best {t2['min_ms']:8.2f} ms"
         if c.decode:
             gbs = c.kv_bytes() / (ours["median_ms"] * 1e6)
             triad, lt = (streams[0]["triad"] if streams else None), ours["local_triad"]
@@ -732,12 +802,14 @@ def main():
         with open(a.json, "w") as f:
             json.dump([dict(r, case=vars(r["case"])) for r in rows], f, indent=1)
     if a.out:
-        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl)
+        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
+                     torch2_note, torch2_info)
         print(f"wrote {a.out}")
     return 0
 
 
-def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl):
+def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
+                 torch2_note, torch2_info):
     cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
                    + [shlex.quote(x) for x in sys.argv[1:]])
     built = datetime.datetime.fromtimestamp(os.path.getmtime(
@@ -798,6 +870,12 @@ arithmetic per byte, so they are measured against memory bandwidth:
   mask hides nothing): K/V expanded by `repeat_interleave` per call then naive or
   `F._scaled_dot_product_attention`, or the G query heads of a KV head viewed as G rows
   (`GQA grouped view`, no copy); best of max(2, min(N, {3 if a.quick else 7})) calls.
+- **PyTorch 2.x flash best ms**: {('torch ' + torch2_info['torch'] + ' ') if torch2_info else ''}`F.scaled_dot_product_attention(q, k, v,
+  is_causal=False, enable_gqa=True)` under `sdpa_kernel([SDPBackend.FLASH_ATTENTION])`
+  (its fused CPU flash kernel), run by `bench/decode_torch2.py` in the chroot of
+  `anchors/torch2/` (`run.sh`); best of max(3, min(N, 10)) calls after a warm-up
+  ("(not flash)" if the flash kernel refused the case and the default dispatch ran).
+  {('Not run: ' + torch2_note + '.') if torch2_note else ''}
 """ if dtbl else ""
     text = f"""# Benchmarks
 
