@@ -18,6 +18,9 @@ time ratios A/B (> 1: B is faster).
       --a-opt /tmp/old-build/bin/attn-opt --b-opt build/bin/attn-opt
   # causal against non-causal at one shape (the time ratio is the speedup):
   /usr/bin/python3 bench/ab_compare.py --shape 1,12,512,64 --b-causal
+  # a decode row (Lq = 1, GQA): split-K chosen by the pipeline against 1 split
+  /usr/bin/python3 bench/ab_compare.py --shape 1,32,32768,128 --hkv 8 --lq 1 \
+      --causal --a "num-threads=2 split-keys=1" --b "num-threads=2 split-keys=0"
 
 Needs attn-opt, mlir-translate and clang from LLVM 22 and libomp
 (libomp-22-dev). FLOP convention as run_bench.py (4 * D per visible pair,
@@ -64,11 +67,13 @@ static int cmp(const void *x, const void *y) {
   return a < b ? -1 : a > b;
 }
 int main(int argc, char **argv) {
+  /* Q is [B, H, LQ, D]; K and V are [B, HKV, L, D] */
   int64_t B = atoll(argv[1]), H = atoll(argv[2]), HKV = atoll(argv[3]),
-          L = atoll(argv[4]), D = atoll(argv[5]);
-  int reps = atoi(argv[6]);
-  double flop_a = atof(argv[7]), flop_b = atof(argv[8]);
-  M4 q = make(B, H, L, D, 1), k = make(B, HKV, L, D, 2), v = make(B, HKV, L, D, 3), r;
+          LQ = atoll(argv[4]), L = atoll(argv[5]), D = atoll(argv[6]);
+  int reps = atoi(argv[7]);
+  double flop_a = atof(argv[8]), flop_b = atof(argv[9]);
+  double kv_bytes = argc > 10 ? atof(argv[10]) : 0.0; /* > 0: also print K/V GB/s */
+  M4 q = make(B, H, LQ, D, 1), k = make(B, HKV, L, D, 2), v = make(B, HKV, L, D, 3), r;
   double *ta = malloc(reps * sizeof(double)), *tb = malloc(reps * sizeof(double)),
          *ratio = malloc(reps * sizeof(double));
   for (int i = -1; i < reps; ++i) {  /* i = -1: warm-up */
@@ -84,6 +89,11 @@ int main(int argc, char **argv) {
          flop_a / ta[0] * 1e-9, ta[reps / 2] * 1e3, flop_a / ta[reps / 2] * 1e-9);
   printf("B: best %.3f ms (%.1f GF/s), median %.3f ms (%.1f GF/s)\n", tb[0] * 1e3,
          flop_b / tb[0] * 1e-9, tb[reps / 2] * 1e3, flop_b / tb[reps / 2] * 1e-9);
+  if (kv_bytes > 0)
+    printf("K/V read (%.1f MB per call): A best %.1f GB/s, median %.1f GB/s; "
+           "B best %.1f GB/s, median %.1f GB/s\n", kv_bytes * 1e-6,
+           kv_bytes / ta[0] * 1e-9, kv_bytes / ta[reps / 2] * 1e-9,
+           kv_bytes / tb[0] * 1e-9, kv_bytes / tb[reps / 2] * 1e-9);
   printf("median time ratio A/B over %d pairs: %.3f (> 1: B is faster)\n", reps,
          ratio[reps / 2]);
   return 0;
@@ -98,8 +108,8 @@ def run(cmd, **kw):
     return r.stdout
 
 
-def graph(B, H, HKV, L, D, causal, window):
-    q = f"tensor<{B}x{H}x{L}x{D}xf32>"
+def graph(B, H, HKV, LQ, L, D, causal, window):
+    q = f"tensor<{B}x{H}x{LQ}x{D}xf32>"
     kv = f"tensor<{B}x{HKV}x{L}x{D}xf32>"
     if window:
         op = (f"attn.sliding_window_attention %q, %k, %v "
@@ -127,8 +137,12 @@ def build_variant(tag, attn_opt, options, src, workdir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shape", required=True, help="B,H,L,D")
+    ap.add_argument("--shape", required=True, help="B,H,L,D (L: the keys' length)")
     ap.add_argument("--hkv", type=int, help="K/V heads (GQA; default H)")
+    ap.add_argument("--lq", type=int,
+                    help="query rows (default L); e.g. 1 for a decode shape, where causal is "
+                         "aligned bottom-right (the query sees all L keys) and K/V GB/s is "
+                         "printed too")
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--window", help="LEFT,RIGHT: attn.sliding_window_attention")
     ap.add_argument("--b-causal", action="store_true",
@@ -144,23 +158,26 @@ def main():
     a = ap.parse_args()
     B, H, L, D = (int(x) for x in a.shape.split(","))
     hkv = a.hkv or H
+    lq = L if a.lq is None else a.lq
+    if not 1 <= lq <= L:
+        sys.exit(f"--lq {lq}: needs 1 <= Lq <= L = {L}")
     window = tuple(int(x) for x in a.window.split(",")) if a.window else None
     b_causal = a.causal or a.b_causal
 
     def flops(causal):  # graph() drops `causal` when there is a window
-        return attention_flops(B, H, L, L, D, causal=causal and window is None,
+        return attention_flops(B, H, lq, L, D, causal=causal and window is None,
                                window=window)
 
     flop, flop_b = flops(a.causal), flops(b_causal)
     with tempfile.TemporaryDirectory(prefix="attn-ab-") as work:
         src = os.path.join(work, "graph.mlir")
         with open(src, "w") as f:
-            f.write(graph(B, H, hkv, L, D, a.causal, window))
+            f.write(graph(B, H, hkv, lq, L, D, a.causal, window))
         src_b = src
         if b_causal != a.causal:
             src_b = os.path.join(work, "graph_b.mlir")
             with open(src_b, "w") as f:
-                f.write(graph(B, H, hkv, L, D, b_causal, window))
+                f.write(graph(B, H, hkv, lq, L, D, b_causal, window))
         obj_a = build_variant("a", a.a_opt, a.a, src, work)
         obj_b = build_variant("b", a.b_opt or a.a_opt, a.b if a.b is not None else a.a,
                               src_b, work)
@@ -170,7 +187,9 @@ def main():
         exe = os.path.join(work, "ab")
         run([f"{LLVM}/bin/clang", "-O2", harness, obj_a, obj_b, "-o", exe,
              f"-L{LLVM}/lib", "-lomp", f"-Wl,-rpath,{LLVM}/lib", "-lm"])
-        print(f"shape (B,H/Hkv,L,D) = ({B},{H}/{hkv},{L},{D})"
+        shape = (f"(B,H/Hkv,L,D) = ({B},{H}/{hkv},{L},{D})" if lq == L else
+                 f"(B,H/Hkv,Lq,Lk,D) = ({B},{H}/{hkv},{lq},{L},{D})")
+        print(f"shape {shape}"
               f"{' causal' if a.causal else ''}{f' window {window}' if window else ''}; "
               f"{flop / 1e9:.3f} GFLOP per call")
         if b_causal != a.causal:
@@ -181,8 +200,9 @@ def main():
         # fresh mapping whose first-touch page faults cost 20-30% of the call
         # (run_bench.py gives attn-run and the PyTorch anchor the same setting).
         env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="1000000000000")
-        sys.stdout.write(run([exe, str(B), str(H), str(hkv), str(L), str(D), str(a.reps),
-                              repr(flop), repr(flop_b)], env=env))
+        kv_bytes = 2 * B * hkv * L * D * 4 if lq < L else 0
+        sys.stdout.write(run([exe, str(B), str(H), str(hkv), str(lq), str(L), str(D),
+                              str(a.reps), repr(flop), repr(flop_b), repr(kv_bytes)], env=env))
 
 
 if __name__ == "__main__":

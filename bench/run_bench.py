@@ -13,8 +13,11 @@ For every row (a shape, causal or not, GQA, sliding window), it
     (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000);
   - reports ms (median of N), GF/s, % of the 2-thread fp32 FMA peak measured
     at the start of the run (anchors/peak_fma.c), the ratio anchor_ms / our_ms,
-    the peak RSS of the attn-run process and an estimate of its JIT compile
-    time.
+    the peak RSS of the attn-run process and its compile time;
+  - decode rows (Lq = 1 against a long KV cache, GQA) are bandwidth-bound:
+    they report K/V GB/s (2 * B * Hkv * Lk * D * 4 bytes per call) and its
+    % of the STREAM triad measured in the same run (anchors/stream_triad.c),
+    next to the PyTorch 1.13 anchor.
 
 FLOP convention (also attn-run's and the anchor's): 4 * D FLOP per visible
 (query, key) pair (2*D for q.k, 2*Dv for p.v, D = Dv), times B * Hq; causal,
@@ -24,10 +27,10 @@ tests and ab_compare.py.
 
 Usage:
   /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
-      [--build-dir DIR] [--threads 2] [--no-torch]
+      [--build-dir DIR] [--threads 2] [--no-torch] [--only REGEX] [--reps N]
 Run with Debian's /usr/bin/python3 (numpy, torch 1.13). Needs attn-run built
 in --build-dir (default $ATTN_BUILD_DIR or <repo>/build) and gcc for
-peak_fma.c.
+peak_fma.c and stream_triad.c.
 """
 import argparse
 import datetime
@@ -54,19 +57,35 @@ TUNED_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "100000000000
 
 
 class Case:
+    """One row. `L` is the keys' length Lk; `Lq` (default L) the queries'. Rows
+    with Lq < Lk (decode: one new token against a long KV cache) are
+    bandwidth-bound and get their own table (K/V GB/s against STREAM triad);
+    causal is bottom-right aligned there (docs/Spec.md 1.1): with Lq = 1 the
+    query sees every key."""
+
     def __init__(self, name, B, H, L, D, causal=False, Hkv=None, window=None, reps=None,
-                 anchor="sdpa", memory=False):
-        self.name, self.B, self.H, self.L, self.D = name, B, H, L, D
+                 anchor="sdpa", memory=False, Lq=None):
+        self.name, self.B, self.H, self.D = name, B, H, D
+        self.Lk = L
+        self.Lq = L if Lq is None else Lq
         self.Hkv = Hkv or H
         self.causal, self.window = causal, window
-        self.anchor = anchor  # "sdpa" | "gqa" | "swa" | None
+        self.anchor = anchor  # "sdpa" | "gqa" | "swa" | "decode" | None
         self.memory = memory
         self.reps = reps
+        if anchor in ("sdpa", "gqa", "swa") and self.Lq != self.Lk:
+            raise ValueError(f"{name}: the {anchor} anchor takes Lq = Lk")
+
+    @property
+    def decode(self):
+        return self.Lq < self.Lk
 
     @property
     def label(self):
         heads = f"{self.H}/{self.Hkv}" if self.Hkv != self.H else f"{self.H}"
-        return f"({self.B},{heads},{self.L},{self.D})"
+        if self.Lq != self.Lk:
+            return f"({self.B},{heads},{self.Lq},{self.Lk},{self.D})"
+        return f"({self.B},{heads},{self.Lk},{self.D})"
 
     @property
     def mask_label(self):
@@ -76,15 +95,24 @@ class Case:
 
     def pairs(self):
         """Visible (query, key) pairs of one (batch, head), docs/Spec.md 1.1-1.2."""
-        return visible_pairs(self.L, self.L, causal=self.causal, window=self.window)
+        return visible_pairs(self.Lq, self.Lk, causal=self.causal, window=self.window)
 
     def flops(self):
-        return attention_flops(self.B, self.H, self.L, self.L, self.D,
+        return attention_flops(self.B, self.H, self.Lq, self.Lk, self.D,
                                causal=self.causal, window=self.window)
 
+    def kv_bytes(self):
+        """K and V as read once per call (f32): the decode rows' traffic."""
+        return 2 * self.B * self.Hkv * self.Lk * self.D * 4
+
+    def anchor_bytes(self):
+        """One f32 [B*Hq, Lq, Lk] score temporary of the unfused anchor (it holds
+        2-3 of them at once)."""
+        return 4 * self.B * self.H * self.Lq * self.Lk
+
     def mlir(self):
-        q = f"tensor<{self.B}x{self.H}x{self.L}x{self.D}xf32>"
-        kv = f"tensor<{self.B}x{self.Hkv}x{self.L}x{self.D}xf32>"
+        q = f"tensor<{self.B}x{self.H}x{self.Lq}x{self.D}xf32>"
+        kv = f"tensor<{self.B}x{self.Hkv}x{self.Lk}x{self.D}xf32>"
         if self.window is not None:
             op = "attn.sliding_window_attention"
             attrs = f" {{window = array<i64: {self.window[0]}, {self.window[1]}>}}"
@@ -97,7 +125,8 @@ class Case:
                 f"  return %o : {q}\n}}\n")
 
     def key(self):
-        return (f"B{self.B}_H{self.H}_{self.Hkv}_L{self.L}_D{self.D}_"
+        ls = f"L{self.Lk}" if self.Lq == self.Lk else f"Lq{self.Lq}_Lk{self.Lk}"
+        return (f"B{self.B}_H{self.H}_{self.Hkv}_{ls}_D{self.D}_"
                 f"{'c' if self.causal else 'n'}"
                 + (f"_w{self.window[0]}_{self.window[1]}" if self.window else ""))
 
@@ -113,23 +142,42 @@ def default_reps(flops):
     return 1
 
 
+# The unfused PyTorch anchor materializes [B*Hq, Lq, Lk] f32 scores (2-3 such
+# temporaries at once): rows where one of them would exceed this skip it.
+ANCHOR_MAX_BYTES = 4 * 2**30
+
+
 def cases(quick):
     rows = []
     sdpa = [(1, 12, 512, 64), (1, 12, 1024, 64), (1, 12, 2048, 64), (1, 12, 4096, 64),
-            (4, 16, 1024, 128), (1, 32, 2048, 128)]
+            (4, 16, 1024, 128), (1, 32, 2048, 128),
+            # head dims other than 64 / 128 (Phi-2: 80, Qwen / Llama-2-like 96,
+            # Gemma: 256): the register tiles' D remainders
+            (1, 16, 2048, 80), (1, 16, 2048, 96), (1, 8, 2048, 256)]
     if quick:
         sdpa = sdpa[:3]
     for (B, H, L, D) in sdpa:
         for causal in (False, True):
             rows.append(Case("MHA", B, H, L, D, causal))
+    if not quick:
+        # Long causal prefill: the unfused anchor's [12, 8192, 8192] scores are
+        # 3 GiB (under ANCHOR_MAX_BYTES; it peaks at about twice that).
+        rows.append(Case("MHA", 1, 12, 8192, 64, causal=True))
     for causal in (() if quick else (False, True)):
         rows.append(Case("GQA 32/8", 1, 32, 2048, 128, causal, Hkv=8, anchor="gqa"))
     # sdpa_torch.py's sliding window: causal and j > i - 512, i.e. each query
     # sees itself and the 511 keys before it: window = [511, 0].
     rows.append(Case("SWA 512", 1, 12, 4096, 64, window=(511, 0), anchor="swa"))
-    # Memory: [L, L] per head would be 1 GiB; no anchor (PyTorch needs 12+ GB).
-    rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, anchor=None, memory=True,
-                     reps=1))
+    # Memory: [L, L] per head would be 1 GiB; the anchor is skipped by
+    # ANCHOR_MAX_BYTES (12 GiB per [H, L, L] temporary).
+    rows.append(Case("memory", 1, 12, 16384, 64, causal=quick, memory=True, reps=1))
+    # Decode: one new query per head against a long KV cache, f32, causal
+    # (bottom-right: the query sees all Lk keys); attn-run picks split-K
+    # (--split-keys=0). Bandwidth-bound: reported as K/V GB/s against STREAM.
+    decode = [(1, 8, 1, 131072, 128), (1, 32, 8, 32768, 128)]
+    for (B, H, Hkv, Lk, D) in (decode[1:] if quick else decode):
+        rows.append(Case(f"decode {H}/{Hkv}", B, H, Lk, D, causal=True, Hkv=Hkv, Lq=1,
+                         anchor="decode"))
     return rows
 
 
@@ -167,13 +215,40 @@ def machine_info():
     return info
 
 
+def has_avx512f():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(line.startswith("flags") and " avx512f" in line for line in f)
+    except OSError:
+        return True
+
+
+# The widest FMA the machine has: peak_fma.c runs its zmm (AVX-512) loop
+# first and unconditionally, which dies of SIGILL on CPUs without AVX-512
+# (some EPYC VMs here); there it is built without its zmm calls.
+PEAK_ISA = "zmm" if has_avx512f() else "ymm"
+
+
+def peak_exe(workdir):
+    """Builds anchors/peak_fma.c (a copy without the bench("zmm", ...) calls
+    when the CPU has no AVX-512F) and returns the executable."""
+    src = os.path.join(ANCHORS, "peak_fma.c")
+    exe = os.path.join(workdir, "peak_fma" if PEAK_ISA == "zmm" else "peak_fma_ymm")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        build_src = src
+        if PEAK_ISA != "zmm":
+            with open(src) as f:
+                text = re.sub(r'\n\s*bench\("zmm", 512, \w+\);', "", f.read())
+            build_src = os.path.join(workdir, "peak_fma_ymm.c")
+            with open(build_src, "w") as f:
+                f.write(text)
+        sh(["gcc", "-O3", "-march=native", "-fopenmp", build_src, "-o", exe])
+    return exe
+
+
 def measure_peak(workdir, threads):
     """Compile and run peak_fma.c; {(isa, threads): GF/s}."""
-    src = os.path.join(ANCHORS, "peak_fma.c")
-    exe = os.path.join(workdir, "peak_fma")
-    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
-        sh(["gcc", "-O3", "-march=native", "-fopenmp", src, "-o", exe])
-    out = sh([exe, str(threads)])
+    out = sh([peak_exe(workdir), str(threads)])
     peaks = {}
     for m in re.finditer(r"^(\w+)\s+threads=(\d+)\s+best [\d.]+ s\s+([\d.]+) GFLOP/s", out, re.M):
         peaks[(m.group(1), int(m.group(2)))] = float(m.group(3))
@@ -181,21 +256,68 @@ def measure_peak(workdir, threads):
 
 
 def local_peak(workdir, threads):
-    """The {threads}-thread zmm FMA peak right now: peak_fma.c (built by
-    measure_peak) is stopped once it has printed that line (it measures the
-    1-thread figures first; about 6 s in all)."""
-    exe = os.path.join(workdir, "peak_fma")
-    p = subprocess.Popen(["stdbuf", "-oL", exe, str(threads)], stdout=subprocess.PIPE,
-                         text=True)
+    """The {threads}-thread zmm (without AVX-512: ymm) FMA peak right now:
+    peak_fma.c (built by measure_peak) is stopped once it has printed that
+    line (it measures the 1-thread figures first; about 6 s in all)."""
+    p = subprocess.Popen(["stdbuf", "-oL", peak_exe(workdir), str(threads)],
+                         stdout=subprocess.PIPE, text=True)
     gf = None
     for line in p.stdout:
-        m = re.match(r"zmm\s+threads=(\d+)\s+best [\d.]+ s\s+([\d.]+) GFLOP/s", line)
+        m = re.match(PEAK_ISA + r"\s+threads=(\d+)\s+best [\d.]+ s\s+([\d.]+) GFLOP/s", line)
         if m and int(m.group(1)) == threads:
             gf = float(m.group(2))
             break
     p.kill()
     p.wait()
     return gf
+
+
+STREAM_RE = re.compile(r"STREAM threads=(\d+)\s+array=(\d+) MB\s+copy\s+([\d.]+) GB/s\s+"
+                       r"triad\s+([\d.]+) GB/s")
+
+
+def measure_stream(workdir, threads):
+    """STREAM triad GB/s at `threads` threads: anchors/stream_triad.c (gcc -O3
+    -march=native -fopenmp, OMP_NUM_THREADS=threads), stopped once it has
+    printed its STREAM lines (the row-gather tests after them take longer).
+    It runs 1 thread and omp_get_num_procs() threads, so on a machine with
+    more CPUs than `threads` it is pinned (taskset) to `threads` of them.
+    Returns {"triad": GB/s, "copy": GB/s, "threads": n, "line": text} or None."""
+    src = os.path.join(ANCHORS, "stream_triad.c")
+    exe = os.path.join(workdir, "stream_triad")
+    if not os.path.exists(src):
+        return None
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        sh(["gcc", "-O3", "-march=native", "-fopenmp", src, "-o", exe])
+    cmd = ["stdbuf", "-oL", exe]
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > threads:
+        cmd = ["taskset", "-c", ",".join(str(c) for c in cpus[:threads])] + cmd
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                         env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    found = []
+    for line in p.stdout:
+        m = STREAM_RE.search(line)
+        if m:
+            found.append({"threads": int(m.group(1)), "copy": float(m.group(3)),
+                          "triad": float(m.group(4)), "line": line.strip()})
+            if found[-1]["threads"] == threads:
+                break
+        elif line.startswith("GATHER"):
+            break
+    p.kill()
+    p.wait()
+    exact = [f for f in found if f["threads"] == threads]
+    return exact[0] if exact else (found[-1] if found else None)
+
+
+def local_measure(case, workdir, threads):
+    """The machine's limit right before a row's timed calls: the FMA peak for
+    compute-bound rows, STREAM triad GB/s for decode rows."""
+    if case.decode:
+        st = measure_stream(workdir, threads)
+        return "local_triad", (st["triad"] if st else None)
+    return "local_peak", local_peak(workdir, threads)
 
 
 def run_child(cmd, env=None):
@@ -225,19 +347,23 @@ def write_inputs(case, workdir):
     paths = []
     for name, heads in (("q", case.H), ("k", case.Hkv), ("v", case.Hkv)):
         p = os.path.join(d, f"{name}.npy")
-        shape = (case.B, heads, case.L, case.D)
+        shape = (case.B, heads, case.Lq if name == "q" else case.Lk, case.D)
         if not os.path.exists(p) or np.load(p, mmap_mode="r").shape != shape:
             np.save(p, rng.standard_normal(shape, dtype=np.float32))
         paths.append(p)
     return model, paths
 
 
-def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_peak):
+def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local):
     model, inputs = write_inputs(case, workdir)
+    # Decode rows: split-K chosen by attn-run (0 = automatic, also the default).
+    extra = ["--split-keys=0"] if case.decode else []
     cmd = [attn_run, model, "--function=main", f"--num-threads={threads}",
-           f"--benchmark={reps}"] + [f"--input=@{p}" for p in inputs]
-    # The FMA peak just before the timed calls, for "% local peak".
-    peak_now = local_peak(workdir, threads) if with_local_peak else None
+           f"--benchmark={reps}"] + extra + [f"--input=@{p}" for p in inputs]
+    # The FMA peak (decode: STREAM triad) just before the timed calls, for
+    # "% local peak" ("% local triad").
+    local_key, local_now = (local_measure(case, workdir, threads) if with_local
+                            else ("local_triad" if case.decode else "local_peak", None))
     # The anchor's malloc settings (no mmap per allocation, no trimming) for
     # attn-run too: without them each call's 32 MiB output (the D = 128 rows)
     # is a fresh mmap, and the call pays its first-touch page faults.
@@ -248,8 +374,9 @@ def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_pe
     fl = re.search(r"; ([\d.e+]+) FLOP per call", out)
     res = dict(min_ms=vals["min"], median_ms=vals["median"], max_ms=vals["max"],
                rss_mb=rss_kb / 1024.0, wall_s=wall, reps=reps,
-               attn_run_flops=float(fl.group(1)) if fl else None, local_peak=peak_now,
+               attn_run_flops=float(fl.group(1)) if fl else None,
                cmd=" ".join(shlex.quote(c) for c in cmd))
+    res[local_key] = local_now
     # attn-run makes 1 call (the result summary), 1 warm-up and `reps` timed
     # calls; everything else in the process's wall time is start-up, reading
     # the .npy inputs and the JIT compile (parse to callable).
@@ -260,7 +387,8 @@ def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local_pe
         # ahead of time to an object file: parse-to-callable minus the JIT's
         # in-memory link, for exactly this module.
         obj = os.path.join(os.path.dirname(model), "model.o")
-        ccmd = [attn_compile, model, "--emit=obj", "-o", obj, f"--num-threads={threads}"]
+        ccmd = [attn_compile, model, "--emit=obj", "-o", obj,
+                f"--num-threads={threads}"] + extra
         t0 = time.perf_counter()
         r = subprocess.run(ccmd, capture_output=True, text=True)
         if r.returncode == 0:
@@ -286,10 +414,11 @@ def torch_worker(threads, max_wait):
     dt = torch.float32
     for line in sys.stdin:
         c = json.loads(line)
-        B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["L"], c["D"], c["reps"]
+        B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["Lk"], c["D"], c["reps"]
+        Lq = c["Lq"]
         res = {}
         with torch.inference_mode():
-            q = torch.randn(B, H, L, D, dtype=dt)
+            q = torch.randn(B, H, Lq, D, dtype=dt)
             k, v = (torch.randn(B, Hkv, L, D, dtype=dt) for _ in range(2))
             if c["anchor"] == "sdpa":
                 mask = st.causal_mask(L, dt)[0] if c["causal"] else None
@@ -301,6 +430,28 @@ def torch_worker(threads, max_wait):
                 fns = [("GQA repeat+naive", lambda: st.gqa_repeat(q, k, v, mask, st.naive)),
                        ("GQA repeat+tuned", lambda: st.gqa_repeat(q, k, v, mask, st.tuned)),
                        ("GQA grouped view", lambda: st.gqa_grouped(q, k, v, mask))]
+            elif c["anchor"] == "decode":
+                # Lq < Lk, causal bottom-right aligned (query i sees keys
+                # j <= i + Lk - Lq); with Lq = 1 nothing is masked, so the
+                # non-causal calls do the same work. torch 1.13 has no GQA
+                # in its SDPA: repeat_interleave K/V (a copy per call, what
+                # a 1.13 user writes) or view the G query heads of one KV
+                # head as G query rows (no copy).
+                mask = keep = None
+                if c["causal"] and Lq > 1:
+                    keep = (torch.arange(L).view(1, L)
+                            <= torch.arange(Lq).view(Lq, 1) + (L - Lq))
+                    mask = torch.zeros(Lq, L, dtype=dt).masked_fill_(~keep, float("-inf"))
+                if Hkv != H:
+                    def sdpa_m(q_, k_, v_, m_):
+                        return st.sdpa_private(q_, k_, v_, keep, False)
+                    fns = [("GQA repeat+naive", lambda: st.gqa_repeat(q, k, v, mask, st.naive)),
+                           ("GQA repeat+F._sdpa", lambda: st.gqa_repeat(q, k, v, mask, sdpa_m)),
+                           ("GQA grouped view", lambda: st.gqa_grouped(q, k, v, mask))]
+                else:
+                    fns = [("naive", lambda: st.naive(q, k, v, mask)),
+                           ("tuned(baddbmm)", lambda: st.tuned(q, k, v, mask)),
+                           ("F._sdpa(1.13)", lambda: st.sdpa_private(q, k, v, keep, False))]
             else:  # swa: sdpa_torch.py's window W = left + 1
                 mask, keep = st.causal_mask(L, dt, window=c["window"][0] + 1)
                 fns = [("SWA naive(mask)", lambda: st.naive(q, k, v, mask)),
@@ -324,7 +475,8 @@ class Torch:
 
     def run(self, case, reps):
         self.p.stdin.write(json.dumps(dict(
-            B=case.B, H=case.H, Hkv=case.Hkv, L=case.L, D=case.D, causal=case.causal,
+            B=case.B, H=case.H, Hkv=case.Hkv, Lq=case.Lq, Lk=case.Lk, D=case.D,
+            causal=case.causal,
             window=case.window, anchor=case.anchor, reps=reps)) + "\n")
         self.p.stdin.flush()
         line = self.p.stdout.readline()
@@ -337,6 +489,46 @@ class Torch:
         self.p.wait()
 
 
+# --- PyTorch 2.x (CPU flash attention) in its chroot, for the decode rows ---------
+
+
+TORCH2_RUN = os.path.join(ANCHORS, "torch2", "run.sh")
+
+
+def torch2_missing():
+    """None when the PyTorch 2.x chroot of anchors/torch2/setup.sh is usable,
+    else why not."""
+    root = os.environ.get("ATTN_TORCH2_ROOT",
+                          os.path.expanduser("~/.cache/attn-torch2"))
+    if not os.path.exists(TORCH2_RUN):
+        return f"{TORCH2_RUN} not found"
+    if not os.access(os.path.join(root, "usr", "bin", "python3"), os.X_OK):
+        return f"no chroot at {root} (anchors/torch2/setup.sh builds it)"
+    if not os.path.isdir(os.path.join(root, "usr", "lib", "python3", "dist-packages", "torch")):
+        return f"the chroot at {root} has no torch yet (setup.sh unfinished?)"
+    return None
+
+
+def run_torch2(case, threads, reps, max_wait):
+    """bench/decode_torch2.py through anchors/torch2/run.sh: its JSON result
+    plus "torch" and "busy", or {"error": ...}."""
+    import common
+    busy = common.wait_quiet(max_wait=max_wait)
+    cmd = ["sh", TORCH2_RUN, os.path.join(REPO, "bench", "decode_torch2.py"), "--shape",
+           *(str(x) for x in (case.B, case.H, case.Hkv, case.Lq, case.Lk, case.D)),
+           f"--threads={threads}", f"--reps={reps}"] + (["--causal"] if case.causal else [])
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
+                           env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after 900 s"}
+    res = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    if r.returncode != 0 or len(res) < 2:
+        tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        return {"error": tail[0]}
+    return dict(res[-1], torch=res[0]["torch"], busy=busy)
+
+
 # --- report --------------------------------------------------------------------
 
 
@@ -347,9 +539,13 @@ def table(rows, peak):
             "PyTorch best ms (variant) | anchor/ours | peak RSS MB | compile s | "
             "others' CPU % |")
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
+    if all(r["case"].decode for r in rows):
+        return ""
     lines = [head, sep]
     for r in rows:
         c, o, t = r["case"], r["ours"], r.get("torch")
+        if c.decode:
+            continue
         if "error" in o:
             lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
                          f"{' '.join(o['error'])} | | | | | | | | | | |")
@@ -361,7 +557,7 @@ def table(rows, peak):
             tcol = f"{t['ms'][best]:.1f} ({best})"
             ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
         else:
-            tcol, ratio = "n/a", "n/a"
+            tcol, ratio = r.get("anchor_skipped", "n/a"), "n/a"
         busy = max(r["busy"], t["busy"] if t else 0.0)
         lp = o.get("local_peak")
         lcol = f"{100 * gf / lp:.1f} ({lp:.0f})" if lp else "n/a"
@@ -374,11 +570,58 @@ def table(rows, peak):
     return "\n".join(lines)
 
 
+def decode_table(rows, triad):
+    """The decode rows (Lq < Lk): bandwidth-bound, so K/V GB/s (K and V read
+    once per call) against the STREAM triad of the same run."""
+    head = ("| case | (B,Hq/Hkv,Lq,Lk,D) | mask | ours ms (median) | K/V GB/s | % triad | "
+            "% local triad | ours best ms | K/V GB/s (best) | GF/s | "
+            "PyTorch 1.13 best ms (variant) | anchor/ours | PyTorch 2.x flash best ms | "
+            "flash/ours | peak RSS MB | compile s | others' CPU % |")
+    ncol = head.count("|") - 1
+    lines = [head, "|" + "|".join(["---"] * ncol) + "|"]
+    for r in rows:
+        c, o, t = r["case"], r["ours"], r.get("torch")
+        if not c.decode:
+            continue
+        if "error" in o:
+            lines.append(f"| {c.name} | {c.label} | {c.mask_label} | FAILED: "
+                         f"{' '.join(o['error'])} |" + " |" * (ncol - 4))
+            continue
+        gbs = c.kv_bytes() / (o["median_ms"] * 1e6)
+        gbs_best = c.kv_bytes() / (o["min_ms"] * 1e6)
+        if t:
+            best = min(t["ms"], key=t["ms"].get)
+            tcol = f"{t['ms'][best]:.2f} ({best})"
+            ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
+        else:
+            tcol, ratio = r.get("anchor_skipped", "n/a"), "n/a"
+        t2 = r.get("torch2")
+        if t2 and "error" not in t2:
+            t2col = f"{t2['min_ms']:.2f}" + ("" if t2["backend"] == "flash" else " (not flash)")
+            ratio2 = f"{t2['min_ms'] / o['median_ms']:.2f}x"
+        else:
+            t2col, ratio2 = (f"failed: {t2['error']}" if t2 else
+                             r.get("torch2_skipped", "n/a")), "n/a"
+        lt = o.get("local_triad")
+        busy = max(r["busy"], t["busy"] if t else 0.0,
+                   t2["busy"] if t2 and "busy" in t2 else 0.0)
+        lines.append(
+            f"| {c.name} | {c.label} | {c.mask_label} | {o['median_ms']:.2f} | {gbs:.1f} | "
+            f"{f'{100 * gbs / triad:.0f}' if triad else 'n/a'} | "
+            f"{f'{100 * gbs / lt:.0f} ({lt:.1f})' if lt else 'n/a'} | "
+            f"{o['min_ms']:.2f} | {gbs_best:.1f} | {c.flops() / (o['median_ms'] * 1e6):.1f} | "
+            f"{tcol} | {ratio} | {t2col} | {ratio2} | {o['rss_mb']:.0f} | "
+            f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
+            f"{100 * busy:.0f} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="a subset (MHA at L <= 2048, the sliding window, the memory row causal; "
-                         "fewer anchor repetitions, one peak measurement): about 2 minutes")
+                    help="a subset (MHA at L <= 2048, the sliding window, the memory row causal, "
+                         "the GQA 32/8 decode row; fewer anchor repetitions, one peak "
+                         "measurement): about 2 minutes")
     ap.add_argument("--out", help="write the report (markdown) to this file")
     ap.add_argument("--build-dir",
                     default=os.environ.get("ATTN_BUILD_DIR", os.path.join(REPO, "build")))
@@ -391,6 +634,12 @@ def main():
                     help="seconds to wait for other processes to go quiet before each timing "
                          "(default 5, 2 with --quick)")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch anchor")
+    ap.add_argument("--no-torch2", action="store_true",
+                    help="skip the PyTorch 2.x flash anchor of the decode rows")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="only the rows whose 'case (B,H,..,D) mask' matches (smoke tests)")
+    ap.add_argument("--reps", type=int,
+                    help="timed attn-run calls per row (default: by the row's FLOP)")
     ap.add_argument("--json", help="also write the raw results as JSON")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -423,20 +672,53 @@ def main():
     peaks, peak_out = measure_peak(workdir, a.threads)
     print(peak_out.rstrip(), flush=True)
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)  # for progress lines
+    rows_todo = cases(a.quick)
+    if a.only:
+        rows_todo = [c for c in rows_todo
+                     if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
+        print(f"--only {a.only!r}: {len(rows_todo)} row(s)", flush=True)
+    # STREAM triad, the limit of the decode rows (bandwidth-bound), when there are any.
+    streams = []
+    if any(c.decode for c in rows_todo):
+        st = measure_stream(workdir, a.threads)
+        print(st["line"] if st else "STREAM: stream_triad.c gave no result", flush=True)
+        if st:
+            streams.append(st)
 
     torch_w = None if a.no_torch else Torch(a.threads, a.max_wait)
     if torch_w:
         print(f"PyTorch anchor: torch {torch_w.info['torch']}, threads "
               f"{torch_w.info['threads']}, tuned malloc {torch_w.info['tuned_malloc']}",
               flush=True)
+    torch2_note = None
+    if any(c.decode for c in rows_todo):
+        torch2_note = "not run (--no-torch2)" if a.no_torch2 else torch2_missing()
+        if torch2_note:
+            print(f"PyTorch 2.x flash anchor skipped: {torch2_note}", flush=True)
+    torch2_info = {}
     rows = []
-    for c in cases(a.quick):
-        reps = c.reps or default_reps(c.flops())
+    for c in rows_todo:
+        reps = a.reps or c.reps or default_reps(c.flops())
         busy = common.wait_quiet(max_wait=a.max_wait)
         ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, not a.quick)
         row = {"case": c, "ours": ours, "busy": busy}
         if torch_w and c.anchor:
-            row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
+            if c.anchor_bytes() > ANCHOR_MAX_BYTES:
+                row["anchor_skipped"] = (f"skipped: {c.anchor_bytes() / 2**30:.0f} GiB "
+                                         "per score temporary")
+            else:
+                row["torch"] = torch_w.run(c, max(2, min(reps, 3 if a.quick else 7)))
+        if c.decode:
+            if torch2_note:
+                row["torch2_skipped"] = "skipped"
+            else:
+                row["torch2"] = t2 = run_torch2(c, a.threads, max(3, min(reps, 10)), a.max_wait)
+                if "error" in t2:
+                    print(f"  PyTorch 2.x anchor failed: {t2['error']}", flush=True)
+                else:
+                    torch2_info["torch"] = t2["torch"]
+                    if t2["backend"] != "flash":
+                        print(f"  PyTorch 2.x: {t2['backend']}", flush=True)
         rows.append(row)
         if "error" in ours:
             print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} FAILED: {ours['error']}",
@@ -448,10 +730,19 @@ def main():
         gf = c.flops() / (ours["median_ms"] * 1e6)
         t = row.get("torch")
         tb = f"torch best {min(t['ms'].values()):9.2f} ms" if t else "torch n/a"
+        t2 = row.get("torch2")
+        if t2 and "error" not in t2:
+            tb += f"  torch2 flash best {t2['min_ms']:8.2f} ms"
+        if c.decode:
+            gbs = c.kv_bytes() / (ours["median_ms"] * 1e6)
+            triad, lt = (streams[0]["triad"] if streams else None), ours["local_triad"]
+            perf = (f"{gbs:6.1f} GB/s {100 * gbs / triad if triad else 0:5.1f}%triad "
+                    f"{100 * gbs / lt if lt else 0:5.1f}%local")
+        else:
+            perf = (f"{gf:6.1f} GF/s {100 * gf / peak:5.1f}%pk "
+                    f"{100 * gf / ours['local_peak'] if ours['local_peak'] else 0:5.1f}%local")
         print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} {ours['median_ms']:9.2f} ms "
-              f"{gf:6.1f} GF/s {100 * gf / peak:5.1f}%pk "
-              f"{100 * gf / ours['local_peak'] if ours['local_peak'] else 0:5.1f}%local  "
-              f"{tb}  rss {ours['rss_mb']:6.0f} MB  "
+              f"{perf}  {tb}  rss {ours['rss_mb']:6.0f} MB  "
               f"compile {ours['compile_s']:.2f} s  busy {100 * busy:.0f}%", flush=True)
     if torch_w:
         torch_w.close()
@@ -468,14 +759,16 @@ def main():
             again = run_ours(c, attn_run, None, workdir, a.threads, first["reps"], not a.quick)
             if "error" in again:
                 continue
+            lk = "local_triad" if c.decode else "local_peak"
             first.setdefault("round_medians_ms", [first["median_ms"]]).append(again["median_ms"])
-            first.setdefault("round_local_peaks", [first["local_peak"]]).append(again["local_peak"])
+            first.setdefault(f"round_{lk}s", [first[lk]]).append(again[lk])
             first["min_ms"] = min(first["min_ms"], again["min_ms"])
             if again["median_ms"] < first["median_ms"]:
                 first["median_ms"], first["max_ms"] = again["median_ms"], again["max_ms"]
-                first["local_peak"] = again["local_peak"]
+                first[lk] = again[lk]
+            unit = "triad GB/s" if c.decode else "peak GF/s"
             print(f"round {rnd}: {c.name:9s} {c.label:20s} {c.mask_label:16s} "
-                  f"{again['median_ms']:9.2f} ms, local peak {again['local_peak'] or 0:.0f} GF/s "
+                  f"{again['median_ms']:9.2f} ms, local {unit} {again[lk] or 0:.0f} "
                   f"(kept {first['median_ms']:.2f})", flush=True)
     # The FMA peak again at the end (not with --quick); the best of the two
     # is the machine's.
@@ -483,25 +776,40 @@ def main():
         peaks2, peak_out = measure_peak(workdir, a.threads)
         print(peak_out.rstrip(), flush=True)
         peaks = {k: max(v, peaks2.get(k, 0.0)) for k, v in peaks.items()}
+        if streams:
+            st = measure_stream(workdir, a.threads)
+            print(st["line"] if st else "STREAM: stream_triad.c gave no result", flush=True)
+            if st:
+                streams.append(st)
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)
     print(f"fp32 FMA peak at {a.threads} threads: {peak:.1f} GF/s",
           flush=True)
+    triad = max(st["triad"] for st in streams) if streams else None
+    if triad:
+        print(f"STREAM triad at {streams[0]['threads']} threads: {triad:.1f} GB/s", flush=True)
     elapsed = time.time() - t_start
     tbl = table(rows, peak)
-    print()
-    print(tbl)
+    dtbl = decode_table(rows, triad)
+    if tbl:
+        print()
+        print(tbl)
+    if dtbl:
+        print()
+        print(dtbl)
     print(f"\ntotal {elapsed:.0f} s")
 
     if a.json:
         with open(a.json, "w") as f:
             json.dump([dict(r, case=vars(r["case"])) for r in rows], f, indent=1)
     if a.out:
-        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed)
+        write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
+                     torch2_note, torch2_info)
         print(f"wrote {a.out}")
     return 0
 
 
-def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
+def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
+                 torch2_note, torch2_info):
     cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
                    + [shlex.quote(x) for x in sys.argv[1:]])
     built = datetime.datetime.fromtimestamp(os.path.getmtime(
@@ -523,14 +831,52 @@ def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed):
     mem_note = ""
     if mem:
         m = mem[0]
-        inputs_mb = 4 * m["case"].B * m["case"].L * m["case"].D * (m["case"].H + 2 * m["case"].Hkv) / 2**20
+        mc = m["case"]
+        inputs_mb = 4 * mc.B * mc.Lk * mc.D * (mc.H + 2 * mc.Hkv) / 2**20
         mem_note = (f"- The memory row ({m['case'].label}, {m['case'].mask_label}) peaks at "
                     f"{m['ours']['rss_mb']:.0f} MB resident for the whole attn-run process "
                     f"(target: < 1 GB), of which {inputs_mb:.0f} MB are the q/k/v inputs and "
                     f"{inputs_mb / 3:.0f} MB the output; one head's [L, L] score matrix alone "
-                    f"would be {4 * m['case'].L ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
-                    f"the unfused anchor would need {12 * 4 * m['case'].L ** 2 / 2**30:.0f} GiB per "
+                    f"would be {4 * mc.Lk ** 2 / 2**30:.0f} GiB. It has no PyTorch anchor: "
+                    f"the unfused anchor would need {mc.anchor_bytes() / 2**30:.0f} GiB per "
                     f"[H, L, L] temporary.\n")
+    skipped = [r["case"] for r in rows if r.get("anchor_skipped") and not r["case"].memory]
+    skip_note = "".join(
+        f"- {c.name} {c.label} {c.mask_label}: no PyTorch anchor, its unfused [B*H, L, L] "
+        f"score temporary alone would be {c.anchor_bytes() / 2**30:.1f} GiB (the anchor is "
+        f"skipped above {ANCHOR_MAX_BYTES / 2**30:.0f} GiB).\n" for c in skipped)
+    stream_lines = "".join(f"  - {st['line']}\n" for st in streams)
+    stream_item = (f"""- STREAM triad (anchors/stream_triad.c, gcc -O3 -march=native -fopenmp,
+  OMP_NUM_THREADS={a.threads}; {'measured at the start of the run' if a.quick else 'at the start and at the end'};
+  the best triad figure, {max(st['triad'] for st in streams):.1f} GB/s, is the decode rows' "% triad"):
+{stream_lines}""" if streams else "")
+    decode_section = f"""
+Decode rows (Lq < Lk: one new query per head against a long KV cache; f32, `attn.attention
+{{causal}}`, bottom-right aligned, so the query sees all Lk keys; attn-run
+`--split-keys=0` picks the key splits). They read K and V once per call and do little
+arithmetic per byte, so they are measured against memory bandwidth:
+
+{dtbl}
+
+- **K/V GB/s**: 2 * B * Hkv * Lk * D * 4 bytes (K and V, f32) per call over the
+  median time (best: over the fastest call). Q and the output are negligible.
+- **% triad**: K/V GB/s over the STREAM triad above (best of the run). Triad counts
+  3 x 8 B per element without write-allocate traffic; our calls only read, and reads
+  stream a little faster than triad's mix, so 100% is not a hard ceiling.
+- **% local triad**: against a STREAM triad measured right before that round's timed
+  calls (in brackets, GB/s; not with `--quick`).
+- **GF/s**: the usual FLOP count (4 * D per pair, B * Hq * Lk pairs), for reference.
+- **PyTorch 1.13 best ms**: the unfused anchor, non-causal (with Lq = 1 the causal
+  mask hides nothing): K/V expanded by `repeat_interleave` per call then naive or
+  `F._scaled_dot_product_attention`, or the G query heads of a KV head viewed as G rows
+  (`GQA grouped view`, no copy); best of max(2, min(N, {3 if a.quick else 7})) calls.
+- **PyTorch 2.x flash best ms**: {('torch ' + torch2_info['torch'] + ' ') if torch2_info else ''}`F.scaled_dot_product_attention(q, k, v,
+  is_causal=False, enable_gqa=True)` under `sdpa_kernel([SDPBackend.FLASH_ATTENTION])`
+  (its fused CPU flash kernel), run by `bench/decode_torch2.py` in the chroot of
+  `anchors/torch2/` (`run.sh`); best of max(3, min(N, 10)) calls after a warm-up
+  ("(not flash)" if the flash kernel refused the case and the default dispatch ran).
+  {('Not run: ' + torch2_note + '.') if torch2_note else ''}
+""" if dtbl else ""
     text = f"""# Benchmarks
 
 Measured by `bench/run_bench.py` ({'the `--quick` subset' if a.quick else 'the full set'};
@@ -550,13 +896,13 @@ see [bench/README.md](../bench/README.md)):
 {peak_lines}
 
   "% peak" is relative to the best {a.threads}-thread figure, {peak:.1f} GF/s.{low_peak}
-- PyTorch anchor: {('torch ' + torch_w.info['torch'] + ', ' + str(torch_w.info['threads']) + ' threads, tuned malloc (`MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000`)') if torch_w else 'not run (--no-torch)'}.
+{stream_item}- PyTorch anchor: {('torch ' + torch_w.info['torch'] + ', ' + str(torch_w.info['threads']) + ' threads, tuned malloc (`MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1000000000000`)') if torch_w else 'not run (--no-torch)'}.
 
-{tbl}
+{tbl or '(no compute-bound rows in this run)'}
 
 Columns:
 - **ours ms**: median of N timed calls of `attn-run --benchmark=N` (after one warm-up;
-  N = 10 for < 5 GFLOP, 5 for < 20, 3 for < 100, else 1), f32, JIT-compiled for this CPU.
+  N = {f'{a.reps} (--reps)' if a.reps else '10 for < 5 GFLOP, 5 for < 20, 3 for < 100, else 1'}), f32, JIT-compiled for this CPU.
   Each row was measured in {a.rounds} round(s), the later ones after all anchors ran
   (minutes apart, as this VM's speed drifts); the table keeps the round with the lowest
   median (all rounds' medians are in the JSON).
@@ -564,7 +910,7 @@ Columns:
   times B * Hq; masked pairs are not counted (causal: L(L+1)/2 pairs per head; window
   [511, 0]: min(i, 511) + 1 keys for query i). Softmax is not counted. The anchor's
   script uses the same convention (its causal count is L^2/2).
-- **% local peak**: GF/s over the {a.threads}-thread zmm FMA peak measured by the same
+- **% local peak**: GF/s over the {a.threads}-thread zmm (without AVX-512: ymm) FMA peak measured by the same
   peak_fma.c immediately before that round's timed calls (in brackets, GF/s; not with
   `--quick`). The run's peak above is the best phase of the machine; this one is the
   phase our calls ran in (the VM's FMA throughput itself moves between about 200 and
@@ -594,13 +940,13 @@ Columns:
 - **others' CPU %**: the busiest of the CPU use by other processes sampled just before
   our run and before each anchor variant (the machine is shared; each timing first waits
   up to {a.max_wait:.0f} s for it to fall below 15%).
-
+{decode_section}
 Notes:
 - The machine is shared with other jobs (builds, tests) and is a 2-vCPU virtual machine, so
   absolute numbers drift by 10-30% from run to run; the ratios to the anchor, measured
   right after ours on the same row, and the % of the peak measured in the same run are
   the figures to compare.
-{mem_note}"""
+{skip_note}{mem_note}"""
     with open(a.out, "w") as f:
         f.write(text)
 
