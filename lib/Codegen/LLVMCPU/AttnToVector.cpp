@@ -266,6 +266,7 @@ private:
   void emitFullBlockSoftmax(Value nq);
   void emitRowMaxUpdate(Value nq, double blockMaxScale);
   void emitRowSumUpdate(Value nq);
+  void emitRowExp(OnlineSoftmax &sm, Value r, Value lo, Value hi, double scale);
   Value exp2(Value x) { return t.exp2(b, b.getLoc(), x); }
   void emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq, Value kb,
                       Value nk, const CPUTargetInfo::RegisterTiles &tiles);
@@ -724,22 +725,29 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
   forLoop(cIdx(0), nq, one, [&](Value r) {
     Value hi, vlo;
     std::tie(std::ignore, hi, vlo, std::ignore) = rowColumns(r);
-    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
-    Value blockSum =
-        forLoop(vlo, hi, wIdx, ValueRange{vConst(0.0)},
-                [&](Value c0, ValueRange args) -> SmallVector<Value> {
-                  Value sv = vector::LoadOp::create(b, vecF32, s,
-                                                    ValueRange{r, c0});
-                  Value p = sm.exp(sv, negMLog2e);
-                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
-                  return {arith::AddFOp::create(b, args[0], p)};
-                })[0];
-    memref::StoreOp::create(
-        b, t.reduce(b, b.getLoc(), vector::CombiningKind::ADD, blockSum),
-        rowBlock, r);
+    emitRowExp(sm, r, vlo, hi, /*scale=*/1.0);
   });
   // 4. w rows at a time: l = alpha l + rowsum.
   emitRowSumUpdate(nq);
+}
+
+/// P = exp(scale * S[r, c] - m'_0) over the columns [lo, hi) of row r (lo a
+/// multiple of w), written over S, and the row's sum of P into rowBlock[r].
+void KernelEmitter::emitRowExp(OnlineSoftmax &sm, Value r, Value lo, Value hi,
+                               double scale) {
+  Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
+  Value blockSum =
+      forLoop(lo, hi, cIdx(w), ValueRange{vConst(0.0)},
+              [&](Value c0, ValueRange args) -> SmallVector<Value> {
+                Value sv = vector::LoadOp::create(b, vecF32, s,
+                                                  ValueRange{r, c0});
+                Value p = sm.exp(sv, negMLog2e, scale);
+                vector::StoreOp::create(b, p, s, ValueRange{r, c0});
+                return {arith::AddFOp::create(b, args[0], p)};
+              })[0];
+  memref::StoreOp::create(
+      b, t.reduce(b, b.getLoc(), vector::CombiningKind::ADD, blockSum),
+      rowBlock, r);
 }
 
 /// The softmax step of a block whose keys are all visible from all rows (no
@@ -767,21 +775,8 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
   // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e).
   emitRowMaxUpdate(nq, scaleValue);
   // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
-  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
-    Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
-    Value blockSum =
-        forLoop(cIdx(0), end, step, ValueRange{vConst(0.0)},
-                [&](Value c0, ValueRange args) -> SmallVector<Value> {
-                  Value sv = vector::LoadOp::create(b, vecF32, s,
-                                                    ValueRange{r, c0});
-                  Value p = sm.exp(sv, negMLog2e, scaleValue);
-                  vector::StoreOp::create(b, p, s, ValueRange{r, c0});
-                  return {arith::AddFOp::create(b, args[0], p)};
-                })[0];
-    memref::StoreOp::create(
-        b, t.reduce(b, b.getLoc(), vector::CombiningKind::ADD, blockSum),
-        rowBlock, r);
-  });
+  forLoop(cIdx(0), nq, cIdx(1),
+          [&](Value r) { emitRowExp(sm, r, cIdx(0), end, scaleValue); });
   // 4. w rows at a time: l = alpha l + rowsum.
   emitRowSumUpdate(nq);
 }

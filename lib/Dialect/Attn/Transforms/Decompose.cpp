@@ -23,6 +23,19 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
+/// Replaces `op` with its AggregatedOpInterface decomposition.
+static FailureOr<SmallVector<Value>> decomposeInPlace(RewriterBase &rewriter,
+                                                      Operation *op) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<SmallVector<Value>> values =
+      cast<linalg::AggregatedOpInterface>(op).decomposeOperation(rewriter);
+  if (failed(values))
+    return failure();
+  rewriter.replaceOp(op, *values);
+  return values;
+}
+
 FailureOr<SmallVector<Value>>
 mlir::attn::decomposePartialAttention(RewriterBase &rewriter,
                                       PartialAttentionOp op, int64_t blockK) {
@@ -32,16 +45,8 @@ mlir::attn::decomposePartialAttention(RewriterBase &rewriter,
   ShapedType kType = op.getKeyType();
   bool oneBlock = blockK <= 0 ||
                   (!kType.isDynamicDim(2) && kType.getDimSize(2) <= blockK);
-  if (oneBlock) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<SmallVector<Value>> values =
-        cast<linalg::AggregatedOpInterface>(op.getOperation())
-            .decomposeOperation(rewriter);
-    if (failed(values))
-      return failure();
-    rewriter.replaceOp(op, *values);
-    return values;
-  }
+  if (oneBlock)
+    return decomposeInPlace(rewriter, op);
   // Key blocks: an scf.for whose iter args carry (acc, max, sum).
   scf::SCFTilingOptions options;
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
@@ -64,11 +69,7 @@ mlir::attn::decomposePartialAttention(RewriterBase &rewriter,
 FailureOr<SmallVector<Value>>
 mlir::attn::decomposeOnlineAttention(RewriterBase &rewriter,
                                      OnlineAttentionOp op, int64_t blockK) {
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  FailureOr<SmallVector<Value>> values =
-      cast<linalg::AggregatedOpInterface>(op.getOperation())
-          .decomposeOperation(rewriter);
+  FailureOr<SmallVector<Value>> values = decomposeInPlace(rewriter, op);
   if (failed(values))
     return failure();
   // The normalization reads the partial op's results.
@@ -77,7 +78,6 @@ mlir::attn::decomposeOnlineAttention(RewriterBase &rewriter,
     for (Value operand : norm->getOperands())
       if (auto p = operand.getDefiningOp<PartialAttentionOp>())
         partial = p;
-  rewriter.replaceOp(op, *values);
   if (partial && failed(decomposePartialAttention(rewriter, partial, blockK)))
     return failure();
   return values;
