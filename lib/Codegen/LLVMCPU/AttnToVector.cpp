@@ -135,6 +135,8 @@ public:
     constexpr int64_t kPrefetchMaxRows = 64;
     prefetchNextBlock = !qType.isDynamicDim(2) &&
                         group * qType.getDimSize(2) <= kPrefetchMaxRows;
+    transposedScores = !qType.isDynamicDim(2) && !mask &&
+                       group * qType.getDimSize(2) <= w;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -251,6 +253,10 @@ private:
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
+  void emitScoresTransposed(Value bIdx, Value kvh, Value q0, Value nq, Value kb,
+                            Value nk);
+  void emitSoftmaxTransposed(Value nq, Value nk);
   void emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb, Value jhi);
   void emitScores(Value bIdx, Value outer, Value q0, Value nq, Value kb,
                   Value nk, const CPUTargetInfo::RegisterTiles &tiles);
@@ -284,6 +290,14 @@ private:
   // Whether each key block prefetches the next one's K and V rows (tiles of
   // few rows, i.e. decode: streaming K/V is their bottleneck).
   bool prefetchNextBlock = false;
+  // Tiles of at most w rows without a mask (decode) compute S^T = K Q^T:
+  // one vector holds a key's scores for all rows, so K is read as it lies
+  // (no K^T packing), and the online-softmax row max and sum are elementwise
+  // over keys (no horizontal reductions).
+  bool transposedScores = false;
+  // Q^T [d][w] and the per-row visible columns [lo, hi) ([w] i32 each) of
+  // the transposed form.
+  Value qt, loCols, hiCols;
   // The target's exp2, for the OnlineSoftmax builders (which keep a
   // reference to it).
   std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
@@ -328,8 +342,17 @@ void KernelEmitter::emit() {
   // floats apart (at D = 128 those rows, 512 B apart, map onto a quarter of
   // L1's sets and evict each other).
   qkPanel = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
-  kt = alloc({bk / qkPanel, d, qkPanel});
-  s = alloc({bq, bk});
+  if (transposedScores) {
+    // S^T [bk][w]; Q^T instead of K^T.
+    qt = alloc({d, w});
+    s = alloc({bk, w});
+    auto i32Type = MemRefType::get({w}, b.getI32Type());
+    loCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
+    hiCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
+  } else {
+    kt = alloc({bk / qkPanel, d, qkPanel});
+    s = alloc({bq, bk});
+  }
   acc = alloc({bq, dvPad});
   rowsPad = llvm::divideCeil(bq, w) * w;
   rowMax = alloc({rowsPad});
@@ -371,6 +394,20 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
   std::tie(jlo, jhi) = visibleColumns(q0, zero, lastRow, zero, lk);
 
   emitInitState(bIdx, outer, q0, nq);
+
+  if (transposedScores) {
+    emitPackQueries(bIdx, outer, q0, nq);
+    forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
+      Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
+      if (prefetchNextBlock)
+        emitPrefetchNextBlock(bIdx, kvh, kb, jhi);
+      emitScoresTransposed(bIdx, kvh, q0, nq, kb, nk);
+      emitSoftmaxTransposed(nq, nk);
+      emitAccumulate(bIdx, kvh, q0, nq, kb, nk, t.tiles);
+    });
+    emitFinalize(bIdx, outer, q0, nq);
+    return;
+  }
 
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
@@ -439,6 +476,131 @@ void KernelEmitter::emitInitState(Value bIdx, Value outer, Value q0,
           b, loadRow(out, ValueRange{bIdx, head, query, cIdx(e)}, dv - e), acc,
           ValueRange{r, cIdx(e)});
   });
+}
+
+/// Q^T[dd, r] = Q[b, head(q0 + r), query(q0 + r), dd] for r < nq, 0 for the
+/// lanes past nq (their scores are 0 and never stored).
+void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
+                                    Value nq) {
+  Value zeroV = vConst(0.0);
+  forLoop(cIdx(0), cIdx(d), cIdx(1), [&](Value dd) {
+    vector::StoreOp::create(b, zeroV, qt, ValueRange{dd, cIdx(0)});
+  });
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value row = addIdx(q0, r);
+    Value head = rowHead(outer, row), query = rowQuery(row);
+    forLoop(cIdx(0), cIdx(d), cIdx(1), [&](Value dd) {
+      memref::StoreOp::create(
+          b,
+          toF32(memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd})),
+          qt, ValueRange{dd, r});
+    });
+  });
+}
+
+/// S^T[j, :] = cap(scale * K[b, kvh, kb + j, :] Q^T) for the keys j < nk of
+/// the block, -inf where a row cannot see the key: register tiles of
+/// kKeys keys x one vector of rows, each step a Q^T row load and kKeys
+/// broadcasts of K elements (K read row by row, as it lies in memory).
+void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
+                                         Value nq, Value kb, Value nk) {
+  constexpr int64_t kKeys = 8;
+  Type i32 = b.getI32Type();
+  auto vecI32 = VectorType::get({w}, i32);
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value scale = splat(cF32(ops.scale));
+  // The visible columns of each row (rows past nq see none).
+  Value loV, hiV;
+  if (ops.geometry.restrictsKeys()) {
+    Value zeroI = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(0)));
+    vector::StoreOp::create(b, zeroI, loCols, ValueRange{cIdx(0)});
+    vector::StoreOp::create(b, zeroI, hiCols, ValueRange{cIdx(0)});
+    forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+      auto [lo, hi] = visibleColumns(q0, r, r, kb, nk);
+      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, lo),
+                              loCols, r);
+      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, hi),
+                              hiCols, r);
+    });
+    loV = vector::LoadOp::create(b, vecI32, loCols, ValueRange{cIdx(0)});
+    hiV = vector::LoadOp::create(b, vecI32, hiCols, ValueRange{cIdx(0)});
+  }
+  Value lastKey = subIdx(nk, cIdx(1));
+  forLoop(cIdx(0), nk, cIdx(kKeys), [&](Value j0) {
+    // Keys past nk repeat the last one (their scores land in unused rows).
+    SmallVector<Value> keys;
+    for (int64_t jj = 0; jj < kKeys; ++jj)
+      keys.push_back(addIdx(kb, minIdx(addIdx(j0, cIdx(jj)), lastKey)));
+    auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+      Value qv = vector::LoadOp::create(b, vecF32, qt, ValueRange{dd, cIdx(0)});
+      SmallVector<Value> next;
+      for (int64_t jj = 0; jj < kKeys; ++jj) {
+        Value kv = splat(toF32(memref::LoadOp::create(
+            b, k, ValueRange{bIdx, kvh, keys[jj], dd})));
+        next.push_back(vector::FMAOp::create(b, kv, qv, accs[jj]));
+      }
+      return next;
+    };
+    int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
+    int64_t dMain = d - d % unroll;
+    SmallVector<Value> sums(kKeys, vConst(0.0));
+    if (dMain > 0)
+      sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
+                     [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                       SmallVector<Value> next(accs);
+                       for (int64_t u = 0; u < unroll; ++u)
+                         next = step(addIdx(dd, cIdx(u)), next);
+                       return next;
+                     });
+    for (int64_t dd = dMain; dd < d; ++dd)
+      sums = step(cIdx(dd), sums);
+    for (int64_t jj = 0; jj < kKeys; ++jj) {
+      Value sv = arith::MulFOp::create(b, sums[jj], scale);
+      if (ops.softcap) {
+        Value th = math::TanhOp::create(
+            b, arith::MulFOp::create(b, sv, splat(cF32(1.0 / *ops.softcap))));
+        sv = arith::MulFOp::create(b, th, splat(cF32(*ops.softcap)));
+      }
+      Value j = addIdx(j0, cIdx(jj));
+      if (loV) {
+        Value jv = vector::BroadcastOp::create(
+            b, vecI32, arith::IndexCastOp::create(b, i32, j));
+        Value vis = arith::AndIOp::create(
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, jv, loV),
+            arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jv, hiV));
+        sv = arith::SelectOp::create(b, vis, sv, negInfV);
+      }
+      vector::StoreOp::create(b, sv, s, ValueRange{j, cIdx(0)});
+    }
+  });
+}
+
+/// The online-softmax step of the transposed form: the block's row maxima
+/// and sums are elementwise over its keys' score vectors; P^T overwrites S^T.
+void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
+  OnlineSoftmax sm = softmax();
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value blockMax = forLoop(cIdx(0), nk, cIdx(1), ValueRange{negInfV},
+                           [&](Value j, ValueRange args) -> SmallVector<Value> {
+                             Value sv = vector::LoadOp::create(
+                                 b, vecF32, s, ValueRange{j, cIdx(0)});
+                             return {sm.max(args[0], sv)};
+                           })[0];
+  vector::StoreOp::create(b, blockMax, rowBlock, ValueRange{cIdx(0)});
+  emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
+  Value negMLog2e = vector::LoadOp::create(b, vecF32, rowNegM, ValueRange{cIdx(0)});
+  Value blockSum = forLoop(cIdx(0), nk, cIdx(1), ValueRange{vConst(0.0)},
+                           [&](Value j, ValueRange args) -> SmallVector<Value> {
+                             Value sv = vector::LoadOp::create(
+                                 b, vecF32, s, ValueRange{j, cIdx(0)});
+                             Value p = sm.exp(sv, negMLog2e);
+                             vector::StoreOp::create(b, p, s,
+                                                     ValueRange{j, cIdx(0)});
+                             return {arith::AddFOp::create(b, args[0], p)};
+                           })[0];
+  vector::StoreOp::create(b, blockSum, rowBlock, ValueRange{cIdx(0)});
+  emitRowSumUpdate(nq);
 }
 
 /// Prefetches the K and V rows of the key block after [kb, kb + blockK)
@@ -855,7 +1017,9 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
                                    dv - (e0 + n * w)));
             SmallVector<Value> ps;
             for (int64_t i = 0; i < mr; ++i)
-              ps.push_back(memref::LoadOp::create(b, s, ValueRange{rows[i], j}));
+              ps.push_back(memref::LoadOp::create(
+                  b, s, transposedScores ? ValueRange{j, rows[i]}
+                                         : ValueRange{rows[i], j}));
             return outerProductStep(accs, ps, vv);
           });
       for (int64_t i = 0; i < mr; ++i)
