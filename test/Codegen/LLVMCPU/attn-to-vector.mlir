@@ -136,18 +136,19 @@ func.func @lower_f16_gqa_bias_dynamic(%q: memref<?x4x?x32xf16>, %k: memref<?x2x?
 // -----
 
 // Scratch over 1 MiB (huge head dims) is heap memory, freed after the loops.
-// (No window: the dense 6x4 Q K^T tile, K^T panels of 64 keys.)
+// (No window: the dense 6x4 Q K^T tile, K^T panels of 64 keys; 40 query
+// rows, more than one vector, so K^T is packed.)
 // AVX512-LABEL: func.func @huge_head_dim(
 // AVX512-NOT:     memref.alloca(
 // AVX512:         %[[KT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x8192x64xf32>
 // AVX512:         scf.for
 // AVX512:         memref.dealloc %[[KT]] : memref<1x8192x64xf32>
 // AVX512-NEXT:    memref.dealloc
-func.func @huge_head_dim(%q: memref<1x1x8x8192xf32>, %k: memref<1x1x8x8192xf32>,
-                         %v: memref<1x1x8x8192xf32>, %out: memref<1x1x8x8192xf32>, %off: index) {
+func.func @huge_head_dim(%q: memref<1x1x40x8192xf32>, %k: memref<1x1x8x8192xf32>,
+                         %v: memref<1x1x8x8192xf32>, %out: memref<1x1x40x8192xf32>, %off: index) {
   attn.online_attention ins(%q, %k, %v offset %off
-      : memref<1x1x8x8192xf32>, memref<1x1x8x8192xf32>, memref<1x1x8x8192xf32>)
-      outs(%out : memref<1x1x8x8192xf32>) {scale = 0.125 : f32}
+      : memref<1x1x40x8192xf32>, memref<1x1x8x8192xf32>, memref<1x1x8x8192xf32>)
+      outs(%out : memref<1x1x40x8192xf32>) {scale = 0.125 : f32}
   return
 }
 
@@ -229,14 +230,19 @@ func.func @tiles_dense(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
 
 // attn.partial_attention (a split-K decode tile: the 4 query heads of one KV
 // head, one query row each): the state is loaded from max/sum/acc before the
-// key loop and stored back unnormalized after it (no 1/l).
+// key loop and stored back unnormalized after it (no 1/l). Four rows fit one
+// vector: S^T = K Q^T with K elements broadcast as they lie in memory, no
+// K^T transposes.
 // CHECK-LABEL: func.func @lower_partial_decode(
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[ACC:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[M:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>, %[[L:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>
 // CHECK:         memref.load %[[M]]
 // CHECK:         memref.load %[[L]]
 // CHECK:         vector.load %[[ACC]]
+// CHECK-NOT:     vector.transpose
 // CHECK:         scf.for
-// CHECK:           vector.maskedload %[[K]]
+// CHECK:           %[[KE:.+]] = memref.load %[[K]]
+// CHECK:           %[[KB:.+]] = vector.broadcast %[[KE]] : f32 to vector<{{8|16}}xf32>
+// CHECK:           vector.fma %[[KB]]
 // CHECK:         memref.store %{{.+}}, %[[M]]
 // CHECK:         memref.store %{{.+}}, %[[L]]
 // CHECK-NOT:     arith.divf
