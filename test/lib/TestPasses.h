@@ -16,10 +16,13 @@ namespace mlir::attn::test {
 
 /// -test-attn-geometry
 void registerTestAttentionGeometryPass();
+/// -test-attn-exp2
+void registerTestExp2Pass();
 
 /// Registers every test pass above with the global pass registry.
 inline void registerTestPasses() {
   registerTestAttentionGeometryPass();
+  registerTestExp2Pass();
 }
 
 } // namespace mlir::attn::test
