@@ -16,13 +16,19 @@ namespace mlir::attn::test {
 
 /// -test-attn-geometry
 void registerTestAttentionGeometryPass();
+/// -test-attn-convert-to-online-patterns
+void registerTestConvertToOnlinePatternsPass();
 /// -test-attn-exp2
 void registerTestExp2Pass();
+/// -test-attn-to-vector-cleanup-patterns
+void registerTestAttnToVectorCleanupPatternsPass();
 
 /// Registers every test pass above with the global pass registry.
 inline void registerTestPasses() {
   registerTestAttentionGeometryPass();
+  registerTestConvertToOnlinePatternsPass();
   registerTestExp2Pass();
+  registerTestAttnToVectorCleanupPatternsPass();
 }
 
 } // namespace mlir::attn::test
