@@ -3,12 +3,15 @@
 // Part of the attn-mlir project.
 //
 // An mlir-opt-style driver: the attn dialect and passes plus the upstream
-// dialects, passes and pipelines that lowering model graphs needs.
+// dialects, passes and pipelines that lowering model graphs needs, and the
+// test passes of test/lib (-test-attn-*).
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/InitAllDialects.h"
 #include "attn/InitAllPasses.h"
+
+#include "TestPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -17,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::attn::registerAllPasses();
+  mlir::attn::test::registerTestPasses();
   mlir::DialectRegistry registry;
   mlir::attn::registerAllDialects(registry);
   return mlir::asMainReturnCode(
