@@ -220,3 +220,17 @@ func.func @sliding_window_dynamic_d_no_scale(%q: tensor<1x4x8x?xf32>, %k: tensor
       : tensor<1x4x8x?xf32>, tensor<1x4x8x?xf32>, tensor<1x4x8x?xf32> -> tensor<1x4x8x?xf32>
   return %o : tensor<1x4x8x?xf32>
 }
+
+// -----
+
+// The op's lowering config goes to its online form.
+// CHECK-LABEL: func.func @attention_lowering_config
+// CHECK:         attn.online_attention
+// CHECK-SAME:    {lowering_config = #attn.lowering_config<block_q = 32, block_k = 64, split_keys = 1, qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>, scale = 2.500000e-01 : f32, window_left = 4 : i64, window_right = 0 : i64}
+func.func @attention_lowering_config(%q: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %o = attn.sliding_window_attention %q, %q, %q {window = array<i64: 4, 0>,
+      lowering_config = #attn.lowering_config<block_q = 32, block_k = 64, split_keys = 1,
+        qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>}
+      : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32> -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}

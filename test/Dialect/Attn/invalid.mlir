@@ -1316,7 +1316,7 @@ func.func @ms_deform_attn_missing_spatial_shapes(%value: tensor<1x80x2x4xf32>, %
 // A misspelt (unprefixed, unknown) attribute is an error, not a silently
 // kept discardable attribute.
 func.func @attention_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{'attn.attention' op has no attribute 'casual'; it takes: causal, scale, softcap}}
+  // expected-error @+1 {{'attn.attention' op has no attribute 'casual'; it takes: causal, scale, softcap, lowering_config}}
   %o = attn.attention %q, %q, %q {casual}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
@@ -1325,7 +1325,7 @@ func.func @attention_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4
 // -----
 
 func.func @sliding_window_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{has no attribute 'windw'; it takes: window, chunk, causal, scale, softcap}}
+  // expected-error @+1 {{has no attribute 'windw'; it takes: window, chunk, causal, scale, softcap, lowering_config}}
   %o = attn.sliding_window_attention %q, %q, %q {window = array<i64: 1, 0>, windw = 3}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
@@ -1336,5 +1336,71 @@ func.func @sliding_window_misspelt_attribute(%q: tensor<1x2x4x8xf32>) -> tensor<
 func.func @compose_unknown_attribute(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   // expected-error @+1 {{'attn.compose' op has no attribute 'scale'}}
   %c = attn.compose %s {scale = 1.0 : f32} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
+  return %c : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// #attn.lowering_config: sizes are positive, tiles are [rows, vectors].
+func.func @lowering_config_zero_block(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{expected a positive 'block_q' in #attn.lowering_config, found 0}}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 0, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @lowering_config_negative_splits(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{expected a positive 'split_keys' in #attn.lowering_config, found -2}}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = -2, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @lowering_config_tile_rank(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{expected 'qk_tile' in #attn.lowering_config to be [rows, vectors] (two positive sizes), found [6]}}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = 1, qk_tile = [6], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @lowering_config_tile_zero(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{expected 'partial_pv_tile' in #attn.lowering_config to be [rows, vectors] (two positive sizes), found [4, 0]}}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 0]>}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// `lowering_config` holds an #attn.lowering_config and nothing else.
+func.func @lowering_config_wrong_type(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'attn.attention' op expected 'lowering_config' to be an #attn.lowering_config, found 5 : i64}}
+  %o = attn.attention %q, %q, %q {lowering_config = 5 : i64}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @lowering_config_wrong_type_online(%q: tensor<1x1x8x16xf32>, %off: index) -> tensor<1x1x8x16xf32> {
+  // expected-error @+1 {{'attn.online_attention' op expected 'lowering_config' to be an #attn.lowering_config, found "fast"}}
+  %o = attn.online_attention ins(%q, %q, %q offset %off
+         : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>)
+         outs(%q : tensor<1x1x8x16xf32>) {lowering_config = "fast"} -> tensor<1x1x8x16xf32>
+  return %o : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+// Ops without a code-generation path take no lowering config.
+func.func @compose_lowering_config(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{'attn.compose' op has no attribute 'lowering_config'}}
+  %c = attn.compose %s {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
   return %c : tensor<1x2x3x3xf32>
 }

@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -20,6 +21,69 @@ using namespace mlir::attn;
 
 #define GET_ATTRDEF_CLASSES
 #include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// LoweringConfigAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+LoweringConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           int64_t blockQ, int64_t blockK, int64_t splitKeys,
+                           ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
+                           ArrayRef<int64_t> partialQkTile,
+                           ArrayRef<int64_t> partialPvTile) {
+  for (auto [name, size] : {std::pair<StringRef, int64_t>{"block_q", blockQ},
+                            {"block_k", blockK},
+                            {"split_keys", splitKeys}})
+    if (size <= 0)
+      return emitError() << "expected a positive '" << name
+                         << "' in #attn.lowering_config, found " << size;
+  for (auto [name, tile] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"qk_tile", qkTile},
+        {"pv_tile", pvTile},
+        {"partial_qk_tile", partialQkTile},
+        {"partial_pv_tile", partialPvTile}}) {
+    if (tile.size() != 2 || tile[0] <= 0 || tile[1] <= 0) {
+      InFlightDiagnostic diag = emitError();
+      diag << "expected '" << name
+           << "' in #attn.lowering_config to be [rows, vectors] (two "
+              "positive sizes), found [";
+      llvm::interleaveComma(tile, diag);
+      return diag << "]";
+    }
+  }
+  return success();
+}
+
+LoweringConfigAttr mlir::attn::getLoweringConfig(Operation *op) {
+  return op->getAttrOfType<LoweringConfigAttr>(
+      LoweringConfigAttr::getAttrName());
+}
+
+void mlir::attn::setLoweringConfig(Operation *op, LoweringConfigAttr config) {
+  if (config)
+    op->setAttr(LoweringConfigAttr::getAttrName(), config);
+  else
+    op->removeAttr(LoweringConfigAttr::getAttrName());
+}
+
+void mlir::attn::copyLoweringConfig(Operation *from, Operation *to) {
+  if (LoweringConfigAttr config = getLoweringConfig(from))
+    setLoweringConfig(to, config);
+}
+
+LogicalResult mlir::attn::verifyLoweringConfig(Operation *op) {
+  Attribute attr = op->getAttr(LoweringConfigAttr::getAttrName());
+  if (!attr || isa<LoweringConfigAttr>(attr))
+    return success();
+  return op->emitOpError("expected '")
+         << LoweringConfigAttr::getAttrName()
+         << "' to be an #attn.lowering_config, found " << attr;
+}
+
+//===----------------------------------------------------------------------===//
+// AttnDialect
+//===----------------------------------------------------------------------===//
 
 void AttnDialect::initialize() {
   addOperations<

@@ -103,12 +103,16 @@ static FailureOr<double> effectiveScale(std::optional<APFloat> scale,
 /// Rejects discardable attributes without a dialect prefix: on these ops such
 /// a name can only be a misspelt attribute (`{casual}` would otherwise be
 /// kept and silently mean non-causal attention). Prefixed attributes
-/// (`llvm.emit_c_interface`, ...) belong to other dialects and pass.
+/// (`llvm.emit_c_interface`, ...) belong to other dialects and pass, and so
+/// do the discardable attributes of our own listed in `known`
+/// (`lowering_config`); `known` also names the inherent ones for the message.
 static LogicalResult checkNoUnknownAttributes(Operation *op,
                                               ArrayRef<StringRef> known) {
   for (NamedAttribute attr : op->getDiscardableAttrs()) {
     StringRef name = attr.getName().getValue();
-    if (name.contains('.'))
+    // Prefixed names belong to other dialects; `known` may list discardable
+    // attributes of our own (`lowering_config`).
+    if (name.contains('.') || llvm::is_contained(known, name))
       continue;
     std::string list;
     llvm::raw_string_ostream os(list);
@@ -231,7 +235,10 @@ FailureOr<double> AttentionOp::getEffectiveScale() {
 }
 
 LogicalResult AttentionOp::verify() {
-  if (failed(checkNoUnknownAttributes(*this, {"causal", "scale", "softcap"})))
+  if (failed(checkNoUnknownAttributes(
+          *this, {"causal", "scale", "softcap",
+                  LoweringConfigAttr::getAttrName()})) ||
+      failed(verifyLoweringConfig(*this)))
     return failure();
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
                                      getMask(), getResult(),
@@ -249,7 +256,10 @@ FailureOr<double> SlidingWindowAttentionOp::getEffectiveScale() {
 }
 
 LogicalResult SlidingWindowAttentionOp::verify() {
-  if (failed(checkNoUnknownAttributes(*this, {"window", "chunk", "causal", "scale", "softcap"})))
+  if (failed(checkNoUnknownAttributes(
+          *this, {"window", "chunk", "causal", "scale", "softcap",
+                  LoweringConfigAttr::getAttrName()})) ||
+      failed(verifyLoweringConfig(*this)))
     return failure();
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
                                      getMask(), getResult(),
@@ -729,7 +739,8 @@ static LogicalResult verifyDestinationResults(Operation *op,
 }
 
 LogicalResult OnlineAttentionOp::verify() {
-  if (failed(checkRank(*this, "output", getOutput(), 4, "[B, Hq, Lq, Dv]")) ||
+  if (failed(verifyLoweringConfig(*this)) ||
+      failed(checkRank(*this, "output", getOutput(), 4, "[B, Hq, Lq, Dv]")) ||
       failed(verifyOnlineForm(*this, getOutput())))
     return failure();
   if (failed(checkDim(*this, "output", getOutput(), 3, "Dv",
@@ -742,7 +753,8 @@ LogicalResult OnlineAttentionOp::verify() {
 }
 
 LogicalResult PartialAttentionOp::verify() {
-  if (failed(checkRank(*this, "acc", getAcc(), 4, "[B, Hq, Lq, Dv]")) ||
+  if (failed(verifyLoweringConfig(*this)) ||
+      failed(checkRank(*this, "acc", getAcc(), 4, "[B, Hq, Lq, Dv]")) ||
       failed(checkRank(*this, "max", getMax(), 3, "[B, Hq, Lq]")) ||
       failed(checkRank(*this, "sum", getSum(), 3, "[B, Hq, Lq]")) ||
       failed(verifyOnlineForm(*this, getAcc())))

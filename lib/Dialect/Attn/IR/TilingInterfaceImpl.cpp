@@ -8,6 +8,7 @@
 // heads. `attn.partial_attention`: (b, h, i, j) with the keys j a reduction
 // over the running (acc, max, sum) state, so key tiles give the
 // FlashAttention loop (sequential) or split-K (parallel, then merged).
+// Tiles keep the op's `lowering_config`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -175,6 +176,7 @@ OnlineAttentionOp::getTiledImplementation(OpBuilder &b,
       b, loc, resultTypes, (*inputs)[0], (*inputs)[1], (*inputs)[2],
       (*inputs)[3], offset, output, getScaleAttr(), getSoftcapAttr(),
       getWindowLeftAttr(), getWindowRightAttr(), getChunkAttr());
+  copyLoweringConfig(*this, tiled);
   // A scale left to the run time is 1/sqrt(D) of the whole op's D, which a
   // tile shares (D is not tiled).
   return TilingResult{{tiled},
@@ -242,6 +244,7 @@ PartialAttentionOp::getTiledImplementation(OpBuilder &b,
       (*inputs)[3], queryOffset, keyOffset, acc, max, sum, getScaleAttr(),
       getSoftcapAttr(), getWindowLeftAttr(), getWindowRightAttr(),
       getChunkAttr());
+  copyLoweringConfig(*this, tiled);
   return TilingResult{{tiled},
                       SmallVector<Value>(tiled->getResults()),
                       definingOps(*inputs)};

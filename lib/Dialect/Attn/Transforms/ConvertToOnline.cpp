@@ -174,6 +174,7 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
       scaleAttr, softcap,
       rewriter.getI64IntegerAttr(left), rewriter.getI64IntegerAttr(right),
       chunk ? rewriter.getI64IntegerAttr(*chunk) : IntegerAttr());
+  copyLoweringConfig(op, online);
   rewriter.replaceOp(op, online.getResults());
   return online;
 }

@@ -14,4 +14,83 @@ include "attn/Dialect/Attn/IR/AttnEnums.td"
 def Attn_PaddingModeAttr : EnumAttr<Attn_Dialect, Attn_PaddingModeEnum,
                                     "padding_mode">;
 
+//===----------------------------------------------------------------------===//
+// LoweringConfigAttr
+//===----------------------------------------------------------------------===//
+
+def Attn_LoweringConfigAttr : AttrDef<Attn_Dialect, "LoweringConfig"> {
+  let mnemonic = "lowering_config";
+  let summary = "how one attention op is tiled and which kernel tiles it uses";
+  let description = [{
+    The code-generation strategy of one attention op, written into the IR
+    (IREE's `lowering_config`): a per-target pass chooses it
+    (`-attn-cpu-select-lowering-config` for the host CPU), and the passes
+    that tile and lower the op read it from the op instead of taking sizes as
+    options. Ops carry it in the discardable attribute `lowering_config`;
+    `attn.attention` and `attn.sliding_window_attention` pass it on to the
+    `attn.online_attention` that `-attn-convert-to-online` makes of them,
+    and tiling (`-attn-tile`, split-K) to every `attn.online_attention` and
+    `attn.partial_attention` tile. A config already in the IR is kept, so a
+    test or a user can pin one.
+
+    Parameters (all positive):
+
+    - `block_q`: query rows per tile of `-attn-tile` (the parallel unit of
+      work) and per query block of the kernel.
+    - `block_k`: keys per block of the online softmax (the kernel's key loop
+      and the portable decomposition's FlashAttention loop).
+    - `split_keys`: key splits processed in parallel and merged by the
+      logsumexp rule (flash-decoding); 1 = not split.
+    - `qk_tile`, `pv_tile`: register tiles `[rows, vectors]` of the kernel's
+      `S = Q K^T` (query rows x vectors of keys) and `O += P V` (query rows x
+      vectors of `Dv`) for key blocks that every row of a query block sees
+      whole.
+    - `partial_qk_tile`, `partial_pv_tile`: the same for the other blocks
+      (the diagonal of causal ops, the edges of a window or chunk, blocks
+      with a mask or softcap).
+
+    The CPU kernel fits the sizes to its tiles: `block_k` is rounded up to a
+    multiple of every tile's key columns and its scratch rows to a multiple
+    of every tile's rows, and a tile with fewer (static) rows than `block_q`
+    gets a block of its rows.
+
+    Example:
+
+    ```mlir
+    %o = attn.attention %q, %k, %v {causal, lowering_config = #attn.lowering_config<
+             block_q = 128, block_k = 128, split_keys = 1, qk_tile = [6, 4],
+             pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+        : tensor<1x12x1024x64xf32>, tensor<1x12x1024x64xf32>, tensor<1x12x1024x64xf32> -> tensor<1x12x1024x64xf32>
+    ```
+  }];
+  let parameters = (ins
+    AttrParameter<"int64_t", "query rows per tile">:$block_q,
+    AttrParameter<"int64_t", "keys per online-softmax block">:$block_k,
+    AttrParameter<"int64_t", "key splits (1 = not split)">:$split_keys,
+    ArrayRefParameter<"int64_t", "[rows, vectors] of Q K^T, whole blocks">
+        :$qk_tile,
+    ArrayRefParameter<"int64_t", "[rows, vectors] of P V, whole blocks">
+        :$pv_tile,
+    ArrayRefParameter<"int64_t", "[rows, vectors] of Q K^T, other blocks">
+        :$partial_qk_tile,
+    ArrayRefParameter<"int64_t", "[rows, vectors] of P V, other blocks">
+        :$partial_pv_tile
+  );
+  let assemblyFormat = [{
+    `<` `block_q` `=` $block_q `,` `block_k` `=` $block_k `,`
+    `split_keys` `=` $split_keys `,`
+    `qk_tile` `=` `[` $qk_tile `]` `,` `pv_tile` `=` `[` $pv_tile `]` `,`
+    `partial_qk_tile` `=` `[` $partial_qk_tile `]` `,`
+    `partial_pv_tile` `=` `[` $partial_pv_tile `]` `>`
+  }];
+  let genVerifyDecl = 1;
+
+  let extraClassDeclaration = [{
+    /// The name of the discardable attribute that holds an op's config.
+    static constexpr ::llvm::StringLiteral getAttrName() {
+      return ::llvm::StringLiteral("lowering_config");
+    }
+  }];
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD

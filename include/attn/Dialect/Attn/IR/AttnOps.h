@@ -23,4 +23,26 @@
 #define GET_OP_CLASSES
 #include "attn/Dialect/Attn/IR/AttnOps.h.inc"
 
+namespace mlir::attn {
+
+//===----------------------------------------------------------------------===//
+// Lowering configs on ops
+//===----------------------------------------------------------------------===//
+
+/// The `lowering_config` of `op`, or null when it has none (or one that is
+/// not a LoweringConfigAttr, which the attention ops' verifiers reject).
+LoweringConfigAttr getLoweringConfig(Operation *op);
+
+/// Sets the `lowering_config` of `op`; a null `config` removes it.
+void setLoweringConfig(Operation *op, LoweringConfigAttr config);
+
+/// Gives `to` the `lowering_config` of `from`, when `from` has one.
+void copyLoweringConfig(Operation *from, Operation *to);
+
+/// Checks that the `lowering_config` of `op`, when present, is a
+/// LoweringConfigAttr (its sizes were checked when it was built).
+LogicalResult verifyLoweringConfig(Operation *op);
+
+} // namespace mlir::attn
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_H

@@ -22,7 +22,7 @@ namespace attn {
 /// `attn.online_attention` on a fresh destination (see
 /// `-attn-convert-to-online`). When `D` is dynamic and no `scale` is given,
 /// the online form has no `scale` attribute and uses 1/sqrt(D) of the
-/// run-time D. With a static
+/// run-time D. The online op keeps the op's `lowering_config`. With a static
 /// `Lk = 0` the op folds to zeros and a null op is returned.
 FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
                                              Operation *attentionOp);
@@ -31,7 +31,8 @@ FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
 void populateConvertToOnlinePatterns(RewritePatternSet &patterns);
 
 /// Tiles `op` (on tensors) with an `scf.forall` over (b, h, i) with tile
-/// sizes [1, 1, blockQ] and replaces it with the loop's result.
+/// sizes [1, 1, blockQ] and replaces it with the loop's result. The tiles
+/// keep the op's `lowering_config`.
 FailureOr<scf::SCFTilingResult> tileOnlineAttention(RewriterBase &rewriter,
                                                     OnlineAttentionOp op,
                                                     int64_t blockQ);
