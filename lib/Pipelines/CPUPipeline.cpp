@@ -2,8 +2,9 @@
 //
 // Part of the attn-mlir project.
 //
-// attn ops -> online_attention -> tiles (scf.forall) -> buffers -> vector
-// kernels -> OpenMP -> LLVM dialect. Each step is a pass of its own.
+// attn ops -> lowering configs -> online_attention -> tiles (scf.forall) ->
+// buffers -> vector kernels -> OpenMP -> LLVM dialect. Each step is a pass
+// of its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,12 +27,28 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-/// attn ops to tiles of the destination-style online-softmax form.
-/// Tiles with dynamic head dims (which the vector kernel does not take), or
-/// all tiles with `decompose-all`, go through the linalg decomposition.
+/// A lowering config for every attention op: the only pass that sees the
+/// target's heuristics and the overrides of the options.
+static void
+buildSelectLoweringConfigPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  AttnCPUSelectLoweringConfigPassOptions select;
+  select.targetCPU = options.targetCPU;
+  select.blockQ = options.blockQ;
+  select.blockK = options.blockK;
+  select.splitKeys = options.splitKeys;
+  select.qkTile.assign(options.qkTile.begin(), options.qkTile.end());
+  select.pvTile.assign(options.pvTile.begin(), options.pvTile.end());
+  pm.addNestedPass<func::FuncOp>(
+      createAttnCPUSelectLoweringConfigPass(select));
+}
+
+/// attn ops to tiles of the destination-style online-softmax form, as their
+/// lowering configs say. Tiles with dynamic head dims (which the vector
+/// kernel does not take), or all tiles with `decompose-all`, go through the
+/// linalg decomposition.
 static void buildTilingPipeline(OpPassManager &pm,
-                                const CPUPipelineOptions &options,
-                                const CPUTargetInfo &target) {
+                                const CPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become
@@ -39,11 +56,10 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
-  pm.addNestedPass<func::FuncOp>(createAttnTilePass(AttnTilePassOptions{
-      target.blockQ, target.blockQDense, options.splitKeys}));
-  pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(
-      AttnDecomposePassOptions{/*dynamicHeadDimsOnly=*/!options.decomposeAll,
-                               /*blockK=*/target.blockK}));
+  pm.addNestedPass<func::FuncOp>(createAttnTilePass());
+  AttnDecomposePassOptions decompose;
+  decompose.dynamicHeadDimsOnly = !options.decomposeAll;
+  pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(decompose));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -63,15 +79,12 @@ static void buildBufferizationPipeline(OpPassManager &pm) {
 
 /// Tiles to vector kernels, threads, and polynomial math.
 static void buildKernelPipeline(OpPassManager &pm,
-                                const CPUPipelineOptions &options,
-                                const CPUTargetInfo &target) {
-  pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(
-      ConvertAttnToVectorPassOptions{options.targetCPU, target.blockQ,
-                                     target.blockQDense, target.blockK,
-                                     // Register tiles: the pass applies
-                                     // the overrides to its target info.
-                                     options.qkRows, options.qkVectors,
-                                     options.pvRows, options.pvVectors}));
+                                const CPUPipelineOptions &options) {
+  // Sizes and tiles come from each op's config; the target gives the vector
+  // width and the primitives.
+  ConvertAttnToVectorPassOptions vector;
+  vector.targetCPU = options.targetCPU;
+  pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(vector));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.numThreads == 1) {
     pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());
@@ -114,14 +127,10 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm) {
 
 void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
-  CPUTargetInfo target = CPUTargetInfo::get(options.targetCPU);
-  if (options.blockQ > 0)
-    target.blockQ = target.blockQDense = options.blockQ;
-  if (options.blockK > 0)
-    target.blockK = options.blockK;
-  buildTilingPipeline(pm, options, target);
+  buildSelectLoweringConfigPipeline(pm, options);
+  buildTilingPipeline(pm, options);
   buildBufferizationPipeline(pm);
-  buildKernelPipeline(pm, options, target);
+  buildKernelPipeline(pm, options);
   buildLowerToLLVMPipeline(pm);
 }
 

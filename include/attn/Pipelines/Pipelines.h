@@ -28,18 +28,20 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("threads of the parallel tile loop (0 = OpenMP default, "
                      "1 = no threading)"),
       llvm::cl::init(0)};
-  PassOptions::Option<int64_t> blockQ{
-      *this, "block-q",
-      llvm::cl::desc("query rows per tile (0 = chosen from the target)"),
-      llvm::cl::init(0)};
   PassOptions::Option<bool> decomposeAll{
       *this, "decompose-all",
       llvm::cl::desc("lower every attention tile through the portable linalg "
                      "decomposition instead of the vector kernel"),
       llvm::cl::init(false)};
+  // Overrides of the lowering-config heuristics
+  // (-attn-cpu-select-lowering-config), for tuning and tests.
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("query rows per tile (0 = chosen per op)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",
-      llvm::cl::desc("keys per inner block (0 = chosen from the target)"),
+      llvm::cl::desc("keys per inner block (0 = chosen per op)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> splitKeys{
       *this, "split-keys",
@@ -48,32 +50,23 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "chosen per op (decode shapes only), 1 = never, N > 1 "
                      "= N splits"),
       llvm::cl::init(0)};
-  PassOptions::Option<int64_t> qkRows{
-      *this, "qk-rows",
-      llvm::cl::desc("query rows of the Q K^T register tile (0 = chosen "
-                     "from the target)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> qkVectors{
-      *this, "qk-vectors",
-      llvm::cl::desc("key vectors of the Q K^T register tile (0 = chosen "
-                     "from the target)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> pvRows{
-      *this, "pv-rows",
-      llvm::cl::desc("query rows of the P V register tile (0 = chosen from "
-                     "the target)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> pvVectors{
-      *this, "pv-vectors",
-      llvm::cl::desc("Dv vectors of the P V register tile (0 = chosen from "
-                     "the target)"),
-      llvm::cl::init(0)};
+  PassOptions::ListOption<int64_t> qkTile{
+      *this, "qk-tile",
+      llvm::cl::desc("register tile 'rows,vectors' of Q K^T for every key "
+                     "block (empty = chosen per op)")};
+  PassOptions::ListOption<int64_t> pvTile{
+      *this, "pv-tile",
+      llvm::cl::desc("register tile 'rows,vectors' of P V for every key "
+                     "block (empty = chosen per op)")};
 };
 
 /// Adds the passes of `--attn-cpu-pipeline` to `pm` (anchored on
-/// `builtin.module`): attn ops to the tiled online-softmax form, vector code,
-/// bufferization, OpenMP threads, and the LLVM dialect with C interfaces
-/// (`_mlir_ciface_<name>`) for every public function.
+/// `builtin.module`): a lowering config for every attention op (the target
+/// and the overrides of `options` go to `-attn-cpu-select-lowering-config`
+/// only; the later passes read the config), attn ops to the tiled
+/// online-softmax form, vector code, bufferization, OpenMP threads, and the
+/// LLVM dialect with C interfaces (`_mlir_ciface_<name>`) for every public
+/// function.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers `--attn-cpu-pipeline` (and later pipelines) with the global

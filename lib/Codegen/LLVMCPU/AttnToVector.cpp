@@ -35,6 +35,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Codegen/LLVMCPU/KernelDispatch.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
 #include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
@@ -1070,11 +1071,12 @@ void KernelEmitter::emitFinalize(Value bIdx, Value outer, Value q0, Value nq) {
 } // namespace
 
 /// The kernel of either online form: checks what the kernel needs, fits
-/// the blocks to the register tiles and to the tile's rows, and replaces
-/// `op` with the kernel in an alloca scope.
+/// the blocks of `config` to its register tiles and to the tile's rows, and
+/// replaces `op` with the kernel in an alloca scope.
 template <typename OpTy>
 static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
-                                   const CPUTargetInfo &target) {
+                                   const CPUTargetInfo &target,
+                                   LoweringConfigAttr config) {
   if (op.getNumResults() != 0)
     return op.emitOpError("expected memref operands (run bufferization first)");
   if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3))
@@ -1091,10 +1093,8 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
       mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
     return op.emitOpError("vector lowering needs an i8 or float mask (i1 "
                           "masks are widened by -attn-convert-to-online)");
-  CPUTargetInfo t = target;
-  t.blockQ = t.queryBlock(op.restrictsKeys());
   // `tiles` for the op's partial blocks, `denseTiles` for whole ones.
-  t.tiles = t.registerTiles(op.restrictsKeys());
+  CPUTargetInfo t = applyLoweringConfig(target, config);
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
   int64_t keyMultiple = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
@@ -1128,18 +1128,16 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
   return success();
 }
 
-LogicalResult
-mlir::attn::lowerOnlineAttentionToVector(RewriterBase &rewriter,
-                                         OnlineAttentionOp op,
-                                         const CPUTargetInfo &target) {
-  return lowerToVector(rewriter, op, target);
+LogicalResult mlir::attn::lowerOnlineAttentionToVector(
+    RewriterBase &rewriter, OnlineAttentionOp op, const CPUTargetInfo &target,
+    LoweringConfigAttr config) {
+  return lowerToVector(rewriter, op, target, config);
 }
 
-LogicalResult
-mlir::attn::lowerPartialAttentionToVector(RewriterBase &rewriter,
-                                          PartialAttentionOp op,
-                                          const CPUTargetInfo &target) {
-  return lowerToVector(rewriter, op, target);
+LogicalResult mlir::attn::lowerPartialAttentionToVector(
+    RewriterBase &rewriter, PartialAttentionOp op, const CPUTargetInfo &target,
+    LoweringConfigAttr config) {
+  return lowerToVector(rewriter, op, target, config);
 }
 
 void mlir::attn::populateAttnToVectorCleanupPatterns(
@@ -1162,22 +1160,19 @@ struct ConvertAttnToVectorPass
     : public mlir::attn::impl::ConvertAttnToVectorPassBase<
           ConvertAttnToVectorPass> {
   using Base::Base;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
+        blockQ, blockK, /*splitKeys=*/0, qkTile, pvTile,
+        [&] { return emitError(UnknownLoc::get(context)); });
+    if (failed(parsed))
+      return failure();
+    overrides = std::move(*parsed);
+    target = CPUTargetInfo::get(targetCPU);
+    return success();
+  }
+
   void runOnOperation() override {
-    CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
-    if (blockQ > 0)
-      target.blockQ = target.blockQDense = blockQ;
-    if (blockQDense > 0)
-      target.blockQDense = blockQDense;
-    if (blockK > 0)
-      target.blockK = blockK;
-    if (qkRows > 0)
-      target.tiles.qkRows = target.denseTiles.qkRows = qkRows;
-    if (qkVectors > 0)
-      target.tiles.qkVectors = target.denseTiles.qkVectors = qkVectors;
-    if (pvRows > 0)
-      target.tiles.pvRows = target.denseTiles.pvRows = pvRows;
-    if (pvVectors > 0)
-      target.tiles.pvVectors = target.denseTiles.pvVectors = pvVectors;
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
@@ -1185,12 +1180,17 @@ struct ConvertAttnToVectorPass
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      // Ops without a config (the pass used on its own) get the one the
+      // selection pass would give them.
+      LoweringConfigAttr config = getLoweringConfig(op);
+      if (!config)
+        config = selectLoweringConfig(op, target, overrides);
       LogicalResult lowered =
           isa<OnlineAttentionOp>(op)
               ? lowerOnlineAttentionToVector(
-                    rewriter, cast<OnlineAttentionOp>(op), target)
+                    rewriter, cast<OnlineAttentionOp>(op), target, config)
               : lowerPartialAttentionToVector(
-                    rewriter, cast<PartialAttentionOp>(op), target);
+                    rewriter, cast<PartialAttentionOp>(op), target, config);
       if (failed(lowered))
         return signalPassFailure();
     }
@@ -1199,5 +1199,9 @@ struct ConvertAttnToVectorPass
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
+
+private:
+  CPUTargetInfo target;
+  LoweringConfigOverrides overrides;
 };
 } // namespace

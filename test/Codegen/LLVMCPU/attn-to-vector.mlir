@@ -260,3 +260,32 @@ func.func @lower_i1_mask(%q: memref<1x1x4x16xf32>, %k: memref<1x1x9x16xf32>,
       outs(%out : memref<1x1x4x16xf32>) {scale = 0.125 : f32}
   return
 }
+
+// -----
+
+// A lowering config pinned on the op wins over the pass options (block-q=24
+// above) and the target's choice: 32-row query blocks, 64-key blocks and
+// 4x2 register tiles (8 accumulators) in both branches.
+// CHECK-LABEL: func.func @pinned_config(
+// CHECK-DAG:     %[[BQ:.+]] = arith.constant 32 : index
+// CHECK-DAG:     %[[BK:.+]] = arith.constant 64 : index
+// CHECK-DAG:     memref.alloca() {alignment = 64 : i64} : memref<32x64xf32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[BQ]] {
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[BK]] {
+// CHECK-NOT:         :24 = scf.for
+// CHECK-NOT:         :16 = scf.for
+// CHECK:             %{{.+}}:8 = scf.for
+// CHECK-NOT:         :24 = scf.for
+// CHECK-NOT:         :16 = scf.for
+// CHECK:         return
+func.func @pinned_config(%q: memref<1x2x100x64xf32>, %k: memref<1x2x77x64xf32>,
+                         %v: memref<1x2x77x64xf32>, %out: memref<1x2x100x64xf32>,
+                         %off: index) {
+  attn.online_attention ins(%q, %k, %v offset %off
+      : memref<1x2x100x64xf32>, memref<1x2x77x64xf32>, memref<1x2x77x64xf32>)
+      outs(%out : memref<1x2x100x64xf32>)
+      {scale = 0.125 : f32, window_right = 0 : i64,
+       lowering_config = #attn.lowering_config<block_q = 32, block_k = 64, split_keys = 1,
+         qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>}
+  return
+}

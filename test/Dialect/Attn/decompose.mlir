@@ -100,3 +100,25 @@ func.func @decompose_key_loop(%q: tensor<1x1x16x?xf32>, %k: tensor<1x1x300x?xf32
          outs(%init : tensor<1x1x16x?xf32>) -> tensor<1x1x16x?xf32>
   return %o : tensor<1x1x16x?xf32>
 }
+
+// -----
+
+// The key block of an op with a lowering config is the config's block_k
+// (100 here, not the pass's 128).
+// CHECK-LABEL: func.func @decompose_config_block_k(
+// CHECK:         %[[STEP:.+]] = arith.constant 100 : index
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[STEP]] iter_args(
+// CHECK-NOT:       attn.partial_attention
+// CHECK:           scf.yield
+func.func @decompose_config_block_k(%q: tensor<1x1x16x32xf32>, %k: tensor<1x1x300x32xf32>,
+                                    %v: tensor<1x1x300x32xf32>, %init: tensor<1x1x16x32xf32>,
+                                    %off: index) -> tensor<1x1x16x32xf32> {
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x1x16x32xf32>, tensor<1x1x300x32xf32>, tensor<1x1x300x32xf32>)
+         outs(%init : tensor<1x1x16x32xf32>)
+         {scale = 0.125 : f32,
+          lowering_config = #attn.lowering_config<block_q = 16, block_k = 100, split_keys = 1,
+            qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>}
+         -> tensor<1x1x16x32xf32>
+  return %o : tensor<1x1x16x32xf32>
+}

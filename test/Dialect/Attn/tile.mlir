@@ -1,12 +1,13 @@
 // RUN: attn-opt %s -split-input-file --attn-tile | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-tile=block-q=16 | FileCheck %s --check-prefix=BQ16
-// RUN: attn-opt %s -split-input-file --attn-tile="block-q=16 block-q-dense=32" | FileCheck %s --check-prefix=DENSE
 
 // attn-tile: attn.online_attention on tensors becomes an scf.forall over
 // (b, h, query block) with tile sizes [1, 1, block-q] (TilingInterface).
 // Each tile reads whole K/V heads (GQA: head h reads KV head h / (Hq / Hkv)),
 // the query rows [i, i + block-q) of the mask (unit mask dims broadcast and
-// keep offset 0), and adds the tile offset i to the query offset.
+// keep offset 0), and adds the tile offset i to the query offset. The
+// sizes come from the op's #attn.lowering_config (the last cases); the
+// pass's options (block-q, default 64) apply to ops without one.
 
 // MHA, static shapes that the block divides.
 // CHECK-LABEL: func.func @tile_mha(
@@ -24,9 +25,6 @@
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[TILE]] into %[[ACC]][%[[B]], %[[H]], %[[I]], 0] [1, 1, 64, 48] [1, 1, 1, 1]
 // CHECK:         return %[[R]]
-// A causal op keeps block-q rows per tile with block-q-dense set.
-// DENSE-LABEL: func.func @tile_mha(
-// DENSE:         scf.forall ({{.*}}) = (0, 0, 0) to (2, 8, 128) step (1, 1, 16)
 // BQ16-LABEL:  func.func @tile_mha(
 // BQ16:          scf.forall ({{.*}}) = (0, 0, 0) to (2, 8, 128) step (1, 1, 16)
 // BQ16:            attn.online_attention {{.*}} : tensor<1x1x16x64xf32>, tensor<1x1x256x64xf32>, tensor<1x1x256x48xf32>)
@@ -101,9 +99,6 @@ func.func @tile_gqa_dynamic_heads(%q: tensor<1x?x64x32xf32>, %k: tensor<1x?x96x3
 // CHECK:         scf.forall (%[[B2:.+]], %[[H2:.+]], %[[I2:.+]]) = (0, 0, 0) to (2, 4, 64) step (1, 1, 64)
 // CHECK:           %[[SBH:.+]] = tensor.extract_slice %[[MBH]][%[[B2]], %[[H2]], %[[I2]], 0] [1, 1, 64, 80] [1, 1, 1, 1] : tensor<2x4x64x80xi8> to tensor<1x1x64x80xi8>
 // CHECK:           attn.online_attention ins({{.*}} mask %[[SBH]] offset
-// Masks alone leave every key visible to every row: block-q-dense rows.
-// DENSE-LABEL: func.func @tile_mask_broadcast(
-// DENSE-COUNT-3: scf.forall ({{.*}}) = (0, 0, 0) to (2, 4, 64) step (1, 1, 32)
 // BQ16-LABEL:  func.func @tile_mask_broadcast(
 // BQ16:          tensor.extract_slice %{{.+}}[0, 0, %{{.+}}, 0] [1, 1, 16, 80] [1, 1, 1, 1] : tensor<1x1x64x80xi8> to tensor<1x1x16x80xi8>
 func.func @tile_mask_broadcast(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x80x16xf32>,
@@ -167,4 +162,51 @@ func.func @no_tiling_on_memrefs(%q: memref<1x2x100x16xf32>, %k: memref<1x2x100x1
       : memref<1x2x100x16xf32>, memref<1x2x100x16xf32>, memref<1x2x100x16xf32>)
       outs(%out : memref<1x2x100x16xf32>) {scale = 0.25 : f32}
   return
+}
+
+// -----
+
+// A lowering config pinned in the IR sets the query block (32, not the
+// pass's 64 or 16), and every tile keeps it.
+// CHECK-LABEL: func.func @tile_pinned_config(
+// CHECK:         scf.forall ({{.*}}) = (0, 0, 0) to (1, 2, 128) step (1, 1, 32)
+// CHECK:           attn.online_attention {{.*}} : tensor<1x1x32x64xf32>, tensor<1x1x256x64xf32>, tensor<1x1x256x64xf32>)
+// CHECK-SAME:          lowering_config = #attn.lowering_config<block_q = 32, block_k = 64, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>
+// BQ16-LABEL:  func.func @tile_pinned_config(
+// BQ16:          scf.forall ({{.*}}) = (0, 0, 0) to (1, 2, 128) step (1, 1, 32)
+func.func @tile_pinned_config(%q: tensor<1x2x128x64xf32>, %k: tensor<1x2x256x64xf32>,
+                              %v: tensor<1x2x256x64xf32>, %init: tensor<1x2x128x64xf32>,
+                              %off: index) -> tensor<1x2x128x64xf32> {
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x2x128x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>)
+         outs(%init : tensor<1x2x128x64xf32>)
+         {scale = 0.125 : f32, window_right = 0 : i64,
+          lowering_config = #attn.lowering_config<block_q = 32, block_k = 64, split_keys = 1,
+            qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+         -> tensor<1x2x128x64xf32>
+  return %o : tensor<1x2x128x64xf32>
+}
+
+// -----
+
+// split_keys = 4 in the config: flash-decoding, an scf.forall over (split,
+// batch, KV group) of attn.partial_attention tiles holding the GQA group's
+// 4 query heads, each with the op's config; the states are merged in linalg.
+// CHECK-LABEL: func.func @tile_pinned_split_keys(
+// CHECK:         scf.forall ({{.*}}) in (4, 1, %{{.+}}) shared_outs
+// CHECK:           attn.partial_attention {{.*}} : tensor<1x4x1x64xf32>, tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>)
+// CHECK-SAME:          lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 4,
+// CHECK:         linalg.generic
+// CHECK-NOT:     attn.online_attention
+func.func @tile_pinned_split_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x4096x64xf32>,
+                                  %v: tensor<1x2x4096x64xf32>, %init: tensor<1x8x1x64xf32>,
+                                  %off: index) -> tensor<1x8x1x64xf32> {
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x8x1x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>)
+         outs(%init : tensor<1x8x1x64xf32>)
+         {scale = 0.125 : f32,
+          lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 4,
+            qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>}
+         -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
 }

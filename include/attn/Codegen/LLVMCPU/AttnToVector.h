@@ -15,13 +15,15 @@ namespace mlir::attn {
 
 /// Replaces `op` (memref semantics) with loops of vector code computing it:
 /// the FlashAttention-2 forward pass with an online softmax over key blocks
-/// of `target.blockK`, query blocks of `target.blockQ`, register tiles and
-/// vector width from `target`. Only key blocks that can hold a visible key
+/// of `config`'s `block_k`, query blocks of its `block_q` and its register
+/// tiles (fitted to each other and to the op's rows), with the vector width
+/// and primitives of `target`. Only key blocks that can hold a visible key
 /// (window, causal, chunk) are visited. Fails (with a diagnostic) when `D` or
 /// `Dv` is dynamic.
 LogicalResult lowerOnlineAttentionToVector(RewriterBase &rewriter,
                                            OnlineAttentionOp op,
-                                           const CPUTargetInfo &target);
+                                           const CPUTargetInfo &target,
+                                           LoweringConfigAttr config);
 
 /// The same kernel for a split-K tile: the keys of `op`'s range, starting
 /// from and ending in its unnormalized (acc, max, sum) state. Query heads of
@@ -29,7 +31,8 @@ LogicalResult lowerOnlineAttentionToVector(RewriterBase &rewriter,
 /// rows, so each K/V block is read once for the group.
 LogicalResult lowerPartialAttentionToVector(RewriterBase &rewriter,
                                             PartialAttentionOp op,
-                                            const CPUTargetInfo &target);
+                                            const CPUTargetInfo &target,
+                                            LoweringConfigAttr config);
 
 /// Adds the patterns that finish the job on the emitted code (16x16 vector
 /// transposes as shuffles for the K^T packing).

@@ -2,10 +2,11 @@
 //
 // Part of the attn-mlir project.
 //
-// The x86 CPU target of code generation: its parameters (vector width,
-// register and cache tiles) and its IR primitives (the TargetInfoBase
-// interface, as Triton's TargetInfoBase: exp2 with vscalefps). Passes read
-// tile sizes from here instead of hard-coding them.
+// The x86 CPU target of code generation: its hardware facts (vector width,
+// features), the default block sizes and register tiles that the lowering
+// config starts from (KernelDispatch.h chooses per op among them and writes
+// the choice into the IR), and its IR primitives (the TargetInfoBase
+// interface, as Triton's TargetInfoBase: exp2 with vscalefps).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,9 @@ struct CPUTargetInfo : public TargetInfoBase {
   bool hasAVX512 = false;
   /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
   bool hasAMXBF16 = false;
+
+  // Default sizes of the lowering config (selectLoweringConfig); the kernel
+  // works on a copy with the op's config applied (applyLoweringConfig).
 
   /// Query rows per tile (the parallel unit of work) of ops whose window or
   /// chunk hides keys from some rows (causal, sliding window, chunked).

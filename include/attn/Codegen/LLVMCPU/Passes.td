@@ -9,6 +9,51 @@
 
 include "mlir/Pass/PassBase.td"
 
+// The CPU target and the overrides of the lowering-config heuristics
+// (KernelDispatch.h), shared by the passes that choose configs.
+defvar AttnCPUTargetOption = [
+  Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
+         "CPU to generate code for ('native' = host, or an LLVM CPU name)">
+];
+defvar AttnCPUBlockOverrides = [
+  Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
+         "query rows per tile (0 = from the heuristics)">,
+  Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+         "keys per block (0 = from the heuristics)">
+];
+defvar AttnCPUTileOverrides = [
+  ListOption<"qkTile", "qk-tile", "int64_t",
+             "register tile 'rows,vectors' of Q K^T for every key block "
+             "(empty = from the heuristics)">,
+  ListOption<"pvTile", "pv-tile", "int64_t",
+             "register tile 'rows,vectors' of P V for every key block "
+             "(empty = from the heuristics)">
+];
+
+def AttnCPUSelectLoweringConfigPass
+    : Pass<"attn-cpu-select-lowering-config", "func::FuncOp"> {
+  let summary = "Choose the lowering config of every attention op for a CPU";
+  let description = [{
+    Writes an `#attn.lowering_config` (query and key blocks, split-K factor,
+    register tiles) into the discardable attribute `lowering_config` of every
+    `attn.attention`, `attn.sliding_window_attention`,
+    `attn.online_attention` and `attn.partial_attention` that has none; a
+    config already in the IR is kept. The sizes come from the heuristics of
+    the target (`target-cpu`; see `CPUTargetInfo` and
+    `selectLoweringConfig`): the query block and the tiles of partial key
+    blocks by whether the op's window or chunk hides keys from some rows,
+    `split_keys` > 1 for decode shapes. Each option other than `target-cpu`
+    replaces one heuristic choice (0 or empty = keep it); a tile option sets
+    the tiles of whole and partial blocks alike. `-attn-tile`,
+    `-attn-decompose` and `-convert-attn-to-vector` read the config.
+  }];
+  let options = !listconcat(AttnCPUTargetOption, AttnCPUBlockOverrides, [
+    Option<"splitKeys", "split-keys", "int64_t", /*default=*/"0",
+           "key splits (flash-decoding): 0 = from the heuristics (decode "
+           "shapes only), 1 = never, N > 1 = N splits for every op">
+  ], AttnCPUTileOverrides);
+}
+
 def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
   let summary = "Lower bufferized attn.online_attention to loops of vector code";
   let description = [{
@@ -19,28 +64,15 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
     `S = Q K^T` with a register-tiled outer-product micro-kernel, the online
     softmax (running row max and sum, an exp2 of its own with log2(e) folded
     into the scale), and `O += P V` with a
-    second register tile. Vector width and tiles come from the target info
-    of `target-cpu`. Head dims must be static.
+    second register tile. Vector width and the exponential come from the
+    target info of `target-cpu`; block sizes and register tiles from the
+    op's `#attn.lowering_config`. An op without one gets the config that
+    `-attn-cpu-select-lowering-config` would choose with the same options
+    (`block-q`, `block-k`, `qk-tile` and `pv-tile` apply to such ops only).
+    Head dims must be static.
   }];
-  let options = [
-    Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
-           "CPU to generate code for ('native' = host)">,
-    Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
-           "query rows per block (0 = from the target info)">,
-    Option<"blockQDense", "block-q-dense", "int64_t", /*default=*/"0",
-           "query rows per block of ops without window or chunk (0 = block-q "
-           "if set, else from the target info)">,
-    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
-           "keys per block (0 = from the target info)">,
-    Option<"qkRows", "qk-rows", "int64_t", /*default=*/"0",
-           "query rows of the Q K^T register tile (0 = from the target info)">,
-    Option<"qkVectors", "qk-vectors", "int64_t", /*default=*/"0",
-           "key vectors of the Q K^T register tile (0 = from the target info)">,
-    Option<"pvRows", "pv-rows", "int64_t", /*default=*/"0",
-           "query rows of the P V register tile (0 = from the target info)">,
-    Option<"pvVectors", "pv-vectors", "int64_t", /*default=*/"0",
-           "Dv vectors of the P V register tile (0 = from the target info)">
-  ];
+  let options = !listconcat(AttnCPUTargetOption, AttnCPUBlockOverrides,
+                            AttnCPUTileOverrides);
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",

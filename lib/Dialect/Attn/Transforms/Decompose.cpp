@@ -108,12 +108,15 @@ struct AttnDecomposePass
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
+      int64_t keys = blockK;
+      if (LoweringConfigAttr config = getLoweringConfig(op))
+        keys = config.getBlockK();
       LogicalResult result =
           isa<OnlineAttentionOp>(op)
               ? LogicalResult(decomposeOnlineAttention(
-                    rewriter, cast<OnlineAttentionOp>(op), blockK))
+                    rewriter, cast<OnlineAttentionOp>(op), keys))
               : LogicalResult(decomposePartialAttention(
-                    rewriter, cast<PartialAttentionOp>(op), blockK));
+                    rewriter, cast<PartialAttentionOp>(op), keys));
       if (failed(result))
         return signalPassFailure();
     }

@@ -40,11 +40,24 @@ mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
 }
 
 namespace {
+/// Gives every online form that is created while one op is tiled (its tiles,
+/// and the partial ops of split-K) that op's lowering config.
+struct LoweringConfigPropagator : public RewriterBase::Listener {
+  LoweringConfigAttr config;
+  void notifyOperationInserted(Operation *op,
+                               OpBuilder::InsertPoint previous) override {
+    if (config && isa<OnlineAttentionOp, PartialAttentionOp>(op) &&
+        !getLoweringConfig(op))
+      setLoweringConfig(op, config);
+  }
+};
+
 struct AttnTilePass
     : public mlir::attn::impl::AttnTilePassBase<AttnTilePass> {
   using Base::Base;
   void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
+    LoweringConfigPropagator propagator;
+    IRRewriter rewriter(&getContext(), &propagator);
     SmallVector<OnlineAttentionOp> ops;
     getOperation().walk([&](OnlineAttentionOp op) {
       // Only untiled ops: a tile already sits inside an scf.forall.
@@ -52,10 +65,14 @@ struct AttnTilePass
         ops.push_back(op);
     });
     for (OnlineAttentionOp op : ops) {
-      int64_t rows =
-          op.restrictsKeys() || blockQDense <= 0 ? int64_t(blockQ) : blockQDense;
-      int64_t splits = splitKeys == 0 ? chooseKeySplits(op, rows)
-                                      : std::max<int64_t>(splitKeys, 1);
+      propagator.config = getLoweringConfig(op);
+      int64_t rows = blockQ, splits = splitKeys;
+      if (propagator.config) {
+        rows = propagator.config.getBlockQ();
+        splits = propagator.config.getSplitKeys();
+      } else if (splits == 0) {
+        splits = chooseKeySplits(op, rows);
+      }
       if (splits > 1) {
         if (failed(mlir::attn::splitKeys(rewriter, op, splits)))
           return signalPassFailure();

@@ -43,26 +43,26 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
   let summary = "Tile attn.online_attention over (batch, head, query block)";
   let description = [{
     Tiles every `attn.online_attention` on tensors with an `scf.forall` over
-    the parallel `(b, h, i)` domain with tile sizes `[1, 1, block-q]`, through
-    the op's TilingInterface; ops where every query sees every key (no window
-    side, no chunk) use `block-q-dense` rows instead when it is set. The
-    forall later becomes the parallel (OpenMP) loop; the key loop stays
-    inside each tile.
+    the parallel `(b, h, i)` domain with tile sizes `[1, 1, block_q]`, through
+    the op's TilingInterface. The forall later becomes the parallel (OpenMP)
+    loop; the key loop stays inside each tile.
 
-    Decode-shaped ops (few query rows per KV group, long Lk; see
-    `split-keys`) are split along the keys instead (flash-decoding): an
-    `scf.forall` over (split, batch, KV group) of `attn.partial_attention`
-    tiles that hold all query heads of a GQA group, whose states are merged
-    by the logsumexp rule in linalg.
+    Ops whose `#attn.lowering_config` has `split_keys` > 1 (decode shapes,
+    as `-attn-cpu-select-lowering-config` chooses them) are split along the
+    keys instead (flash-decoding): an `scf.forall` over (split, batch, KV
+    group) of `attn.partial_attention` tiles that hold all query heads of a
+    GQA group, whose states are merged by the logsumexp rule in linalg.
+
+    The sizes come from the op's `lowering_config`, which every tile keeps.
+    The options apply only to ops without one (the pass used on its own).
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
-           "query rows per tile">,
-    Option<"blockQDense", "block-q-dense", "int64_t", /*default=*/"0",
-           "query rows per tile of ops without window or chunk (0 = block-q)">,
+           "query rows per tile of ops without a lowering_config">,
     Option<"splitKeys", "split-keys", "int64_t", /*default=*/"0",
-           "key splits (flash-decoding): 0 = chosen per op (decode shapes "
-           "only), 1 = never, N > 1 = N splits for every op">
+           "key splits of ops without a lowering_config (flash-decoding): 0 "
+           "= chosen per op (decode shapes only), 1 = never, N > 1 = N "
+           "splits">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
@@ -83,15 +83,17 @@ def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
     Q K^T of the block, scale/cap/bias/visibility, new row max, rescale
     factor, P, row sum, P V). Only `[rows, block-k]` scores exist at a time.
     The CPU pipeline uses it for ops the vector kernel does not take (dynamic
-    head dims), or for all ops with `decompose-all`.
+    head dims), or for all ops with `decompose-all`. The key block is the
+    `block_k` of the op's `#attn.lowering_config`; the `block-k` option
+    applies to ops without one.
   }];
   let options = [
     Option<"dynamicHeadDimsOnly", "dynamic-head-dims-only", "bool",
            /*default=*/"false",
            "only decompose ops whose D or Dv is dynamic">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"128",
-           "keys per step of the FlashAttention loop (0 = one step over all "
-           "keys)">
+           "keys per step of the FlashAttention loop of ops without a "
+           "lowering_config (0 = one step over all keys)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -1,0 +1,84 @@
+//===- KernelDispatch.h - lowering configs for the CPU ----------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// Where the CPU code generator decides how each attention op is lowered
+// (IREE's LLVMCPU/KernelDispatch.cpp): query and key blocks, split-K and
+// register tiles, chosen from the CPUTargetInfo's defaults and the op's
+// shape, and written into the IR as an `#attn.lowering_config` that the
+// tiling and kernel passes read.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CODEGEN_LLVMCPU_KERNELDISPATCH_H
+#define ATTN_CODEGEN_LLVMCPU_KERNELDISPATCH_H
+
+#include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::attn {
+
+/// Explicit choices that replace the CPU heuristics of a lowering config
+/// (the `block-q`, `block-k`, `split-keys`, `qk-tile` and `pv-tile` options
+/// of the CPU passes and of `--attn-cpu-pipeline`). 0 or empty = chosen by
+/// the heuristics.
+struct LoweringConfigOverrides {
+  /// Query rows per tile.
+  int64_t blockQ = 0;
+  /// Keys per block of the online softmax.
+  int64_t blockK = 0;
+  /// Key splits (1 = never split).
+  int64_t splitKeys = 0;
+  /// Register tile [rows, vectors] of Q K^T, for whole and partial key
+  /// blocks alike.
+  SmallVector<int64_t, 2> qkTile;
+  /// Register tile [rows, vectors] of P V, for whole and partial key blocks
+  /// alike.
+  SmallVector<int64_t, 2> pvTile;
+
+  /// Checks the option values and returns them as overrides: sizes must not
+  /// be negative, a tile is empty or two positive sizes. The error (through
+  /// `emitError`) names the option as its pass spells it.
+  static FailureOr<LoweringConfigOverrides>
+  get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
+      ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
+      function_ref<InFlightDiagnostic()> emitError);
+};
+
+/// The lowering config that the CPU heuristics choose for `op`
+/// (`attn.attention`, `attn.sliding_window_attention`,
+/// `attn.online_attention` or `attn.partial_attention`) on `target`, each
+/// size replaced by its override when one is set; null for other ops.
+///
+/// - `block_q`: `target.blockQ` rows for ops whose window or chunk hides
+///   keys from some rows (causal, sliding window, chunked), else
+///   `target.blockQDense`.
+/// - `block_k`: `target.blockK`.
+/// - `split_keys`: selectKeySplits of the op's shapes and `block_q` (1 for
+///   `attn.partial_attention`, which is already a split).
+/// - `qk_tile`/`pv_tile`: `target.denseTiles`; `partial_qk_tile` /
+///   `partial_pv_tile`: `target.tiles` for ops that restrict keys, else the
+///   dense tiles. A tile override sets both.
+LoweringConfigAttr
+selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
+                     const LoweringConfigOverrides &overrides);
+
+/// The number of key splits (flash-decoding; 1 = do not split) for an op
+/// with `query` [B, Hq, Lq, D] and `key` [B, Hkv, Lk, D] and query blocks of
+/// `blockQ` rows: more than one only for decode shapes (static shapes whose
+/// KV group holds fewer than `blockQ / 2` query rows, with at least 2048
+/// keys), one split per 1024 keys, at most 64.
+int64_t selectKeySplits(ShapedType query, ShapedType key, int64_t blockQ);
+
+/// `target` with the sizes of `config`: `blockQ` (and `blockQDense`),
+/// `blockK`, `denseTiles` from `qk_tile`/`pv_tile` and `tiles` from
+/// `partial_qk_tile`/`partial_pv_tile`. This is the kernel's view of one
+/// op; hardware facts stay as they are.
+CPUTargetInfo applyLoweringConfig(CPUTargetInfo target,
+                                  LoweringConfigAttr config);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_LLVMCPU_KERNELDISPATCH_H

@@ -1,0 +1,184 @@
+//===- KernelDispatch.cpp - lowering configs for the CPU --------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The CPU heuristics of code generation, in one place: which query block,
+// key block, split-K factor and register tiles an attention op gets. They
+// start from the target's defaults (CPUTargetInfo) and the op's geometry
+// and shapes; `-attn-cpu-select-lowering-config` writes the result into the
+// IR, where `-attn-tile`, `-attn-decompose` and `-convert-attn-to-vector`
+// read it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/LLVMCPU/KernelDispatch.h"
+#include "attn/Codegen/LLVMCPU/Passes.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNCPUSELECTLOWERINGCONFIGPASS
+#include "attn/Codegen/LLVMCPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+//===----------------------------------------------------------------------===//
+// Overrides
+//===----------------------------------------------------------------------===//
+
+FailureOr<LoweringConfigOverrides>
+LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
+                             ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
+                             function_ref<InFlightDiagnostic()> emitError) {
+  for (auto [name, size] : {std::pair<StringRef, int64_t>{"block-q", blockQ},
+                            {"block-k", blockK},
+                            {"split-keys", splitKeys}})
+    if (size < 0)
+      return emitError() << "invalid " << name << "=" << size
+                         << ": expected 0 (from the heuristics) or a positive "
+                            "number";
+  for (auto [name, tile] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"qk-tile", qkTile},
+        {"pv-tile", pvTile}}) {
+    if (tile.empty() || (tile.size() == 2 && tile[0] > 0 && tile[1] > 0))
+      continue;
+    InFlightDiagnostic diag = emitError();
+    diag << "invalid " << name << "=";
+    llvm::interleave(tile, diag, ",");
+    return diag << ": expected 'rows,vectors' (two positive sizes)";
+  }
+  LoweringConfigOverrides overrides;
+  overrides.blockQ = blockQ;
+  overrides.blockK = blockK;
+  overrides.splitKeys = splitKeys;
+  overrides.qkTile.assign(qkTile.begin(), qkTile.end());
+  overrides.pvTile.assign(pvTile.begin(), pvTile.end());
+  return overrides;
+}
+
+//===----------------------------------------------------------------------===//
+// Heuristics
+//===----------------------------------------------------------------------===//
+
+int64_t mlir::attn::selectKeySplits(ShapedType query, ShapedType key,
+                                    int64_t blockQ) {
+  if (query.isDynamicDim(1) || query.isDynamicDim(2) || key.isDynamicDim(1) ||
+      key.isDynamicDim(2) || key.getDimSize(1) == 0)
+    return 1;
+  int64_t group = query.getDimSize(1) / key.getDimSize(1);
+  int64_t rowsPerGroup = group * query.getDimSize(2);
+  int64_t lk = key.getDimSize(2);
+  // Decode-shaped: the rows of a KV group fill less than half a query block,
+  // so tiling queries alone leaves K/V re-read per head and threads idle.
+  // Splits of at least kMinKeysPerSplit keys keep the per-tile set-up and
+  // the merge small against the streaming of K and V.
+  constexpr int64_t kMinKeysPerSplit = 1024, kMaxSplits = 64;
+  if (2 * rowsPerGroup > blockQ || lk < 2 * kMinKeysPerSplit)
+    return 1;
+  return std::min(kMaxSplits, lk / kMinKeysPerSplit);
+}
+
+/// Whether `op`'s window or chunk hides keys from some rows (causal
+/// included), as the online forms' restrictsKeys() says it; nullopt for ops
+/// that are not attention.
+static std::optional<bool> restrictsKeys(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<bool>>(op)
+      .Case([](AttentionOp op) { return op.getCausal(); })
+      .Case([](SlidingWindowAttentionOp op) {
+        return op.getWindowLeft() >= 0 || op.getWindowRight() >= 0 ||
+               op.getChunkSize().has_value();
+      })
+      .Case<OnlineAttentionOp, PartialAttentionOp>(
+          [](auto op) { return op.restrictsKeys(); })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+LoweringConfigAttr
+mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
+                                 const LoweringConfigOverrides &overrides) {
+  std::optional<bool> restricts = restrictsKeys(op);
+  if (!restricts)
+    return {};
+  int64_t blockQ =
+      overrides.blockQ > 0 ? overrides.blockQ : target.queryBlock(*restricts);
+  int64_t blockK = overrides.blockK > 0 ? overrides.blockK : target.blockK;
+
+  int64_t splitKeys = 1;
+  if (overrides.splitKeys > 0) {
+    splitKeys = overrides.splitKeys;
+  } else if (!isa<PartialAttentionOp>(op)) {
+    auto query = cast<ShapedType>(op->getOperand(0).getType());
+    auto key = cast<ShapedType>(op->getOperand(1).getType());
+    splitKeys = selectKeySplits(query, key, blockQ);
+  }
+
+  // Whole key blocks take the dense tiles; the other blocks of ops that
+  // restrict keys take the target's smaller ones, which waste less on
+  // invisible keys and rows.
+  const CPUTargetInfo::RegisterTiles &whole = target.denseTiles;
+  const CPUTargetInfo::RegisterTiles &partial =
+      target.registerTiles(*restricts);
+  SmallVector<int64_t, 2> qkTile = {whole.qkRows, whole.qkVectors};
+  SmallVector<int64_t, 2> pvTile = {whole.pvRows, whole.pvVectors};
+  SmallVector<int64_t, 2> partialQkTile = {partial.qkRows, partial.qkVectors};
+  SmallVector<int64_t, 2> partialPvTile = {partial.pvRows, partial.pvVectors};
+  if (!overrides.qkTile.empty())
+    qkTile = partialQkTile = overrides.qkTile;
+  if (!overrides.pvTile.empty())
+    pvTile = partialPvTile = overrides.pvTile;
+  return LoweringConfigAttr::get(op->getContext(), blockQ, blockK, splitKeys,
+                                 qkTile, pvTile, partialQkTile, partialPvTile);
+}
+
+CPUTargetInfo mlir::attn::applyLoweringConfig(CPUTargetInfo target,
+                                              LoweringConfigAttr config) {
+  target.blockQ = target.blockQDense = config.getBlockQ();
+  target.blockK = config.getBlockK();
+  auto tiles = [](ArrayRef<int64_t> qk, ArrayRef<int64_t> pv) {
+    return CPUTargetInfo::RegisterTiles{qk[0], qk[1], pv[0], pv[1]};
+  };
+  target.denseTiles = tiles(config.getQkTile(), config.getPvTile());
+  target.tiles = tiles(config.getPartialQkTile(), config.getPartialPvTile());
+  return target;
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct AttnCPUSelectLoweringConfigPass
+    : public mlir::attn::impl::AttnCPUSelectLoweringConfigPassBase<
+          AttnCPUSelectLoweringConfigPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
+        blockQ, blockK, splitKeys, qkTile, pvTile,
+        [&] { return emitError(UnknownLoc::get(context)); });
+    if (failed(parsed))
+      return failure();
+    overrides = std::move(*parsed);
+    target = CPUTargetInfo::get(targetCPU);
+    return success();
+  }
+
+  void runOnOperation() override {
+    getOperation().walk([&](Operation *op) {
+      if (!isa<AttentionOp, SlidingWindowAttentionOp, OnlineAttentionOp,
+               PartialAttentionOp>(op) ||
+          getLoweringConfig(op))
+        return;
+      setLoweringConfig(op, selectLoweringConfig(op, target, overrides));
+    });
+  }
+
+private:
+  CPUTargetInfo target;
+  LoweringConfigOverrides overrides;
+};
+} // namespace
