@@ -13,6 +13,7 @@
 
 #include "attn/Codegen/LLVMCPU/KernelDispatch.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -66,20 +67,8 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
 
 int64_t mlir::attn::selectKeySplits(ShapedType query, ShapedType key,
                                     int64_t blockQ) {
-  if (query.isDynamicDim(1) || query.isDynamicDim(2) || key.isDynamicDim(1) ||
-      key.isDynamicDim(2) || key.getDimSize(1) == 0)
-    return 1;
-  int64_t group = query.getDimSize(1) / key.getDimSize(1);
-  int64_t rowsPerGroup = group * query.getDimSize(2);
-  int64_t lk = key.getDimSize(2);
-  // Decode-shaped: the rows of a KV group fill less than half a query block,
-  // so tiling queries alone leaves K/V re-read per head and threads idle.
-  // Splits of at least kMinKeysPerSplit keys keep the per-tile set-up and
-  // the merge small against the streaming of K and V.
-  constexpr int64_t kMinKeysPerSplit = 1024, kMaxSplits = 64;
-  if (2 * rowsPerGroup > blockQ || lk < 2 * kMinKeysPerSplit)
-    return 1;
-  return std::min(kMaxSplits, lk / kMinKeysPerSplit);
+  // The one decode heuristic, shared with -attn-tile's fallback.
+  return chooseKeySplits(query, key, blockQ);
 }
 
 /// Whether `op`'s window or chunk hides keys from some rows (causal

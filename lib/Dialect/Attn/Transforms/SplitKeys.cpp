@@ -48,8 +48,8 @@ static int64_t headTileSize(OnlineAttentionOp op, bool stackGroups) {
   return q.getDimSize(1) / k.getDimSize(1);
 }
 
-int64_t mlir::attn::chooseKeySplits(OnlineAttentionOp op, int64_t blockQ) {
-  ShapedType q = op.getQueryType(), k = op.getKeyType();
+int64_t mlir::attn::chooseKeySplits(ShapedType q, ShapedType k,
+                                    int64_t blockQ) {
   if (q.isDynamicDim(1) || q.isDynamicDim(2) || k.isDynamicDim(1) ||
       k.isDynamicDim(2) || k.getDimSize(1) == 0)
     return 1;
@@ -121,7 +121,7 @@ FailureOr<Value> mlir::attn::splitKeys(RewriterBase &rewriter,
   {
     OpBuilder::InsertionGuard bodyGuard(b);
     b.setInsertionPoint(forall.getBody()->getTerminator());
-    ValueRange ivs = forall.getInductionVars();
+    SmallVector<Value> ivs = forall.getInductionVars();
     Value s = ivs[0], bIdx = ivs[1], ht = ivs[2];
     Value k0 = arith::MinUIOp::create(
         b, loc, arith::MulIOp::create(b, loc, s, keysPerSplit), lk);

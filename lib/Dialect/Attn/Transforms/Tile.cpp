@@ -71,7 +71,7 @@ struct AttnTilePass
         rows = propagator.config.getBlockQ();
         splits = propagator.config.getSplitKeys();
       } else if (splits == 0) {
-        splits = chooseKeySplits(op, rows);
+        splits = chooseKeySplits(op.getQueryType(), op.getKeyType(), rows);
       }
       if (splits > 1) {
         if (failed(mlir::attn::splitKeys(rewriter, op, splits)))
