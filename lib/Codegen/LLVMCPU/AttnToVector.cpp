@@ -611,13 +611,14 @@ void KernelEmitter::emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb,
                                           Value jhi) {
   Value next = addIdx(kb, cIdx(t.blockK));
   Value last = subIdx(jhi, cIdx(1));
-  auto lines = [&](int64_t cols, Type elt) {
-    return llvm::divideCeil(cols * elt.getIntOrFloatBitWidth() / 8, 64);
+  auto lines = [&](int64_t cols, Type elt) -> int64_t {
+    int64_t bytes = cols * static_cast<int64_t>(elt.getIntOrFloatBitWidth()) / 8;
+    return llvm::divideCeil(bytes, int64_t(64));
   };
   Type kElt = cast<MemRefType>(k.getType()).getElementType();
   Type vElt = cast<MemRefType>(v.getType()).getElementType();
-  int64_t kPerLine = 512 / kElt.getIntOrFloatBitWidth();
-  int64_t vPerLine = 512 / vElt.getIntOrFloatBitWidth();
+  int64_t kPerLine = 512 / static_cast<int64_t>(kElt.getIntOrFloatBitWidth());
+  int64_t vPerLine = 512 / static_cast<int64_t>(vElt.getIntOrFloatBitWidth());
   forLoop(cIdx(0), cIdx(t.blockK), cIdx(1), [&](Value j) {
     Value row = minIdx(addIdx(next, j), last);
     for (int64_t l = 0; l < lines(d, kElt); ++l)
