@@ -217,6 +217,27 @@ private:
         });
     return SmallVector<Value>(loop.getResults());
   }
+  /// `numAccs` zero vectors accumulated by `step(dd, accs)` over the head
+  /// dim dd < d: unrolled by qkUnroll (fewer loop-carried updates per FMA),
+  /// the static remainder inline.
+  SmallVector<Value>
+  emitHeadDimReduction(int64_t numAccs,
+                       function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+    int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
+    int64_t dMain = d - d % unroll;
+    SmallVector<Value> sums(numAccs, vConst(0.0));
+    if (dMain > 0)
+      sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
+                     [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                       SmallVector<Value> next(accs);
+                       for (int64_t u = 0; u < unroll; ++u)
+                         next = step(addIdx(dd, cIdx(u)), next);
+                       return next;
+                     });
+    for (int64_t dd = dMain; dd < d; ++dd)
+      sums = step(cIdx(dd), sums);
+    return sums;
+  }
   void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
     forLoop(lb, ub, step, ValueRange{},
             [&](Value iv, ValueRange) -> SmallVector<Value> {
@@ -557,19 +578,7 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
       }
       return next;
     };
-    int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
-    int64_t dMain = d - d % unroll;
-    SmallVector<Value> sums(kKeys, vConst(0.0));
-    if (dMain > 0)
-      sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
-                     [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-                       SmallVector<Value> next(accs);
-                       for (int64_t u = 0; u < unroll; ++u)
-                         next = step(addIdx(dd, cIdx(u)), next);
-                       return next;
-                     });
-    for (int64_t dd = dMain; dd < d; ++dd)
-      sums = step(cIdx(dd), sums);
+    SmallVector<Value> sums = emitHeadDimReduction(kKeys, step);
     for (int64_t jj = 0; jj < kKeys; ++jj) {
       Value sv = arith::MulFOp::create(b, sums[jj], scale);
       if (ops.softcap) {
@@ -746,21 +755,7 @@ void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
               b, q, ValueRange{bIdx, heads[i], queries[i], dd})));
         return outerProductStep(accs, qs, kv);
       };
-      // dd unrolled by qkUnroll (fewer loop-carried updates per FMA), the
-      // static remainder inline.
-      int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
-      int64_t dMain = d - d % unroll;
-      SmallVector<Value> sums(mr * nv, vConst(0.0));
-      if (dMain > 0)
-        sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
-                       [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-                         SmallVector<Value> next(accs);
-                         for (int64_t u = 0; u < unroll; ++u)
-                           next = step(addIdx(dd, cIdx(u)), next);
-                         return next;
-                       });
-      for (int64_t dd = dMain; dd < d; ++dd)
-        sums = step(cIdx(dd), sums);
+      SmallVector<Value> sums = emitHeadDimReduction(mr * nv, step);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n)
           vector::StoreOp::create(

@@ -65,12 +65,6 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
 // Heuristics
 //===----------------------------------------------------------------------===//
 
-int64_t mlir::attn::selectKeySplits(ShapedType query, ShapedType key,
-                                    int64_t blockQ) {
-  // The one decode heuristic, shared with -attn-tile's fallback.
-  return chooseKeySplits(query, key, blockQ);
-}
-
 /// Whether `op`'s window or chunk hides keys from some rows (causal
 /// included), as the online forms' restrictsKeys() says it; nullopt for ops
 /// that are not attention.
@@ -102,7 +96,7 @@ mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
   } else if (!isa<PartialAttentionOp>(op)) {
     auto query = cast<ShapedType>(op->getOperand(0).getType());
     auto key = cast<ShapedType>(op->getOperand(1).getType());
-    splitKeys = selectKeySplits(query, key, blockQ);
+    splitKeys = chooseKeySplits(query, key, blockQ);
   }
 
   // Whole key blocks take the dense tiles; the other blocks of ops that

@@ -56,21 +56,15 @@ struct LoweringConfigOverrides {
 ///   keys from some rows (causal, sliding window, chunked), else
 ///   `target.blockQDense`.
 /// - `block_k`: `target.blockK`.
-/// - `split_keys`: selectKeySplits of the op's shapes and `block_q` (1 for
-///   `attn.partial_attention`, which is already a split).
+/// - `split_keys`: chooseKeySplits (Dialect/Attn/Transforms) of the op's
+///   shapes and `block_q` (1 for `attn.partial_attention`, which is already
+///   a split).
 /// - `qk_tile`/`pv_tile`: `target.denseTiles`; `partial_qk_tile` /
 ///   `partial_pv_tile`: `target.tiles` for ops that restrict keys, else the
 ///   dense tiles. A tile override sets both.
 LoweringConfigAttr
 selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
                      const LoweringConfigOverrides &overrides);
-
-/// The number of key splits (flash-decoding; 1 = do not split) for an op
-/// with `query` [B, Hq, Lq, D] and `key` [B, Hkv, Lk, D] and query blocks of
-/// `blockQ` rows: more than one only for decode shapes (static shapes whose
-/// KV group holds fewer than `blockQ / 2` query rows, with at least 2048
-/// keys), one split per 1024 keys, at most 64.
-int64_t selectKeySplits(ShapedType query, ShapedType key, int64_t blockQ);
 
 /// `target` with the sizes of `config`: `blockQ` (and `blockQDense`),
 /// `blockK`, `denseTiles` from `qk_tile`/`pv_tile` and `tiles` from
