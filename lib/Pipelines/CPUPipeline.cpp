@@ -43,8 +43,8 @@ buildSelectLoweringConfigPipeline(OpPassManager &pm,
       createAttnCPUSelectLoweringConfigPass(select));
 }
 
-/// attn ops to tiles of the destination-style online-softmax form, as their
-/// lowering configs say. Tiles with dynamic head dims (which the vector
+/// attn ops to tiles of their destination-style forms (online softmax for
+/// attention, as their lowering configs say; bilinear_gather for sampling). Tiles with dynamic head dims (which the vector
 /// kernel does not take), or all tiles with `decompose-all`, go through the
 /// linalg decomposition.
 static void buildTilingPipeline(OpPassManager &pm,
@@ -56,7 +56,10 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
-  pm.addNestedPass<func::FuncOp>(createAttnTilePass());
+  pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());
+  AttnTilePassOptions tile;
+  tile.gatherBlockQ = options.gatherBlockQ;
+  pm.addNestedPass<func::FuncOp>(createAttnTilePass(tile));
   AttnDecomposePassOptions decompose;
   decompose.dynamicHeadDimsOnly = !options.decomposeAll;
   pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(decompose));

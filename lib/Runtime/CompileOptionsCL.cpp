@@ -25,6 +25,11 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
              cl::init(0), cl::cat(category)),
       blockK("block-k", cl::desc("Keys per inner block (0 = automatic)"),
              cl::init(0), cl::cat(category)),
+      gatherBlockQ("gather-block-q",
+                   cl::desc("Queries per tile of the gathers of "
+                            "attn.deformable_sample and attn.ms_deform_attn "
+                            "(0 = automatic)"),
+                   cl::init(0), cl::cat(category)),
       splitKeys("split-keys",
                 cl::desc("Key splits of attention, processed in parallel and "
                          "merged (flash-decoding): 0 = automatic (decode "
@@ -43,6 +48,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.numThreads = numThreads;
   options.blockQ = blockQ;
   options.blockK = blockK;
+  options.gatherBlockQ = gatherBlockQ;
   options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
   return options;

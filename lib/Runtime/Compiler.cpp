@@ -47,6 +47,10 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
   if (options.blockQ < 0)
     return makeError("invalid --block-q=" + Twine(options.blockQ) +
                      ": expected 0 (automatic) or a positive number of rows");
+  if (options.gatherBlockQ < 0)
+    return makeError("invalid --gather-block-q=" + Twine(options.gatherBlockQ) +
+                     ": expected 0 (automatic) or a positive number of "
+                     "queries");
   if (options.blockK < 0)
     return makeError("invalid --block-k=" + Twine(options.blockK) +
                      ": expected 0 (automatic) or a positive number of keys");

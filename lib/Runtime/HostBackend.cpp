@@ -375,6 +375,8 @@ void HostBackend::buildLoweringPipeline(OpPassManager &pm,
   pipelineOptions.numThreads = options.numThreads;
   pipelineOptions.blockQ = options.blockQ;
   pipelineOptions.blockK = options.blockK;
+  if (options.gatherBlockQ > 0)
+    pipelineOptions.gatherBlockQ = options.gatherBlockQ;
   pipelineOptions.splitKeys = options.splitKeys;
   pipelineOptions.decomposeAll = options.decomposeAll;
   buildCPUPipeline(pm, pipelineOptions);

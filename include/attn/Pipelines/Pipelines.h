@@ -39,6 +39,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "block-q",
       llvm::cl::desc("query rows per tile (0 = chosen per op)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gatherBlockQ{
+      *this, "gather-block-q",
+      llvm::cl::desc("queries per tile of the bilinear gathers of "
+                     "attn.deformable_sample and attn.ms_deform_attn"),
+      llvm::cl::init(32)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",
       llvm::cl::desc("keys per inner block (0 = chosen per op)"),

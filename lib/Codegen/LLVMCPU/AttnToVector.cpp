@@ -1188,6 +1188,11 @@ struct ConvertAttnToVectorPass
       if (isa<OnlineAttentionOp, PartialAttentionOp>(op))
         ops.push_back(op);
     });
+    SmallVector<BilinearGatherOp> gathers;
+    getOperation().walk([&](BilinearGatherOp op) { gathers.push_back(op); });
+    for (BilinearGatherOp op : gathers)
+      if (failed(lowerBilinearGatherToVector(rewriter, op, target)))
+        return signalPassFailure();
     for (Operation *op : ops) {
       // Ops without a config (the pass used on its own) get the one the
       // selection pass would give them.

@@ -36,6 +36,12 @@ LogicalResult lowerPartialAttentionToVector(RewriterBase &rewriter,
 
 /// Adds the patterns that finish the job on the emitted code (16x16 vector
 /// transposes as shuffles for the K^T packing).
+/// Replaces the gather tile `op` (on memrefs, static D and P) with its
+/// vector kernel (GatherToVector.cpp).
+LogicalResult lowerBilinearGatherToVector(RewriterBase &rewriter,
+                                          BilinearGatherOp op,
+                                          const CPUTargetInfo &target);
+
 void populateAttnToVectorCleanupPatterns(RewritePatternSet &patterns,
                                          const CPUTargetInfo &target);
 

@@ -20,10 +20,16 @@
 // The visibility and the online-softmax algebra come from the shared
 // builders (AttentionGeometry, OnlineSoftmax) that the CPU kernel uses too.
 //
+// - `attn.bilinear_gather` becomes one `linalg.generic` per level over
+//   `(n, q, m, p, d)` (points a reduction) whose payload computes the four
+//   corners with the shared BilinearSampling builder and gathers them with
+//   `tensor.extract`, accumulating in f32.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+#include "attn/Dialect/Attn/Utils/BilinearSampling.h"
 #include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -281,4 +287,77 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
         return {arith::AddFOp::create(nb, nl, a[2], prod)};
       })[0];
   return SmallVector<Value>{accNew, mNew, lNew};
+}
+
+FailureOr<SmallVector<Value>>
+BilinearGatherOp::decomposeOperation(OpBuilder &b) {
+  if (getNumResults() != 1)
+    return emitOpError("decomposition needs tensor semantics");
+  Location loc = getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value value = getValue(), locations = getLocations(), weights = getWeights();
+  Value output = getOutput();
+  auto outType = cast<RankedTensorType>(output.getType());
+  bool f32Out = outType.getElementType().isF32();
+  // The f32 accumulator: the destination itself for f32 results.
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < 4; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, output, d));
+  Value acc = fillF32(b, loc, f32Out ? output : emptyF32(b, loc, sizes), 0.0);
+
+  // (n, q, m, p, d): points are a reduction; level l is a constant.
+  AffineExpr n, q, m, p, d;
+  bindDims(ctx, n, q, m, p, d);
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  iterators[3] = utils::IteratorType::reduction;
+  bool unit = getCoordinates() == Coordinates::unit;
+  bool border = getPaddingMode() == PaddingMode::border;
+  for (int64_t l = 0, e = getNumLevels(); l < e; ++l) {
+    AffineExpr lc = getAffineConstantExpr(l, ctx);
+    SmallVector<Value> ins = {locations, locations};
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(5, 0, {n, q, m, lc, p, getAffineConstantExpr(0, ctx)},
+                       ctx),
+        AffineMap::get(5, 0, {n, q, m, lc, p, getAffineConstantExpr(1, ctx)},
+                       ctx)};
+    if (weights) {
+      ins.push_back(weights);
+      maps.push_back(AffineMap::get(5, 0, {n, q, m, lc, p}, ctx));
+    }
+    maps.push_back(AffineMap::get(5, 0, {n, q, m, d}, ctx));
+    int64_t height = getLevelHeight(l), width = getLevelWidth(l),
+            start = getLevelStart(l);
+    acc = generic(
+        b, loc, ins, acc, maps, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> SmallVector<Value> {
+          Value scale = weights ? toF32(nb, nl, args[2]) : Value();
+          BilinearCorners corners = buildBilinearCorners(
+              nb, nl, toF32(nb, nl, args[0]), toF32(nb, nl, args[1]), height,
+              width, start, unit, getAlignCorners(), border, scale);
+          Value ni = linalg::IndexOp::create(nb, nl, 0);
+          Value mi = linalg::IndexOp::create(nb, nl, 2);
+          Value di = linalg::IndexOp::create(nb, nl, 4);
+          Value sum = args.back();
+          for (int k = 0; k < 4; ++k) {
+            Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
+                                                   corners.rows[k]);
+            Value v = tensor::ExtractOp::create(nb, nl, value,
+                                                ValueRange{ni, row, mi, di});
+            sum = math::FmaOp::create(nb, nl, corners.weights[k],
+                                      toF32(nb, nl, v), sum);
+          }
+          return {sum};
+        })[0];
+  }
+  if (f32Out)
+    return SmallVector<Value>{acc};
+  AffineMap id = b.getMultiDimIdentityMap(4);
+  Value result = generic(
+      b, loc, acc, output, {id, id},
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> SmallVector<Value> {
+        return {arith::TruncFOp::create(nb, nl, outType.getElementType(),
+                                        args[0])};
+      })[0];
+  return SmallVector<Value>{result};
 }

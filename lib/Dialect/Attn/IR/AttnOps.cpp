@@ -578,6 +578,30 @@ LogicalResult DeformableSampleOp::verify() {
 // MSDeformAttnOp
 //===----------------------------------------------------------------------===//
 
+/// Checks that `shapes` holds a non-empty list of positive (H, W) pairs whose
+/// areas sum to a 64-bit S; returns S.
+static FailureOr<int64_t> verifySpatialShapes(Operation *op,
+                                              ArrayRef<int64_t> shapes) {
+  if (shapes.empty() || shapes.size() % 2 != 0)
+    return op->emitOpError("expected 'spatial_shapes' to hold a non-empty "
+                           "list of (H, W) pairs, found ")
+           << shapes.size() << " values";
+  int64_t total = 0;
+  for (auto [i, s] : llvm::enumerate(shapes)) {
+    if (s <= 0)
+      return op->emitOpError("expected 'spatial_shapes' entries > 0, found ")
+             << s << " at position " << i;
+    int64_t area;
+    if (i % 2 == 1 && (llvm::MulOverflow(shapes[i - 1], s, area) ||
+                       llvm::AddOverflow(total, area, total)))
+      return op->emitOpError("expected the sum of H_l*W_l over "
+                             "'spatial_shapes' to fit in 64 bits, found an "
+                             "overflow at position ")
+             << i;
+  }
+  return total;
+}
+
 LogicalResult MSDeformAttnOp::verify() {
   if (failed(checkNoUnknownAttributes(*this, {"spatial_shapes"})))
     return failure();
@@ -600,23 +624,11 @@ LogicalResult MSDeformAttnOp::verify() {
     return failure();
 
   // ms_deform_attn_c1: spatial_shapes holds positive (H_l, W_l) pairs.
+  FailureOr<int64_t> sumOfLevels = verifySpatialShapes(*this, getSpatialShapes());
+  if (failed(sumOfLevels))
+    return failure();
+  int64_t total = *sumOfLevels;
   ArrayRef<int64_t> shapes = getSpatialShapes();
-  if (shapes.empty() || shapes.size() % 2 != 0)
-    return emitOpError("expected 'spatial_shapes' to hold a non-empty list of "
-                       "(H, W) pairs, found ")
-           << shapes.size() << " values";
-  int64_t total = 0;
-  for (auto [i, s] : llvm::enumerate(shapes)) {
-    if (s <= 0)
-      return emitOpError("expected 'spatial_shapes' entries > 0, found ")
-             << s << " at position " << i;
-    int64_t area;
-    if (i % 2 == 1 && (llvm::MulOverflow(shapes[i - 1], s, area) ||
-                       llvm::AddOverflow(total, area, total)))
-      return emitOpError("expected the sum of H_l*W_l over 'spatial_shapes' "
-                         "to fit in 64 bits, found an overflow at position ")
-             << i;
-  }
   int64_t levels = shapes.size() / 2;
 
   ArrayRef<int64_t> val = shapedOf(getValue()).getShape();
@@ -779,7 +791,7 @@ LogicalResult PartialAttentionOp::verify() {
 }
 
 /// Reads of every memref operand; writes of the destinations.
-static void getOnlineFormEffects(
+static void getDestinationStyleEffects(
     DestinationStyleOpInterface op,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
@@ -797,13 +809,75 @@ static void getOnlineFormEffects(
 void PartialAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  getOnlineFormEffects(*this, effects);
+  getDestinationStyleEffects(*this, effects);
 }
 
 void OnlineAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  getOnlineFormEffects(*this, effects);
+  getDestinationStyleEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// BilinearGatherOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BilinearGatherOp::verify() {
+  if (failed(checkRank(*this, "value", getValue(), 4, "[N, S, M, D]")) ||
+      failed(checkRank(*this, "locations", getLocations(), 6,
+                       "[N, Q, M, L, P, 2]")) ||
+      failed(checkRank(*this, "output", getOutput(), 4, "[N, Q, M, D]")))
+    return failure();
+  if (getWeights() && failed(checkRank(*this, "weights", getWeights(), 5,
+                                       "[N, Q, M, L, P]")))
+    return failure();
+  bool tensors = isa<RankedTensorType>(getOutput().getType());
+  for (Value operand : getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("expected all operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like the destination, "
+             << "found " << operand.getType();
+  for (Value operand : getOperands())
+    if (!isa<FloatType>(shapedOf(operand).getElementType()))
+      return emitOpError("expected float elements, found ")
+             << operand.getType();
+  FailureOr<int64_t> total = verifySpatialShapes(*this, getSpatialShapes());
+  if (failed(total))
+    return failure();
+  ArrayRef<int64_t> val = getValueType().getShape();
+  ArrayRef<int64_t> loc = getLocationsType().getShape();
+  Value locs = getLocations(), out = getOutput();
+  if (failed(checkDim(*this, "value", getValue(), 1, "S", *total,
+                      "sum of H_l*W_l over 'spatial_shapes'")) ||
+      failed(checkDim(*this, "locations", locs, 0, "N", val[0],
+                      "batch of 'value'")) ||
+      failed(checkDim(*this, "locations", locs, 2, "M", val[2],
+                      "heads of 'value'")) ||
+      failed(checkDim(*this, "locations", locs, 3, "L", getNumLevels(),
+                      "levels in 'spatial_shapes'")) ||
+      failed(checkDim(*this, "locations", locs, 5, "xy", 2,
+                      "an (x, y) pair")) ||
+      failed(checkDim(*this, "output", out, 0, "N", val[0],
+                      "batch of 'value'")) ||
+      failed(checkDim(*this, "output", out, 1, "Q", loc[1],
+                      "queries of 'locations'")) ||
+      failed(checkDim(*this, "output", out, 2, "M", val[2],
+                      "heads of 'value'")) ||
+      failed(checkDim(*this, "output", out, 3, "D", val[3],
+                      "channels of 'value'")))
+    return failure();
+  if (Value w = getWeights())
+    for (unsigned d = 0; d < 5; ++d)
+      if (failed(checkDim(*this, "weights", w, d, "N/Q/M/L/P", loc[d],
+                          "the same dim of 'locations'")))
+        return failure();
+  return verifyDestinationResults(*this, getOutput());
+}
+
+void BilinearGatherOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getDestinationStyleEffects(*this, effects);
 }
 
 #define GET_OP_CLASSES

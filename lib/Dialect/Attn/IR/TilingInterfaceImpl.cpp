@@ -263,3 +263,69 @@ LogicalResult PartialAttentionOp::getResultTilePosition(
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// BilinearGatherOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> BilinearGatherOp::getLoopIteratorTypes() {
+  return SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel);
+}
+
+SmallVector<Range> BilinearGatherOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<Range> domain;
+  for (int64_t dim = 0; dim < 3; ++dim)
+    domain.push_back(Range{zero, dimSize(b, loc, getOutput(), dim), one});
+  return domain;
+}
+
+FailureOr<TilingResult>
+BilinearGatherOp::getTiledImplementation(OpBuilder &b,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  auto whole = [&](Value v, int64_t dim) { return dimSize(b, loc, v, dim); };
+  // A (n, q, m) tile reads every level (all of S) of its batches and heads,
+  // and the locations and weights of its queries.
+  Value value = slice(b, loc, getValue(), {offsets[0], zero, offsets[2], zero},
+                      {sizes[0], whole(getValue(), 1), sizes[2],
+                       whole(getValue(), 3)});
+  SmallVector<OpFoldResult> pointOffsets(offsets), pointSizes(sizes);
+  for (int64_t dim : {3, 4}) {
+    pointOffsets.push_back(zero);
+    pointSizes.push_back(whole(getLocations(), dim));
+  }
+  Value weights;
+  if (getWeights())
+    weights = slice(b, loc, getWeights(), pointOffsets, pointSizes);
+  pointOffsets.push_back(zero);
+  pointSizes.push_back(b.getIndexAttr(2));
+  Value locations = slice(b, loc, getLocations(), pointOffsets, pointSizes);
+  Value output = slice(b, loc, getOutput(),
+                       {offsets[0], offsets[1], offsets[2], zero},
+                       {sizes[0], sizes[1], sizes[2], whole(getOutput(), 3)});
+  SmallVector<Type> resultTypes;
+  if (getNumResults() == 1)
+    resultTypes.push_back(output.getType());
+  auto tiled = BilinearGatherOp::create(
+      b, loc, resultTypes, value, locations, weights, output,
+      getSpatialShapesAttr(), getAlignCornersAttr(), getPaddingModeAttr(),
+      getCoordinatesAttr());
+  return TilingResult{{tiled},
+                      SmallVector<Value>(tiled->getResults()),
+                      definingOps({value, locations, weights})};
+}
+
+LogicalResult BilinearGatherOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultOffsets.push_back(b.getIndexAttr(0));
+  resultSizes.assign(sizes.begin(), sizes.end());
+  resultSizes.push_back(dimSize(b, getLoc(), getOutput(), 3));
+  return success();
+}

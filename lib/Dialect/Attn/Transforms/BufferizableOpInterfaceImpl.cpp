@@ -17,13 +17,13 @@ using namespace mlir::attn;
 using namespace mlir::bufferization;
 
 namespace {
-/// The online forms bufferize in place into their destinations.
-/// `attn.online_attention` writes every element of its destination and
-/// never reads it (no copy of the destination's old contents);
+/// The tiled forms bufferize in place into their destinations.
+/// `attn.online_attention` and `attn.bilinear_gather` write every element of
+/// their destination and never read it (no copy of its old contents);
 /// `attn.partial_attention` reads its (acc, max, sum) state and updates it.
 template <typename OpTy>
-struct OnlineFormOpInterface
-    : public DstBufferizableOpInterfaceExternalModel<OnlineFormOpInterface<OpTy>,
+struct TiledFormOpInterface
+    : public DstBufferizableOpInterfaceExternalModel<TiledFormOpInterface<OpTy>,
                                                      OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &opOperand,
                               const AnalysisState &state) const {
@@ -64,8 +64,10 @@ void mlir::attn::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, AttnDialect *) {
     OnlineAttentionOp::attachInterface<
-        OnlineFormOpInterface<OnlineAttentionOp>>(*ctx);
+        TiledFormOpInterface<OnlineAttentionOp>>(*ctx);
     PartialAttentionOp::attachInterface<
-        OnlineFormOpInterface<PartialAttentionOp>>(*ctx);
+        TiledFormOpInterface<PartialAttentionOp>>(*ctx);
+    BilinearGatherOp::attachInterface<
+        TiledFormOpInterface<BilinearGatherOp>>(*ctx);
   });
 }

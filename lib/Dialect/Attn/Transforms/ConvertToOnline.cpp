@@ -58,22 +58,28 @@ static Value widenMask(OpBuilder &b, Location loc, Value mask) {
 /// Emits `cf.assert`s for the shape relations of SPEC 1.1 that involve a
 /// dynamic dimension and so could not be verified statically (SPEC: checked
 /// when the kernel runs, with a clear error).
+void mlir::attn::assertSameDim(OpBuilder &b, Location loc, Operation *op,
+                               Value x, int64_t xd, StringRef xName, Value y,
+                               int64_t yd, StringRef yName, StringRef dimName) {
+  auto xt = cast<ShapedType>(x.getType()), yt = cast<ShapedType>(y.getType());
+  if (!xt.isDynamicDim(xd) && !yt.isDynamicDim(yd))
+    return;
+  Value xs = tensor::DimOp::create(b, loc, x, xd);
+  Value ys = tensor::DimOp::create(b, loc, y, yd);
+  Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, xs, ys);
+  cf::AssertOp::create(b, loc, eq,
+                       (op->getName().getStringRef() + ": '" + xName +
+                        "' dim " + Twine(xd) + " (" + dimName +
+                        ") does not match '" + yName + "' dim " + Twine(yd))
+                           .str());
+}
+
 static void emitRuntimeShapeChecks(OpBuilder &b, Location loc, Operation *op,
                                    Value q, Value k, Value v, Value mask) {
   std::string opName = op->getName().getStringRef().str();
   auto check = [&](Value x, int64_t xd, StringRef xName, Value y, int64_t yd,
                    StringRef yName, StringRef dimName) {
-    auto xt = cast<ShapedType>(x.getType()), yt = cast<ShapedType>(y.getType());
-    if (!xt.isDynamicDim(xd) && !yt.isDynamicDim(yd))
-      return;
-    Value xs = tensor::DimOp::create(b, loc, x, xd);
-    Value ys = tensor::DimOp::create(b, loc, y, yd);
-    Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, xs, ys);
-    cf::AssertOp::create(b, loc, eq,
-                         (opName + ": '" + xName + "' dim " + Twine(xd) + " (" +
-                          dimName + ") does not match '" + yName + "' dim " +
-                          Twine(yd))
-                             .str());
+    assertSameDim(b, loc, op, x, xd, xName, y, yd, yName, dimName);
   };
   // attention_c3
   check(k, 0, "key", q, 0, "query", "B");

@@ -6,7 +6,8 @@
 // `attn.partial_attention` + normalization (its AggregatedOpInterface), the
 // partial op's key dimension is tiled into an scf.for over key blocks (the
 // FlashAttention loop, carrying the online-softmax state), and each block's
-// partial op becomes one online step in linalg.
+// partial op becomes one online step in linalg. `attn.bilinear_gather`
+// becomes its gathering linalg.generic per level.
 //
 //===----------------------------------------------------------------------===//
 
@@ -104,6 +105,12 @@ struct AttnDecomposePass
             (!dynamicHeadDimsOnly ||
              hasDynamicHeadDims(partial.getKeyType(), partial.getValueType())))
           ops.push_back(op);
+      } else if (auto gather = dyn_cast<BilinearGatherOp>(op)) {
+        // The vector kernel takes static channels and points.
+        if (gather.getNumResults() == 1 &&
+            (!dynamicHeadDimsOnly || gather.getValueType().isDynamicDim(3) ||
+             gather.getLocationsType().isDynamicDim(4)))
+          ops.push_back(op);
       }
     });
     IRRewriter rewriter(&getContext());
@@ -111,6 +118,11 @@ struct AttnDecomposePass
       int64_t keys = blockK;
       if (LoweringConfigAttr config = getLoweringConfig(op))
         keys = config.getBlockK();
+      if (isa<BilinearGatherOp>(op)) {
+        if (failed(decomposeInPlace(rewriter, op)))
+          return signalPassFailure();
+        continue;
+      }
       LogicalResult result =
           isa<OnlineAttentionOp>(op)
               ? LogicalResult(decomposeOnlineAttention(

@@ -39,6 +39,30 @@ mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
   return result;
 }
 
+FailureOr<scf::SCFTilingResult>
+mlir::attn::tileBilinearGather(RewriterBase &rewriter, BilinearGatherOp op,
+                               int64_t blockQ) {
+  if (blockQ <= 0)
+    return op.emitOpError("expected a positive query block size, found ")
+           << blockQ;
+  if (op.getNumResults() != 1)
+    return rewriter.notifyMatchFailure(op, "tiling needs tensor semantics");
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  // Heads stay whole (size 0 = not tiled): the heads of a query read the
+  // same pixels' rows of `value`.
+  options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(blockQ),
+                        rewriter.getIndexAttr(0)});
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
 namespace {
 /// Gives every online form that is created while one op is tiled (its tiles,
 /// and the partial ops of split-K) that op's lowering config.
@@ -64,6 +88,14 @@ struct AttnTilePass
       if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
         ops.push_back(op);
     });
+    SmallVector<BilinearGatherOp> gathers;
+    getOperation().walk([&](BilinearGatherOp op) {
+      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
+        gathers.push_back(op);
+    });
+    for (BilinearGatherOp op : gathers)
+      if (failed(tileBilinearGather(rewriter, op, gatherBlockQ)))
+        return signalPassFailure();
     for (OnlineAttentionOp op : ops) {
       propagator.config = getLoweringConfig(op);
       int64_t rows = blockQ, splits = splitKeys;

@@ -14,6 +14,10 @@ include "attn/Dialect/Attn/IR/AttnEnums.td"
 def Attn_PaddingModeAttr : EnumAttr<Attn_Dialect, Attn_PaddingModeEnum,
                                     "padding_mode">;
 
+/// `#attn<coordinates grid>` or `#attn<coordinates unit>`.
+def Attn_CoordinatesAttr : EnumAttr<Attn_Dialect, Attn_CoordinatesEnum,
+                                    "coordinates">;
+
 //===----------------------------------------------------------------------===//
 // LoweringConfigAttr
 //===----------------------------------------------------------------------===//

@@ -20,4 +20,16 @@ def Attn_PaddingModeEnum : I32EnumAttr<"PaddingMode",
   let genSpecializedAttr = 0;
 }
 
+/// The range of normalized sampling coordinates: torch grid_sample's
+/// `[-1, 1]` (`attn.deformable_sample`) or Deformable DETR's `[0, 1]`
+/// (`attn.ms_deform_attn`).
+def Attn_CoordinatesEnum : I32EnumAttr<"Coordinates",
+    "the range of normalized sampling coordinates", [
+      I32EnumAttrCase<"grid", 0>,
+      I32EnumAttrCase<"unit", 1>
+    ]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNENUMS_TD

@@ -561,4 +561,100 @@ def Attn_PartialAttentionOp : Attn_Op<"partial_attention", [
   }];
 }
 
+def Attn_BilinearGatherOp : Attn_Op<"bilinear_gather", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>]> {
+  let summary = "destination-style weighted sum of bilinear samples";
+  let description = [{
+    The tiled form of `attn.deformable_sample` and `attn.ms_deform_attn`
+    that every lowering consumes (the CPU kernel and the portable linalg
+    decomposition). For every batch `n`, query `q` and head `m`:
+
+    ```
+    output[n,q,m,:] = sum_l sum_p weights[n,q,m,l,p] *
+                      bilinear(level l of value[n,:,m,:], locations[n,q,m,l,p,:])
+    ```
+
+    `value` is `[N, S, M, D]` with the levels of `spatial_shapes = [H0, W0,
+    H1, W1, ...]` concatenated along `S` (each row-major `(y, x)`, channels
+    last); `locations` is `[N, Q, M, L, P, 2]` holding normalized `(x, y)`;
+    the optional `weights` `[N, Q, M, L, P]` default to 1; the destination
+    `output` is `[N, Q, M, D]` and is overwritten. `coordinates = grid`
+    (torch grid_sample, `[-1, 1]`) maps `x` to `(x+1)/2*(W-1)` with
+    `align_corners` and `((x+1)*W-1)/2` without; `coordinates = unit`
+    (Deformable DETR, `[0, 1]`) maps it to `x*W - 0.5` (the same point as
+    `align_corners = false` on `2x-1`). `padding_mode = zeros` reads 0 for
+    corners outside the level; `border` clamps the pixel coordinates into
+    it first. A non-finite coordinate contributes zero, and no coordinate
+    reads outside `value` (the corner math is in
+    `attn/Dialect/Attn/Utils/BilinearSampling.h`). Accumulation is in f32.
+    Works on tensors (one result) and on memrefs (no result).
+
+    `attn.deformable_sample` is the case `M = 1`, `L = 1`, `P = 1` without
+    weights (its input map and grid reshaped); `attn.ms_deform_attn` the case
+    `coordinates = unit`, `padding_mode = zeros` (its result reshaped).
+
+    The iteration domain is `(n, q, m)`, all parallel; a tile reads whole
+    levels of its heads. On tensors the op decomposes
+    (AggregatedOpInterface) into a `linalg.generic` over `(n, q, m, l, p, d)`
+    that gathers with `tensor.extract` (the portable lowering).
+
+    Example:
+
+    ```mlir
+    %o = attn.bilinear_gather
+           ins(%value, %loc weights %w : tensor<1x30x2x8xf32>,
+               tensor<1x5x2x2x2x2xf32>, tensor<1x5x2x2x2xf32>)
+           outs(%init : tensor<1x5x2x8xf32>)
+           {spatial_shapes = array<i64: 4, 6, 2, 3>, coordinates = #attn<coordinates unit>}
+           -> tensor<1x5x2x8xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyShaped:$value,
+                       AnyShaped:$locations,
+                       Optional<AnyShaped>:$weights,
+                       AnyShaped:$output,
+                       DenseI64ArrayAttr:$spatial_shapes,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners,
+                       DefaultValuedAttr<Attn_PaddingModeAttr,
+                           "::mlir::attn::PaddingMode::zeros">:$padding_mode,
+                       DefaultValuedAttr<Attn_CoordinatesAttr,
+                           "::mlir::attn::Coordinates::grid">:$coordinates);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+
+  let assemblyFormat = [{
+    `ins` `(` $value `,` $locations (`weights` $weights^)?
+    `:` type($value) `,` type($locations) (`,` type($weights)^)? `)`
+    `outs` `(` $output `:` type($output) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// DestinationStyleOpInterface: the one destination is `output`.
+    MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
+    ShapedType getValueType() { return cast<ShapedType>(getValue().getType()); }
+    ShapedType getLocationsType() {
+      return cast<ShapedType>(getLocations().getType());
+    }
+    ShapedType getOutputType() { return cast<ShapedType>(getOutput().getType()); }
+    /// Number of levels (pairs in `spatial_shapes`).
+    int64_t getNumLevels() { return getSpatialShapes().size() / 2; }
+    /// Height and width of level `l`.
+    int64_t getLevelHeight(int64_t l) { return getSpatialShapes()[2 * l]; }
+    int64_t getLevelWidth(int64_t l) { return getSpatialShapes()[2 * l + 1]; }
+    /// First row of level `l` along `value`'s S dimension.
+    int64_t getLevelStart(int64_t l) {
+      int64_t start = 0;
+      for (int64_t i = 0; i < l; ++i)
+        start += getLevelHeight(i) * getLevelWidth(i);
+      return start;
+    }
+  }];
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

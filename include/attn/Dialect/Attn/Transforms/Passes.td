@@ -28,19 +28,38 @@ def AttnConvertToOnlinePass : Pass<"attn-convert-to-online", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnConvertToGatherPass : Pass<"attn-convert-to-gather", "func::FuncOp"> {
+  let summary = "Rewrite sampling ops into the destination-style attn.bilinear_gather";
+  let description = [{
+    Rewrites `attn.ms_deform_attn` and `attn.deformable_sample` into
+    `attn.bilinear_gather` on a `tensor.empty` destination. MSDA keeps its
+    operands (`[0, 1]` coordinates, zeros padding) and collapses the
+    gather's `[N, Lq, M, D]` into its `[N, Lq, M*D]` result;
+    `deformable_sample` becomes one head, one level and one point per query
+    (its map reshaped to `[N, Hin*Win, 1, C]`, its grid to
+    `[N, Hout*Wout, 1, 1, 1, 2]`). Shape relations that involve dynamic
+    dimensions become `cf.assert`s naming the operands. A dynamic input
+    height or width of `deformable_sample` (the gather's levels are static)
+    is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def AttnCheckLowerablePass : Pass<"attn-check-lowerable", "func::FuncOp"> {
   let summary = "Reject attn ops that the code generator does not lower yet";
   let description = [{
     Emits an error on each graph-level `attn` op without a code-generation
-    path (today: `attn.compose`, `attn.dcmha`, `attn.deformable_sample`,
-    `attn.ms_deform_attn`), so that pipelines stop with a message naming the
+    path (today: `attn.compose`, `attn.dcmha`), so that pipelines stop with a message naming the
     op instead of failing later in bufferization. The reference evaluator
     (`attn-run --backend=reference`) runs every op.
   }];
 }
 
 def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
-  let summary = "Tile attn.online_attention over (batch, head, query block)";
+  let summary = "Tile the online forms and attn.bilinear_gather into parallel tiles";
   let description = [{
     Tiles every `attn.online_attention` on tensors with an `scf.forall` over
     the parallel `(b, h, i)` domain with tile sizes `[1, 1, block_q]`, through
@@ -55,6 +74,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
 
     The sizes come from the op's `lowering_config`, which every tile keeps.
     The options apply only to ops without one (the pass used on its own).
+
+    Every `attn.bilinear_gather` on tensors is tiled over `(n, q)` with tile
+    sizes `[1, gather-block-q]`; a tile holds every head of its queries.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
@@ -62,7 +84,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     Option<"splitKeys", "split-keys", "int64_t", /*default=*/"0",
            "key splits of ops without a lowering_config (flash-decoding): 0 "
            "= chosen per op (decode shapes only), 1 = never, N > 1 = N "
-           "splits">
+           "splits">,
+    Option<"gatherBlockQ", "gather-block-q", "int64_t", /*default=*/"32",
+           "queries per tile of attn.bilinear_gather">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
@@ -86,11 +110,17 @@ def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
     head dims), or for all ops with `decompose-all`. The key block is the
     `block_k` of the op's `#attn.lowering_config`; the `block-k` option
     applies to ops without one.
+
+    `attn.bilinear_gather` on tensors becomes one `linalg.generic` per level
+    that gathers the four corners of each point with `tensor.extract` (its
+    AggregatedOpInterface); the CPU pipeline uses it for gathers with a
+    dynamic channel count D or point count P.
   }];
   let options = [
     Option<"dynamicHeadDimsOnly", "dynamic-head-dims-only", "bool",
            /*default=*/"false",
-           "only decompose ops whose D or Dv is dynamic">,
+           "only decompose attention ops whose D or Dv is dynamic and "
+           "gathers whose D or P is dynamic">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"128",
            "keys per step of the FlashAttention loop of ops without a "
            "lowering_config (0 = one step over all keys)">

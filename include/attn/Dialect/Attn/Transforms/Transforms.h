@@ -30,6 +30,28 @@ FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
 /// Adds the patterns of `convertToOnline` to `patterns`.
 void populateConvertToOnlinePatterns(RewritePatternSet &patterns);
 
+/// Emits a `cf.assert` that dim `xd` of tensor `x` equals dim `yd` of tensor
+/// `y` when either is dynamic (nothing when both are static: the verifier
+/// checked them). The message names `op`, both operands and `dimName`.
+void assertSameDim(OpBuilder &b, Location loc, Operation *op, Value x,
+                   int64_t xd, StringRef xName, Value y, int64_t yd,
+                   StringRef yName, StringRef dimName);
+
+/// Rewrites `attn.deformable_sample` / `attn.ms_deform_attn` into
+/// `attn.bilinear_gather` on a fresh destination, with reshapes of the
+/// operands and the result (see `-attn-convert-to-gather`). Fails with an
+/// error for shapes the tiled form cannot take (a dynamic `Hin`/`Win`, more
+/// than 2^31 - 1 rows of `S`).
+FailureOr<BilinearGatherOp> convertToGather(RewriterBase &rewriter,
+                                            Operation *samplingOp);
+
+/// Tiles `op` (on tensors) with an `scf.forall` over (n, q) with tile sizes
+/// [1, blockQ] (all heads of a query in one tile) and replaces it with the
+/// loop's result.
+FailureOr<scf::SCFTilingResult> tileBilinearGather(RewriterBase &rewriter,
+                                                   BilinearGatherOp op,
+                                                   int64_t blockQ);
+
 /// Tiles `op` (on tensors) with an `scf.forall` over (b, h, i) with tile
 /// sizes [1, 1, blockQ] and replaces it with the loop's result. The tiles
 /// keep the op's `lowering_config`.

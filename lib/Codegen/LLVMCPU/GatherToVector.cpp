@@ -1,0 +1,227 @@
+//===- GatherToVector.cpp - attn.bilinear_gather to vector code -*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The CPU kernel of one `attn.bilinear_gather` tile (on memrefs): for each
+// (n, q, m) of the tile,
+//
+//   1. the corner math of every sampling point, once: per level, the P
+//      points as one f32 vector (coordinates deinterleaved from the (x, y)
+//      pairs) through the shared BilinearSampling builder, giving 4 corner
+//      rows (i32) and weights (f32, zero outside the map, times the
+//      attention weight) per point, stored to a small scratch;
+//   2. the channels in chunks of up to `kGroup` vectors: for every point
+//      and corner, a D-wide row gather `value[n, row, m, c..]` (channels
+//      last, so one vector load per register) scaled by the corner weight
+//      into f32 accumulators; then one store (rounded to the output type).
+//
+// Corners outside the map have weight 0 and a row clamped into the map, so
+// there are no branches per element and no read outside `value` for any
+// coordinate. f16 data is widened on load (vcvtph2ps) and accumulated in
+// f32. Threads come from the scf.forall of -attn-tile around the tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/LLVMCPU/AttnToVector.h"
+#include "attn/Dialect/Attn/Utils/BilinearSampling.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// Vectors of channels accumulated at a time (registers: kGroup
+/// accumulators plus the loads of one corner).
+static constexpr int64_t kGroup = 4;
+
+namespace {
+/// Emits the kernel of one gather tile.
+class GatherEmitter {
+public:
+  GatherEmitter(ImplicitLocOpBuilder &b, BilinearGatherOp op,
+                const CPUTargetInfo &target)
+      : b(b), op(op), lanes(target.lanes()), target(target) {}
+
+  void emit();
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value dim(Value v, int64_t d) { return memref::DimOp::create(b, v, d); }
+  Value toF32(Value x) {
+    if (getElementTypeOrSelf(x.getType()).isF32())
+      return x;
+    Type f32 = b.getF32Type();
+    if (auto vec = dyn_cast<VectorType>(x.getType()))
+      f32 = vec.clone(f32);
+    return arith::ExtFOp::create(b, f32, x);
+  }
+  /// Corner rows and weights of every point of (n, q, m) into the scratch.
+  void emitCorners(Value n, Value q, Value m);
+  /// Output channels [c, c + count * lanes) of (n, q, m); `tail` > 0 makes
+  /// the last vector a masked one of `tail` lanes.
+  void emitChannels(Value n, Value q, Value m, Value c, int64_t count,
+                    int64_t tail);
+
+  ImplicitLocOpBuilder &b;
+  BilinearGatherOp op;
+  int64_t lanes;
+  const CPUTargetInfo &target;
+  int64_t levels = 0, points = 0;
+  Value locations; // [n, q, m, L, 2P]: the (x, y) pairs of a level in a row
+  Value rows, weights; // scratch [4, L*P]: i32 corner rows, f32 weights
+};
+} // namespace
+
+void GatherEmitter::emitCorners(Value n, Value q, Value m) {
+  Type locElt = op.getLocationsType().getElementType();
+  bool unit = op.getCoordinates() == Coordinates::unit;
+  bool border = op.getPaddingMode() == PaddingMode::border;
+  auto pairType = VectorType::get({2 * points}, locElt);
+  for (int64_t l = 0; l < levels; ++l) {
+    Value li = index(l);
+    Value pairs = vector::LoadOp::create(b, pairType, locations,
+                                         ValueRange{n, q, m, li, index(0)});
+    auto split = vector::DeinterleaveOp::create(b, pairs);
+    Value x = toF32(split.getRes1()), y = toF32(split.getRes2());
+    Value scale;
+    if (Value w = op.getWeights())
+      scale = toF32(vector::LoadOp::create(
+          b, VectorType::get({points}, cast<ShapedType>(w.getType()).getElementType()),
+          w, ValueRange{n, q, m, li, index(0)}));
+    BilinearCorners corners = buildBilinearCorners(
+        b, b.getLoc(), x, y, op.getLevelHeight(l), op.getLevelWidth(l),
+        op.getLevelStart(l), unit, op.getAlignCorners(), border, scale);
+    for (int64_t k = 0; k < 4; ++k) {
+      SmallVector<Value> at{index(k), index(l * points)};
+      vector::StoreOp::create(b, corners.rows[k], rows, at);
+      vector::StoreOp::create(b, corners.weights[k], weights, at);
+    }
+  }
+}
+
+void GatherEmitter::emitChannels(Value n, Value q, Value m, Value c,
+                                 int64_t count, int64_t tail) {
+  Type f32 = b.getF32Type();
+  Value value = op.getValue(), output = op.getOutput();
+  Type valueElt = op.getValueType().getElementType();
+  Type outElt = op.getOutputType().getElementType();
+  auto accType = VectorType::get({lanes}, f32);
+  auto loadType = VectorType::get({lanes}, valueElt);
+  // The masked tail: only its first `tail` lanes are read and written.
+  Value mask;
+  if (tail > 0)
+    mask = vector::ConstantMaskOp::create(
+        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{tail});
+  auto channel = [&](int64_t v) {
+    return arith::AddIOp::create(b, c, index(v * lanes)).getResult();
+  };
+  Value zeroAcc = arith::ConstantOp::create(
+      b, accType, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  Value zeroLoad = arith::ConstantOp::create(
+      b, loadType,
+      DenseElementsAttr::get(loadType, b.getFloatAttr(valueElt, 0.0)));
+  SmallVector<Value> init(count, zeroAcc);
+  auto loop = scf::ForOp::create(
+      b, index(0), index(levels * points), index(1), init,
+      [&](OpBuilder &nb, Location loc, Value pt, ValueRange accs) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        SmallVector<Value> next(accs);
+        for (int64_t k = 0; k < 4; ++k) {
+          Value row = memref::LoadOp::create(ib, rows, ValueRange{index(k), pt});
+          row = arith::IndexCastOp::create(ib, ib.getIndexType(), row);
+          Value w = memref::LoadOp::create(ib, weights, ValueRange{index(k), pt});
+          Value wv = vector::BroadcastOp::create(ib, accType, w);
+          for (int64_t v = 0; v < count; ++v) {
+            SmallVector<Value> at{n, row, m, channel(v)};
+            Value x = (mask && v == count - 1)
+                          ? vector::MaskedLoadOp::create(ib, loadType, value,
+                                                         at, mask, zeroLoad)
+                                .getResult()
+                          : vector::LoadOp::create(ib, loadType, value, at)
+                                .getResult();
+            next[v] = vector::FMAOp::create(ib, toF32(x), wv, next[v]);
+          }
+        }
+        scf::YieldOp::create(ib, next);
+      });
+  for (int64_t v = 0; v < count; ++v) {
+    Value acc = loop.getResult(v);
+    if (!outElt.isF32())
+      acc = arith::TruncFOp::create(b, VectorType::get({lanes}, outElt), acc);
+    SmallVector<Value> at{n, q, m, channel(v)};
+    if (mask && v == count - 1)
+      vector::MaskedStoreOp::create(b, output, at, mask, acc);
+    else
+      vector::StoreOp::create(b, acc, output, at);
+  }
+}
+
+void GatherEmitter::emit() {
+  levels = op.getNumLevels();
+  points = op.getLocationsType().getDimSize(4);
+  int64_t channels = op.getValueType().getDimSize(3);
+  // The (x, y) pairs of a level's points are contiguous: one row of 2P.
+  locations = memref::CollapseShapeOp::create(
+      b, op.getLocations(),
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3}, {4, 5}});
+  SmallVector<Value> heapBuffers;
+  int64_t total = levels * points;
+  rows = target.allocScratch(b, b.getLoc(),
+                             MemRefType::get({4, total}, b.getI32Type()),
+                             /*alignmentBytes=*/64, /*onHeap=*/false,
+                             heapBuffers);
+  weights = target.allocScratch(b, b.getLoc(),
+                                MemRefType::get({4, total}, b.getF32Type()),
+                                /*alignmentBytes=*/64, /*onHeap=*/false,
+                                heapBuffers);
+  Value output = op.getOutput();
+  int64_t full = channels / lanes, tail = channels % lanes;
+  int64_t groups = full / kGroup, rest = full % kGroup;
+  auto loopOver = [&](Value upper, function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, index(0), upper, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(loop.getInductionVar());
+  };
+  loopOver(dim(output, 0), [&](Value n) {
+    loopOver(dim(output, 1), [&](Value q) {
+      loopOver(dim(output, 2), [&](Value m) {
+        emitCorners(n, q, m);
+        if (groups > 0)
+          loopOver(index(groups), [&](Value g) {
+            Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
+            emitChannels(n, q, m, c, kGroup, 0);
+          });
+        if (rest > 0 || tail > 0)
+          emitChannels(n, q, m, index(groups * kGroup * lanes),
+                       rest + (tail > 0 ? 1 : 0), tail);
+      });
+    });
+  });
+}
+
+LogicalResult mlir::attn::lowerBilinearGatherToVector(
+    RewriterBase &rewriter, BilinearGatherOp op, const CPUTargetInfo &target) {
+  if (op.getNumResults() != 0)
+    return op.emitOpError("the vector kernel needs buffer semantics (run "
+                          "bufferization first)");
+  if (op.getValueType().isDynamicDim(3) ||
+      op.getLocationsType().isDynamicDim(4))
+    return op.emitOpError("the vector kernel needs static channels D and "
+                          "points P (-attn-decompose lowers the others)");
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+  Block *body = rewriter.createBlock(&scope.getBodyRegion());
+  b.setInsertionPointToStart(body);
+  GatherEmitter(b, op, target).emit();
+  memref::AllocaScopeReturnOp::create(b, ValueRange{});
+  rewriter.eraseOp(op);
+  return success();
+}
