@@ -9,7 +9,11 @@
 //      points as one f32 vector (coordinates deinterleaved from the (x, y)
 //      pairs) through the shared BilinearSampling builder, giving 4 corner
 //      rows (i32) and weights (f32, zero outside the map, times the
-//      attention weight) per point, stored to a small scratch;
+//      attention weight) per point, stored to a small scratch. This runs one
+//      (q, m) ahead of the gathers, into the other half of a double buffer,
+//      and prefetches the rows it found: the gathers are latency-bound
+//      (random rows of a map of megabytes), the prefetches overlap the next
+//      (q, m)'s misses with this one's arithmetic;
 //   2. the channels in chunks of up to `kGroup` vectors: for every point
 //      and corner, a D-wide row gather `value[n, row, m, c..]` (channels
 //      last, so one vector load per register) scaled by the corner weight
@@ -60,12 +64,14 @@ private:
       f32 = vec.clone(f32);
     return arith::ExtFOp::create(b, f32, x);
   }
-  /// Corner rows and weights of every point of (n, q, m) into the scratch.
-  void emitCorners(Value n, Value q, Value m);
-  /// Output channels [c, c + count * lanes) of (n, q, m); `tail` > 0 makes
-  /// the last vector a masked one of `tail` lanes.
-  void emitChannels(Value n, Value q, Value m, Value c, int64_t count,
-                    int64_t tail);
+  /// Corner rows and weights of every point of (n, q, m) into scratch
+  /// slot `slot`; with `prefetch`, prefetches the first lines of their rows.
+  void emitCorners(Value n, Value q, Value m, Value slot, bool prefetch);
+  /// Output channels [c, c + count * lanes) of (n, q, m) from the corners in
+  /// scratch slot `slot`; `tail` > 0 makes the last vector a masked one of
+  /// `tail` lanes.
+  void emitChannels(Value n, Value q, Value m, Value slot, Value c,
+                    int64_t count, int64_t tail);
 
   ImplicitLocOpBuilder &b;
   BilinearGatherOp op;
@@ -73,11 +79,13 @@ private:
   const CPUTargetInfo &target;
   int64_t levels = 0, points = 0;
   Value locations; // [n, q, m, L, 2P]: the (x, y) pairs of a level in a row
-  Value rows, weights; // scratch [4, L*P]: i32 corner rows, f32 weights
+  // Double-buffered scratch [2, 4, L*P]: i32 corner rows, f32 weights.
+  Value rows, weights;
 };
 } // namespace
 
-void GatherEmitter::emitCorners(Value n, Value q, Value m) {
+void GatherEmitter::emitCorners(Value n, Value q, Value m, Value slot,
+                                bool prefetch) {
   Type locElt = op.getLocationsType().getElementType();
   bool unit = op.getCoordinates() == Coordinates::unit;
   bool border = op.getPaddingMode() == PaddingMode::border;
@@ -97,15 +105,36 @@ void GatherEmitter::emitCorners(Value n, Value q, Value m) {
         b, b.getLoc(), x, y, op.getLevelHeight(l), op.getLevelWidth(l),
         op.getLevelStart(l), unit, op.getAlignCorners(), border, scale);
     for (int64_t k = 0; k < 4; ++k) {
-      SmallVector<Value> at{index(k), index(l * points)};
+      SmallVector<Value> at{slot, index(k), index(l * points)};
       vector::StoreOp::create(b, corners.rows[k], rows, at);
       vector::StoreOp::create(b, corners.weights[k], weights, at);
     }
   }
+  if (!prefetch)
+    return;
+  // The first lines of every corner row (further lines of long rows follow
+  // sequentially, which the hardware prefetcher catches).
+  ShapedType valueType = op.getValueType();
+  int64_t rowBytes =
+      valueType.getDimSize(3) * valueType.getElementTypeBitWidth() / 8;
+  int64_t lines = std::min<int64_t>(llvm::divideCeil(rowBytes, 64), 2);
+  int64_t lineElements = 512 / valueType.getElementTypeBitWidth();
+  auto loop = scf::ForOp::create(b, index(0), index(levels * points), index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value pt = loop.getInductionVar();
+  for (int64_t k = 0; k < 4; ++k) {
+    Value row = memref::LoadOp::create(b, rows, ValueRange{slot, index(k), pt});
+    row = arith::IndexCastOp::create(b, b.getIndexType(), row);
+    for (int64_t line = 0; line < lines; ++line)
+      memref::PrefetchOp::create(
+          b, op.getValue(), ValueRange{n, row, m, index(line * lineElements)},
+          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+  }
 }
 
-void GatherEmitter::emitChannels(Value n, Value q, Value m, Value c,
-                                 int64_t count, int64_t tail) {
+void GatherEmitter::emitChannels(Value n, Value q, Value m, Value slot,
+                                 Value c, int64_t count, int64_t tail) {
   Type f32 = b.getF32Type();
   Value value = op.getValue(), output = op.getOutput();
   Type valueElt = op.getValueType().getElementType();
@@ -132,9 +161,11 @@ void GatherEmitter::emitChannels(Value n, Value q, Value m, Value c,
         ImplicitLocOpBuilder ib(loc, nb);
         SmallVector<Value> next(accs);
         for (int64_t k = 0; k < 4; ++k) {
-          Value row = memref::LoadOp::create(ib, rows, ValueRange{index(k), pt});
+          Value row =
+              memref::LoadOp::create(ib, rows, ValueRange{slot, index(k), pt});
           row = arith::IndexCastOp::create(ib, ib.getIndexType(), row);
-          Value w = memref::LoadOp::create(ib, weights, ValueRange{index(k), pt});
+          Value w = memref::LoadOp::create(ib, weights,
+                                           ValueRange{slot, index(k), pt});
           Value wv = vector::BroadcastOp::create(ib, accType, w);
           for (int64_t v = 0; v < count; ++v) {
             SmallVector<Value> at{n, row, m, channel(v)};
@@ -172,11 +203,11 @@ void GatherEmitter::emit() {
   SmallVector<Value> heapBuffers;
   int64_t total = levels * points;
   rows = target.allocScratch(b, b.getLoc(),
-                             MemRefType::get({4, total}, b.getI32Type()),
+                             MemRefType::get({2, 4, total}, b.getI32Type()),
                              /*alignmentBytes=*/64, /*onHeap=*/false,
                              heapBuffers);
   weights = target.allocScratch(b, b.getLoc(),
-                                MemRefType::get({4, total}, b.getF32Type()),
+                                MemRefType::get({2, 4, total}, b.getF32Type()),
                                 /*alignmentBytes=*/64, /*onHeap=*/false,
                                 heapBuffers);
   Value output = op.getOutput();
@@ -188,19 +219,40 @@ void GatherEmitter::emit() {
     b.setInsertionPointToStart(loop.getBody());
     body(loop.getInductionVar());
   };
+  // (q, m) pairs of a batch in one loop, so that the corners of the next
+  // pair are computed (and prefetched) while this one gathers.
+  Value heads = dim(output, 2);
+  Value pairs = arith::MulIOp::create(b, dim(output, 1), heads);
+  Value one = index(1), two = index(2);
   loopOver(dim(output, 0), [&](Value n) {
-    loopOver(dim(output, 1), [&](Value q) {
-      loopOver(dim(output, 2), [&](Value m) {
-        emitCorners(n, q, m);
-        if (groups > 0)
-          loopOver(index(groups), [&](Value g) {
-            Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
-            emitChannels(n, q, m, c, kGroup, 0);
-          });
-        if (rest > 0 || tail > 0)
-          emitChannels(n, q, m, index(groups * kGroup * lanes),
-                       rest + (tail > 0 ? 1 : 0), tail);
-      });
+    auto ifAny = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, pairs, index(0)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifAny.thenBlock());
+    emitCorners(n, index(0), index(0), index(0), /*prefetch=*/false);
+    Value last = arith::SubIOp::create(b, pairs, one);
+    loopOver(pairs, [&](Value i) {
+      // The next pair (the last one again at the end, into the other slot,
+      // which nothing reads).
+      Value next = arith::MinSIOp::create(
+          b, arith::AddIOp::create(b, i, one), last);
+      Value nextSlot = arith::RemUIOp::create(
+          b, arith::AddIOp::create(b, i, one), two);
+      emitCorners(n, arith::DivUIOp::create(b, next, heads),
+                  arith::RemUIOp::create(b, next, heads), nextSlot,
+                  /*prefetch=*/true);
+      Value q = arith::DivUIOp::create(b, i, heads);
+      Value m = arith::RemUIOp::create(b, i, heads);
+      Value slot = arith::RemUIOp::create(b, i, two);
+      if (groups > 0)
+        loopOver(index(groups), [&](Value g) {
+          Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
+          emitChannels(n, q, m, slot, c, kGroup, 0);
+        });
+      if (rest > 0 || tail > 0)
+        emitChannels(n, q, m, slot, index(groups * kGroup * lanes),
+                     rest + (tail > 0 ? 1 : 0), tail);
     });
   });
 }
