@@ -867,8 +867,8 @@ LogicalResult BilinearGatherOp::verify() {
                       "channels of 'value'")))
     return failure();
   if (Value w = getWeights())
-    for (unsigned d = 0; d < 5; ++d)
-      if (failed(checkDim(*this, "weights", w, d, "N/Q/M/L/P", loc[d],
+    for (auto [d, name] : llvm::enumerate(ArrayRef<StringRef>{"N", "Q", "M", "L", "P"}))
+      if (failed(checkDim(*this, "weights", w, d, name, loc[d],
                           "the same dim of 'locations'")))
         return failure();
   return verifyDestinationResults(*this, getOutput());

@@ -172,9 +172,9 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
                 0, "value", "N");
   assertSameDim(rewriter, loc, op, locations, 2, "sampling_locations", value,
                 2, "value", "M");
-  for (int64_t d = 0; d < 5; ++d)
+  for (auto [d, name] : llvm::enumerate(ArrayRef<StringRef>{"N", "Lq", "M", "L", "P"}))
     assertSameDim(rewriter, loc, op, weights, d, "attention_weights",
-                  locations, d, "sampling_locations", "N/Lq/M/L/P");
+                  locations, d, "sampling_locations", name);
   SmallVector<OpFoldResult> v = mixedSizes(rewriter, loc, value);
   SmallVector<OpFoldResult> outSizes = {
       v[0], tensor::getMixedSize(rewriter, loc, locations, 1), v[2], v[3]};
