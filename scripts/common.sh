@@ -21,7 +21,7 @@ ATTN_BUILD_DIR="${ATTN_BUILD_DIR:-$ATTN_ROOT/build}"
 ATTN_APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 libomp-22-dev
   libgtest-dev libbenchmark-dev pybind11-dev python3-dev python3-numpy
-  ninja-build ccache cmake libxtensor-dev
+  ninja-build ccache cmake libxtensor-dev libclang-rt-22-dev
 )
 
 attn_log() { echo "[attn] $*" >&2; }

@@ -22,6 +22,10 @@ config.substitutions.append(("%PYTHON", config.python_executable))
 config.substitutions.append(("%attn_src_root", config.attn_src_root))
 config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 
+# The clang of the LLVM the project builds against (its IR is read by it).
+config.substitutions.append(
+    ("%clang", os.path.join(config.llvm_tools_dir, "clang")))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
@@ -49,5 +53,10 @@ if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidia0"):
     config.available_features.add("gpu")
 if os.environ.get("ATTN_LONG_TESTS"):
     config.available_features.add("long")
+# AddressSanitizer's runtime for clang (Debian's libclang-rt-22-dev).
+import glob
+if glob.glob(os.path.join(config.llvm_lib_dir, "clang", "*", "lib", "linux",
+                          "libclang_rt.asan-x86_64.a")):
+    config.available_features.add("asan")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
