@@ -43,6 +43,10 @@ using namespace mlir::attn;
 /// accumulators plus the loads of one corner).
 static constexpr int64_t kGroup = 4;
 
+/// How many (q, m) pairs ahead of the gathers the corners are computed and
+/// their rows prefetched; the scratch holds kAhead + 1 pairs.
+static constexpr int64_t kAhead = 1;
+
 namespace {
 /// Emits the kernel of one gather tile.
 class GatherEmitter {
@@ -203,11 +207,11 @@ void GatherEmitter::emit() {
   SmallVector<Value> heapBuffers;
   int64_t total = levels * points;
   rows = target.allocScratch(b, b.getLoc(),
-                             MemRefType::get({2, 4, total}, b.getI32Type()),
+                             MemRefType::get({kAhead + 1, 4, total}, b.getI32Type()),
                              /*alignmentBytes=*/64, /*onHeap=*/false,
                              heapBuffers);
   weights = target.allocScratch(b, b.getLoc(),
-                                MemRefType::get({2, 4, total}, b.getF32Type()),
+                                MemRefType::get({kAhead + 1, 4, total}, b.getF32Type()),
                                 /*alignmentBytes=*/64, /*onHeap=*/false,
                                 heapBuffers);
   Value output = op.getOutput();
@@ -223,28 +227,30 @@ void GatherEmitter::emit() {
   // pair are computed (and prefetched) while this one gathers.
   Value heads = dim(output, 2);
   Value pairs = arith::MulIOp::create(b, dim(output, 1), heads);
-  Value one = index(1), two = index(2);
+  Value slots = index(kAhead + 1);
   loopOver(dim(output, 0), [&](Value n) {
     auto ifAny = scf::IfOp::create(
         b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, pairs, index(0)),
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifAny.thenBlock());
-    emitCorners(n, index(0), index(0), index(0), /*prefetch=*/false);
-    Value last = arith::SubIOp::create(b, pairs, one);
-    loopOver(pairs, [&](Value i) {
-      // The next pair (the last one again at the end, into the other slot,
-      // which nothing reads).
-      Value next = arith::MinSIOp::create(
-          b, arith::AddIOp::create(b, i, one), last);
-      Value nextSlot = arith::RemUIOp::create(
-          b, arith::AddIOp::create(b, i, one), two);
-      emitCorners(n, arith::DivUIOp::create(b, next, heads),
-                  arith::RemUIOp::create(b, next, heads), nextSlot,
+    Value last = arith::SubIOp::create(b, pairs, index(1));
+    // Pair `ahead` (clamped to the last one: beyond it, the last pair is
+    // recomputed into a slot that nothing reads any more).
+    auto cornersOf = [&](Value ahead, Value slot) {
+      Value pair = arith::MinSIOp::create(b, ahead, last);
+      emitCorners(n, arith::DivUIOp::create(b, pair, heads),
+                  arith::RemUIOp::create(b, pair, heads), slot,
                   /*prefetch=*/true);
+    };
+    for (int64_t j = 0; j < kAhead; ++j)
+      cornersOf(index(j), index(j));
+    loopOver(pairs, [&](Value i) {
+      Value ahead = arith::AddIOp::create(b, i, index(kAhead));
+      cornersOf(ahead, arith::RemUIOp::create(b, ahead, slots));
+      Value slot = arith::RemUIOp::create(b, i, slots);
       Value q = arith::DivUIOp::create(b, i, heads);
       Value m = arith::RemUIOp::create(b, i, heads);
-      Value slot = arith::RemUIOp::create(b, i, two);
       if (groups > 0)
         loopOver(index(groups), [&](Value g) {
           Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
