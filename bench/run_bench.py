@@ -17,7 +17,15 @@ For every row (a shape, causal or not, GQA, sliding window), it
   - decode rows (Lq = 1 against a long KV cache, GQA) are bandwidth-bound:
     they report K/V GB/s (2 * B * Hkv * Lk * D * 4 bytes per call) and its
     % of the STREAM triad measured in the same run (anchors/stream_triad.c),
-    next to the PyTorch 1.13 anchor.
+    next to the PyTorch 1.13 anchor;
+  - MSDA rows (attn.ms_deform_attn at Deformable DETR's shapes: the encoder,
+    Lq = 19947, and the decoder, Lq = 300, at batch 1 and 2, f32 and f16) run
+    on the inputs of anchors/msda_torch.py's make_inputs (locations around a
+    reference point per query) and report ms, bilinear samples/s, gathered
+    GB/s (4 corners * D * itemsize per sample) and the ratio to
+    msda_torch.py's msda_reference (PyTorch 1.13; f32 only: its CPU
+    grid_sample has no half kernel, so the f16 rows are compared with the f32
+    anchor).
 
 FLOP convention (also attn-run's and the anchor's): 4 * D FLOP per visible
 (query, key) pair (2*D for q.k, 2*Dv for p.v, D = Dv), times B * Hq; causal,
@@ -28,6 +36,7 @@ tests and ab_compare.py.
 Usage:
   /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
       [--build-dir DIR] [--threads 2] [--no-torch] [--only REGEX] [--reps N]
+      [--no-msda]
 Run with Debian's /usr/bin/python3 (numpy, torch 1.13). Needs attn-run built
 in --build-dir (default $ATTN_BUILD_DIR or <repo>/build) and gcc for
 peak_fma.c and stream_triad.c.
@@ -179,6 +188,119 @@ def cases(quick):
         rows.append(Case(f"decode {H}/{Hkv}", B, H, Lk, D, causal=True, Hkv=Hkv, Lq=1,
                          anchor="decode"))
     return rows
+
+
+# --- multi-scale deformable attention rows ---------------------------------------
+
+# anchors/msda_torch.py's SPATIAL: Deformable DETR's 4 levels (S = 19947).
+MSDA_LEVELS = [(100, 150), (50, 75), (25, 38), (13, 19)]
+MSDA_ITEMSIZE = {"f32": 4, "f16": 2}
+
+
+class MsdaCase:
+    """One attn.ms_deform_attn row at Deformable DETR's shapes: 4 levels
+    (S = 19947), M = 8 heads of D = 32, P = 4 points; the encoder (Lq = S) or
+    the decoder (Lq = 300 object queries), batch N, f32 or f16. Inputs are
+    anchors/msda_torch.py's make_inputs(N, Lq) (seed 0): the arrays the
+    PyTorch anchor times."""
+    M, D, P = 8, 32, 4
+    anchor = "msda"
+    decode = False
+    memory = False
+
+    def __init__(self, part, N, dtype="f32", reps=None):
+        self.part, self.N, self.dtype, self.reps = part, N, dtype, reps
+        self.S = sum(h * w for h, w in MSDA_LEVELS)
+        self.L = len(MSDA_LEVELS)
+        self.Lq = {"encoder": self.S, "decoder": 300}[part]
+        self.name = f"MSDA {part}"
+
+    @property
+    def label(self):
+        return f"({self.N},{self.Lq},{self.M},{self.D})"
+
+    @property
+    def mask_label(self):
+        """The element type (what `--only` matches in the third place)."""
+        return self.dtype
+
+    def samples(self):
+        """Bilinear samples per call: N * Lq * M * L * P."""
+        return self.N * self.Lq * self.M * self.L * self.P
+
+    def gathered_bytes(self):
+        """4 corners of D values per sample, as anchors/msda_torch.py counts
+        them (its 4 B per value; here the element size)."""
+        return self.samples() * 4 * self.D * MSDA_ITEMSIZE[self.dtype]
+
+    def flops(self):
+        """anchors/msda_torch.py's convention: 10 FLOP per sample and channel
+        (4 corner FMAs of the bilinear blend and the weight's FMA)."""
+        return 10.0 * self.samples() * self.D
+
+    def key(self):
+        return f"msda_{self.part}_N{self.N}_{self.dtype}"
+
+    def mlir(self):
+        t = self.dtype
+        n, lq, m, d, l, p = self.N, self.Lq, self.M, self.D, self.L, self.P
+        value = f"tensor<{n}x{self.S}x{m}x{d}x{t}>"
+        loc = f"tensor<{n}x{lq}x{m}x{l}x{p}x2x{t}>"
+        aw = f"tensor<{n}x{lq}x{m}x{l}x{p}x{t}>"
+        out = f"tensor<{n}x{lq}x{m * d}x{t}>"
+        shapes = ", ".join(str(x) for hw in MSDA_LEVELS for x in hw)
+        return (f"// run_bench.py: {self.name} {self.label} {self.dtype}\n"
+                f"func.func @main(%value: {value}, %sampling_locations: {loc},\n"
+                f"                %attention_weights: {aw}) -> {out} {{\n"
+                f"  %o = attn.ms_deform_attn %value, %sampling_locations, %attention_weights\n"
+                f"      {{spatial_shapes = array<i64: {shapes}>}}\n"
+                f"      : {value}, {loc}, {aw} -> {out}\n"
+                f"  return %o : {out}\n}}\n")
+
+    def write_inputs(self, workdir):
+        """The model and its three .npy inputs (written by a child process
+        running make_inputs, so that this process never loads torch and its
+        idle OpenMP threads cannot compete with attn-run)."""
+        import numpy as np
+        d = os.path.join(workdir, self.key())
+        os.makedirs(d, exist_ok=True)
+        model = os.path.join(d, "model.mlir")
+        with open(model, "w") as f:
+            f.write(self.mlir())
+        paths = [os.path.join(d, f"{n}.npy")
+                 for n in ("value", "sampling_locations", "attention_weights")]
+        dtype = np.float16 if self.dtype == "f16" else np.float32
+        shapes = [(self.N, self.S, self.M, self.D),
+                  (self.N, self.Lq, self.M, self.L, self.P, 2),
+                  (self.N, self.Lq, self.M, self.L, self.P)]
+        if not all(os.path.exists(p) and
+                   np.load(p, mmap_mode="r").shape == shape and
+                   np.load(p, mmap_mode="r").dtype == dtype
+                   for p, shape in zip(paths, shapes)):
+            sh([sys.executable, os.path.abspath(__file__), "--msda-inputs",
+                f"{self.N},{self.Lq},{self.dtype},{d}"])
+        return model, paths
+
+
+def write_msda_inputs(spec):
+    """--msda-inputs N,LQ,DTYPE,DIR: anchors/msda_torch.py's make_inputs(N,
+    LQ) as DIR/{value,sampling_locations,attention_weights}.npy."""
+    import numpy as np
+    n, lq, dtype, d = spec.split(",", 3)
+    sys.path.insert(0, ANCHORS)
+    import msda_torch
+    arrays = msda_torch.make_inputs(int(n), int(lq), MsdaCase.M, MsdaCase.D, MsdaCase.P)
+    dt = np.float16 if dtype == "f16" else np.float32
+    for name, a in zip(("value", "sampling_locations", "attention_weights"), arrays):
+        np.save(os.path.join(d, f"{name}.npy"), a.numpy().astype(dt))
+    return 0
+
+
+def msda_cases(quick):
+    if quick:
+        return [MsdaCase("encoder", 1), MsdaCase("decoder", 1), MsdaCase("encoder", 1, "f16")]
+    return ([MsdaCase(part, n) for part in ("encoder", "decoder") for n in (1, 2)] +
+            [MsdaCase(part, n, "f16") for part in ("encoder", "decoder") for n in (1, 2)])
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -355,7 +477,8 @@ def write_inputs(case, workdir):
 
 
 def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local):
-    model, inputs = write_inputs(case, workdir)
+    model, inputs = (case.write_inputs(workdir) if isinstance(case, MsdaCase)
+                     else write_inputs(case, workdir))
     # Decode rows: split-K chosen by attn-run (0 = automatic, also the default).
     extra = ["--split-keys=0"] if case.decode else []
     cmd = [attn_run, model, "--function=main", f"--num-threads={threads}",
@@ -414,6 +537,9 @@ def torch_worker(threads, max_wait):
     dt = torch.float32
     for line in sys.stdin:
         c = json.loads(line)
+        if c["anchor"] == "msda":
+            print(json.dumps(msda_anchor(c)), flush=True)
+            continue
         B, H, Hkv, L, D, reps = c["B"], c["H"], c["Hkv"], c["Lk"], c["D"], c["reps"]
         Lq = c["Lq"]
         res = {}
@@ -464,6 +590,20 @@ def torch_worker(threads, max_wait):
         print(json.dumps({"ms": res, "busy": max(busy)}), flush=True)
 
 
+def msda_anchor(c):
+    """In the worker: anchors/msda_torch.py's msda_reference on its own
+    make_inputs(N, Lq), in f32 (PyTorch 1.13's CPU grid_sample has no half
+    kernel)."""
+    import common
+    import msda_torch
+    import torch
+    value, loc, aw = msda_torch.make_inputs(c["N"], c["Lq"], c["M"], c["D"], c["P"])
+    with torch.inference_mode():
+        ms = common.bench(lambda: msda_torch.msda_reference(value, msda_torch.SPATIAL, loc, aw),
+                          c["reps"]) * 1e3
+    return {"ms": {"msda_reference (f32)": ms}, "busy": common.LAST_BUSY[0]}
+
+
 class Torch:
     def __init__(self, threads, max_wait):
         env = dict(os.environ, **TUNED_MALLOC, OMP_NUM_THREADS=str(threads))
@@ -478,6 +618,15 @@ class Torch:
             B=case.B, H=case.H, Hkv=case.Hkv, Lq=case.Lq, Lk=case.Lk, D=case.D,
             causal=case.causal,
             window=case.window, anchor=case.anchor, reps=reps)) + "\n")
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError("the PyTorch worker died")
+        return json.loads(line)
+
+    def run_msda(self, case, reps):
+        self.p.stdin.write(json.dumps(dict(anchor="msda", N=case.N, Lq=case.Lq, M=case.M,
+                                           D=case.D, P=case.P, reps=reps)) + "\n")
         self.p.stdin.flush()
         line = self.p.stdout.readline()
         if not line:
@@ -616,6 +765,67 @@ def decode_table(rows, triad):
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
+def msda_table(rows):
+    """The MSDA rows: time, samples/s and gathered GB/s, next to the PyTorch
+    anchor (f32)."""
+    head = ("| case | (N,Lq,M,D) | dtype | ours ms (median) | Msamples/s | gathered GB/s | "
+            "ours best ms | gathered GB/s (best) | PyTorch 1.13 best ms (variant) | "
+            "anchor/ours | peak RSS MB | compile s | others' CPU % |")
+    ncol = head.count("|") - 1
+    lines = [head, "|" + "|".join(["---"] * ncol) + "|"]
+    for r in rows:
+        c, o, t = r["case"], r["ours"], r.get("torch")
+        if "error" in o:
+            lines.append(f"| {c.name} | {c.label} | {c.dtype} | FAILED: "
+                         f"{' '.join(o['error'])} |" + " |" * (ncol - 4))
+            continue
+        if t:
+            best = min(t["ms"], key=t["ms"].get)
+            tcol = f"{t['ms'][best]:.2f} ({best})"
+            ratio = f"{t['ms'][best] / o['median_ms']:.2f}x"
+        else:
+            tcol, ratio = "n/a", "n/a"
+        busy = max(r["busy"], t["busy"] if t else 0.0)
+        lines.append(
+            f"| {c.name} | {c.label} | {c.dtype} | {o['median_ms']:.2f} | "
+            f"{c.samples() / (o['median_ms'] * 1e3):.1f} | "
+            f"{c.gathered_bytes() / (o['median_ms'] * 1e6):.1f} | {o['min_ms']:.2f} | "
+            f"{c.gathered_bytes() / (o['min_ms'] * 1e6):.1f} | {tcol} | {ratio} | "
+            f"{o['rss_mb']:.0f} | "
+            f"{o['compile_s']:.2f}{'' if o['compile_how'] == 'attn-compile' else ' (est.)'} | "
+            f"{100 * busy:.0f} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def run_msda_rows(cases_todo, a, attn_run, attn_compile, workdir, torch_w, common):
+    """Our MSDA rows (one round) and the PyTorch anchor right after each; the
+    anchor is timed once per (N, Lq) and shared by the f32 and f16 rows."""
+    rows, anchor_ms = [], {}
+    for c in cases_todo:
+        reps = a.reps or c.reps or default_reps(c.flops())
+        busy = common.wait_quiet(max_wait=a.max_wait)
+        ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, False)
+        row = {"case": c, "ours": ours, "busy": busy}
+        if torch_w:
+            key = (c.N, c.Lq)
+            if key not in anchor_ms:
+                anchor_ms[key] = torch_w.run_msda(c, max(2, min(reps, 3 if a.quick else 7)))
+            row["torch"] = anchor_ms[key]
+        rows.append(row)
+        if "error" in ours:
+            print(f"{c.name:12s} {c.label:20s} {c.dtype:4s} FAILED: {ours['error']}", flush=True)
+            continue
+        t = row.get("torch")
+        tb = f"torch best {min(t['ms'].values()):9.2f} ms" if t else "torch n/a"
+        ms = ours["median_ms"]
+        print(f"{c.name:12s} {c.label:20s} {c.dtype:4s} {ms:9.2f} ms "
+              f"{c.samples() / (ms * 1e3):7.1f} Msamples/s "
+              f"{c.gathered_bytes() / (ms * 1e6):6.1f} GB/s gathered  {tb}  "
+              f"rss {ours['rss_mb']:6.0f} MB  compile {ours['compile_s']:.2f} s  "
+              f"busy {100 * busy:.0f}%", flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
@@ -637,12 +847,18 @@ def main():
     ap.add_argument("--no-torch2", action="store_true",
                     help="skip the PyTorch 2.x flash anchor of the decode rows")
     ap.add_argument("--only", metavar="REGEX",
-                    help="only the rows whose 'case (B,H,..,D) mask' matches (smoke tests)")
+                    help="only the rows whose 'case (B,H,..,D) mask' matches (smoke tests); "
+                         "MSDA rows read 'MSDA encoder|decoder (N,Lq,M,D) f32|f16'")
     ap.add_argument("--reps", type=int,
                     help="timed attn-run calls per row (default: by the row's FLOP)")
     ap.add_argument("--json", help="also write the raw results as JSON")
+    ap.add_argument("--no-msda", action="store_true",
+                    help="skip the multi-scale deformable attention (MSDA) rows")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--msda-inputs", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.msda_inputs:
+        return write_msda_inputs(a.msda_inputs)
     if a.rounds is None:
         a.rounds = 1 if a.quick else 2
     if a.max_wait is None:
@@ -673,10 +889,13 @@ def main():
     print(peak_out.rstrip(), flush=True)
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)  # for progress lines
     rows_todo = cases(a.quick)
+    msda_todo = [] if a.no_msda else msda_cases(a.quick)
     if a.only:
         rows_todo = [c for c in rows_todo
                      if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
-        print(f"--only {a.only!r}: {len(rows_todo)} row(s)", flush=True)
+        msda_todo = [c for c in msda_todo
+                     if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
+        print(f"--only {a.only!r}: {len(rows_todo) + len(msda_todo)} row(s)", flush=True)
     # STREAM triad, the limit of the decode rows (bandwidth-bound), when there are any.
     streams = []
     if any(c.decode for c in rows_todo):
@@ -744,6 +963,7 @@ def main():
         print(f"{c.name:9s} {c.label:20s} {c.mask_label:16s} {ours['median_ms']:9.2f} ms "
               f"{perf}  {tb}  rss {ours['rss_mb']:6.0f} MB  "
               f"compile {ours['compile_s']:.2f} s  busy {100 * busy:.0f}%", flush=True)
+    msda_rows = run_msda_rows(msda_todo, a, attn_run, attn_compile, workdir, torch_w, common)
     if torch_w:
         torch_w.close()
     # Later rounds of our kernels, minutes after the first: this VM's speed
@@ -790,26 +1010,30 @@ def main():
     elapsed = time.time() - t_start
     tbl = table(rows, peak)
     dtbl = decode_table(rows, triad)
+    mtbl = msda_table(msda_rows)
     if tbl:
         print()
         print(tbl)
     if dtbl:
         print()
         print(dtbl)
+    if mtbl:
+        print()
+        print(mtbl)
     print(f"\ntotal {elapsed:.0f} s")
 
     if a.json:
         with open(a.json, "w") as f:
-            json.dump([dict(r, case=vars(r["case"])) for r in rows], f, indent=1)
+            json.dump([dict(r, case=vars(r["case"])) for r in rows + msda_rows], f, indent=1)
     if a.out:
         write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
-                     torch2_note, torch2_info)
+                     torch2_note, torch2_info, mtbl)
         print(f"wrote {a.out}")
     return 0
 
 
 def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
-                 torch2_note, torch2_info):
+                 torch2_note, torch2_info, mtbl=""):
     cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
                    + [shlex.quote(x) for x in sys.argv[1:]])
     built = datetime.datetime.fromtimestamp(os.path.getmtime(
@@ -877,6 +1101,25 @@ arithmetic per byte, so they are measured against memory bandwidth:
   ("(not flash)" if the flash kernel refused the case and the default dispatch ran).
   {('Not run: ' + torch2_note + '.') if torch2_note else ''}
 """ if dtbl else ""
+    msda_section = f"""
+Multi-scale deformable attention rows (`attn.ms_deform_attn` at Deformable DETR's shapes:
+4 levels 100x150, 50x75, 25x38, 13x19, S = 19947, M = 8 heads of D = 32, P = 4 points;
+the encoder has Lq = S queries, the decoder Lq = 300), on the inputs of
+`anchors/msda_torch.py`'s `make_inputs` (locations around a reference point per query,
+softmax weights), one round:
+
+{mtbl}
+
+- **Msamples/s**: N * Lq * M * L * P bilinear samples per call over the median time.
+- **gathered GB/s**: 4 corners * D * itemsize (4 B for f32, 2 B for f16) per sample over
+  the median (best: the fastest call); the same count as msda_torch.py's "gathered"
+  figure. Corners are reused between neighbouring points, so this is the work the kernel
+  does, not the memory traffic.
+- **PyTorch 1.13 best ms**: msda_torch.py's `msda_reference` (per-level
+  `F.grid_sample` + weighted sum, Deformable DETR's `ms_deform_attn_core_pytorch`), f32,
+  best of max(2, min(N, {3 if a.quick else 7})) calls after a warm-up, on the same inputs; timed once per
+  (N, Lq) and shared by the f16 row (PyTorch 1.13's CPU `grid_sample` has no half kernel).
+""" if mtbl else ""
     text = f"""# Benchmarks
 
 Measured by `bench/run_bench.py` ({'the `--quick` subset' if a.quick else 'the full set'};
@@ -940,7 +1183,7 @@ Columns:
 - **others' CPU %**: the busiest of the CPU use by other processes sampled just before
   our run and before each anchor variant (the machine is shared; each timing first waits
   up to {a.max_wait:.0f} s for it to fall below 15%).
-{decode_section}
+{decode_section}{msda_section}
 Notes:
 - The machine is shared with other jobs (builds, tests) and is a 2-vCPU virtual machine, so
   absolute numbers drift by 10-30% from run to run; the ratios to the anchor, measured

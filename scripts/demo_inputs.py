@@ -6,9 +6,13 @@
       argument into OUTDIR (arg0.npy, arg1.npy, ...) and prints their paths,
       one a line, in order. Floats are standard normal, except weight matrices
       (arguments named %w*), which are scaled by 1/sqrt(rows) so that
-      projected activations stay at unit scale. i1 masks are padding masks:
-      each batch row gets a seeded valid length in [L/4, L] (the first row is
-      full), true = real token.
+      projected activations stay at unit scale, and the operands of
+      attn.ms_deform_attn, named as in Deformable DETR: %sampling_locations
+      [N, Lq, M, L, P, 2] lie around a reference point per query (as
+      bench/anchors/msda_torch.py makes them) and %attention_weights
+      [N, Lq, M, L, P] are a softmax over each head's L*P points. i1 masks are
+      padding masks: each batch row gets a seeded valid length in [L/4, L]
+      (the first row is full), true = real token.
 
   demo_inputs.py check MODEL.mlir OUTDIR OUT.npy REF.npy
       Compares the JIT result OUT.npy with the float64 reference REF.npy
@@ -16,11 +20,12 @@
         max|out - ref| <= 2 * max|naive - ref| + 1e-5 * max(1, max|ref|)
       and no NaN/Inf where ref is finite, with `naive` the straightforward
       unfused float32 numpy math of the graph (q k^T, scale, mask, softmax, p v,
-      and the projections around it). Prints PASS or FAIL with the errors;
-      exits 1 on FAIL.
+      bilinear sampling, and the projections around them). Prints PASS or
+      FAIL with the errors; exits 1 on FAIL.
 
-The attention math and the rule are utils/attn_reference.py's (sdpa,
-error_rule), shared with the tests and bench/. Needs Debian's numpy: run with
+The attention and sampling math and the rule are utils/attn_reference.py's
+(sdpa, grid_sample_cl, ms_deform_attn, error_rule), shared with the tests
+and bench/. Needs Debian's numpy: run with
 /usr/bin/python3.
 """
 import argparse
@@ -32,7 +37,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "utils"))
-from attn_reference import error_rule, sdpa  # noqa: E402
+from attn_reference import (error_rule, grid_sample_cl,  # noqa: E402
+                            ms_deform_attn, sdpa)
 
 DTYPES = {"f32": np.float32, "f16": np.float16, "i1": np.bool_}
 
@@ -60,6 +66,14 @@ def make_input(rng, name, shape, dtype):
         keep = np.arange(l)[None, :] < lengths[:, None]  # [B, L]
         keep = keep.reshape((b,) + (1,) * (len(shape) - 2) + (l,))
         return np.ascontiguousarray(np.broadcast_to(keep, shape))
+    if name == "sampling_locations" and len(shape) == 6:
+        ref = rng.random(shape[:2] + (1, 1, 1, 2))
+        loc = np.clip(ref + 0.05 * rng.standard_normal(shape), -0.05, 1.05)
+        return loc.astype(dtype)
+    if name == "attention_weights" and len(shape) == 5:
+        logits = rng.standard_normal(shape[:3] + (shape[3] * shape[4],))
+        e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        return (e / e.sum(axis=-1, keepdims=True)).reshape(shape).astype(dtype)
     x = rng.standard_normal(shape)
     if name.startswith("w") and len(shape) == 2:
         x /= np.sqrt(shape[0])
@@ -98,11 +112,56 @@ def naive_attention_only(q, k, v):
     return sdpa(q, k, v, dtype=q.dtype)
 
 
+DETR_LEVELS = [(100, 150), (50, 75), (25, 38), (13, 19)]
+
+
+def naive_detr_msda(value, loc, weights):
+    return ms_deform_attn(value, loc, weights, DETR_LEVELS, dtype=value.dtype)
+
+
+def naive_dcnv4_msda(value, loc, weights):
+    return ms_deform_attn(value, loc, weights, [(100, 152)], dtype=value.dtype)
+
+
+def naive_dat_block(x, wq, wk, wv, wo, offset_dw, w_offset):
+    """examples/dat_t_stage3_block.mlir: 14x14 map, C = 256, 8 heads, 4
+    offset groups, 7x7 sampled points."""
+    dt = x.dtype.type
+    n, h, w, c = x.shape
+    groups, heads, hk = 4, 8, 7
+    cg, d = c // groups, c // heads
+    q = x.reshape(h * w, c) @ wq  # [196, 256]
+    # Offset network: groups as the batch, 2x2 stride-2 depthwise conv, GELU
+    # (tanh form), 1x1 projection to (x, y).
+    qg = q.reshape(h, w, groups, cg).transpose(2, 0, 1, 3)  # [4, 14, 14, 64]
+    blocks = qg.reshape(groups, hk, 2, hk, 2, cg)
+    dw = np.einsum("giajbc,abc->gijc", blocks, offset_dw).astype(dt)
+    k0, k1 = dt(0.7978845608), dt(0.044715)
+    gelu = (dw * dt(0.5)) * (np.tanh((dw + dw * dw * dw * k1) * k0) + dt(1))
+    off = (gelu.reshape(-1, cg) @ w_offset).reshape(groups, hk, hk, 2)
+    centres = ((2 * np.arange(hk) + 1) / hk - 1).astype(dt)
+    ref = np.stack(np.broadcast_arrays(centres[None, :], centres[:, None]), -1)
+    grid = ref + np.tanh(off) * dt(0.3333333333)
+    xg = x.reshape(h, w, groups, cg).transpose(2, 0, 1, 3)
+    xs = grid_sample_cl(xg, grid, align_corners=True, dtype=dt)
+    xs = xs.transpose(1, 2, 0, 3).reshape(hk * hk, c)  # [49, 256]
+
+    def split(t):  # [L, 256] -> [1, 8, L, 32]
+        return t.reshape(1, -1, heads, d).transpose(0, 2, 1, 3)
+
+    o = sdpa(split(q), split(xs @ wk), split(xs @ wv), dtype=dt)
+    return (o.transpose(0, 2, 1, 3).reshape(h * w, c) @ wo).reshape(n, h, w, c)
+
+
 # Examples whose naive math is known here, by file name.
 NAIVE = {
     "vit_b16_self_attention": naive_attention_only,
     "vit_b16_attention_block": naive_vit_block,
     "bert_base_padding_mask": naive_bert,
+    "deformable_detr_msda_encoder": naive_detr_msda,
+    "deformable_detr_msda_decoder": naive_detr_msda,
+    "dcnv4_msda": naive_dcnv4_msda,
+    "dat_t_stage3_block": naive_dat_block,
 }
 
 

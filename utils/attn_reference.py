@@ -2,14 +2,16 @@
 """attn_reference - numpy attention math for the Python helpers.
 
 The one numpy implementation of scaled dot-product attention (docs/Spec.md
-1.1-1.2) and of the error rules that the tests apply, shared by
-test/Integration/CPU/Inputs/check_attention.py, test/Tools/Inputs/npytool.py,
-scripts/demo_inputs.py (scripts/demo.sh) and bench/. It needs numpy only
-(Debian's /usr/bin/python3).
+1.1-1.2), of bilinear deformable sampling and multi-scale deformable
+attention (1.5-1.6) and of the error rules that the tests apply, shared by
+test/Integration/CPU/Inputs/check_attention.py and check_sampling.py,
+test/Tools/Inputs/npytool.py, scripts/demo_inputs.py (scripts/demo.sh) and
+bench/. It needs numpy only (Debian's /usr/bin/python3).
 
 It shares no code with the C++ reference evaluator (lib/Reference) or the
-compiler: the CPU execution tests check the evaluator against `sdpa` here, a
-second, independent oracle written from the spec.
+compiler: the CPU execution tests check the evaluator against `sdpa`,
+`grid_sample_cl` and `ms_deform_attn` here, a second, independent oracle
+written from the spec.
 
 Importing: the module lives in <repo>/utils. The lit suite puts that folder
 on PYTHONPATH (test/lit.cfg.py); the scripts under scripts/ and bench/ add it
@@ -21,6 +23,12 @@ to sys.path from their own location.
       "naive" baseline of the error rule)
   visibility(lq, lk, causal=, window=, chunk=)   [lq, lk] bool geometry
   visible_pairs(...), attention_flops(...)       work of one attention
+  grid_sample_cl(input, grid, align_corners=, padding_mode=, dtype=)
+      attn.deformable_sample (docs/Spec.md 1.5): grid_sample(bilinear) in
+      channels-last layout
+  ms_deform_attn(value, loc, weights, spatial_shapes, dtype=)
+      attn.ms_deform_attn (docs/Spec.md 1.6): Deformable DETR's multi-scale
+      deformable attention
   error_rule(out, ref, naive)   docs/Spec.md "Numerics" (SPEC section 4)
   close_rule(out, ref, tol)     max|out - ref| <= tol * max(1, max|ref|)
 """
@@ -30,8 +38,8 @@ from typing import NamedTuple, Optional, Tuple
 import numpy as np
 
 __all__ = [
-    "sdpa", "visibility", "visible_pairs", "attention_flops", "error_rule",
-    "close_rule", "RuleCheck",
+    "sdpa", "visibility", "visible_pairs", "attention_flops", "grid_sample_cl",
+    "ms_deform_attn", "error_rule", "close_rule", "RuleCheck",
 ]
 
 # ---------------------------------------------------------------------------
@@ -177,6 +185,215 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
     if return_row_visible:
         return out, vis.any(axis=-1)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Bilinear sampling: attn.deformable_sample and attn.ms_deform_attn
+# ---------------------------------------------------------------------------
+
+# Rows of sampled values gathered per step (bounds the temporaries at a few
+# tens of MB however large the problem).
+_GATHER_ELEMS = 1 << 21
+
+
+def _compute_type(dtype):
+    """(the arithmetic type, the result type) of the sampling functions:
+    float64 for the reference, float32 for float32 and, as the spec's
+    "accumulation is always in f32" and PyTorch's opmath for half do,
+    float32 for float16 too (the result is rounded to float16 once)."""
+    dt = np.dtype(dtype).type
+    if dt not in (np.float64, np.float32, np.float16):
+        raise ValueError(f"dtype must be float64, float32 or float16, got "
+                         f"{np.dtype(dtype)}")
+    return (np.float32 if dt == np.float16 else dt), dt
+
+
+def _bilinear_corners(ok, ix, iy, height, width, border):
+    """The four corners of the bilinear kernel at pixel coordinates (ix, iy)
+    (arrays of one float type; `height` and `width` broadcast against them).
+    `ok` says where the normalized coordinates were both finite: elsewhere
+    the point contributes zero. (Finite coordinates can overflow to +-inf
+    when unnormalized in float32; they are clamped like any far point.)
+
+    Returns [((wy0, wx0), pos00), ((wy0, wx1), pos01), ((wy1, wx0), pos10),
+    ((wy1, wx1), pos11)], with pos = y * width + x the corner's index in its
+    row-major map, or -1 where the corner lies outside the map (it reads 0).
+    With `border`, coordinates are first clamped to [0, size - 1]. No index
+    is ever outside the map, however large the coordinate."""
+    ct = ix.dtype.type
+    ix = np.where(ok, ix, ct(0))
+    iy = np.where(ok, iy, ct(0))
+    w = np.asarray(width, ct)
+    h = np.asarray(height, ct)
+    if border:
+        ix = np.clip(ix, ct(0), w - ct(1))
+        iy = np.clip(iy, ct(0), h - ct(1))
+    # Beyond [-1, size] every corner is outside the map: clamping to
+    # [-2, size + 1] keeps that true and makes the integer conversion exact.
+    ix = np.clip(ix, ct(-2), w + ct(1))
+    iy = np.clip(iy, ct(-2), h + ct(1))
+    fx, fy = np.floor(ix), np.floor(iy)
+    wx1 = (ix - fx).astype(ct)
+    wy1 = (iy - fy).astype(ct)
+    wx0, wy0 = ct(1) - wx1, ct(1) - wy1
+    x0, y0 = fx.astype(np.int64), fy.astype(np.int64)
+    wi = np.asarray(width, np.int64)
+    hi = np.asarray(height, np.int64)
+    corners = []
+    for dy, wy in ((0, wy0), (1, wy1)):
+        for dx, wx in ((0, wx0), (1, wx1)):
+            xx, yy = x0 + dx, y0 + dy
+            inside = ok & (xx >= 0) & (xx < wi) & (yy >= 0) & (yy < hi)
+            corners.append(((wy, wx), np.where(inside, yy * wi + xx, -1)))
+    return corners
+
+
+def _blend(corners, gather):
+    """wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11), the
+    order of torch's grid_sample; gather(pos) returns the corner values
+    [..., C] (zeros where pos is -1)."""
+    (w00, p00), (w01, p01), (w10, p10), (w11, p11) = corners
+    top = (w00[1][..., None] * gather(p00) + w01[1][..., None] * gather(p01))
+    bottom = (w10[1][..., None] * gather(p10) +
+              w11[1][..., None] * gather(p11))
+    return w00[0][..., None] * top + w10[0][..., None] * bottom
+
+
+def _row_table(rows, ct):
+    """[R, C] rows in `ct` with a zero row appended at index R: corners
+    outside the map gather it."""
+    return np.concatenate([rows.astype(ct), np.zeros((1, rows.shape[1]), ct)])
+
+
+def grid_sample_cl(input, grid, *, align_corners=False, padding_mode="zeros",
+                   dtype=np.float64):
+    """attn.deformable_sample (docs/Spec.md 1.5): torch's
+    grid_sample(mode="bilinear") in channels-last layout.
+
+    input [N, Hin, Win, C], grid [N, Hout, Wout, 2] with (x, y) normalized to
+    [-1, 1] -> [N, Hout, Wout, C]. Pixel coordinates: with align_corners,
+    x_pix = (x + 1) / 2 * (Win - 1); without, x_pix = ((x + 1) * Win - 1) / 2
+    (y likewise with Hin). padding_mode "zeros": corners outside the map read
+    0; "border": the pixel coordinates are clamped to [0, size - 1] first. A
+    non-finite coordinate contributes zero in both modes (unlike torch, which
+    clamps +-inf in border mode); no coordinate reads outside `input`.
+
+    dtype=np.float64 is the reference. np.float32 gives the same math in
+    float32 (the "naive" baseline of `error_rule`); np.float16 computes in
+    float32 on the float16 values and rounds the result to float16 once (f32
+    accumulation, as the spec requires of every kernel)."""
+    if padding_mode not in ("zeros", "border"):
+        raise ValueError(f"padding_mode must be 'zeros' or 'border', got "
+                         f"{padding_mode!r}")
+    input, grid = np.asarray(input), np.asarray(grid)
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or \
+            grid.shape[0] != input.shape[0]:
+        raise ValueError(f"expected input [N, Hin, Win, C] and grid "
+                         f"[N, Hout, Wout, 2], got {input.shape} and "
+                         f"{grid.shape}")
+    ct, rt = _compute_type(dtype)
+    n, hin, win, c = input.shape
+    hout, wout = grid.shape[1:3]
+    out = np.zeros((n, hout * wout, c), rt)
+    if out.size == 0:
+        return out.reshape(n, hout, wout, c)
+    table = _row_table(input.reshape(n * hin * win, c), ct)
+    zero_row = n * hin * win
+    step = max(1, _GATHER_ELEMS // max(c, 1))
+    for ni in range(n):
+        g = grid[ni].reshape(-1, 2)
+        for s in range(0, hout * wout, step):
+            x = g[s:s + step, 0].astype(ct)
+            y = g[s:s + step, 1].astype(ct)
+            with np.errstate(over="ignore", invalid="ignore"):
+                if align_corners:
+                    ix = (x + ct(1)) / ct(2) * ct(win - 1)
+                    iy = (y + ct(1)) / ct(2) * ct(hin - 1)
+                else:
+                    ix = ((x + ct(1)) * ct(win) - ct(1)) / ct(2)
+                    iy = ((y + ct(1)) * ct(hin) - ct(1)) / ct(2)
+            corners = _bilinear_corners(np.isfinite(x) & np.isfinite(y),
+                                        ix.astype(ct), iy.astype(ct), hin, win,
+                                        padding_mode == "border")
+
+            def gather(pos, base=ni * hin * win):
+                rows = np.where(pos >= 0, base + pos, zero_row)
+                return np.take(table, rows, axis=0)
+
+            out[ni, s:s + step] = _blend(corners, gather)
+    return out.reshape(n, hout, wout, c)
+
+
+def ms_deform_attn(value, loc, weights, spatial_shapes, *, dtype=np.float64):
+    """attn.ms_deform_attn (docs/Spec.md 1.6): Deformable DETR's
+    multi-scale deformable attention (ms_deform_attn_core_pytorch).
+
+    value [N, S, M, D] (levels concatenated along S, each row-major (y, x)),
+    loc [N, Lq, M, L, P, 2] with (x, y) normalized to [0, 1], weights
+    [N, Lq, M, L, P], spatial_shapes [(H_0, W_0), ...] (L of them, with
+    S = sum H_l * W_l) -> [N, Lq, M * D]:
+
+        out[n, q, m*D:(m+1)*D] =
+            sum_l sum_p weights[n, q, m, l, p] *
+                        bilinear_l(value[n, :, m, :], loc[n, q, m, l, p])
+
+    bilinear_l is grid_sample(align_corners=False, padding_mode="zeros") on
+    level l: x_pix = x * W_l - 0.5, y_pix = y * H_l - 0.5. A point with a
+    non-finite coordinate contributes zero (whatever its weight); corners
+    outside the level read 0.
+
+    dtype as in `grid_sample_cl`: np.float64 is the reference, np.float32
+    the same math in float32, np.float16 float32 math on the float16 values
+    rounded to float16 once."""
+    value, loc, weights = (np.asarray(a) for a in (value, loc, weights))
+    shapes = np.asarray(spatial_shapes, np.int64).reshape(-1, 2)
+    if value.ndim != 4 or loc.ndim != 6 or weights.ndim != 5:
+        raise ValueError(f"expected value [N, S, M, D], loc [N, Lq, M, L, P, "
+                         f"2] and weights [N, Lq, M, L, P], got {value.shape},"
+                         f" {loc.shape} and {weights.shape}")
+    n, s_len, m, d = value.shape
+    lq, levels, points = loc.shape[1], loc.shape[3], loc.shape[4]
+    if loc.shape != (n, lq, m, levels, points, 2) or \
+            weights.shape != loc.shape[:5]:
+        raise ValueError(f"loc {loc.shape} and weights {weights.shape} do not "
+                         f"match value {value.shape}")
+    if len(shapes) != levels:
+        raise ValueError(f"{len(shapes)} spatial shapes for {levels} levels")
+    sizes = shapes[:, 0] * shapes[:, 1]
+    if int(sizes.sum()) != s_len:
+        raise ValueError(f"value has S = {s_len} rows, the spatial shapes "
+                         f"sum to {int(sizes.sum())}")
+    ct, rt = _compute_type(dtype)
+    out = np.zeros((n, lq, m, d), rt)
+    if out.size == 0 or levels * points == 0:
+        return out.reshape(n, lq, m * d)
+    # value[n, start_l + y*W_l + x, m, :] is row (n*S + start_l + pos)*M + m.
+    table = _row_table(value.reshape(n * s_len * m, d), ct)
+    zero_row = n * s_len * m
+    starts = (np.cumsum(sizes) - sizes).reshape(1, 1, levels, 1)
+    hl = shapes[:, 0].reshape(1, 1, levels, 1)
+    wl = shapes[:, 1].reshape(1, 1, levels, 1)
+    heads = np.arange(m, dtype=np.int64).reshape(1, m, 1, 1)
+    step = max(1, _GATHER_ELEMS // max(m * levels * points * d, 1))
+    for ni in range(n):
+        for s in range(0, lq, step):
+            x = loc[ni, s:s + step, ..., 0].astype(ct)  # [q, M, L, P]
+            y = loc[ni, s:s + step, ..., 1].astype(ct)
+            with np.errstate(over="ignore", invalid="ignore"):
+                ix = (x * wl.astype(ct) - ct(0.5)).astype(ct)
+                iy = (y * hl.astype(ct) - ct(0.5)).astype(ct)
+            ok = np.isfinite(x) & np.isfinite(y)
+            corners = _bilinear_corners(ok, ix, iy, hl, wl, border=False)
+
+            def gather(pos, base=ni * s_len):
+                rows = np.where(pos >= 0, (base + starts + pos) * m + heads,
+                                zero_row)
+                return np.take(table, rows, axis=0)
+
+            sampled = _blend(corners, gather)  # [q, M, L, P, D]
+            aw = np.where(ok, weights[ni, s:s + step].astype(ct), ct(0))
+            out[ni, s:s + step] = np.einsum("qmlp,qmlpd->qmd", aw, sampled)
+    return out.reshape(n, lq, m * d)
 
 
 # ---------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 # Tests of utils/attn_reference.py, the numpy attention math that the CPU
 # execution tests, the tools tests, the demo and bench/ share: hand-computed
-# values, and the properties of docs/Spec.md 1.1-1.2 that tie the options to
-# each other (as unittests/Reference does for the C++ evaluator).
+# values, and the properties of docs/Spec.md 1.1-1.2 and 1.5-1.6 that tie the
+# options to each other (as unittests/Reference does for the C++ evaluator).
 
 # RUN: %PYTHON %s | FileCheck %s
 
 import numpy as np
 
-from attn_reference import (attention_flops, close_rule, error_rule, sdpa,
-                            visibility, visible_pairs)
+from attn_reference import (attention_flops, close_rule, error_rule,
+                            grid_sample_cl, ms_deform_attn, sdpa, visibility,
+                            visible_pairs)
 
 rng = np.random.default_rng(0)
 
@@ -130,3 +131,102 @@ check("close_rule",
       close_rule(ref + 1e-7, ref, 1e-6).ok and
       not close_rule(ref + 1e-5, ref, 1e-6).ok)
 # CHECK: PASS close_rule
+
+# --- grid_sample_cl (docs/Spec.md 1.5) ---------------------------------------
+
+# A 2x3 map with one channel: value 10*y + x at pixel (y, x).
+img = np.array([[0.0, 1.0, 2.0], [10.0, 11.0, 12.0]]).reshape(1, 2, 3, 1)
+
+
+def sample_at(grid_xy, **kw):
+    return grid_sample_cl(img, np.array(grid_xy, float).reshape(1, 1, -1, 2),
+                          **kw)[0, 0, :, 0]
+
+
+# align_corners: -1/1 are the centres of the first/last pixels; without it,
+# the outer edges (x_pix = ((x+1)*W-1)/2: x=0 is the centre of the map).
+check("sample_hand_computed",
+      np.allclose(sample_at([[-1, -1], [1, 1], [0, 0]], align_corners=True),
+                  [0.0, 12.0, 6.0]) and
+      np.allclose(sample_at([[0, 0], [-2 / 3, -0.5]]), [6.0, 0.0]) and
+      # Half a pixel left of the first centre: half of pixel 0 and half of
+      # the zero padding (zeros), or pixel 0 alone (border).
+      np.allclose(sample_at([[-1, -0.5]]), [0.0]) and
+      np.allclose(sample_at([[-1, 0.5]]), [5.0]) and
+      np.allclose(sample_at([[-1, 0.5]], padding_mode="border"), [10.0]))
+# CHECK: PASS sample_hand_computed
+
+# Sampling at the pixel centres (align_corners: linspace(-1, 1)) is the
+# identity, in both padding modes.
+maps = rng.standard_normal((2, 5, 7, 3))
+gx, gy = np.meshgrid(np.linspace(-1, 1, 7), np.linspace(-1, 1, 5))
+ident = np.broadcast_to(np.stack([gx, gy], -1), (2, 5, 7, 2))
+check("sample_identity",
+      all(np.allclose(grid_sample_cl(maps, ident, align_corners=True,
+                                     padding_mode=pm), maps)
+          for pm in ("zeros", "border")))
+# CHECK: PASS sample_identity
+
+# Non-finite coordinates give 0 in both modes; far finite ones give 0 with
+# zeros and are clamped to the border with border (y = 0 is between the two
+# rows); just past the last pixel (x_pix = 2.5, y_pix = 1.5) a quarter of
+# pixel (1, 2) is inside the map. No error for any of them.
+wild = [[np.nan, 0], [np.inf, 0], [-np.inf, 0], [0, np.nan], [1e300, 0],
+        [-1e300, 1e300], [1.0 + 1e-12, 1.0]]
+check("sample_wild_coordinates",
+      np.allclose(sample_at(wild), [0, 0, 0, 0, 0, 0, 3.0]) and
+      np.allclose(sample_at(wild, padding_mode="border"),
+                  [0, 0, 0, 0, 7.0, 10.0, 12.0]) and
+      np.allclose(sample_at(wild, padding_mode="border", align_corners=True),
+                  [0, 0, 0, 0, 7.0, 10.0, 12.0]))
+# CHECK: PASS sample_wild_coordinates
+
+# float32 and float16: the same math, close to float64, in the input dtype.
+g = rng.uniform(-1.1, 1.1, (2, 4, 6, 2))
+ref = grid_sample_cl(maps, g, padding_mode="border")
+f32 = grid_sample_cl(maps.astype(np.float32), g.astype(np.float32),
+                     padding_mode="border", dtype=np.float32)
+f16 = grid_sample_cl(maps.astype(np.float16), g.astype(np.float16),
+                     padding_mode="border", dtype=np.float16)
+check("sample_dtypes",
+      f32.dtype == np.float32 and f16.dtype == np.float16 and
+      error_rule(f32, ref, f32).ok and np.allclose(f32, ref, atol=1e-5) and
+      np.allclose(f16, ref, atol=0.05))
+# CHECK: PASS sample_dtypes
+
+# --- ms_deform_attn (docs/Spec.md 1.6) ---------------------------------------
+
+# One head, one level, one point: out = weight * bilinear at x*W - 0.5.
+val = img.reshape(1, 6, 1, 1)
+loc = np.array([0.5, 0.5, 0.5 / 3, 0.25, 1.0, 1.0, np.nan, 0.5,
+                1e30, 0.5]).reshape(1, 5, 1, 1, 1, 2)
+w = np.array([2.0, 1.0, 1.0, np.inf, 1.0]).reshape(1, 5, 1, 1, 1)
+check("msda_hand_computed",
+      np.allclose(ms_deform_attn(val, loc, w, [(2, 3)])[0, :, 0],
+                  [2 * 6.0, 0.0, 0.25 * 12.0, 0.0, 0.0]))
+# CHECK: PASS msda_hand_computed
+
+# The sum over levels and points of the weights times grid_sample
+# (align_corners=False, zeros) on 2 * loc - 1, per head (SPEC 1.6).
+shapes = [(6, 4), (3, 2), (1, 1)]
+n, lq, m, d, p = 2, 5, 3, 4, 2
+value = rng.standard_normal((n, sum(h * w for h, w in shapes), m, d))
+loc = rng.uniform(-0.2, 1.2, (n, lq, m, len(shapes), p, 2))
+aw = rng.random((n, lq, m, len(shapes), p))
+expect = np.zeros((n, lq, m, d))
+start = 0
+for lvl, (h, wd) in enumerate(shapes):
+    for head in range(m):
+        plane = value[:, start:start + h * wd, head].reshape(n, h, wd, d)
+        s = grid_sample_cl(plane, 2 * loc[:, :, head, lvl] - 1)  # n,lq,p,d
+        expect[:, :, head] += np.einsum("nqp,nqpd->nqd", aw[:, :, head, lvl],
+                                        s)
+    start += h * wd
+out = ms_deform_attn(value, loc, aw, shapes)
+out32 = ms_deform_attn(value.astype(np.float32), loc.astype(np.float32),
+                       aw.astype(np.float32), shapes, dtype=np.float32)
+check("msda_is_grid_sample",
+      out.shape == (n, lq, m * d) and
+      np.allclose(out, expect.reshape(n, lq, m * d)) and
+      out32.dtype == np.float32 and np.allclose(out32, out, atol=1e-5))
+# CHECK: PASS msda_is_grid_sample
