@@ -5,9 +5,10 @@
 // The CPU kernel of one `attn.bilinear_gather` tile (on memrefs): for each
 // (n, q, m) of the tile,
 //
-//   1. the corner math of every sampling point, once: per level, the P
-//      points as one f32 vector (coordinates deinterleaved from the (x, y)
-//      pairs) through the shared BilinearSampling builder, giving 4 corner
+//   1. the corner math of every sampling point, once: up to 16 points (of
+//      any levels) as one f32 vector (coordinates deinterleaved from the
+//      (x, y) pairs, level sizes as per-lane constants) through the shared
+//      BilinearSampling builder, giving 4 corner
 //      rows (i32) and weights (f32, zero outside the map, times the
 //      attention weight) per point, stored to a small scratch. This runs one
 //      (q, m) ahead of the gathers, into the other half of a double buffer,
@@ -47,6 +48,10 @@ static constexpr int64_t kGroup = 4;
 /// their rows prefetched; the scratch holds kAhead + 1 pairs.
 static constexpr int64_t kAhead = 1;
 
+/// Sampling points whose corner math is one vector (their coordinates are
+/// one load of twice as many elements).
+static constexpr int64_t kCornerLanes = 16;
+
 namespace {
 /// Emits the kernel of one gather tile.
 class GatherEmitter {
@@ -82,7 +87,10 @@ private:
   int64_t lanes;
   const CPUTargetInfo &target;
   int64_t levels = 0, points = 0;
-  Value locations; // [n, q, m, L, 2P]: the (x, y) pairs of a level in a row
+  // [n, q, m, 2*L*P]: the (x, y) pairs of all points of (n, q, m) in a row.
+  Value locations;
+  // [n, q, m, L*P]: their weights in a row (null without weights).
+  Value weightsRow;
   // Double-buffered scratch [2, 4, L*P]: i32 corner rows, f32 weights.
   Value rows, weights;
 };
@@ -93,23 +101,34 @@ void GatherEmitter::emitCorners(Value n, Value q, Value m, Value slot,
   Type locElt = op.getLocationsType().getElementType();
   bool unit = op.getCoordinates() == Coordinates::unit;
   bool border = op.getPaddingMode() == PaddingMode::border;
-  auto pairType = VectorType::get({2 * points}, locElt);
-  for (int64_t l = 0; l < levels; ++l) {
-    Value li = index(l);
-    Value pairs = vector::LoadOp::create(b, pairType, locations,
-                                         ValueRange{n, q, m, li, index(0)});
+  int64_t total = levels * points;
+  // The points in runs of up to kCornerLanes, each run one vector whose
+  // lanes may lie on different levels (per-lane map constants).
+  for (int64_t first = 0; first < total; first += kCornerLanes) {
+    int64_t count = std::min(kCornerLanes, total - first);
+    Value pairs = vector::LoadOp::create(
+        b, VectorType::get({2 * count}, locElt), locations,
+        ValueRange{n, q, m, index(2 * first)});
     auto split = vector::DeinterleaveOp::create(b, pairs);
     Value x = toF32(split.getRes1()), y = toF32(split.getRes2());
     Value scale;
-    if (Value w = op.getWeights())
+    if (weightsRow)
       scale = toF32(vector::LoadOp::create(
-          b, VectorType::get({points}, cast<ShapedType>(w.getType()).getElementType()),
-          w, ValueRange{n, q, m, li, index(0)}));
-    BilinearCorners corners = buildBilinearCorners(
-        b, b.getLoc(), x, y, op.getLevelHeight(l), op.getLevelWidth(l),
-        op.getLevelStart(l), unit, op.getAlignCorners(), border, scale);
+          b,
+          VectorType::get({count},
+                          cast<ShapedType>(weightsRow.getType()).getElementType()),
+          weightsRow, ValueRange{n, q, m, index(first)}));
+    SmallVector<SampleMap> maps;
+    for (int64_t i = first; i < first + count; ++i) {
+      int64_t l = i / points;
+      maps.push_back({op.getLevelHeight(l), op.getLevelWidth(l),
+                      op.getLevelStart(l)});
+    }
+    BilinearCorners corners =
+        buildBilinearCorners(b, b.getLoc(), x, y, maps, unit,
+                             op.getAlignCorners(), border, scale);
     for (int64_t k = 0; k < 4; ++k) {
-      SmallVector<Value> at{slot, index(k), index(l * points)};
+      SmallVector<Value> at{slot, index(k), index(first)};
       vector::StoreOp::create(b, corners.rows[k], rows, at);
       vector::StoreOp::create(b, corners.weights[k], weights, at);
     }
@@ -200,10 +219,13 @@ void GatherEmitter::emit() {
   levels = op.getNumLevels();
   points = op.getLocationsType().getDimSize(4);
   int64_t channels = op.getValueType().getDimSize(3);
-  // The (x, y) pairs of a level's points are contiguous: one row of 2P.
+  // The (x, y) pairs and weights of (n, q, m) are contiguous: one row each.
   locations = memref::CollapseShapeOp::create(
       b, op.getLocations(),
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3}, {4, 5}});
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});
+  if (Value w = op.getWeights())
+    weightsRow = memref::CollapseShapeOp::create(
+        b, w, ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
   SmallVector<Value> heapBuffers;
   int64_t total = levels * points;
   rows = target.allocScratch(b, b.getLoc(),

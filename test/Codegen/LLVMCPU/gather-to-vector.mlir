@@ -2,28 +2,32 @@
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --convert-attn-to-vector="target-cpu=skylake-avx512" --canonicalize | FileCheck %s --check-prefixes=CHECK,AVX512
 
 // convert-attn-to-vector on an attn.bilinear_gather tile (memrefs): a loop
-// over the tile's (q, m) pairs; the corner math of a level's P points as
-// vector<P> (coordinates deinterleaved from the (x, y) pairs, through the
-// shared BilinearSampling builder) into a double-buffered scratch, one pair
-// ahead, with prefetches of the corner rows; then per point and corner a
-// D-wide row gather (vector.load, f16 widened with arith.extf) into f32
-// vector.fma accumulators; the channel tail is a masked load/store. No
-// attn op is left.
+// over the tile's (q, m) pairs; the corner math of a pair's points (up to 16
+// of any levels as one vector, level sizes as per-lane constants;
+// coordinates deinterleaved from the (x, y) pairs; the shared
+// BilinearSampling builder) into a double-buffered scratch, one pair ahead,
+// with prefetches of the corner rows; then per point and corner a D-wide row
+// gather (vector.load, f16 widened with arith.extf) into f32 vector.fma
+// accumulators; the channel tail is a masked load/store. No attn op is left.
 
 // CHECK-LABEL: func.func @msda_f16(
 // CHECK-SAME:    %[[V:[a-zA-Z0-9_]+]]: memref<1x30x2x20xf16>, %[[LOC:[a-zA-Z0-9_]+]]: memref<1x5x2x2x4x2xf16>, %[[W:[a-zA-Z0-9_]+]]: memref<1x5x2x2x4xf16>, %[[OUT:[a-zA-Z0-9_]+]]: memref<1x5x2x20xf16>)
-// CHECK:         %[[PAIRS:.+]] = memref.collapse_shape %[[LOC]] {{\[}}[0], [1], [2], [3], [4, 5]] : memref<1x5x2x2x4x2xf16> into memref<1x5x2x2x8xf16>
+// CHECK:         %[[PAIRS:.+]] = memref.collapse_shape %[[LOC]] {{\[}}[0], [1], [2], [3, 4, 5]] : memref<1x5x2x2x4x2xf16> into memref<1x5x2x16xf16>
+// CHECK:         %[[WROW:.+]] = memref.collapse_shape %[[W]] {{\[}}[0], [1], [2], [3, 4]] : memref<1x5x2x2x4xf16> into memref<1x5x2x8xf16>
 // CHECK-DAG:     %[[ROWS:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x4x8xi32>
 // CHECK-DAG:     %[[WTS:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x4x8xf32>
-// The first pair's corners (no prefetch), level 0.
-// CHECK:         %[[XY:.+]] = vector.load %[[PAIRS]]{{.+}} : memref<1x5x2x2x8xf16>, vector<8xf16>
-// CHECK:         %{{.+}}, %{{.+}} = vector.deinterleave %[[XY]] : vector<8xf16> -> vector<4xf16>
-// CHECK:         vector.load %[[W]]{{.+}} : memref<1x5x2x2x4xf16>, vector<4xf16>
-// CHECK:         math.floor %{{.+}} : vector<4xf32>
-// CHECK:         arith.fptosi %{{.+}} : vector<4xf32> to vector<4xi32>
-// CHECK:         vector.store %{{.+}}, %[[ROWS]]{{.+}} : memref<2x4x8xi32>, vector<4xi32>
-// CHECK:         vector.store %{{.+}}, %[[WTS]]{{.+}} : memref<2x4x8xf32>, vector<4xf32>
-// CHECK-NOT:     memref.prefetch
+// The first pair's corners: the 8 points of both levels as one vector
+// (per-lane level sizes).
+// CHECK:         %[[XY:.+]] = vector.load %[[PAIRS]]{{.+}} : memref<1x5x2x16xf16>, vector<16xf16>
+// CHECK:         %{{.+}}, %{{.+}} = vector.deinterleave %[[XY]] : vector<16xf16> -> vector<8xf16>
+// CHECK:         vector.load %[[WROW]]{{.+}} : memref<1x5x2x8xf16>, vector<8xf16>
+// CHECK:         arith.mulf %{{.+}}, %{{.+}} : vector<8xf32>
+// CHECK:         math.floor %{{.+}} : vector<8xf32>
+// CHECK:         arith.fptosi %{{.+}} : vector<8xf32> to vector<8xi32>
+// CHECK:         vector.store %{{.+}}, %[[ROWS]]{{.+}} : memref<2x4x8xi32>, vector<8xi32>
+// CHECK:         vector.store %{{.+}}, %[[WTS]]{{.+}} : memref<2x4x8xf32>, vector<8xf32>
+// The first pair's rows are prefetched too, before the (q, m) loop.
+// CHECK:         memref.prefetch
 // The (q, m) loop: the next pair's corners and their prefetches, then this
 // pair's gathers.
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} {

@@ -332,8 +332,9 @@ BilinearGatherOp::decomposeOperation(OpBuilder &b) {
         [&](OpBuilder &nb, Location nl, ValueRange args) -> SmallVector<Value> {
           Value scale = weights ? toF32(nb, nl, args[2]) : Value();
           BilinearCorners corners = buildBilinearCorners(
-              nb, nl, toF32(nb, nl, args[0]), toF32(nb, nl, args[1]), height,
-              width, start, unit, getAlignCorners(), border, scale);
+              nb, nl, toF32(nb, nl, args[0]), toF32(nb, nl, args[1]),
+              SampleMap{height, width, start}, unit, getAlignCorners(),
+              border, scale);
           Value ni = linalg::IndexOp::create(nb, nl, 0);
           Value mi = linalg::IndexOp::create(nb, nl, 2);
           Value di = linalg::IndexOp::create(nb, nl, 4);

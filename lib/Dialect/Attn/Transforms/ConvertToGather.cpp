@@ -71,8 +71,44 @@ static Value reshape(OpBuilder &b, Location loc, Value v,
   for (OpFoldResult s : sizes)
     shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
   auto resultType = RankedTensorType::get(shape, type.getElementType());
+  // MLIR 22's -expand-strided-metadata crashes on a memref.expand_shape
+  // with two dynamic sizes in one group (a dynamic Hout and Wout); such
+  // shapes go through tensor.reshape (memref.reshape) instead.
+  bool twoDynamic = llvm::any_of(expand, [&](const ReassociationIndices &g) {
+    return llvm::count_if(g, [&](int64_t d) {
+             return ShapedType::isDynamic(shape[d]);
+           }) > 1;
+  });
+  if (twoDynamic) {
+    SmallVector<Value> dims;
+    for (OpFoldResult s : sizes)
+      dims.push_back(getValueOrCreateConstantIndexOp(b, loc, s));
+    Value shapeTensor = tensor::FromElementsOp::create(b, loc, dims);
+    return tensor::ReshapeOp::create(b, loc, resultType, collapsed,
+                                     shapeTensor);
+  }
   return tensor::ExpandShapeOp::create(b, loc, resultType, collapsed, expand,
                                        sizes);
+}
+
+/// `v` with dim `dim` cast to the static `size` (the (x, y) pairs), with a
+/// run-time check when it is dynamic.
+static Value withStaticDim(OpBuilder &b, Location loc, Operation *op, Value v,
+                           int64_t dim, int64_t size, StringRef name) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(dim))
+    return v;
+  Value found = tensor::DimOp::create(b, loc, v, dim);
+  Value expected = arith::ConstantIndexOp::create(b, loc, size);
+  cf::AssertOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, found, expected),
+      (op->getName().getStringRef() + ": '" + name + "' dim " + Twine(dim) +
+       " (xy) must be " + Twine(size))
+          .str());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = size;
+  return tensor::CastOp::create(b, loc, type.clone(shape), v);
 }
 
 /// Errors for shapes the gather cannot take: its row indices are i32.
@@ -114,6 +150,7 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
       return BilinearGatherOp();
     }
     assertSameDim(rewriter, loc, op, grid, 0, "grid", input, 0, "input", "N");
+    grid = withStaticDim(rewriter, loc, op, grid, 3, 2, "grid");
     SmallVector<OpFoldResult> in = mixedSizes(rewriter, loc, input);
     SmallVector<OpFoldResult> g = mixedSizes(rewriter, loc, grid);
     OpFoldResult queries = product(rewriter, loc, {g[1], g[2]});
@@ -168,6 +205,8 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
          Twine(rows) + ")")
             .str());
   }
+  locations = withStaticDim(rewriter, loc, op, locations, 5, 2,
+                            "sampling_locations");
   assertSameDim(rewriter, loc, op, locations, 0, "sampling_locations", value,
                 0, "value", "N");
   assertSameDim(rewriter, loc, op, locations, 2, "sampling_locations", value,

@@ -34,40 +34,58 @@ static Type shapedLike(Value like, Type elementType) {
   return elementType;
 }
 
-/// A constant of `type` (scalar or splat vector).
-static Value constant(OpBuilder &b, Location loc, Type type, double value) {
+/// A constant of `type` (scalar or vector) holding `values`: one value for
+/// every lane, or one per lane of a vector.
+template <typename T>
+static Value laneConstant(OpBuilder &b, Location loc, Type type,
+                          ArrayRef<T> values) {
   Type elt = getElementTypeOrSelf(type);
-  TypedAttr scalar = b.getFloatAttr(elt, value);
-  if (auto vec = dyn_cast<VectorType>(type))
-    return arith::ConstantOp::create(b, loc, vec,
-                                     DenseElementsAttr::get(vec, scalar));
-  return arith::ConstantOp::create(b, loc, scalar);
+  auto attr = [&](T v) -> Attribute {
+    if (isa<FloatType>(elt))
+      return b.getFloatAttr(elt, static_cast<double>(v));
+    return b.getIntegerAttr(elt, static_cast<int64_t>(v));
+  };
+  auto vec = dyn_cast<VectorType>(type);
+  if (!vec)
+    return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr(values[0])));
+  SmallVector<Attribute> lanes;
+  for (int64_t i = 0, e = vec.getNumElements(); i < e; ++i)
+    lanes.push_back(attr(values.size() == 1 ? values[0] : values[i]));
+  return arith::ConstantOp::create(b, loc, vec,
+                                   DenseElementsAttr::get(vec, lanes));
 }
 
-static Value intConstant(OpBuilder &b, Location loc, Type type,
-                         int64_t value) {
-  TypedAttr scalar = b.getIntegerAttr(getElementTypeOrSelf(type), value);
-  if (auto vec = dyn_cast<VectorType>(type))
-    return arith::ConstantOp::create(b, loc, vec,
-                                     DenseElementsAttr::get(vec, scalar));
-  return arith::ConstantOp::create(b, loc, scalar);
+static Value constant(OpBuilder &b, Location loc, Type type, double value) {
+  return laneConstant<double>(b, loc, type, {value});
 }
 
 /// min(max(x, lo), hi) ignoring NaN (a NaN `x` becomes `lo`).
-static Value clampF(OpBuilder &b, Location loc, Value x, double lo,
-                    double hi) {
-  Type type = x.getType();
-  x = arith::MaxNumFOp::create(b, loc, x, constant(b, loc, type, lo));
-  return arith::MinNumFOp::create(b, loc, x, constant(b, loc, type, hi));
+static Value clampF(OpBuilder &b, Location loc, Value x, Value lo, Value hi) {
+  x = arith::MaxNumFOp::create(b, loc, x, lo);
+  return arith::MinNumFOp::create(b, loc, x, hi);
 }
 
 BilinearAxis mlir::attn::buildBilinearAxis(OpBuilder &b, Location loc,
-                                           Value coordinate, int64_t size,
-                                           const SampleAxisMap &map,
+                                           Value coordinate,
+                                           ArrayRef<int64_t> sizes,
+                                           bool unitRange, bool alignCorners,
                                            bool border) {
   Type fType = coordinate.getType();
   Type iType = shapedLike(coordinate, b.getI32Type());
-  double sizeF = static_cast<double>(size);
+  // Per-lane constants of the sizes.
+  SmallVector<double> scale, bias, last, far;
+  SmallVector<int64_t> lastI;
+  for (int64_t size : sizes) {
+    SampleAxisMap map = SampleAxisMap::get(size, unitRange, alignCorners);
+    scale.push_back(map.scale);
+    bias.push_back(map.bias);
+    last.push_back(static_cast<double>(size - 1));
+    far.push_back(static_cast<double>(size + 1));
+    lastI.push_back(size - 1);
+  }
+  auto lanes = [&](ArrayRef<double> v) {
+    return laneConstant<double>(b, loc, fType, v);
+  };
 
   // |x| < inf is false for +-inf and NaN: such a sample contributes zero.
   Value finite = arith::CmpFOp::create(
@@ -75,37 +93,37 @@ BilinearAxis mlir::attn::buildBilinearAxis(OpBuilder &b, Location loc,
       constant(b, loc, fType, std::numeric_limits<double>::infinity()));
   // Far coordinates sample outside the map (or its border) however far they
   // are; bounding them first keeps the pixel coordinate finite.
-  Value x = clampF(b, loc, coordinate, -1e7, 1e7);
+  Value x = clampF(b, loc, coordinate, constant(b, loc, fType, -1e7),
+                   constant(b, loc, fType, 1e7));
   Value pixel = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, x, constant(b, loc, fType, map.scale)),
-      constant(b, loc, fType, map.bias));
+      b, loc, arith::MulFOp::create(b, loc, x, lanes(scale)), lanes(bias));
   if (border)
-    pixel = clampF(b, loc, pixel, 0.0, sizeF - 1.0);
+    pixel = clampF(b, loc, pixel, constant(b, loc, fType, 0.0), lanes(last));
   // Beyond [-1, size] both corners lie outside; [-2, size + 1] keeps that
   // and makes the conversion to i32 exact.
-  pixel = clampF(b, loc, pixel, -2.0, sizeF + 1.0);
+  pixel = clampF(b, loc, pixel, constant(b, loc, fType, -2.0), lanes(far));
   Value floor = math::FloorOp::create(b, loc, pixel);
   Value weight1 = arith::SubFOp::create(b, loc, pixel, floor);
   Value weight0 = arith::SubFOp::create(b, loc, constant(b, loc, fType, 1.0),
                                         weight1);
   Value index0 = arith::FPToSIOp::create(b, loc, iType, floor);
-  Value index1 =
-      arith::AddIOp::create(b, loc, index0, intConstant(b, loc, iType, 1));
+  Value index1 = arith::AddIOp::create(
+      b, loc, index0, laneConstant<int64_t>(b, loc, iType, {1}));
 
-  Value zeroI = intConstant(b, loc, iType, 0);
-  Value lastI = intConstant(b, loc, iType, size - 1);
+  Value zeroI = laneConstant<int64_t>(b, loc, iType, {0});
+  Value lastIndex = laneConstant<int64_t>(b, loc, iType, lastI);
   Value zeroF = constant(b, loc, fType, 0.0);
   auto inside = [&](Value index) {
     Value geZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                          index, zeroI);
     Value leLast = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                         index, lastI);
+                                         index, lastIndex);
     Value both = arith::AndIOp::create(b, loc, geZero, leLast);
     return arith::AndIOp::create(b, loc, both, finite);
   };
   auto clampI = [&](Value index) {
     Value lo = arith::MaxSIOp::create(b, loc, index, zeroI);
-    return arith::MinSIOp::create(b, loc, lo, lastI);
+    return arith::MinSIOp::create(b, loc, lo, lastIndex);
   };
   BilinearAxis axis;
   axis.weight0 = arith::SelectOp::create(b, loc, inside(index0), weight0, zeroF);
@@ -116,18 +134,21 @@ BilinearAxis mlir::attn::buildBilinearAxis(OpBuilder &b, Location loc,
 }
 
 BilinearCorners mlir::attn::buildBilinearCorners(
-    OpBuilder &b, Location loc, Value x, Value y, int64_t height,
-    int64_t width, int64_t start, bool unitRange, bool alignCorners,
-    bool border, Value scale) {
-  BilinearAxis ax = buildBilinearAxis(
-      b, loc, x, width, SampleAxisMap::get(width, unitRange, alignCorners),
-      border);
-  BilinearAxis ay = buildBilinearAxis(
-      b, loc, y, height, SampleAxisMap::get(height, unitRange, alignCorners),
-      border);
+    OpBuilder &b, Location loc, Value x, Value y, ArrayRef<SampleMap> maps,
+    bool unitRange, bool alignCorners, bool border, Value scale) {
+  SmallVector<int64_t> heights, widths, starts;
+  for (const SampleMap &map : maps) {
+    heights.push_back(map.height);
+    widths.push_back(map.width);
+    starts.push_back(map.start);
+  }
+  BilinearAxis ax =
+      buildBilinearAxis(b, loc, x, widths, unitRange, alignCorners, border);
+  BilinearAxis ay =
+      buildBilinearAxis(b, loc, y, heights, unitRange, alignCorners, border);
   Type iType = ax.index0.getType();
-  Value widthI = intConstant(b, loc, iType, width);
-  Value startI = intConstant(b, loc, iType, start);
+  Value widthI = laneConstant<int64_t>(b, loc, iType, widths);
+  Value startI = laneConstant<int64_t>(b, loc, iType, starts);
   BilinearCorners corners;
   int k = 0;
   for (auto [yIndex, yWeight] :

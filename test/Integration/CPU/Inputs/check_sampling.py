@@ -45,7 +45,9 @@
 #               land exactly on the first and last pixel, half a pixel and
 #               one pixel beyond them (per level for msda)
 #         dynamic   sample: N, Hout and Wout are `?` in the graph; msda: N
-#                   and Lq (dynamic=all: every dim is `?`)
+#                   and Lq (dynamic=all: every dim is `?`, but the
+#                   sample input's Hin and Win, which code generation
+#                   needs static)
 #         flags="..."   extra attn-run flags for the CPU run (--num-threads=1)
 #         seed=N [0]
 #
@@ -163,6 +165,10 @@ class Case:
         dims = [str(x) for x in shape]
         if self.dynamic == "all":
             dims = ["?"] * len(shape)
+            if self.op == "sample" and name == "input":
+                # The CPU code needs a static map size (the gather's level
+                # sizes; docs/CodeGen.md): H and W stay static.
+                dims[1], dims[2] = str(shape[1]), str(shape[2])
         elif self.dynamic:
             # Batch everywhere; the output positions (Hout, Wout / Lq).
             dims[0] = "?"

@@ -45,29 +45,36 @@ struct BilinearAxis {
   Value weight0, weight1;
 };
 
-/// The corners along one axis of `size` pixels of the normalized f32 scalar
-/// or vector `coordinate`. With `border`, the pixel coordinate is clamped to
-/// `[0, size-1]` first (grid_sample's padding_mode="border").
+/// The corners along one axis of the normalized f32 scalar or vector
+/// `coordinate`. `sizes` holds the axis length in pixels, one for all lanes
+/// or one per lane of a vector (lanes may sample maps of different sizes).
+/// With `border`, the pixel coordinate is clamped to `[0, size-1]` first
+/// (grid_sample's padding_mode="border").
 BilinearAxis buildBilinearAxis(OpBuilder &b, Location loc, Value coordinate,
-                               int64_t size, const SampleAxisMap &map,
-                               bool border);
+                               ArrayRef<int64_t> sizes, bool unitRange,
+                               bool alignCorners, bool border);
+
+/// A `height x width` map stored row-major `(y, x)` from row `start` of an
+/// `[S, ...]` array (a level of Deformable DETR's concatenated maps).
+struct SampleMap {
+  int64_t height, width, start;
+};
 
 /// The four corners of a sample at normalized `(x, y)` (f32 scalars or
-/// vectors of one shape) in a `height x width` map whose rows start at row
-/// `start` of a `[S, ...]` array stored row-major `(y, x)`: corner `k` (0:
-/// (y0, x0), 1: (y0, x1), 2: (y1, x0), 3: (y1, x1)) is the i32 row
-/// `rows[k] = start + y*width + x` and the f32 weight `weights[k] = wy * wx`,
-/// times `scale` when given (an f32 of the same shape). Every row lies in
-/// `[start, start + height*width)`; the caller guarantees that fits in i32.
+/// vectors of one shape) in `maps` (one for all lanes, or one per lane):
+/// corner `k` (0: (y0, x0), 1: (y0, x1), 2: (y1, x0), 3: (y1, x1)) is the
+/// i32 row `rows[k] = start + y*width + x` and the f32 weight
+/// `weights[k] = wy * wx`, times `scale` when given (an f32 of the same
+/// shape). Every row lies in `[start, start + height*width)`; the caller
+/// guarantees that fits in i32.
 struct BilinearCorners {
   std::array<Value, 4> rows;
   std::array<Value, 4> weights;
 };
 BilinearCorners buildBilinearCorners(OpBuilder &b, Location loc, Value x,
-                                     Value y, int64_t height, int64_t width,
-                                     int64_t start, bool unitRange,
-                                     bool alignCorners, bool border,
-                                     Value scale = Value());
+                                     Value y, ArrayRef<SampleMap> maps,
+                                     bool unitRange, bool alignCorners,
+                                     bool border, Value scale = Value());
 
 } // namespace mlir::attn
 
