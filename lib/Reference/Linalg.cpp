@@ -250,7 +250,8 @@ Error mlir::attn::reference::detail::evalLinalg(Scope &scope,
   for (auto [i, operand] : llvm::enumerate(operands)) {
     for (unsigned r = 0; r < operand.map.getNumResults(); ++r) {
       auto dim = dyn_cast<AffineDimExpr>(operand.map.getResult(r));
-      operand.dimOfResult.push_back(dim ? dim.getPosition() : -1);
+      operand.dimOfResult.push_back(
+          dim ? static_cast<int64_t>(dim.getPosition()) : int64_t{-1});
       if (dim && operand.tensor &&
           ranges[dim.getPosition()] != operand.tensor->shape[r])
         return makeError(opName(raw) + ": operand #" + std::to_string(i) +
