@@ -8,13 +8,9 @@
 //   1. the corner math of every sampling point, once: up to 16 points (of
 //      any levels) as one f32 vector (coordinates deinterleaved from the
 //      (x, y) pairs, level sizes as per-lane constants) through the shared
-//      BilinearSampling builder, giving 4 corner
-//      rows (i32) and weights (f32, zero outside the map, times the
-//      attention weight) per point, stored to a small scratch. This runs one
-//      (q, m) ahead of the gathers, into the other half of a double buffer,
-//      and prefetches the rows it found: the gathers are latency-bound
-//      (random rows of a map of megabytes), the prefetches overlap the next
-//      (q, m)'s misses with this one's arithmetic;
+//      BilinearSampling builder, giving 4 corner rows (i32) and weights (f32,
+//      zero outside the map, times the attention weight) per point, stored
+//      to a small scratch;
 //   2. the channels in chunks of up to `kGroup` vectors: for every point
 //      and corner, a D-wide row gather `value[n, row, m, c..]` (channels
 //      last, so one vector load per register) scaled by the corner weight
@@ -24,6 +20,12 @@
 // there are no branches per element and no read outside `value` for any
 // coordinate. f16 data is widened on load (vcvtph2ps) and accumulated in
 // f32. Threads come from the scf.forall of -attn-tile around the tile.
+//
+// Loop order: queries outer, heads inner (the heads of a query sample the
+// same neighbourhood, whose pixels hold all heads' rows side by side).
+// Measured on the Deformable-DETR encoder (docs/benchmarks.md): software
+// prefetch of the corner rows one or more (q, m) ahead and a head-major order
+// were both slower; the kernel is bound by the gathered bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,10 +45,6 @@ using namespace mlir::attn;
 /// Vectors of channels accumulated at a time (registers: kGroup
 /// accumulators plus the loads of one corner).
 static constexpr int64_t kGroup = 4;
-
-/// How many (q, m) pairs ahead of the gathers the corners are computed and
-/// their rows prefetched; the scratch holds kAhead + 1 pairs.
-static constexpr int64_t kAhead = 1;
 
 /// Sampling points whose corner math is one vector (their coordinates are
 /// one load of twice as many elements).
@@ -73,14 +71,13 @@ private:
       f32 = vec.clone(f32);
     return arith::ExtFOp::create(b, f32, x);
   }
-  /// Corner rows and weights of every point of (n, q, m) into scratch
-  /// slot `slot`; with `prefetch`, prefetches the first lines of their rows.
-  void emitCorners(Value n, Value q, Value m, Value slot, bool prefetch);
+  /// Corner rows and weights of every point of (n, q, m) into the scratch.
+  void emitCorners(Value n, Value q, Value m);
   /// Output channels [c, c + count * lanes) of (n, q, m) from the corners in
-  /// scratch slot `slot`; `tail` > 0 makes the last vector a masked one of
-  /// `tail` lanes.
-  void emitChannels(Value n, Value q, Value m, Value slot, Value c,
-                    int64_t count, int64_t tail);
+  /// the scratch; `tail` > 0 makes the last vector a masked one of `tail`
+  /// lanes.
+  void emitChannels(Value n, Value q, Value m, Value c, int64_t count,
+                    int64_t tail);
 
   ImplicitLocOpBuilder &b;
   BilinearGatherOp op;
@@ -91,13 +88,12 @@ private:
   Value locations;
   // [n, q, m, L*P]: their weights in a row (null without weights).
   Value weightsRow;
-  // Double-buffered scratch [2, 4, L*P]: i32 corner rows, f32 weights.
+  // Scratch [4, L*P]: i32 corner rows, f32 weights.
   Value rows, weights;
 };
 } // namespace
 
-void GatherEmitter::emitCorners(Value n, Value q, Value m, Value slot,
-                                bool prefetch) {
+void GatherEmitter::emitCorners(Value n, Value q, Value m) {
   Type locElt = op.getLocationsType().getElementType();
   bool unit = op.getCoordinates() == Coordinates::unit;
   bool border = op.getPaddingMode() == PaddingMode::border;
@@ -128,36 +124,15 @@ void GatherEmitter::emitCorners(Value n, Value q, Value m, Value slot,
         buildBilinearCorners(b, b.getLoc(), x, y, maps, unit,
                              op.getAlignCorners(), border, scale);
     for (int64_t k = 0; k < 4; ++k) {
-      SmallVector<Value> at{slot, index(k), index(first)};
+      SmallVector<Value> at{index(k), index(first)};
       vector::StoreOp::create(b, corners.rows[k], rows, at);
       vector::StoreOp::create(b, corners.weights[k], weights, at);
     }
   }
-  if (!prefetch)
-    return;
-  // The first lines of every corner row (further lines of long rows follow
-  // sequentially, which the hardware prefetcher catches).
-  ShapedType valueType = op.getValueType();
-  int64_t rowBytes =
-      valueType.getDimSize(3) * valueType.getElementTypeBitWidth() / 8;
-  int64_t lines = std::min<int64_t>(llvm::divideCeil(rowBytes, 64), 2);
-  int64_t lineElements = 512 / valueType.getElementTypeBitWidth();
-  auto loop = scf::ForOp::create(b, index(0), index(levels * points), index(1));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value pt = loop.getInductionVar();
-  for (int64_t k = 0; k < 4; ++k) {
-    Value row = memref::LoadOp::create(b, rows, ValueRange{slot, index(k), pt});
-    row = arith::IndexCastOp::create(b, b.getIndexType(), row);
-    for (int64_t line = 0; line < lines; ++line)
-      memref::PrefetchOp::create(
-          b, op.getValue(), ValueRange{n, row, m, index(line * lineElements)},
-          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
-  }
 }
 
-void GatherEmitter::emitChannels(Value n, Value q, Value m, Value slot,
-                                 Value c, int64_t count, int64_t tail) {
+void GatherEmitter::emitChannels(Value n, Value q, Value m, Value c,
+                                 int64_t count, int64_t tail) {
   Type f32 = b.getF32Type();
   Value value = op.getValue(), output = op.getOutput();
   Type valueElt = op.getValueType().getElementType();
@@ -185,10 +160,10 @@ void GatherEmitter::emitChannels(Value n, Value q, Value m, Value slot,
         SmallVector<Value> next(accs);
         for (int64_t k = 0; k < 4; ++k) {
           Value row =
-              memref::LoadOp::create(ib, rows, ValueRange{slot, index(k), pt});
+              memref::LoadOp::create(ib, rows, ValueRange{index(k), pt});
           row = arith::IndexCastOp::create(ib, ib.getIndexType(), row);
           Value w = memref::LoadOp::create(ib, weights,
-                                           ValueRange{slot, index(k), pt});
+                                           ValueRange{index(k), pt});
           Value wv = vector::BroadcastOp::create(ib, accType, w);
           for (int64_t v = 0; v < count; ++v) {
             SmallVector<Value> at{n, row, m, channel(v)};
@@ -229,11 +204,11 @@ void GatherEmitter::emit() {
   SmallVector<Value> heapBuffers;
   int64_t total = levels * points;
   rows = target.allocScratch(b, b.getLoc(),
-                             MemRefType::get({kAhead + 1, 4, total}, b.getI32Type()),
+                             MemRefType::get({4, total}, b.getI32Type()),
                              /*alignmentBytes=*/64, /*onHeap=*/false,
                              heapBuffers);
   weights = target.allocScratch(b, b.getLoc(),
-                                MemRefType::get({kAhead + 1, 4, total}, b.getF32Type()),
+                                MemRefType::get({4, total}, b.getF32Type()),
                                 /*alignmentBytes=*/64, /*onHeap=*/false,
                                 heapBuffers);
   Value output = op.getOutput();
@@ -245,42 +220,19 @@ void GatherEmitter::emit() {
     b.setInsertionPointToStart(loop.getBody());
     body(loop.getInductionVar());
   };
-  // (q, m) pairs of a batch in one loop, so that the corners of the next
-  // pair are computed (and prefetched) while this one gathers.
-  Value heads = dim(output, 2);
-  Value pairs = arith::MulIOp::create(b, dim(output, 1), heads);
-  Value slots = index(kAhead + 1);
   loopOver(dim(output, 0), [&](Value n) {
-    auto ifAny = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, pairs, index(0)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifAny.thenBlock());
-    Value last = arith::SubIOp::create(b, pairs, index(1));
-    // Pair `ahead` (clamped to the last one: beyond it, the last pair is
-    // recomputed into a slot that nothing reads any more).
-    auto cornersOf = [&](Value ahead, Value slot) {
-      Value pair = arith::MinSIOp::create(b, ahead, last);
-      emitCorners(n, arith::DivUIOp::create(b, pair, heads),
-                  arith::RemUIOp::create(b, pair, heads), slot,
-                  /*prefetch=*/true);
-    };
-    for (int64_t j = 0; j < kAhead; ++j)
-      cornersOf(index(j), index(j));
-    loopOver(pairs, [&](Value i) {
-      Value ahead = arith::AddIOp::create(b, i, index(kAhead));
-      cornersOf(ahead, arith::RemUIOp::create(b, ahead, slots));
-      Value slot = arith::RemUIOp::create(b, i, slots);
-      Value q = arith::DivUIOp::create(b, i, heads);
-      Value m = arith::RemUIOp::create(b, i, heads);
-      if (groups > 0)
-        loopOver(index(groups), [&](Value g) {
-          Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
-          emitChannels(n, q, m, slot, c, kGroup, 0);
-        });
-      if (rest > 0 || tail > 0)
-        emitChannels(n, q, m, slot, index(groups * kGroup * lanes),
-                     rest + (tail > 0 ? 1 : 0), tail);
+    loopOver(dim(output, 1), [&](Value q) {
+      loopOver(dim(output, 2), [&](Value m) {
+        emitCorners(n, q, m);
+        if (groups > 0)
+          loopOver(index(groups), [&](Value g) {
+            Value c = arith::MulIOp::create(b, g, index(kGroup * lanes));
+            emitChannels(n, q, m, c, kGroup, 0);
+          });
+        if (rest > 0 || tail > 0)
+          emitChannels(n, q, m, index(groups * kGroup * lanes),
+                       rest + (tail > 0 ? 1 : 0), tail);
+      });
     });
   });
 }
