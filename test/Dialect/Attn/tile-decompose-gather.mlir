@@ -3,9 +3,9 @@
 // RUN: attn-opt %s -split-input-file --attn-decompose | FileCheck %s --check-prefix=DEC
 
 // attn-tile on attn.bilinear_gather: an scf.forall over (n, query block)
-// with tile sizes [1, gather-block-q] (default 32); a tile reads every head
-// and every row of its batch's value, and its queries' locations, weights
-// and output.
+// with tile sizes [1, gather-block-q] (default 32), inside an scf.for over
+// batches when N may exceed 1; a tile reads every head and every row of its
+// batch's value, and its queries' locations, weights and output.
 // attn-decompose: one linalg.generic per level over (n, q, m, p, d), points
 // a reduction, gathering the four corners with tensor.extract and
 // accumulating in f32; f16 results are rounded by a last generic.
@@ -62,4 +62,18 @@ func.func @gather_f32(%v: tensor<1x196x1x8xf32>, %loc: tensor<1x7x1x1x1x2xf32>, 
   %o = attn.bilinear_gather ins(%v, %loc : tensor<1x196x1x8xf32>, tensor<1x7x1x1x1x2xf32>)
          outs(%init : tensor<1x7x1x8xf32>) {spatial_shapes = array<i64: 14, 14>} -> tensor<1x7x1x8xf32>
   return %o : tensor<1x7x1x8xf32>
+}
+
+// -----
+
+// More than one batch: an scf.for over batches around the forall, so all
+// threads gather from one batch's map at a time.
+// TILE-LABEL: func.func @gather_batches(
+// TILE:         scf.for %[[N:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (tensor<?x100x1x8xf32>)
+// TILE:           scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (1, 100) step (1, 32)
+// TILE:             attn.bilinear_gather ins(%{{.+}}, %{{.+}} : tensor<1x196x1x8xf32>, tensor<1x?x1x1x1x2xf32>) outs(%{{.+}} : tensor<1x?x1x8xf32>)
+func.func @gather_batches(%v: tensor<?x196x1x8xf32>, %loc: tensor<?x100x1x1x1x2xf32>, %init: tensor<?x100x1x8xf32>) -> tensor<?x100x1x8xf32> {
+  %o = attn.bilinear_gather ins(%v, %loc : tensor<?x196x1x8xf32>, tensor<?x100x1x1x1x2xf32>)
+         outs(%init : tensor<?x100x1x8xf32>) {spatial_shapes = array<i64: 14, 14>} -> tensor<?x100x1x8xf32>
+  return %o : tensor<?x100x1x8xf32>
 }

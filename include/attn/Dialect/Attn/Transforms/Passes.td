@@ -75,8 +75,10 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     The sizes come from the op's `lowering_config`, which every tile keeps.
     The options apply only to ops without one (the pass used on its own).
 
-    Every `attn.bilinear_gather` on tensors is tiled over `(n, q)` with tile
-    sizes `[1, gather-block-q]`; a tile holds every head of its queries.
+    Every `attn.bilinear_gather` on tensors is tiled by an `scf.for` over
+    batches (when N may exceed 1) around an `scf.forall` over blocks of
+    `gather-block-q` queries; a tile holds every head of its queries. All
+    threads then work on one batch's maps at a time.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",

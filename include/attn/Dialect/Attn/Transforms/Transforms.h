@@ -45,9 +45,10 @@ void assertSameDim(OpBuilder &b, Location loc, Operation *op, Value x,
 FailureOr<BilinearGatherOp> convertToGather(RewriterBase &rewriter,
                                             Operation *samplingOp);
 
-/// Tiles `op` (on tensors) with an `scf.forall` over (n, q) with tile sizes
-/// [1, blockQ] (all heads of a query in one tile) and replaces it with the
-/// loop's result.
+/// Tiles `op` (on tensors) with an `scf.for` over batches (when N may be
+/// above 1) around an `scf.forall` over query blocks of `blockQ` (all heads
+/// of a query in one tile), and replaces it with the loops' result. Returns
+/// the forall's tiling.
 FailureOr<scf::SCFTilingResult> tileBilinearGather(RewriterBase &rewriter,
                                                    BilinearGatherOp op,
                                                    int64_t blockQ);
