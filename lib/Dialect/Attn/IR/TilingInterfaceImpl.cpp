@@ -138,6 +138,29 @@ static SmallVector<Operation *> definingOps(ArrayRef<Value> values) {
   return ops;
 }
 
+/// The parallel domain [0, size) of the first `count` dims of `v`.
+static SmallVector<Range> leadingDomain(OpBuilder &b, Location loc, Value v,
+                                        int64_t count) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<Range> domain;
+  for (int64_t dim = 0; dim < count; ++dim)
+    domain.push_back(Range{zero, dimSize(b, loc, v, dim), one});
+  return domain;
+}
+
+/// The position of a tile's result whose dims are the tiled loops followed
+/// by one whole dim of `lastSize` (the output's channels).
+static void rowTilePosition(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                            ArrayRef<OpFoldResult> sizes,
+                            OpFoldResult lastSize,
+                            SmallVector<OpFoldResult> &resultOffsets,
+                            SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultOffsets.push_back(b.getIndexAttr(0));
+  resultSizes.assign(sizes.begin(), sizes.end());
+  resultSizes.push_back(lastSize);
+}
+
 //===----------------------------------------------------------------------===//
 // OnlineAttentionOp
 //===----------------------------------------------------------------------===//
@@ -147,12 +170,7 @@ SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
 }
 
 SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  SmallVector<Range> domain;
-  for (int64_t dim = 0; dim < 3; ++dim)
-    domain.push_back(Range{zero, dimSize(b, loc, getQuery(), dim), one});
-  return domain;
+  return leadingDomain(b, getLoc(), getQuery(), 3);
 }
 
 FailureOr<TilingResult>
@@ -188,10 +206,8 @@ LogicalResult OnlineAttentionOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultOffsets.push_back(b.getIndexAttr(0));
-  resultSizes.assign(sizes.begin(), sizes.end());
-  resultSizes.push_back(dimSize(b, getLoc(), getValue(), 3));
+  rowTilePosition(b, offsets, sizes, dimSize(b, getLoc(), getValue(), 3),
+                  resultOffsets, resultSizes);
   return success();
 }
 
@@ -206,11 +222,9 @@ SmallVector<utils::IteratorType> PartialAttentionOp::getLoopIteratorTypes() {
 
 SmallVector<Range> PartialAttentionOp::getIterationDomain(OpBuilder &b) {
   Location loc = getLoc();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  SmallVector<Range> domain;
-  for (int64_t dim = 0; dim < 3; ++dim)
-    domain.push_back(Range{zero, dimSize(b, loc, getQuery(), dim), one});
-  domain.push_back(Range{zero, dimSize(b, loc, getKey(), 2), one});
+  SmallVector<Range> domain = leadingDomain(b, loc, getQuery(), 3);
+  domain.push_back(
+      Range{b.getIndexAttr(0), dimSize(b, loc, getKey(), 2), b.getIndexAttr(1)});
   return domain;
 }
 
@@ -273,12 +287,7 @@ SmallVector<utils::IteratorType> BilinearGatherOp::getLoopIteratorTypes() {
 }
 
 SmallVector<Range> BilinearGatherOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  SmallVector<Range> domain;
-  for (int64_t dim = 0; dim < 3; ++dim)
-    domain.push_back(Range{zero, dimSize(b, loc, getOutput(), dim), one});
-  return domain;
+  return leadingDomain(b, getLoc(), getOutput(), 3);
 }
 
 FailureOr<TilingResult>
@@ -323,9 +332,7 @@ LogicalResult BilinearGatherOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultOffsets.push_back(b.getIndexAttr(0));
-  resultSizes.assign(sizes.begin(), sizes.end());
-  resultSizes.push_back(dimSize(b, getLoc(), getOutput(), 3));
+  rowTilePosition(b, offsets, sizes, dimSize(b, getLoc(), getOutput(), 3),
+                  resultOffsets, resultSizes);
   return success();
 }

@@ -17,14 +17,22 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
+/// Tiling takes a positive query block and an op on tensors (one result).
+static LogicalResult checkTileable(RewriterBase &rewriter, Operation *op,
+                                   int64_t blockQ) {
+  if (blockQ <= 0)
+    return op->emitOpError("expected a positive query block size, found ")
+           << blockQ;
+  if (op->getNumResults() != 1)
+    return rewriter.notifyMatchFailure(op, "tiling needs tensor semantics");
+  return success();
+}
+
 FailureOr<scf::SCFTilingResult>
 mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
                                 int64_t blockQ) {
-  if (blockQ <= 0)
-    return op.emitOpError("expected a positive query block size, found ")
-           << blockQ;
-  if (op.getNumResults() != 1)
-    return rewriter.notifyMatchFailure(op, "tiling needs tensor semantics");
+  if (failed(checkTileable(rewriter, op, blockQ)))
+    return failure();
   scf::SCFTilingOptions options;
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
@@ -42,11 +50,8 @@ mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
 FailureOr<scf::SCFTilingResult>
 mlir::attn::tileBilinearGather(RewriterBase &rewriter, BilinearGatherOp op,
                                int64_t blockQ) {
-  if (blockQ <= 0)
-    return op.emitOpError("expected a positive query block size, found ")
-           << blockQ;
-  if (op.getNumResults() != 1)
-    return rewriter.notifyMatchFailure(op, "tiling needs tensor semantics");
+  if (failed(checkTileable(rewriter, op, blockQ)))
+    return failure();
   OpBuilder::InsertionGuard guard(rewriter);
   auto tile = [&](BilinearGatherOp target, scf::SCFTilingOptions::LoopType type,
                   int64_t batch, int64_t queries) {

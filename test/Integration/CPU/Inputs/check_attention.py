@@ -50,12 +50,13 @@
 import argparse
 import os
 import shlex
-import subprocess
 import sys
 
 import numpy as np
 
-from attn_reference import close_rule, error_rule, sdpa
+from attn_reference import close_rule, sdpa
+from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
+                         run_graph, run_reference, save_inputs)
 
 DTYPES = {"f32": np.float32, "f16": np.float16}
 
@@ -215,42 +216,6 @@ class Case:
 # ---------------------------------------------------------------------------
 
 
-class CaseFailure(Exception):
-    pass
-
-
-def run_tool(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise CaseFailure(f"`{' '.join(cmd)}` exited with {proc.returncode}: "
-                          + proc.stderr.strip().replace("\n", " | ")[:2000])
-
-
-def run_graph(attn_run, mlir_path, input_paths, out_path, backend, flags):
-    cmd = [attn_run, mlir_path, "--function=main", f"--backend={backend}"]
-    cmd += [f"--input=@{p}" for p in input_paths]
-    cmd += [f"--output=@{out_path}"] + list(flags)
-    run_tool(cmd)
-    return np.load(out_path)
-
-
-def check_rule(out, ref_out, naive, shape, dtype):
-    """SPEC section 4. Returns (err, tol) or raises CaseFailure."""
-    if out.shape != tuple(shape):
-        raise CaseFailure(f"shape {out.shape}, expected {tuple(shape)}")
-    if out.dtype != dtype:
-        raise CaseFailure(f"dtype {out.dtype}, expected {np.dtype(dtype)}")
-    r = error_rule(out, ref_out, naive)
-    if r.nonfinite:
-        raise CaseFailure(f"{r.nonfinite} NaN/Inf where the reference is "
-                          f"finite, first at {r.first_nonfinite}")
-    if not r.ok:
-        raise CaseFailure(f"max|out-ref| = {r.err:.3g} > tol {r.bound:.3g} "
-                          f"(worst at {r.worst}: out {out[r.worst]:.6g}, "
-                          f"ref {ref_out[r.worst]:.6g})")
-    return r.err, r.bound
-
-
 def check_ref_agreement(ref_eval, ref_np, what):
     """The evaluator's float64 result (rounded to f32) against numpy's."""
     r = close_rule(ref_eval, ref_np, 1e-6)
@@ -265,35 +230,14 @@ def run_case(case, workdir, attn_run):
     cdir = os.path.join(workdir, case.name)
     os.makedirs(cdir, exist_ok=True)
     data = case.inputs()
-    names = list(data)
-    paths = []
-    for n in names:
-        p = os.path.join(cdir, n + ".npy")
-        np.save(p, data[n])
-        paths.append(p)
+    paths = save_inputs(cdir, data)
     graph_path = os.path.join(cdir, "graph.mlir")
     with open(graph_path, "w") as f:
         f.write(case.graph(case.dtype))
 
     out = run_graph(attn_run, graph_path, paths,
                     os.path.join(cdir, "out.npy"), "cpu", case.flags)
-
-    # The evaluator rounds its float64 result to the result type; for f16 it
-    # runs the same graph in f32 on the (exactly widened) f16 inputs, so the
-    # reference keeps float32 precision.
-    ref_paths, ref_graph = paths, graph_path
-    if case.dtype != "f32":
-        ref_graph = os.path.join(cdir, "graph_ref.mlir")
-        with open(ref_graph, "w") as f:
-            f.write(case.graph("f32"))
-        ref_paths = []
-        for n in names:
-            p = os.path.join(cdir, n + "_ref.npy")
-            a = data[n]
-            np.save(p, a if a.dtype == np.bool_ else a.astype(np.float32))
-            ref_paths.append(p)
-    ref_out = run_graph(attn_run, ref_graph, ref_paths,
-                        os.path.join(cdir, "ref.npy"), "reference", [])
+    ref_out = run_reference(attn_run, cdir, case.graph, data, case.dtype)
 
     q, k, v, mask = data["q"], data["k"], data["v"], data.get("mask")
     ref_np, visible = sdpa(q, k, v, mask, **case.params(),
@@ -324,34 +268,10 @@ def run_case(case, workdir, attn_run):
     return err, tol
 
 
-def read_cases(path):
-    cases = []
-    with open(path) as f:
-        for line in f:
-            if "CASE:" not in line:
-                continue
-            tokens = shlex.split(line.split("CASE:", 1)[1])
-            cases.append(Case(tokens[0], tokens[1:]))
-    names = [c.name for c in cases]
-    if len(set(names)) != len(names):
-        raise ValueError("duplicate case names in " + path)
-    return cases
-
-
 def cmd_cases(args):
-    cases = read_cases(args.testfile)
-    if not cases:
-        sys.exit("no CASE: lines in " + args.testfile)
-    failed = 0
-    for case in cases:
-        try:
-            err, tol = run_case(case, args.workdir, args.attn_run)
-            print(f"PASS {case.name} err={err:.3g} tol={tol:.3g}", flush=True)
-        except CaseFailure as e:
-            failed += 1
-            print(f"FAIL {case.name}: {e}", flush=True)
-    print(f"{len(cases) - failed} of {len(cases)} cases passed")
-    return 1 if failed else 0
+    cases = read_cases(args.testfile, Case)
+    return run_cases(cases,
+                     lambda case: run_case(case, args.workdir, args.attn_run))
 
 
 # ---------------------------------------------------------------------------

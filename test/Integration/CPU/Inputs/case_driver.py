@@ -1,0 +1,117 @@
+# Part of the attn-mlir project.
+#
+# The pieces shared by the CPU execution-test drivers (check_attention.py,
+# check_sampling.py): running attn-run on a graph and .npy inputs with either
+# backend, the evaluator run for f16 graphs, the error rule of SPEC section 4
+# with readable failures, and the `CASE:` line format of the .test files.
+# Python puts this folder on sys.path when a driver runs, so the drivers
+# import it by name.
+
+import os
+import shlex
+import subprocess
+import sys
+
+import numpy as np
+
+from attn_reference import error_rule
+
+
+class CaseFailure(Exception):
+    """A case did not pass; the message says why."""
+
+
+def run_tool(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise CaseFailure(f"`{' '.join(cmd)}` exited with {proc.returncode}: "
+                          + proc.stderr.strip().replace("\n", " | ")[:2000])
+
+
+def run_graph(attn_run, mlir_path, input_paths, out_path, backend, flags):
+    """Runs @main of `mlir_path` with attn-run and returns its one result."""
+    cmd = [attn_run, mlir_path, "--function=main", f"--backend={backend}"]
+    cmd += [f"--input=@{p}" for p in input_paths]
+    cmd += [f"--output=@{out_path}"] + list(flags)
+    run_tool(cmd)
+    return np.load(out_path)
+
+
+def save_inputs(cdir, data, suffix="", widen=False):
+    """Writes the arrays of `data` (name -> array) as NAME{suffix}.npy in
+    `cdir`, in order, and returns the paths; `widen` stores float arrays as
+    float32 (exactly, for f16 data) and leaves bool arrays as they are."""
+    paths = []
+    for name, a in data.items():
+        p = os.path.join(cdir, name + suffix + ".npy")
+        np.save(p, a.astype(np.float32) if widen and a.dtype != np.bool_
+                else a)
+        paths.append(p)
+    return paths
+
+
+def run_reference(attn_run, cdir, graph_of, data, dtype):
+    """The float64 evaluator's result for the case. It rounds its result to
+    the result type; for a non-f32 `dtype` it runs the f32 graph
+    (`graph_of("f32")`) on the exactly widened inputs, so the reference keeps
+    float32 precision."""
+    paths = save_inputs(cdir, data)
+    graph = os.path.join(cdir, "graph.mlir")
+    if dtype != "f32":
+        paths = save_inputs(cdir, data, suffix="_ref", widen=True)
+        graph = os.path.join(cdir, "graph_ref.mlir")
+        with open(graph, "w") as f:
+            f.write(graph_of("f32"))
+    return run_graph(attn_run, graph, paths, os.path.join(cdir, "ref.npy"),
+                     "reference", [])
+
+
+def check_rule(out, ref_out, naive, shape, dtype):
+    """SPEC section 4. Returns (err, tol) or raises CaseFailure."""
+    if out.shape != tuple(shape):
+        raise CaseFailure(f"shape {out.shape}, expected {tuple(shape)}")
+    if out.dtype != dtype:
+        raise CaseFailure(f"dtype {out.dtype}, expected {np.dtype(dtype)}")
+    r = error_rule(out, ref_out, naive)
+    if r.nonfinite:
+        raise CaseFailure(f"{r.nonfinite} NaN/Inf where the reference is "
+                          f"finite, first at {r.first_nonfinite}")
+    if not r.ok:
+        raise CaseFailure(f"max|out-ref| = {r.err:.3g} > tol {r.bound:.3g} "
+                          f"(worst at {r.worst}: out {out[r.worst]:.6g}, "
+                          f"ref {ref_out[r.worst]:.6g})")
+    return r.err, r.bound
+
+
+def read_cases(path, make_case):
+    """The `CASE: NAME KEY=VALUE... FLAG...` lines of `path`, each made into a
+    case by `make_case(name, tokens)`; names must be unique."""
+    cases = []
+    with open(path) as f:
+        for line in f:
+            if "CASE:" not in line:
+                continue
+            tokens = shlex.split(line.split("CASE:", 1)[1])
+            cases.append(make_case(tokens[0], tokens[1:]))
+    names = [c.name for c in cases]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate case names in " + path)
+    if not cases:
+        sys.exit("no CASE: lines in " + path)
+    return cases
+
+
+def run_cases(cases, run_one):
+    """Runs `run_one(case) -> (err, tol)` on every case, printing
+    `PASS NAME err=... tol=...` or `FAIL NAME: why`, then a summary line;
+    returns the exit status (1 when a case failed)."""
+    failed = 0
+    for case in cases:
+        try:
+            err, tol = run_one(case)
+            print(f"PASS {case.name} err={err:.3g} tol={tol:.3g}", flush=True)
+        except CaseFailure as e:
+            failed += 1
+            print(f"FAIL {case.name}: {e}", flush=True)
+    print(f"{len(cases) - failed} of {len(cases)} cases passed")
+    return 1 if failed else 0
