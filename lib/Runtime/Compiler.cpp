@@ -7,6 +7,7 @@
 #include "attn/Runtime/Compiler.h"
 
 #include "Detail.h"
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/InitAllDialects.h"
 #include "attn/Runtime/Backend.h"
 
@@ -40,24 +41,27 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
       createBackend(options.target);
   if (!backend)
     return backend.takeError();
-  if (options.numThreads < 0)
-    return makeError(
-        "invalid --num-threads=" + Twine(options.numThreads) +
-        ": expected 0 (OpenMP default) or a positive thread count");
-  if (options.blockQ < 0)
-    return makeError("invalid --block-q=" + Twine(options.blockQ) +
-                     ": expected 0 (automatic) or a positive number of rows");
-  if (options.gatherBlockQ < 0)
-    return makeError("invalid --gather-block-q=" + Twine(options.gatherBlockQ) +
-                     ": expected 0 (automatic) or a positive number of "
-                     "queries");
-  if (options.blockK < 0)
-    return makeError("invalid --block-k=" + Twine(options.blockK) +
-                     ": expected 0 (automatic) or a positive number of keys");
-  if (options.splitKeys < 0)
-    return makeError("invalid --split-keys=" + Twine(options.splitKeys) +
-                     ": expected 0 (automatic), 1 (never) or a number of "
-                     "key splits");
+  // Each size flag: its valid range and what 0 means, as the tools spell it.
+  struct SizeFlag {
+    StringRef flag;
+    int64_t value, max;
+    StringRef zero, unit;
+  };
+  for (const SizeFlag &f :
+       {SizeFlag{"num-threads", options.numThreads, kMaxThreads,
+                 "0 (OpenMP default)", "threads"},
+        SizeFlag{"block-q", options.blockQ, kMaxLoweringBlock,
+                 "0 (automatic)", "rows"},
+        SizeFlag{"block-k", options.blockK, kMaxLoweringBlock,
+                 "0 (automatic)", "keys"},
+        SizeFlag{"gather-block-q", options.gatherBlockQ, kMaxGatherBlock,
+                 "0 (automatic)", "queries"},
+        SizeFlag{"split-keys", options.splitKeys, kMaxKeySplits,
+                 "0 (automatic), 1 (never)", "key splits"}})
+    if (f.value < 0 || f.value > f.max)
+      return makeError("invalid --" + f.flag + "=" + Twine(f.value) +
+                       ": expected " + f.zero + " or a number of " + f.unit +
+                       " up to " + Twine(f.max));
   return (*backend)->verifyOptions(options);
 }
 

@@ -27,13 +27,26 @@
 // CPU: error: invalid --cpu='pentium9000': unknown CPU 'pentium9000' for target '{{.*}}': expected 'native' or an LLVM CPU name
 
 // RUN: not attn-run %s --input=@%t/a.npy --num-threads=-1 2>&1 | FileCheck %s --check-prefix=THREADS
-// THREADS: error: invalid --num-threads=-1: expected 0 (OpenMP default) or a positive thread count
+// THREADS: error: invalid --num-threads=-1: expected 0 (OpenMP default) or a number of threads up to 1024
 
 // RUN: not attn-run %s --input=@%t/a.npy --block-q=-8 2>&1 | FileCheck %s --check-prefix=BLOCKQ
-// BLOCKQ: error: invalid --block-q=-8: expected 0 (automatic) or a positive number of rows
+// BLOCKQ: error: invalid --block-q=-8: expected 0 (automatic) or a number of rows up to 4096
 
 // RUN: not attn-run %s --input=@%t/a.npy --block-k=-8 2>&1 | FileCheck %s --check-prefix=BLOCKK
-// BLOCKK: error: invalid --block-k=-8: expected 0 (automatic) or a positive number of keys
+// BLOCKK: error: invalid --block-k=-8: expected 0 (automatic) or a number of keys up to 4096
+
+// Sizes too large to be meant (they used to hang, exhaust memory or abort in
+// OpenMP) are rejected up front.
+// RUN: not attn-run %s --input=@%t/a.npy --block-q=2147483648 2>&1 | FileCheck %s --check-prefix=HUGEQ
+// HUGEQ: error: invalid --block-q=2147483648: expected 0 (automatic) or a number of rows up to 4096
+// RUN: not attn-run %s --input=@%t/a.npy --block-k=16777216 2>&1 | FileCheck %s --check-prefix=HUGEK
+// HUGEK: error: invalid --block-k=16777216: expected 0 (automatic) or a number of keys up to 4096
+// RUN: not attn-run %s --input=@%t/a.npy --num-threads=100000 2>&1 | FileCheck %s --check-prefix=HUGET
+// HUGET: error: invalid --num-threads=100000: expected 0 (OpenMP default) or a number of threads up to 1024
+// RUN: not attn-run %s --input=@%t/a.npy --split-keys=5000 2>&1 | FileCheck %s --check-prefix=HUGES
+// HUGES: error: invalid --split-keys=5000: expected 0 (automatic), 1 (never) or a number of key splits up to 4096
+// RUN: not attn-run %s --input=@%t/a.npy --gather-block-q=-1 2>&1 | FileCheck %s --check-prefix=GATHER
+// GATHER: error: invalid --gather-block-q=-1: expected 0 (automatic) or a number of queries up to 1048576
 
 // RUN: not attn-run %s --input=@%t/a.npy --benchmark=many 2>&1 | FileCheck %s --check-prefix=BENCH
 // BENCH: for the --benchmark option: 'many' value invalid for uint argument!

@@ -64,8 +64,14 @@ struct CompileOptions {
   SmallVector<std::string> entryPoints;
 };
 
-/// Checks `options`: the target names a backend, the sizes are not
-/// negative, then the backend's own options (Backend::verifyOptions: for the
+/// Upper bounds of the thread count and of the queries per gather tile
+/// (the lowering-config sizes are bounded by the dialect: kMaxLoweringBlock,
+/// kMaxKeySplits).
+constexpr int64_t kMaxThreads = 1024;
+constexpr int64_t kMaxGatherBlock = 1 << 20;
+
+/// Checks `options`: the target names a backend, the sizes lie in their
+/// ranges (0 = automatic, up to the bounds above), then the backend's own options (Backend::verifyOptions: for the
 /// host, the CPU name). The error names the offending option as the tools
 /// and the pipeline spell it (`invalid --block-q=-8: expected ...`), so
 /// tools print it as it is.

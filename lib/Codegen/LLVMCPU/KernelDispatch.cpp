@@ -35,22 +35,30 @@ FailureOr<LoweringConfigOverrides>
 LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
                              ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
                              function_ref<InFlightDiagnostic()> emitError) {
-  for (auto [name, size] : {std::pair<StringRef, int64_t>{"block-q", blockQ},
-                            {"block-k", blockK},
-                            {"split-keys", splitKeys}})
-    if (size < 0)
+  // The bounds of #attn.lowering_config (its verifier's), so that every
+  // config made from the overrides is valid.
+  for (auto [name, size, limit] :
+       {std::tuple<StringRef, int64_t, int64_t>{"block-q", blockQ,
+                                                kMaxLoweringBlock},
+        {"block-k", blockK, kMaxLoweringBlock},
+        {"split-keys", splitKeys, kMaxKeySplits}})
+    if (size < 0 || size > limit)
       return emitError() << "invalid " << name << "=" << size
-                         << ": expected 0 (from the heuristics) or a positive "
-                            "number";
+                         << ": expected 0 (from the heuristics) or a number "
+                            "up to "
+                         << limit;
   for (auto [name, tile] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"qk-tile", qkTile},
         {"pv-tile", pvTile}}) {
-    if (tile.empty() || (tile.size() == 2 && tile[0] > 0 && tile[1] > 0))
+    if (tile.empty() ||
+        (tile.size() == 2 && tile[0] > 0 && tile[1] > 0 &&
+         tile[0] <= kMaxRegisterTile && tile[1] <= kMaxRegisterTile))
       continue;
     InFlightDiagnostic diag = emitError();
     diag << "invalid " << name << "=";
     llvm::interleave(tile, diag, ",");
-    return diag << ": expected 'rows,vectors' (two positive sizes)";
+    return diag << ": expected 'rows,vectors' (two sizes in [1, "
+                << kMaxRegisterTile << "])";
   }
   LoweringConfigOverrides overrides;
   overrides.blockQ = blockQ;

@@ -3,6 +3,8 @@
 // RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=skylake-avx512 block-q=32 block-k=64 split-keys=3 qk-tile=4,2 pv-tile=2,2" | FileCheck %s --check-prefix=OVERRIDE
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="qk-tile=4" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="block-q=-8" 2>&1 | FileCheck %s --check-prefix=BADBLOCK
+// RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="block-k=100000" 2>&1 | FileCheck %s --check-prefix=HUGEBLOCK
+// RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="pv-tile=4,100" 2>&1 | FileCheck %s --check-prefix=HUGETILE
 
 // attn-cpu-select-lowering-config writes an #attn.lowering_config on every
 // attention op that has none, from the heuristics of the target: query
@@ -10,8 +12,10 @@
 // blocks, split-K for decode shapes, register tiles for whole and partial
 // key blocks. Options other than target-cpu override single choices.
 
-// BADTILE: error: invalid qk-tile=4: expected 'rows,vectors' (two positive sizes)
-// BADBLOCK: error: invalid block-q=-8: expected 0 (from the heuristics) or a positive number
+// BADTILE: error: invalid qk-tile=4: expected 'rows,vectors' (two sizes in [1, 64])
+// BADBLOCK: error: invalid block-q=-8: expected 0 (from the heuristics) or a number up to 4096
+// HUGEBLOCK: error: invalid block-k=100000: expected 0 (from the heuristics) or a number up to 4096
+// HUGETILE: error: invalid pv-tile=4,100: expected 'rows,vectors' (two sizes in [1, 64])
 
 // Every row sees every key: the dense query block (256 rows on AVX-512) and
 // the dense 6x4 tiles for every key block.

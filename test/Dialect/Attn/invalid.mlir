@@ -1341,9 +1341,10 @@ func.func @compose_unknown_attribute(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3x
 
 // -----
 
-// #attn.lowering_config: sizes are positive, tiles are [rows, vectors].
+// #attn.lowering_config: sizes are positive and bounded, tiles are [rows,
+// vectors].
 func.func @lowering_config_zero_block(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{expected a positive 'block_q' in #attn.lowering_config, found 0}}
+  // expected-error @+1 {{expected 'block_q' in #attn.lowering_config in [1, 4096], found 0}}
   %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 0, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
@@ -1352,7 +1353,7 @@ func.func @lowering_config_zero_block(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8
 // -----
 
 func.func @lowering_config_negative_splits(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{expected a positive 'split_keys' in #attn.lowering_config, found -2}}
+  // expected-error @+1 {{expected 'split_keys' in #attn.lowering_config in [1, 4096], found -2}}
   %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = -2, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
@@ -1360,8 +1361,17 @@ func.func @lowering_config_negative_splits(%q: tensor<1x2x4x8xf32>) -> tensor<1x
 
 // -----
 
+func.func @lowering_config_huge_block(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{expected 'block_k' in #attn.lowering_config in [1, 4096], found 2147483648}}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 2147483648, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
+      : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
 func.func @lowering_config_tile_rank(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{expected 'qk_tile' in #attn.lowering_config to be [rows, vectors] (two positive sizes), found [6]}}
+  // expected-error @+1 {{expected 'qk_tile' in #attn.lowering_config to be [rows, vectors] (two sizes in [1, 64]), found [6]}}
   %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = 1, qk_tile = [6], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4]>}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
@@ -1370,7 +1380,7 @@ func.func @lowering_config_tile_rank(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8x
 // -----
 
 func.func @lowering_config_tile_zero(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
-  // expected-error @+1 {{expected 'partial_pv_tile' in #attn.lowering_config to be [rows, vectors] (two positive sizes), found [4, 0]}}
+  // expected-error @+1 {{expected 'partial_pv_tile' in #attn.lowering_config to be [rows, vectors] (two sizes in [1, 64]), found [4, 0]}}
   %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 32, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 0]>}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>

@@ -32,22 +32,27 @@ LoweringConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
                            ArrayRef<int64_t> partialQkTile,
                            ArrayRef<int64_t> partialPvTile) {
-  for (auto [name, size] : {std::pair<StringRef, int64_t>{"block_q", blockQ},
-                            {"block_k", blockK},
-                            {"split_keys", splitKeys}})
-    if (size <= 0)
-      return emitError() << "expected a positive '" << name
-                         << "' in #attn.lowering_config, found " << size;
+  for (auto [name, size, limit] :
+       {std::tuple<StringRef, int64_t, int64_t>{"block_q", blockQ,
+                                                kMaxLoweringBlock},
+        {"block_k", blockK, kMaxLoweringBlock},
+        {"split_keys", splitKeys, kMaxKeySplits}})
+    if (size <= 0 || size > limit)
+      return emitError() << "expected '" << name
+                         << "' in #attn.lowering_config in [1, " << limit
+                         << "], found " << size;
   for (auto [name, tile] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"qk_tile", qkTile},
         {"pv_tile", pvTile},
         {"partial_qk_tile", partialQkTile},
         {"partial_pv_tile", partialPvTile}}) {
-    if (tile.size() != 2 || tile[0] <= 0 || tile[1] <= 0) {
+    if (tile.size() != 2 || tile[0] <= 0 || tile[1] <= 0 ||
+        tile[0] > kMaxRegisterTile || tile[1] > kMaxRegisterTile) {
       InFlightDiagnostic diag = emitError();
       diag << "expected '" << name
-           << "' in #attn.lowering_config to be [rows, vectors] (two "
-              "positive sizes), found [";
+           << "' in #attn.lowering_config to be [rows, vectors] (two sizes "
+              "in [1, "
+           << kMaxRegisterTile << "]), found [";
       llvm::interleaveComma(tile, diag);
       return diag << "]";
     }
