@@ -9,7 +9,7 @@
       projected activations stay at unit scale, and the operands of
       attn.ms_deform_attn, named as in Deformable DETR: %sampling_locations
       [N, Lq, M, L, P, 2] lie around a reference point per query (as
-      bench/anchors/msda_torch.py makes them) and %attention_weights
+      ../shared/bench/anchors/msda_torch.py makes them) and %attention_weights
       [N, Lq, M, L, P] are a softmax over each head's L*P points. i1 masks are
       padding masks: each batch row gets a seeded valid length in [L/4, L]
       (the first row is full), true = real token.

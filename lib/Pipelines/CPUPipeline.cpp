@@ -10,6 +10,7 @@
 
 #include "attn/Pipelines/Pipelines.h"
 
+#include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
@@ -62,6 +63,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAttnTilePass(tile));
   AttnDecomposePassOptions decompose;
   decompose.dynamicHeadDimsOnly = !options.decomposeAll;
+  decompose.maxKernelHeadDim = CPUTargetInfo::kMaxHeadDim;
   pm.addNestedPass<func::FuncOp>(createAttnDecomposePass(decompose));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -37,6 +37,24 @@ static std::optional<double> countAttentionFlops(Value query, Value value,
          static_cast<double>(batch) * static_cast<double>(heads);
 }
 
+/// Bilinear sampling: per sample and channel 4 corner FMAs, plus one FMA for
+/// the attention weight when there is one (anchors/msda_torch.py's count:
+/// 10 FLOP per sample-channel for MSDA). `samples` and `channels` come from
+/// static shapes only.
+static std::optional<double> countSamplingFlops(ShapedType result,
+                                                ShapedType points,
+                                                int64_t pointDims,
+                                                int64_t channels,
+                                                bool weighted) {
+  if (!result.hasStaticShape() || !points.hasStaticShape() ||
+      ShapedType::isDynamic(channels))
+    return std::nullopt;
+  double samples = 1;
+  for (int64_t d = 0; d < pointDims; ++d)
+    samples *= static_cast<double>(points.getDimSize(d));
+  return samples * static_cast<double>(channels) * (weighted ? 10.0 : 8.0);
+}
+
 std::optional<double> mlir::attn::countFlops(func::FuncOp func) {
   double total = 0;
   bool counted = false, unknown = false;
@@ -51,6 +69,18 @@ std::optional<double> mlir::attn::countFlops(func::FuncOp func) {
           sliding.getQuery(), sliding.getValue(), sliding.getKey(),
           AttentionGeometry(sliding.getWindowLeft(), sliding.getWindowRight(),
                             sliding.getChunkSize()));
+    } else if (auto sample = dyn_cast<DeformableSampleOp>(op)) {
+      auto grid = cast<ShapedType>(sample.getGrid().getType());
+      flops = countSamplingFlops(
+          cast<ShapedType>(sample.getType()), grid, /*pointDims=*/3,
+          cast<ShapedType>(sample.getInput().getType()).getDimSize(3),
+          /*weighted=*/false);
+    } else if (auto msda = dyn_cast<MSDeformAttnOp>(op)) {
+      auto value = cast<ShapedType>(msda.getValue().getType());
+      flops = countSamplingFlops(
+          cast<ShapedType>(msda.getType()),
+          cast<ShapedType>(msda.getSamplingLocations().getType()),
+          /*pointDims=*/5, value.getDimSize(3), /*weighted=*/true);
     } else if (isa<AttnDialect>(op->getDialect())) {
       unknown = true;
       return;

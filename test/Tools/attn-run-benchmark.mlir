@@ -20,6 +20,19 @@
 // NOFLOPS:     max
 // NOFLOPS-NOT: GFLOP/s
 
+// The sampling ops: 10 FLOP per sample and channel with attention weights
+// (ms_deform_attn: 1*3*2*2*2 samples * 8 channels * 10 = 1920), 8 without
+// (deformable_sample: 1*2*3 samples * 8 channels * 8 = 384).
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/v.npy 1x30x2x8 float32 --seed 3
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/loc.npy 1x3x2x2x2x2 float32 --seed 4
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/w.npy 1x3x2x2x2 float32 --seed 5
+// RUN: attn-run %s --function=msda --input=@%t/v.npy --input=@%t/loc.npy --input=@%t/w.npy --benchmark=1 | FileCheck %s --check-prefix=MSDA
+// MSDA: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 1920 FLOP per call)
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/x.npy 1x4x5x8 float32 --seed 6
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/g.npy 1x2x3x2 float32 --seed 7
+// RUN: attn-run %s --function=sample --input=@%t/x.npy --input=@%t/g.npy --benchmark=1 | FileCheck %s --check-prefix=SAMPLE
+// SAMPLE: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 384 FLOP per call)
+
 func.func @main(%a: tensor<16x32xf32>, %b: tensor<32x8xf32>) -> tensor<16x8xf32> {
   %zero = arith.constant 0.0 : f32
   %init = tensor.empty() : tensor<16x8xf32>
@@ -34,4 +47,15 @@ func.func @scale(%a: tensor<16x32xf32>) -> tensor<16x32xf32> {
   %r = linalg.mul ins(%a, %a : tensor<16x32xf32>, tensor<16x32xf32>)
                   outs(%init : tensor<16x32xf32>) -> tensor<16x32xf32>
   return %r : tensor<16x32xf32>
+}
+
+func.func @msda(%v: tensor<1x30x2x8xf32>, %loc: tensor<1x3x2x2x2x2xf32>, %w: tensor<1x3x2x2x2xf32>) -> tensor<1x3x16xf32> {
+  %o = attn.ms_deform_attn %v, %loc, %w {spatial_shapes = array<i64: 4, 6, 2, 3>}
+    : tensor<1x30x2x8xf32>, tensor<1x3x2x2x2x2xf32>, tensor<1x3x2x2x2xf32> -> tensor<1x3x16xf32>
+  return %o : tensor<1x3x16xf32>
+}
+
+func.func @sample(%x: tensor<1x4x5x8xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x2x3x8xf32> {
+  %s = attn.deformable_sample %x, %g : tensor<1x4x5x8xf32>, tensor<1x2x3x2xf32> -> tensor<1x2x3x8xf32>
+  return %s : tensor<1x2x3x8xf32>
 }

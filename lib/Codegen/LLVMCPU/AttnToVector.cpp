@@ -1088,10 +1088,14 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
                                    LoweringConfigAttr config) {
   if (op.getNumResults() != 0)
     return op.emitOpError("expected memref operands (run bufferization first)");
-  if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3))
-    return op.emitOpError("vector lowering needs static head dims D and Dv, "
-                          "found ")
-           << op.getKeyType() << " and " << op.getValueType();
+  if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3) ||
+      op.getKeyType().getDimSize(3) > CPUTargetInfo::kMaxHeadDim ||
+      op.getValueType().getDimSize(3) > CPUTargetInfo::kMaxHeadDim)
+    return op.emitOpError("vector lowering needs static head dims D and Dv "
+                          "up to ")
+           << CPUTargetInfo::kMaxHeadDim << ", found " << op.getKeyType()
+           << " and " << op.getValueType()
+           << " (-attn-decompose lowers the others)";
   if (!op.getQueryType().getElementType().isF32() &&
       !op.getQueryType().getElementType().isF16() &&
       !op.getQueryType().getElementType().isBF16())

@@ -76,6 +76,10 @@ struct CPUTargetInfo : public TargetInfoBase {
     return restrictsKeys ? tiles : denseTiles;
   }
 
+  /// The largest static head dims D and Dv the vector kernel takes (it
+  /// unrolls over Dv's vectors); larger ones go through -attn-decompose.
+  static constexpr int64_t kMaxHeadDim = 4096;
+
   /// f32 lanes per vector register.
   int64_t lanes() const override { return vectorBits / 32; }
 

@@ -85,8 +85,12 @@ mlir::attn::decomposeOnlineAttention(RewriterBase &rewriter,
 }
 
 namespace {
-bool hasDynamicHeadDims(ShapedType k, ShapedType v) {
-  return k.isDynamicDim(3) || v.isDynamicDim(3);
+/// Head dims the vector kernel does not take: dynamic, or above `limit`
+/// (0 = none).
+bool kernelRejectsHeadDims(ShapedType k, ShapedType v, int64_t limit) {
+  if (k.isDynamicDim(3) || v.isDynamicDim(3))
+    return true;
+  return limit > 0 && (k.getDimSize(3) > limit || v.getDimSize(3) > limit);
 }
 
 struct AttnDecomposePass
@@ -98,12 +102,14 @@ struct AttnDecomposePass
       if (auto online = dyn_cast<OnlineAttentionOp>(op)) {
         if (online.getNumResults() == 1 &&
             (!dynamicHeadDimsOnly ||
-             hasDynamicHeadDims(online.getKeyType(), online.getValueType())))
+             kernelRejectsHeadDims(online.getKeyType(), online.getValueType(),
+                                   maxKernelHeadDim)))
           ops.push_back(op);
       } else if (auto partial = dyn_cast<PartialAttentionOp>(op)) {
         if (partial.getNumResults() == 3 &&
             (!dynamicHeadDimsOnly ||
-             hasDynamicHeadDims(partial.getKeyType(), partial.getValueType())))
+             kernelRejectsHeadDims(partial.getKeyType(), partial.getValueType(),
+                                   maxKernelHeadDim)))
           ops.push_back(op);
       } else if (auto gather = dyn_cast<BilinearGatherOp>(op)) {
         // The vector kernel takes static channels and points.

@@ -37,7 +37,7 @@
 #               models produce them (sample: the output pixel's centre plus
 #               offsets of about one input pixel, DAT-style; msda: a
 #               reference point per query plus 0.05 * N(0, 1), clamped to
-#               [-0.05, 1.05], as bench/anchors/msda_torch.py make_inputs)
+#               [-0.05, 1.05], as ../shared/bench/anchors/msda_torch.py's make_inputs)
 #             uniform: sample U[-1.1, 1.1], msda U[0, 1]
 #             adversarial: most components replaced by NaN, +-Inf, +-1e30,
 #               the largest finite value, -0.0, the exact map boundaries

@@ -121,8 +121,13 @@ def AttnDecomposePass : Pass<"attn-decompose", "func::FuncOp"> {
   let options = [
     Option<"dynamicHeadDimsOnly", "dynamic-head-dims-only", "bool",
            /*default=*/"false",
-           "only decompose attention ops whose D or Dv is dynamic and "
-           "gathers whose D or P is dynamic">,
+           "only decompose attention ops whose D or Dv is dynamic (or above "
+           "max-kernel-head-dim) and gathers whose D or P is dynamic">,
+    Option<"maxKernelHeadDim", "max-kernel-head-dim", "int64_t",
+           /*default=*/"0",
+           "with dynamic-head-dims-only, also decompose attention ops whose "
+           "static D or Dv exceeds this (0 = no limit): the largest head "
+           "dims the target's vector kernel takes">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"128",
            "keys per step of the FlashAttention loop of ops without a "
            "lowering_config (0 = one step over all keys)">
