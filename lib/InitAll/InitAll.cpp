@@ -8,6 +8,7 @@
 #include "attn/InitAllPasses.h"
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
@@ -25,6 +26,7 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
+  registerAttnCodegenCommonPasses();
   registerAttnLLVMCPUPasses();
   registerPipelines();
 }

@@ -10,6 +10,7 @@
 
 #include "attn/Pipelines/Pipelines.h"
 
+#include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
@@ -55,6 +56,9 @@ static void buildTilingPipeline(OpPassManager &pm,
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  // Dynamic loop sizes of the linalg ops around attention are checked when
+  // the code runs (the attn ops check their own).
+  pm.addNestedPass<func::FuncOp>(createAttnInsertShapeChecksPass());
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());

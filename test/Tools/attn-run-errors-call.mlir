@@ -32,11 +32,11 @@
 // BF16: error: argument #0 of @bf16 ('{{.*}}qbf.npy'): expected element type bf16 (tensor<1x2x4x8xbf16>), found i16 (shape 1x2x4x8); pass bfloat16 bits stored as uint16 with --input=bf16:@<file>.npy
 
 // RUN: not attn-run %s --function=nope --input=@%t/q.npy 2>&1 | FileCheck %s --check-prefix=FUNCTION
-// FUNCTION: error: '{{.*}}attn-run-errors-call.mlir': no public function @nope; available: @main, @dynamic, @bf16
+// FUNCTION: error: '{{.*}}attn-run-errors-call.mlir': no public function @nope; available: @main, @dynamic, @bf16, @add
 
 // Private functions cannot be called.
 // RUN: not attn-run %s --function=helper 2>&1 | FileCheck %s --check-prefix=PRIVATE
-// PRIVATE: error: '{{.*}}': no public function @helper; available: @main, @dynamic, @bf16
+// PRIVATE: error: '{{.*}}': no public function @helper; available: @main, @dynamic, @bf16, @add
 
 // RUN: not attn-run %s --input=@%t/q.npy --input=@%t/kv.npy --input=@%t/kv.npy --output=@%t/o.npy --output=@%t/p.npy 2>&1 | FileCheck %s --check-prefix=OUTPUTS
 // RUN: not test -e %t/o.npy
@@ -52,6 +52,14 @@
 
 // RUN: not attn-run %t/missing.mlir 2>&1 | FileCheck %s --check-prefix=NOFILE
 // NOFILE: error: '{{.*}}missing.mlir': cannot read MLIR file: No such file or directory
+
+// Dynamic extents of upstream ops are checked when the code runs (an add of
+// 100000 and 4 elements used to corrupt the heap or return a wrong result).
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/long.npy 100000 float32 --seed 3
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/short.npy 4 float32 --seed 4
+// RUN: not attn-run %s --function=add --input=@%t/long.npy --input=@%t/short.npy 2>&1 | FileCheck %s --check-prefix=ADD
+// RUN: not attn-run %s --function=add --input=@%t/short.npy --input=@%t/long.npy 2>&1 | FileCheck %s --check-prefix=ADD
+// ADD: error: @add stopped at a run-time check: linalg.add: operand #1 dim 0 does not match operand #0 dim 0 (both are loop d0)
 
 func.func @main(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>)
     -> tensor<1x2x4x8xf32> {
@@ -81,4 +89,12 @@ func.func private @helper(%a: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
   %sum = linalg.add ins(%a, %a : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
                     outs(%init : tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %sum : tensor<1x2x4x8xf32>
+}
+
+func.func @add(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.add ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
 }

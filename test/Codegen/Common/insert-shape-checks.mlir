@@ -1,0 +1,44 @@
+// RUN: attn-opt %s -split-input-file --attn-insert-shape-checks | FileCheck %s
+
+// attn-insert-shape-checks: before a linalg op on tensors, one cf.assert per
+// operand dim that shares a loop with an earlier operand when either dim is
+// dynamic; nothing when all are static.
+
+// CHECK-LABEL: func.func @add(
+// CHECK-SAME:    %[[A:[a-zA-Z0-9_]+]]: tensor<?xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<?xf32>, %[[C:[a-zA-Z0-9_]+]]: tensor<?xf32>)
+// CHECK:         %[[NA:.+]] = tensor.dim %[[A]], %{{.+}} : tensor<?xf32>
+// CHECK:         %[[NB:.+]] = tensor.dim %[[B]], %{{.+}} : tensor<?xf32>
+// CHECK:         %[[EQB:.+]] = arith.cmpi eq, %[[NA]], %[[NB]] : index
+// CHECK:         cf.assert %[[EQB]], "linalg.add: operand #1 dim 0 does not match operand #0 dim 0 (both are loop d0)"
+// CHECK:         %[[NC:.+]] = tensor.dim %[[C]], %{{.+}} : tensor<?xf32>
+// CHECK:         %[[EQC:.+]] = arith.cmpi eq, %[[NA]], %[[NC]] : index
+// CHECK:         cf.assert %[[EQC]], "linalg.add: operand #2 dim 0 does not match operand #0 dim 0 (both are loop d0)"
+// CHECK:         linalg.add
+func.func @add(%a: tensor<?xf32>, %b: tensor<?xf32>, %c: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.add ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%c : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A matmul: the reduction dim k (A dim 1, B dim 0) and the dynamic rows m
+// (A dim 0, C dim 0); the static n needs no check.
+// CHECK-LABEL: func.func @matmul(
+// CHECK:         cf.assert %{{.+}}, "linalg.matmul: operand #2 dim 0 does not match operand #0 dim 0 (both are loop d0)"
+// CHECK:         cf.assert %{{.+}}, "linalg.matmul: operand #1 dim 0 does not match operand #0 dim 1 (both are loop d2)"
+// CHECK-NOT:     cf.assert
+// CHECK:         linalg.matmul
+func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x8xf32>, %c: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x8xf32>) outs(%c : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}
+
+// -----
+
+// Static shapes: nothing to check.
+// CHECK-LABEL: func.func @static(
+// CHECK-NOT:     cf.assert
+func.func @static(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.add ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%a : tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
