@@ -32,6 +32,13 @@ static std::optional<double> countAttentionFlops(Value query, Value value,
   int64_t batch = queryType.getDimSize(0), heads = queryType.getDimSize(1);
   int64_t lq = queryType.getDimSize(2), d = queryType.getDimSize(3);
   int64_t lk = keyType.getDimSize(2), dv = valueType.getDimSize(3);
+  // Counting visible pairs takes a step per query row when rows see
+  // different keys; beyond kMaxCountedRows (far more rows than any tensor
+  // this machine holds) the count is left unknown rather than taking
+  // minutes while a module is merely compiled.
+  constexpr int64_t kMaxCountedRows = int64_t(1) << 24;
+  if (geometry.restrictsKeys() && lq > kMaxCountedRows)
+    return std::nullopt;
   double pairs = geometry.countVisiblePairs(lq, lk, /*queryOffset=*/lk - lq);
   return pairs * 2.0 * static_cast<double>(d + dv) *
          static_cast<double>(batch) * static_cast<double>(heads);
