@@ -25,6 +25,7 @@
 #include "attn/Runtime/NpyIO.h"
 #include "attn/Support/Format.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
@@ -34,6 +35,7 @@
 
 #include <xtensor/xnpy.hpp>
 
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <sstream>
@@ -117,6 +119,46 @@ static std::string parseHeaderText(const std::string &header,
   return "";
 }
 
+/// The shape tuple of a header, read strictly: `'shape'`, `:`, then `(`
+/// decimal integers separated by commas (a trailing comma allowed, spaces
+/// around the items) `)`. xtensor's parser reads `(1abc, 2)`, `(1.9,)` and
+/// `(1 2)` as shapes and wraps sizes above 2^32 (`(1<<40,)` became `(1,)`),
+/// so the shape is taken from here and xtensor only reads the dtype and
+/// the order. std::nullopt when the tuple is malformed.
+static std::optional<SmallVector<int64_t>> parseShapeTuple(StringRef header) {
+  size_t key = header.find("'shape'");
+  if (key == StringRef::npos)
+    return std::nullopt;
+  StringRef rest = header.drop_front(key + strlen("'shape'")).ltrim();
+  if (!rest.consume_front(":"))
+    return std::nullopt;
+  rest = rest.ltrim();
+  if (!rest.consume_front("("))
+    return std::nullopt;
+  size_t close = rest.find(')');
+  if (close == StringRef::npos)
+    return std::nullopt;
+  StringRef items = rest.take_front(close).trim();
+  SmallVector<int64_t> shape;
+  if (items.empty())
+    return shape; // () : a scalar
+  SmallVector<StringRef> parts;
+  items.split(parts, ',');
+  // A trailing comma leaves one empty item at the end: `(3,)`.
+  if (parts.back().trim().empty())
+    parts.pop_back();
+  for (StringRef part : parts) {
+    part = part.trim();
+    if (part.empty() || !llvm::all_of(part, llvm::isDigit))
+      return std::nullopt;
+    int64_t size;
+    if (part.getAsInteger(10, size)) // out of range for int64_t
+      return std::nullopt;
+    shape.push_back(size);
+  }
+  return shape;
+}
+
 llvm::Expected<HostTensor> mlir::attn::readNpy(llvm::MemoryBufferRef buffer) {
   StringRef file = buffer.getBufferIdentifier();
   StringRef bytes = buffer.getBuffer();
@@ -172,14 +214,13 @@ llvm::Expected<HostTensor> mlir::attn::readNpy(llvm::MemoryBufferRef buffer) {
     return makeError(file, "invalid .npy header (" + failure + "): '" +
                                headerText.rtrim().take_front(120) + "'");
 
-  SmallVector<int64_t> shape;
-  for (std::size_t size : rawShape) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()))
-      return makeError(file, "invalid .npy header: dimension size out of "
-                             "range in '" +
-                                 headerText.rtrim().take_front(120) + "'");
-    shape.push_back(static_cast<int64_t>(size));
-  }
+  std::optional<SmallVector<int64_t>> strictShape = parseShapeTuple(headerText);
+  if (!strictShape)
+    return makeError(file, "invalid .npy header: expected 'shape' to be a "
+                           "tuple of non-negative integers below 2^63, found "
+                           "'" +
+                               headerText.rtrim().take_front(120) + "'");
+  SmallVector<int64_t> shape = std::move(*strictShape);
 
   std::optional<ElementType> type = mapDescr(descr);
   if (!type)

@@ -35,6 +35,27 @@
 // RUN: not attn-run %s --input=@%t/dict.npy --input=@%t/a.npy 2>&1 | FileCheck %s --check-prefix=DICT
 // DICT: error: '{{.*}}dict.npy': invalid .npy header (missing 'fortran_order' key): '{'descr': '<f4', 'shape': (2, 3), }'
 
+// Malformed shape tuples are rejected, not read loosely (digits followed by
+// letters, fractions, missing commas, sizes beyond int64).
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/s1.npy "(1abc, 2, 8x, 16)"
+// RUN: not attn-run %s --function=vector --input=@%t/s1.npy 2>&1 | FileCheck %s --check-prefix=SHAPE1
+// SHAPE1: error: '{{.*}}s1.npy': invalid .npy header: expected 'shape' to be a tuple of non-negative integers below 2^63, found '{'descr': '<f4', 'fortran_order': False, 'shape': (1abc, 2, 8x, 16), }'
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/s2.npy "(1.9, 6)"
+// RUN: not attn-run %s --function=vector --input=@%t/s2.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/s3.npy "(2 3)"
+// RUN: not attn-run %s --function=vector --input=@%t/s3.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/s4.npy "(99999999999999999999,)"
+// RUN: not attn-run %s --function=vector --input=@%t/s4.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: invalid .npy header: expected 'shape' to be a tuple of non-negative integers below 2^63
+// A size above 2^32 is read whole (it used to wrap to 1) and then does not
+// match the data.
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/s5.npy "(1099511627776,)"
+// RUN: not attn-run %s --function=vector --input=@%t/s5.npy 2>&1 | FileCheck %s --check-prefix=BIGSIZE
+// BIGSIZE: shape (1099511627776,)
+// RUN: %PYTHON %S/Inputs/npytool.py corrupt badshape %t/ok.npy "(6,)"
+// RUN: attn-run %s --function=vector --input=@%t/ok.npy | FileCheck %s --check-prefix=OKSHAPE
+// OKSHAPE: result #0: tensor<6xf32>
+
 // RUN: %PYTHON %S/Inputs/npytool.py corrupt fortran %t/fortran.npy
 // RUN: not attn-run %s --input=@%t/fortran.npy --input=@%t/a.npy 2>&1 | FileCheck %s --check-prefix=FORTRAN
 // FORTRAN: error: '{{.*}}fortran.npy': Fortran-order (column-major) .npy arrays are not supported: expected C order

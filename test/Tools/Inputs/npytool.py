@@ -15,7 +15,8 @@
 #   npytool.py corrupt KIND OUT [SRC]
 #       KIND: truncate (SRC minus its last 5 bytes), garbage, header (SRC cut
 #       inside its header), fortran, bigendian, complex, extra (SRC plus 3
-#       bytes), badversion, baddict.
+#       bytes), badversion, baddict, badshape (SRC is then the text of the
+#       'shape' entry, e.g. "(1abc, 2)"; 6 float32 zeros follow).
 #   npytool.py longheader OUT
 #       A valid float32 [6] file whose header is 182 bytes long.
 #
@@ -117,7 +118,8 @@ def check(args):
 
 def corrupt(args):
     kind, out = args[0], args[1]
-    src = open(args[2], "rb").read() if len(args) > 2 else b""
+    src = (open(args[2], "rb").read()
+           if len(args) > 2 and kind != "badshape" else b"")
     if kind == "truncate":
         data = src[:-5]
     elif kind == "garbage":
@@ -130,6 +132,14 @@ def corrupt(args):
         data = src[:6] + b"\x07\x00" + src[8:]
     elif kind == "baddict":
         head = b"{'descr': '<f4', 'shape': (2, 3), }"
+        head += b" " * (118 - len(head) - 1) + b"\n"
+        data = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head
+        data += np.zeros(6, np.float32).tobytes()
+    elif kind == "badshape":
+        # args[2] is the shape text to write, e.g. "(1abc, 2)"; 6 floats.
+        src = b""
+        head = ("{'descr': '<f4', 'fortran_order': False, 'shape': "
+                + args[2] + ", }").encode()
         head += b" " * (118 - len(head) - 1) + b"\n"
         data = b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head
         data += np.zeros(6, np.float32).tobytes()
