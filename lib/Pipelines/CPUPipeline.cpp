@@ -56,6 +56,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createAttnDecomposeLinalgAggregatesPass());
   // Dynamic loop sizes of the linalg ops around attention are checked when
   // the code runs (the attn ops check their own).
   pm.addNestedPass<func::FuncOp>(createAttnInsertShapeChecksPass());

@@ -53,7 +53,8 @@ namespace {
 /// of its block until `func.return`.
 class Interpreter {
 public:
-  explicit Interpreter(func::FuncOp func) : func(func) {}
+  explicit Interpreter(func::FuncOp func, unsigned depth = 0)
+      : func(func), depth(depth) {}
 
   /// Evaluates the function on `args` and returns its results.
   Expected<std::vector<Tensor>> run(ArrayRef<Tensor> args);
@@ -75,8 +76,13 @@ private:
   Error runMSDeformAttn(MSDeformAttnOp op);
   Error runConstant(arith::ConstantOp op);
   Error runElementwise(Operation *op);
+  Error runCall(func::CallOp op);
+  Error runExtractSlice(tensor::ExtractSliceOp op);
+  Error runInsertSlice(tensor::InsertSliceOp op);
 
   func::FuncOp func;
+  /// Calls between this function and the one evaluate() was given.
+  unsigned depth;
   Scope scope;
   std::optional<std::vector<Tensor>> results;
 };
@@ -257,6 +263,9 @@ Error Interpreter::step(Operation *op) {
       .Case([&](linalg::SoftmaxOp softmax) {
         return evalSoftmax(scope, softmax);
       })
+      .Case([&](func::CallOp call) { return runCall(call); })
+      .Case([&](tensor::ExtractSliceOp slice) { return runExtractSlice(slice); })
+      .Case([&](tensor::InsertSliceOp slice) { return runInsertSlice(slice); })
       .Default([&](Operation *other) -> Error {
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(other))
           return evalLinalg(scope, linalgOp);
@@ -471,6 +480,142 @@ Error Interpreter::runElementwise(Operation *op) {
     out.data[e] = *evalScalar(op, x);
   }
   return scope.setTensor(op, result, std::move(out));
+}
+
+//===----------------------------------------------------------------------===//
+// Calls and slices
+//===----------------------------------------------------------------------===//
+
+Error Interpreter::runCall(func::CallOp op) {
+  // Deep enough for any model graph; recursion stops here with a message.
+  constexpr unsigned kMaxCallDepth = 64;
+  auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      op, op.getCalleeAttr());
+  if (!callee)
+    return makeError(opName(op) + ": no func.func @" + op.getCallee().str());
+  if (depth >= kMaxCallDepth)
+    return makeError(opName(op) + ": calls nested deeper than " +
+                     std::to_string(kMaxCallDepth) + " (recursion?)");
+  std::vector<Tensor> args;
+  for (Value v : op.getOperands()) {
+    if (!isa<RankedTensorType>(v.getType()))
+      return makeError(opName(op) + ": only ranked tensor arguments are "
+                                    "supported, found " +
+                       printToString(v.getType()));
+    Expected<const Tensor *> t = scope.tensorOf(op, v);
+    if (!t)
+      return t.takeError();
+    args.push_back(**t);
+  }
+  Expected<std::vector<Tensor>> out =
+      Interpreter(callee, depth + 1).run(args);
+  if (!out)
+    return out.takeError();
+  for (auto [result, t] : llvm::zip(op.getResults(), *out))
+    if (Error e = scope.setTensor(op, result, std::move(t)))
+      return e;
+  return Error::success();
+}
+
+/// Offsets, sizes and strides of a slice op, each one per dimension of the
+/// full tensor `shape`; an error when the slice leaves it.
+template <typename OpTy>
+static Expected<std::array<SmallVector<int64_t>, 3>>
+sliceGeometry(const Scope &scope, OpTy op, ArrayRef<int64_t> shape) {
+  std::array<SmallVector<int64_t>, 3> g;
+  std::array<SmallVector<OpFoldResult>, 3> mixed = {
+      op.getMixedOffsets(), op.getMixedSizes(), op.getMixedStrides()};
+  for (int i = 0; i < 3; ++i) {
+    Expected<SmallVector<int64_t>> v = scope.sizesOf(op, mixed[i]);
+    if (!v)
+      return v.takeError();
+    g[i] = std::move(*v);
+  }
+  for (size_t d = 0; d < shape.size(); ++d) {
+    int64_t last = g[1][d] == 0 ? g[0][d]
+                                : g[0][d] + (g[1][d] - 1) * g[2][d];
+    if (g[0][d] < 0 || g[0][d] > shape[d] || (g[1][d] > 0 && last >= shape[d]))
+      return makeError(opName(op) + ": the slice leaves dimension " +
+                       std::to_string(d) + " of size " +
+                       std::to_string(shape[d]) + " (offset " +
+                       std::to_string(g[0][d]) + ", size " +
+                       std::to_string(g[1][d]) + ", stride " +
+                       std::to_string(g[2][d]) + ")");
+  }
+  return g;
+}
+
+/// Calls `fn(fullOffset, sliceOffset)` for every element of a slice of
+/// `sizes` at `offsets` with `strides` in a row-major tensor of `shape`.
+static void forEachSliceElement(ArrayRef<int64_t> shape,
+                                ArrayRef<int64_t> offsets,
+                                ArrayRef<int64_t> sizes,
+                                ArrayRef<int64_t> strides,
+                                function_ref<void(int64_t, int64_t)> fn) {
+  size_t rank = shape.size();
+  if (llvm::any_of(sizes, [](int64_t s) { return s == 0; }))
+    return;
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t linear = 0;; ++linear) {
+    int64_t full = 0;
+    for (size_t d = 0; d < rank; ++d)
+      full = full * shape[d] + offsets[d] + index[d] * strides[d];
+    fn(full, linear);
+    int64_t d = static_cast<int64_t>(rank) - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return;
+  }
+}
+
+Error Interpreter::runExtractSlice(tensor::ExtractSliceOp op) {
+  Expected<const Tensor *> src = scope.tensorOf(op, op.getSource());
+  if (!src)
+    return src.takeError();
+  auto g = sliceGeometry(scope, op, (*src)->shape);
+  if (!g)
+    return g.takeError();
+  auto &[offsets, sizes, strides] = *g;
+  Tensor full = Tensor::filled(sizes, 0.0, (*src)->kind);
+  forEachSliceElement((*src)->shape, offsets, sizes, strides,
+                      [&](int64_t from, int64_t to) {
+                        full.data[to] = (*src)->data[from];
+                      });
+  // Rank-reducing slices drop unit dims: the data stays in order.
+  Tensor out = std::move(full);
+  llvm::SmallBitVector dropped = op.getDroppedDims();
+  out.shape.clear();
+  for (auto [d, size] : llvm::enumerate(sizes))
+    if (!dropped.test(d))
+      out.shape.push_back(size);
+  return scope.setTensor(op, op.getResult(), std::move(out));
+}
+
+Error Interpreter::runInsertSlice(tensor::InsertSliceOp op) {
+  SmallVector<const Tensor *> t;
+  if (Error e = scope.tensorsOf(op, {op.getSource(), op.getDest()}, t))
+    return e;
+  auto g = sliceGeometry(scope, op, t[1]->shape);
+  if (!g)
+    return g.takeError();
+  auto &[offsets, sizes, strides] = *g;
+  int64_t count = 1;
+  for (int64_t s : sizes)
+    count *= s;
+  if (count != t[0]->numElements())
+    return makeError(opName(op) + ": the source has " +
+                     std::to_string(t[0]->numElements()) +
+                     " elements but the slice " + std::to_string(count));
+  Tensor out = *t[1];
+  forEachSliceElement(out.shape, offsets, sizes, strides,
+                      [&](int64_t to, int64_t from) {
+                        out.data[to] = t[0]->data[from];
+                      });
+  return scope.setTensor(op, op.getResult(), std::move(out));
 }
 
 //===----------------------------------------------------------------------===//

@@ -42,3 +42,16 @@ func.func @static(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %r = linalg.add ins(%a, %b : tensor<4xf32>, tensor<4xf32>) outs(%a : tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A slice with a dynamic offset: per dim, 0 <= offset and the last element
+// inside the source.
+// CHECK-LABEL: func.func @slice(
+// CHECK:         cf.assert %{{.+}}, "tensor.extract_slice: the slice leaves dimension 0 of the source"
+// CHECK:         cf.assert %{{.+}}, "tensor.extract_slice: the slice leaves dimension 1 of the source"
+// CHECK:         tensor.extract_slice
+func.func @slice(%a: tensor<4x8xf32>, %i: index) -> tensor<2x4xf32> {
+  %s = tensor.extract_slice %a[0, %i] [2, 4] [1, 1] : tensor<4x8xf32> to tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
+}

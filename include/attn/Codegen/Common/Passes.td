@@ -11,7 +11,7 @@ include "mlir/Pass/PassBase.td"
 
 def AttnInsertShapeChecksPass
     : Pass<"attn-insert-shape-checks", "func::FuncOp"> {
-  let summary = "Check at run time that linalg operands agree on dynamic loop sizes";
+  let summary = "Check dynamic linalg loop sizes and tensor slice bounds at run time";
   let description = [{
     A `linalg` op on tensors reads each loop's size from one operand and
     trusts every other operand that the loop indexes to have that size;
@@ -20,12 +20,31 @@ def AttnInsertShapeChecksPass
     `(100000,)` and `(4,)` corrupts the heap). This pass adds, before each
     such op, a `cf.assert` per loop dimension that two or more operand dims
     index through plain dim expressions, when any of them is dynamic: all
-    equal to the first. The message names the op, the operands and the
-    dims, as the checks of the attn ops do. Static mismatches are the
-    verifier's.
+    equal to the first. `tensor.extract_slice` and `tensor.insert_slice`
+    with dynamic offsets, sizes, strides or tensors get bounds checks (the
+    slice lies inside its source or destination). The messages name the op,
+    the operands and the dims, as the checks of the attn ops do. Static
+    mismatches are the verifiers'.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::cf::ControlFlowDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def AttnDecomposeLinalgAggregatesPass
+    : Pass<"attn-decompose-linalg-aggregates", "func::FuncOp"> {
+  let summary = "Decompose upstream aggregated linalg ops (linalg.softmax) into generics";
+  let description = [{
+    Ops of the `linalg` dialect that implement `AggregatedOpInterface`
+    (`linalg.softmax`) have no direct lowering to loops; this pass replaces
+    each one on tensors by its decomposition (for softmax: max, subtract and
+    exp, sum, divide, as `linalg.generic`s), which the rest of the pipeline
+    lowers. Without it a graph with `linalg.softmax` failed late, in the
+    LLVM translation.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
