@@ -16,6 +16,7 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -52,6 +53,12 @@ buildSelectLoweringConfigPipeline(OpPassManager &pm,
 static void buildTilingPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
+  // TOSA graphs (as TFLite/ONNX front ends emit them) become linalg, arith
+  // and tensor ops first; on modules without TOSA these passes do nothing.
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalgNamed());
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalg());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.

@@ -40,6 +40,14 @@ Error mlir::attn::reference::detail::atOp(Operation *op, Error err) {
 }
 
 Error mlir::attn::reference::detail::unsupported(Operation *op) {
+  // TOSA graphs run on the CPU backend (its pipeline lowers them); the
+  // evaluator reads the linalg form.
+  if (op->getName().getDialectNamespace() == "tosa")
+    return makeError(
+        "unsupported op " + opName(op) +
+        ": the reference evaluator runs TOSA graphs after "
+        "`attn-opt --pass-pipeline='builtin.module(func.func(tosa-to-linalg-"
+        "named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor),canonicalize)'`");
   return makeError("unsupported op " + opName(op));
 }
 

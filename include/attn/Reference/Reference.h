@@ -132,7 +132,9 @@ Tensor msDeformAttn(const Tensor &value, const Tensor &locations,
 /// scalars); elementwise arith/math ops on tensors and scalars (`arith.truncf`
 /// rounds to f16/bf16/f32 as APFloat does); `tensor.empty`, `tensor.dim`,
 /// `tensor.cast`, `tensor.extract`, `tensor.expand_shape`,
-/// `tensor.collapse_shape`; `linalg.softmax`; and every linalg structured op
+/// `tensor.collapse_shape`, `tensor.extract_slice`, `tensor.insert_slice`;
+/// `func.call` of functions in the same module; `linalg.softmax`; and every
+/// linalg structured op
 /// on tensors (`linalg.generic`, `fill`, `matmul`, `batch_matmul`,
 /// `transpose`, `map`, `reduce`, `broadcast`, ...) by running its payload at
 /// each point of the iteration space through its indexing maps; payloads may
