@@ -6,6 +6,11 @@
 
 #include "attn/Runtime/CompileOptionsCL.h"
 
+#include "attn/Support/Version.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace mlir::attn;
@@ -52,6 +57,20 @@ CompileOptions CompileOptionsCL::get() const {
   options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
   return options;
+}
+
+void mlir::attn::registerToolCLOptions(cl::OptionCategory &category) {
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::HideUnrelatedOptions(category);
+  // MLIR's own options (IR printing, timing, threading) stay visible.
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.first.starts_with("mlir-"))
+      entry.second->setHiddenFlag(cl::NotHidden);
+  cl::SetVersionPrinter(
+      [](llvm::raw_ostream &os) { mlir::attn::printVersion(os); });
 }
 
 int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,

@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -196,7 +197,9 @@ mlir::attn::lowerModule(StringRef source, const Backend &backend,
 
   prepareForLowering(module);
   PassManager pm(context, ModuleOp::getOperationName());
+  // The tools' --mlir-print-ir-* and --mlir-timing flags, when registered.
   (void)applyPassManagerCLOptions(pm);
+  applyDefaultTimingPassManagerCLOptions(pm);
   backend.buildLoweringPipeline(pm, options);
   if (failed(pm.run(module)))
     return makeError(

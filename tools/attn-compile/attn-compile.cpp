@@ -61,10 +61,7 @@ static int fail(llvm::Error error) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  cl::HideUnrelatedOptions(category);
+  registerToolCLOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "attn-mlir ahead-of-time compiler\n\n"

@@ -10,12 +10,14 @@
 
 #include "attn/InitAllDialects.h"
 #include "attn/InitAllPasses.h"
+#include "attn/Support/Version.h"
 
 #include "TestPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/CommandLine.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -23,6 +25,8 @@ int main(int argc, char **argv) {
   mlir::attn::test::registerTestPasses();
   mlir::DialectRegistry registry;
   mlir::attn::registerAllDialects(registry);
+  llvm::cl::SetVersionPrinter(
+      [](llvm::raw_ostream &os) { mlir::attn::printVersion(os); });
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "attn-mlir optimizer driver\n", registry));
 }

@@ -249,10 +249,7 @@ runReference(func::FuncOp func, const FunctionSignature &signature,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  cl::HideUnrelatedOptions(category);
+  registerToolCLOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "attn-mlir runner: JIT-compiles a module and runs a function on .npy "

@@ -37,6 +37,13 @@ private:
 /// Prints `message` as an error of the tool `toolName` on stderr and returns
 /// 1, the tools' exit status for errors. MLIR diagnostics, which start with
 /// the input file's location (`inputFile:`), are printed unchanged.
+/// The command-line set-up every tool shares, before parsing: MLIR's
+/// context, printer, pass-manager (IR printing) and timing (`--mlir-timing`)
+/// options; `--help` shows `category` and MLIR's `--mlir-*` options and
+/// hides the rest of LLVM's; `--version` prints the project's version and
+/// commit (attn/Support/Version.h).
+void registerToolCLOptions(llvm::cl::OptionCategory &category);
+
 int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
                     const llvm::Twine &message);
 /// The same for an llvm::Error (consumed).
