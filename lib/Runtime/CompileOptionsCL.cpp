@@ -11,7 +11,10 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
+
+#include <cstdlib>
 
 using namespace mlir::attn;
 using llvm::StringRef;
@@ -71,6 +74,31 @@ void mlir::attn::registerToolCLOptions(cl::OptionCategory &category) {
       entry.second->setHiddenFlag(cl::NotHidden);
   cl::SetVersionPrinter(
       [](llvm::raw_ostream &os) { mlir::attn::printVersion(os); });
+}
+
+void mlir::attn::parseToolCommandLine(int argc, const char *const *argv,
+                                       StringRef overview) {
+  std::string messages;
+  llvm::raw_string_ostream errs(messages);
+  if (cl::ParseCommandLineOptions(argc, argv, overview, &errs))
+    return;
+  // LLVM writes "<tool>: <message>" lines; the first is the error, the
+  // others ("Did you mean ...") are notes. (Errors of an option's value go
+  // straight to stderr, already named after the option.)
+  StringRef tool = llvm::sys::path::filename(argv[0]);
+  if (StringRef(messages).trim().empty())
+    std::exit(1);
+  SmallVector<StringRef> lines;
+  StringRef(messages).rtrim().split(lines, '\n');
+  for (auto [i, line] : llvm::enumerate(lines)) {
+    StringRef text = line;
+    text.consume_front((tool + ": ").str());
+    if (i == 0)
+      llvm::WithColor::error(llvm::errs(), tool) << text.trim() << "\n";
+    else
+      llvm::WithColor::note(llvm::errs(), tool) << text.trim() << "\n";
+  }
+  std::exit(1);
 }
 
 int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,

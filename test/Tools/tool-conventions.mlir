@@ -27,3 +27,8 @@ func.func @main(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %r = linalg.add ins(%a, %a : tensor<2x3xf32>, tensor<2x3xf32>) outs(%init : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %r : tensor<2x3xf32>
 }
+
+// Unknown flags are errors in the tools' style.
+// RUN: not attn-run %s --bogus 2>&1 | FileCheck %s --check-prefix=BOGUS
+// RUN: not attn-compile %s --bogus 2>&1 | FileCheck %s --check-prefix=BOGUS
+// BOGUS: error: Unknown command line argument '--bogus'.

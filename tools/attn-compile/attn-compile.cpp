@@ -62,7 +62,7 @@ static int fail(llvm::Error error) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerToolCLOptions(category);
-  cl::ParseCommandLineOptions(
+  parseToolCommandLine(
       argc, argv,
       "attn-mlir ahead-of-time compiler\n\n"
       "  attn-compile model.mlir -o model.so   (writes model.so + model.h)\n");

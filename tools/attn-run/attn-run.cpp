@@ -250,7 +250,7 @@ runReference(func::FuncOp func, const FunctionSignature &signature,
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerToolCLOptions(category);
-  cl::ParseCommandLineOptions(
+  parseToolCommandLine(
       argc, argv,
       "attn-mlir runner: JIT-compiles a module and runs a function on .npy "
       "inputs\n\n"

@@ -44,6 +44,12 @@ private:
 /// commit (attn/Support/Version.h).
 void registerToolCLOptions(llvm::cl::OptionCategory &category);
 
+/// cl::ParseCommandLineOptions with the tools' error style: a bad flag is
+/// reported as `<tool>: error: ...` (LLVM's parser prints no `error:`) and
+/// exits with status 1.
+void parseToolCommandLine(int argc, const char *const *argv,
+                          llvm::StringRef overview);
+
 int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
                     const llvm::Twine &message);
 /// The same for an llvm::Error (consumed).
