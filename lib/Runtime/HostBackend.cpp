@@ -39,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -328,6 +329,116 @@ llvm::Error HostExecutable::call(const FunctionSignature &signature,
   if (!results)
     return llvm::Error::success();
   return copyResults(invocation, *results);
+}
+
+//===----------------------------------------------------------------------===//
+// LibraryExecutable
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A shared library written by attn-compile, called through its
+/// `__attn_invoke` (see AOT.h).
+class LibraryExecutable final : public Executable {
+public:
+  using InvokeFn = int (*)(int64_t, void **);
+  using LastErrorFn = const char *(*)();
+
+  LibraryExecutable(std::vector<FunctionSignature> functions, InvokeFn invoke,
+                    LastErrorFn lastError)
+      : functions(std::move(functions)), invoke(invoke), lastError(lastError) {}
+
+  llvm::Error call(const FunctionSignature &signature,
+                   ArrayRef<HostTensor> inputs,
+                   std::vector<HostTensor> *results,
+                   double *elapsedMs) override;
+
+private:
+  std::vector<FunctionSignature> functions;
+  InvokeFn invoke;
+  LastErrorFn lastError;
+};
+} // namespace
+
+llvm::Error LibraryExecutable::call(const FunctionSignature &signature,
+                                    ArrayRef<HostTensor> inputs,
+                                    std::vector<HostTensor> *results,
+                                    double *elapsedMs) {
+  auto found = llvm::find_if(functions, [&](const FunctionSignature &f) {
+    return f.name == signature.name;
+  });
+  if (found == functions.end())
+    return makeError("no public function @" + signature.name +
+                     " in the library");
+  int64_t index = found - functions.begin();
+
+  Invocation invocation(signature, inputs);
+  // The C interface's pointers: the result struct first (when there are
+  // results), then one descriptor per argument.
+  SmallVector<void *> pointers;
+  if (!invocation.results.empty())
+    pointers.push_back(invocation.results.data());
+  for (size_t i = 0, e = invocation.arguments.size(); i < e; ++i)
+    pointers.push_back(invocation.arguments[i].getAddress());
+
+  auto start = std::chrono::steady_clock::now();
+  int status = invoke(index, pointers.data());
+  auto stop = std::chrono::steady_clock::now();
+  if (status != 0) {
+    const char *message = lastError();
+    if (!message)
+      return makeError("@" + signature.name + " failed without a message");
+    return makeError(message);
+  }
+  invocation.ran = true;
+  if (elapsedMs)
+    *elapsedMs =
+        std::chrono::duration<double, std::milli>(stop - start).count();
+  if (!results)
+    return llvm::Error::success();
+  return copyResults(invocation, *results);
+}
+
+llvm::Expected<HostLibrary> mlir::attn::loadHostLibrary(StringRef path) {
+  auto cannotLoad = [&](const Twine &why) {
+    return makeError("'" + path + "': cannot load shared library: " + why);
+  };
+  if (!llvm::sys::fs::exists(path))
+    return cannotLoad("No such file or directory");
+  if (llvm::sys::fs::is_directory(path))
+    return cannotLoad("is a directory");
+  // dlopen searches the library path for a name without a slash.
+  SmallString<256> absolute(path);
+  if (std::error_code ec = llvm::sys::fs::make_absolute(absolute))
+    return makeError("'" + path + "': " + ec.message());
+  dlerror();
+  void *handle = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *message = dlerror();
+    return cannotLoad(message ? message : "unknown error");
+  }
+  // The library stays loaded: its OpenMP threads may outlive any call.
+  auto *infoText =
+      static_cast<const char *>(dlsym(handle, kLibraryInfoSymbol.data()));
+  auto invoke = reinterpret_cast<LibraryExecutable::InvokeFn>(
+      dlsym(handle, kLibraryInvokeSymbol.data()));
+  auto lastError = reinterpret_cast<LibraryExecutable::LastErrorFn>(
+      dlsym(handle, kLastErrorSymbol.data()));
+  if (!infoText || !invoke || !lastError)
+    return makeError("'" + path +
+                     "' is not a shared library written by attn-compile: it "
+                     "has no " +
+                     (!infoText ? kLibraryInfoSymbol
+                      : !invoke ? kLibraryInvokeSymbol
+                                : kLastErrorSymbol) +
+                     " symbol");
+  llvm::Expected<LibraryInfo> info = parseLibraryInfo(infoText);
+  if (!info)
+    return makeError("'" + path + "': " + llvm::toString(info.takeError()));
+  HostLibrary library;
+  library.info = std::move(*info);
+  library.executable = std::make_unique<LibraryExecutable>(
+      library.info.functions, invoke, lastError);
+  return library;
 }
 
 //===----------------------------------------------------------------------===//

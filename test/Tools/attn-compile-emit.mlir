@@ -43,11 +43,11 @@
 // HEADER:      typedef struct attn_memref_1d_bf16 {
 // HEADER-NEXT:   uint16_t *allocated;
 // HEADER:      /* @add(tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>) */
-// HEADER-NEXT: void _mlir_ciface_add(attn_memref_2d_f32 *result, const attn_memref_2d_f32 *arg0, const attn_memref_2d_f32 *arg1);
-// HEADER-NEXT: void add(attn_memref_2d_f32 *result, const attn_memref_2d_f32 *arg0, const attn_memref_2d_f32 *arg1);
+// HEADER-NEXT: int _mlir_ciface_add(attn_memref_2d_f32 *result, const attn_memref_2d_f32 *arg0, const attn_memref_2d_f32 *arg1);
+// HEADER-NEXT: int add(attn_memref_2d_f32 *result, const attn_memref_2d_f32 *arg0, const attn_memref_2d_f32 *arg1);
 // HEADER:      /* @main(tensor<?xbf16>) -> (tensor<?xbf16>) */
-// HEADER-NEXT: void _mlir_ciface_main(attn_memref_1d_bf16 *result, const attn_memref_1d_bf16 *arg0);
-// HEADER-NOT:  void main(
+// HEADER-NEXT: int _mlir_ciface_main(attn_memref_1d_bf16 *result, const attn_memref_1d_bf16 *arg0);
+// HEADER-NOT:  {{void|int}} main(
 
 // --cpu picks the instruction set of AOT code.
 // RUN: attn-compile %s --emit=asm --cpu=x86-64 -o %t/generic.s

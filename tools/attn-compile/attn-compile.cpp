@@ -1,15 +1,18 @@
 //===- attn-compile.cpp - ahead-of-time compiler for attn -------*- C++ -*-===//
-//-*-===//
 //
 // Part of the attn-mlir project.
 //
 // `attn-compile model.mlir -o model.so` lowers every public `func.func` with
 // the CPU pipeline and writes a shared library exporting `_mlir_ciface_<f>`
-// and `<f>` (MLIR's C interface: memref descriptors) plus `model.h` next to
-// it. `--emit=mlir|llvm|asm|obj` stops earlier. See docs/Spec.md, Tools.
+// and `<f>` (MLIR's C interface: memref descriptors; they return 0, or
+// non-zero with a message for `attn_last_error()`) plus `model.h` next to
+// it, and copies the LLVM run-time libraries it needs (libomp.so.5) there
+// too. `--emit=mlir|llvm|asm|obj` stops earlier. See docs/Runtime.md,
+// "Deploying a shared library".
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Runtime/AOT.h"
 #include "attn/Runtime/CompileOptionsCL.h"
 #include "attn/Runtime/Runner.h"
 
@@ -46,9 +49,20 @@ static cl::opt<std::string>
     target("target", cl::desc("Code generation target: cpu (cuda: not yet)"),
            cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
 
+static cl::opt<bool> bundleRuntime(
+    "bundle-runtime",
+    cl::desc("With --emit=so, copy the LLVM run-time libraries the library "
+             "needs (libomp.so.5) next to it, where its $ORIGIN RUNPATH finds "
+             "them (default: true; false: they come from the system's "
+             "library path)"),
+    cl::init(true), cl::cat(category));
+
 static CompileOptionsCL
     compileFlags(category,
-                 "CPU to generate code for: native or an LLVM CPU name");
+                 "CPU to generate code for: native (this machine's CPU and all "
+                 "its extensions; the default) or an LLVM CPU name, such as "
+                 "x86-64-v3 (AVX2) or x86-64-v4 (AVX-512) for a library that "
+                 "runs on other machines");
 
 static constexpr StringLiteral kToolName = "attn-compile";
 
@@ -89,5 +103,10 @@ int main(int argc, char **argv) {
     return fail(compiled.takeError());
   if (llvm::Error error = (*compiled)->emit(*kind, outputFile))
     return fail(std::move(error));
+  if (*kind == EmitKind::SharedLibrary && bundleRuntime) {
+    auto bundled = bundleRuntimeLibraries(outputFile);
+    if (!bundled)
+      return fail(bundled.takeError());
+  }
   return 0;
 }

@@ -10,28 +10,74 @@
 #include "attn/Runtime/Signature.h"
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::attn {
 
 /// True for names usable as C identifiers (letters, digits and `_`, not
-/// starting with a digit).
+/// starting with a digit), other than the keywords of C and C++.
 bool isCIdentifier(StringRef name);
 
-/// The C header of a shared library exporting `functions` (MLIR's C
-/// interface, see HostBackend.h): include guards, <stdint.h>, one
-/// descriptor struct per (rank, element type) used,
-/// `attn_memref_<R>d_<elt>` (element pointers of getCElementTypeName: float
-/// for f32, double for f64, uint16_t holding the bits for f16 and bf16,
-/// uint8_t for i1, ...), a result struct `<f>_results` for functions with
-/// several results, and for each public function the declarations of
-/// `_mlir_ciface_<f>` and of the plain alias `<f>`. Functions that cannot be
-/// declared (unsupported types, names that are not C identifiers) get a
-/// comment saying why. `guardName` is the stem used for the include guard.
+/// The CPU a shared library is built for (describeHostCPU in AOT.h).
+struct HostCPUDescription {
+  /// `--cpu` as given: "native" or an LLVM CPU name.
+  std::string flag = "native";
+  /// The CPU LLVM generated code for ("znver3", "x86-64-v3", ...).
+  std::string name;
+  /// The instruction-set extensions of that CPU, among those its code may
+  /// need (getCheckedCPUFeatures), in LLVM's spelling ("avx2", "avx512f").
+  SmallVector<std::string> features;
+
+  /// "--cpu=native (znver3)" or "--cpu=x86-64-v3".
+  std::string str() const;
+};
+
+/// The extensions that a library's CPU check looks at, in LLVM's spelling,
+/// which is also that of `__builtin_cpu_supports`: the x86-64-v2/v3/v4
+/// levels' extensions and the AVX-512, VNNI and AMX ones.
+ArrayRef<StringRef> getCheckedCPUFeatures();
+
+/// What a C header says about its shared library besides the functions.
+struct CHeaderLibrary {
+  /// The library's file name, as written ("model.so", "libmodel.so"); empty:
+  /// `<guardName>.so`.
+  std::string fileName;
+  /// The CPU it is built for; std::nullopt: not stated.
+  std::optional<HostCPUDescription> cpu;
+  /// The LLVM run-time libraries it needs (DT_NEEDED), such as
+  /// "libomp.so.5".
+  SmallVector<std::string> runtimeLibraries;
+};
+
+/// The linker flags that link a program against the library `fileName`
+/// from the directory given with -L: `-lmodel` for `libmodel.so`,
+/// `-l:model.so` otherwise.
+std::string getLinkFlag(StringRef fileName);
+
+/// The C header of a shared library written by emitHostArtifact, exporting
+/// `functions`: a comment with the library's file name, the CPU it is built
+/// for, the link recipe and the calling convention; include guards,
+/// <stdint.h>, `attn_last_error`, one descriptor struct per (rank, element
+/// type) used, `attn_memref_<R>d_<elt>` (element pointers of
+/// getCElementTypeName: float for f32, double for f64, uint16_t holding the
+/// bits for f16 and bf16, uint8_t for i1, ...), a result struct
+/// `<f>_results` for functions with several results, and for each public
+/// function the declarations of `int _mlir_ciface_<f>(...)` and of `int
+/// <f>(...)` (both return 0, or non-zero after a failed run-time check).
+/// Functions that cannot be declared (unsupported types, names that are not
+/// C identifiers) get a comment saying why. `guardName` is the stem used for
+/// the include guard.
 std::string emitCHeader(ArrayRef<FunctionSignature> functions,
-                        StringRef guardName);
+                        StringRef guardName,
+                        const CHeaderLibrary &library = {});
+
+/// The names the library's run-time support exports itself; a public
+/// function of one of these names gets no plain `<f>` symbol.
+bool isReservedLibrarySymbol(StringRef name);
 
 } // namespace mlir::attn
 

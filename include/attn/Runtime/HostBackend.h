@@ -23,6 +23,7 @@
 #ifndef ATTN_RUNTIME_HOSTBACKEND_H
 #define ATTN_RUNTIME_HOSTBACKEND_H
 
+#include "attn/Runtime/AOT.h"
 #include "attn/Runtime/Backend.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -47,6 +48,24 @@ std::unique_ptr<Backend> createHostBackend();
 /// ...").
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(StringRef cpu);
+
+/// A shared library written by attn-compile (emitHostArtifact), loaded into
+/// this process.
+struct HostLibrary {
+  /// Its `__attn_library_info`: the CPU and the public functions.
+  LibraryInfo info;
+  /// Calls its functions through `__attn_invoke` on host tensors; errors of
+  /// a call are the library's attn_last_error() ("@f stopped at a run-time
+  /// check: ...", "@f cannot run on this CPU: ...").
+  std::unique_ptr<Executable> executable;
+};
+
+/// Loads the shared library at `path` with dlopen (it stays loaded until the
+/// process exits; it finds libomp.so.5 through its own RUNPATH). Errors: the
+/// file is missing or cannot be loaded (with dlerror's message), it was not
+/// written by attn-compile (no `__attn_library_info`), or its info is
+/// malformed.
+llvm::Expected<HostLibrary> loadHostLibrary(StringRef path);
 
 } // namespace mlir::attn
 
