@@ -10,10 +10,25 @@
 #   ATTN_BUILD_DIR   build directory (default: <repo>/build)
 #   ATTN_CMAKE_ARGS  extra arguments for the first configure, e.g.
 #                    "-DCMAKE_BUILD_TYPE=Debug"
+#   ATTN_SANITIZE    sanitizers for a separate build (default directory
+#                    <repo>/build-sanitize), e.g. "address,undefined":
+#                    `ATTN_SANITIZE=address,undefined scripts/test.sh` runs the
+#                    whole suite on tools built with them (-DATTN_SANITIZE)
 #
 #===------------------------------------------------------------------------===#
 
 ATTN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ -n "${ATTN_SANITIZE:-}" ]]; then
+  ATTN_BUILD_DIR="${ATTN_BUILD_DIR:-$ATTN_ROOT/build-sanitize}"
+  ATTN_CMAKE_ARGS="${ATTN_CMAKE_ARGS:-} -DATTN_SANITIZE=$ATTN_SANITIZE"
+  # Our instrumented code poisons the memory of LLVM's allocators (LLVM's
+  # headers do so under ASan) that the uninstrumented libLLVM/libMLIR then
+  # use: without allow_user_poisoning=0 that mix reports false
+  # use-after-poison errors. Leaks are not checked (the tools exit without
+  # freeing their MLIR contexts).
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=0}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+fi
 ATTN_BUILD_DIR="${ATTN_BUILD_DIR:-$ATTN_ROOT/build}"
 
 # LLVM/MLIR 22 under /usr/lib/llvm-22, the test and benchmark libraries, the

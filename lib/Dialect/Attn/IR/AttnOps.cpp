@@ -866,8 +866,11 @@ LogicalResult BilinearGatherOp::verify() {
       failed(checkDim(*this, "output", out, 3, "D", val[3],
                       "channels of 'value'")))
     return failure();
+  // A named array: a braced list inside the range expression would die
+  // before the loop body runs.
+  static constexpr StringLiteral kWeightDims[] = {"N", "Q", "M", "L", "P"};
   if (Value w = getWeights())
-    for (auto [d, name] : llvm::enumerate(ArrayRef<StringRef>{"N", "Q", "M", "L", "P"}))
+    for (auto [d, name] : llvm::enumerate(kWeightDims))
       if (failed(checkDim(*this, "weights", w, d, name, loc[d],
                           "the same dim of 'locations'")))
         return failure();

@@ -211,7 +211,10 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
                 0, "value", "N");
   assertSameDim(rewriter, loc, op, locations, 2, "sampling_locations", value,
                 2, "value", "M");
-  for (auto [d, name] : llvm::enumerate(ArrayRef<StringRef>{"N", "Lq", "M", "L", "P"}))
+  // A named array: a braced list inside the range expression would die
+  // before the loop body runs (AddressSanitizer: stack-use-after-scope).
+  static constexpr StringLiteral kWeightDims[] = {"N", "Lq", "M", "L", "P"};
+  for (auto [d, name] : llvm::enumerate(kWeightDims))
     assertSameDim(rewriter, loc, op, weights, d, "attention_weights",
                   locations, d, "sampling_locations", name);
   SmallVector<OpFoldResult> v = mixedSizes(rewriter, loc, value);
