@@ -47,6 +47,16 @@ using namespace mlir::attn;
 using mlir::attn::detail::DiagnosticCapture;
 using mlir::attn::detail::makeError;
 
+/// Renames MLIR's expanded-argument function `name` (which the C interface
+/// `_mlir_ciface_<name>` calls) and makes it internal, freeing the plain
+/// symbol; the optimizer inlines it.
+static void hideExpandedFunction(llvm::Module &llvmModule, StringRef name) {
+  if (llvm::Function *expanded = llvmModule.getFunction(name)) {
+    expanded->setName("__attn_expanded_" + name);
+    expanded->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+}
+
 /// Exports each public function `f` as the plain symbol `f`, an alias of
 /// `_mlir_ciface_f`; the expanded-argument function that MLIR names `f`
 /// becomes internal (and is inlined by the optimizer).
@@ -57,10 +67,7 @@ static void exportCInterfaceAliases(llvm::Module &llvmModule,
         llvmModule.getFunction("_mlir_ciface_" + signature.name);
     if (!wrapper)
       continue;
-    if (llvm::Function *expanded = llvmModule.getFunction(signature.name)) {
-      expanded->setName("__attn_expanded_" + signature.name);
-      expanded->setLinkage(llvm::GlobalValue::InternalLinkage);
-    }
+    hideExpandedFunction(llvmModule, signature.name);
     if (signature.name == "main" || !isCIdentifier(signature.name))
       continue;
     llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage,
@@ -81,10 +88,7 @@ static void prepareLibraryEntryPoints(llvm::Module &llvmModule,
         llvmModule.getFunction("_mlir_ciface_" + signature.name);
     if (!wrapper)
       continue;
-    if (llvm::Function *expanded = llvmModule.getFunction(signature.name)) {
-      expanded->setName("__attn_expanded_" + signature.name);
-      expanded->setLinkage(llvm::GlobalValue::InternalLinkage);
-    }
+    hideExpandedFunction(llvmModule, signature.name);
     // Functions the host API cannot call keep MLIR's C interface.
     if (!signature.unsupportedReason.empty())
       continue;

@@ -147,6 +147,17 @@ struct Invocation {
   /// Frees the result buffers the kernel allocated, once each.
   void freeResults();
 
+  /// The C interface's arguments: the result struct first (when there are
+  /// results), then one descriptor per argument.
+  SmallVector<void *> interfacePointers() {
+    SmallVector<void *> pointers;
+    if (!results.empty())
+      pointers.push_back(results.data());
+    for (size_t index = 0, e = arguments.size(); index < e; ++index)
+      pointers.push_back(arguments[index].getAddress());
+    return pointers;
+  }
+
   const FunctionSignature &signature;
   /// One descriptor per argument: row-major views of the inputs.
   MemRefDescriptorList arguments;
@@ -299,14 +310,8 @@ llvm::Error HostExecutable::call(const FunctionSignature &signature,
         " in the JIT-compiled module: " + llvm::toString(function.takeError()));
 
   Invocation invocation(signature, inputs);
-  // The C interface takes the result struct first (when there are
-  // results), then one descriptor per argument; the packed entry point
-  // takes the address of each of those pointers.
-  SmallVector<void *> pointers;
-  if (!invocation.results.empty())
-    pointers.push_back(invocation.results.data());
-  for (size_t index = 0, e = invocation.arguments.size(); index < e; ++index)
-    pointers.push_back(invocation.arguments[index].getAddress());
+  // The packed entry point takes the address of each C-interface pointer.
+  SmallVector<void *> pointers = invocation.interfacePointers();
   SmallVector<void *> packed;
   for (void *&pointer : pointers)
     packed.push_back(&pointer);
@@ -372,13 +377,7 @@ llvm::Error LibraryExecutable::call(const FunctionSignature &signature,
   int64_t index = found - functions.begin();
 
   Invocation invocation(signature, inputs);
-  // The C interface's pointers: the result struct first (when there are
-  // results), then one descriptor per argument.
-  SmallVector<void *> pointers;
-  if (!invocation.results.empty())
-    pointers.push_back(invocation.results.data());
-  for (size_t i = 0, e = invocation.arguments.size(); i < e; ++i)
-    pointers.push_back(invocation.arguments[i].getAddress());
+  SmallVector<void *> pointers = invocation.interfacePointers();
 
   auto start = std::chrono::steady_clock::now();
   int status = invoke(index, pointers.data());
