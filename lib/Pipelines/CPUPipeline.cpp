@@ -72,6 +72,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());
   AttnTilePassOptions tile;
   tile.gatherBlockQ = options.gatherBlockQ;
+  tile.dcmhaBlockQ = options.dcmhaBlockQ;
   pm.addNestedPass<func::FuncOp>(createAttnTilePass(tile));
   AttnDecomposePassOptions decompose;
   decompose.dynamicHeadDimsOnly = !options.decomposeAll;
@@ -101,6 +102,7 @@ static void buildKernelPipeline(OpPassManager &pm,
   // width and the primitives.
   ConvertAttnToVectorPassOptions vector;
   vector.targetCPU = options.targetCPU;
+  vector.dcmhaBlockQ = options.dcmhaBlockQ;
   pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(vector));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.numThreads == 1) {

@@ -44,6 +44,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("queries per tile of the bilinear gathers of "
                      "attn.deformable_sample and attn.ms_deform_attn"),
       llvm::cl::init(32)};
+  PassOptions::Option<int64_t> dcmhaBlockQ{
+      *this, "dcmha-block-q",
+      llvm::cl::desc("query rows per tile of attn.dcmha (all heads; rounded "
+                     "up to the vector width)"),
+      llvm::cl::init(16)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",
       llvm::cl::desc("keys per inner block (0 = chosen per op)"),

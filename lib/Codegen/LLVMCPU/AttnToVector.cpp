@@ -1197,6 +1197,11 @@ struct ConvertAttnToVectorPass
     for (BilinearGatherOp op : gathers)
       if (failed(lowerBilinearGatherToVector(rewriter, op, target)))
         return signalPassFailure();
+    SmallVector<OnlineDCMHAOp> dcmhas;
+    getOperation().walk([&](OnlineDCMHAOp op) { dcmhas.push_back(op); });
+    for (OnlineDCMHAOp op : dcmhas)
+      if (failed(lowerOnlineDCMHAToVector(rewriter, op, target, dcmhaBlockQ)))
+        return signalPassFailure();
     for (Operation *op : ops) {
       // Ops without a config (the pass used on its own) get the one the
       // selection pass would give them.

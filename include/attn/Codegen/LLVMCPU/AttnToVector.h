@@ -42,6 +42,17 @@ LogicalResult lowerBilinearGatherToVector(RewriterBase &rewriter,
                                           BilinearGatherOp op,
                                           const CPUTargetInfo &target);
 
+/// Replaces the DCMHA tile `op` (on memrefs; static H, D, Dv and compose
+/// ranks; f32, f16 or bf16) with its vector kernel (DCMHAToVector.cpp):
+/// query blocks of `blockQ` rows (rounded up to the vector width) with all
+/// heads, the scores of each block's visible keys in a heap buffer of
+/// H x keys x rows floats, an exact softmax, and the compose steps of
+/// buildComposeHeads.
+LogicalResult lowerOnlineDCMHAToVector(RewriterBase &rewriter,
+                                       OnlineDCMHAOp op,
+                                       const CPUTargetInfo &target,
+                                       int64_t blockQ);
+
 void populateAttnToVectorCleanupPatterns(RewritePatternSet &patterns,
                                          const CPUTargetInfo &target);
 

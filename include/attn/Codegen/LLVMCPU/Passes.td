@@ -70,9 +70,19 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
     `-attn-cpu-select-lowering-config` would choose with the same options
     (`block-q`, `block-k`, `qk-tile` and `pv-tile` apply to such ops only).
     Head dims must be static.
+
+    Every `attn.online_dcmha` (a DCMHA tile) becomes the DCMHA kernel
+    (docs/CodeGen.md#dcmha): query blocks of `dcmha-block-q` rows with all
+    heads, the scores of the block's visible keys in a heap buffer, the
+    compose steps vectorized over rows, an exact softmax and `P V` register
+    tiles. Every `attn.bilinear_gather` becomes the sampling kernel.
   }];
   let options = !listconcat(AttnCPUTargetOption, AttnCPUBlockOverrides,
-                            AttnCPUTileOverrides);
+                            AttnCPUTileOverrides, [
+    Option<"dcmhaBlockQ", "dcmha-block-q", "int64_t", /*default=*/"16",
+           "query rows per block of the DCMHA kernel (rounded up to the "
+           "vector width)">
+  ]);
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",

@@ -279,18 +279,11 @@ LogicalResult SlidingWindowAttentionOp::verify() {
 // Compose groups (attn.compose and the pre/post blocks of attn.dcmha)
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The optional operands of one compose, in syntax order.
-struct ComposeGroupValues {
-  Value staticWeights, qw1, qw2, kw1, kw2, queryGate, keyGate;
-};
-} // namespace
-
 /// Verifies compose groups against scores `A` of shape [B, H, Lq, Lk];
 /// `where` prefixes operand names (e.g. "pre ").
 static LogicalResult verifyComposeGroups(Operation *op, StringRef where,
                                          ArrayRef<int64_t> a, Type elt,
-                                         const ComposeGroupValues &g) {
+                                         const ComposeGroups &g) {
   int64_t b = a[0], h = a[1], lq = a[2], lk = a[3];
   std::string prefix = where.str();
   auto name = [&](StringRef n) { return prefix + n.str(); };
@@ -492,10 +485,7 @@ LogicalResult ComposeOp::verify() {
     if (failed(checkDim(*this, "result", getResult(), i, dimNames[i], a[i],
                         "as 'scores'")))
       return failure();
-  return verifyComposeGroups(
-      *this, "", a, elt,
-      {getStaticWeights(), getQueryWeights1(), getQueryWeights2(),
-       getKeyWeights1(), getKeyWeights2(), getQueryGate(), getKeyGate()});
+  return verifyComposeGroups(*this, "", a, elt, getGroups());
 }
 
 //===----------------------------------------------------------------------===//
@@ -524,17 +514,9 @@ LogicalResult DCMHAOp::verify() {
   SmallVector<int64_t> a = {q[0], q[1], q[2], k[2]};
   Type elt = shapedOf(getQuery()).getElementType();
   // dcmha_c2: the pre/post groups are compose groups over [B, H, Lq, Lk].
-  if (failed(verifyComposeGroups(
-          *this, "pre ", a, elt,
-          {getPreStaticWeights(), getPreQueryWeights1(), getPreQueryWeights2(),
-           getPreKeyWeights1(), getPreKeyWeights2(), getPreQueryGate(),
-           getPreKeyGate()})))
+  if (failed(verifyComposeGroups(*this, "pre ", a, elt, getPreGroups())))
     return failure();
-  return verifyComposeGroups(
-      *this, "post ", a, elt,
-      {getPostStaticWeights(), getPostQueryWeights1(), getPostQueryWeights2(),
-       getPostKeyWeights1(), getPostKeyWeights2(), getPostQueryGate(),
-       getPostKeyGate()});
+  return verifyComposeGroups(*this, "post ", a, elt, getPostGroups());
 }
 
 //===----------------------------------------------------------------------===//
@@ -813,6 +795,76 @@ void PartialAttentionOp::getEffects(
 }
 
 void OnlineAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getDestinationStyleEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineDCMHAOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult OnlineDCMHAOp::verify() {
+  if (failed(checkRank(*this, "query", getQuery(), 4, "[B, H, Lq, D]")) ||
+      failed(checkRank(*this, "key", getKey(), 4, "[B, H, Lk, D]")) ||
+      failed(checkRank(*this, "value", getValue(), 4, "[B, H, Lk, Dv]")) ||
+      failed(checkRank(*this, "output", getOutput(), 4, "[B, H, Lq, Dv]")))
+    return failure();
+  bool tensors = isa<RankedTensorType>(getOutput().getType());
+  for (Value operand : getOperands())
+    if (isa<ShapedType>(operand.getType()) &&
+        isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("expected all shaped operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like the destination, "
+             << "found " << operand.getType();
+  Type elt = getQueryType().getElementType();
+  if (!isa<FloatType>(elt))
+    return emitOpError("expected a float element type for 'query', found ")
+           << elt;
+  for (auto [name, v] : {std::pair<StringRef, Value>{"key", getKey()},
+                         {"value", getValue()}})
+    if (failed(checkElementType(*this, name, v, elt, "'query'")))
+      return failure();
+  if (!isa<FloatType>(getOutputType().getElementType()))
+    return emitOpError("expected a float element type for 'output', found ")
+           << getOutputType().getElementType();
+  ArrayRef<int64_t> q = getQueryType().getShape();
+  ArrayRef<int64_t> k = getKeyType().getShape();
+  // MHA only: every head has its own K/V head.
+  if (failed(checkDim(*this, "key", getKey(), 0, "B", q[0], "batch of 'query'")) ||
+      failed(checkDim(*this, "key", getKey(), 1, "H", q[1], "heads of 'query'")) ||
+      failed(checkDim(*this, "key", getKey(), 3, "D", q[3],
+                      "head dim of 'query'")) ||
+      failed(checkDim(*this, "value", getValue(), 0, "B", q[0],
+                      "batch of 'query'")) ||
+      failed(checkDim(*this, "value", getValue(), 1, "H", q[1],
+                      "heads of 'query'")) ||
+      failed(checkDim(*this, "value", getValue(), 2, "Lk", k[2],
+                      "length of 'key'")) ||
+      failed(checkDim(*this, "output", getOutput(), 0, "B", q[0],
+                      "batch of 'query'")) ||
+      failed(checkDim(*this, "output", getOutput(), 1, "H", q[1],
+                      "heads of 'query'")) ||
+      failed(checkDim(*this, "output", getOutput(), 2, "Lq", q[2],
+                      "rows of 'query'")) ||
+      failed(checkDim(*this, "output", getOutput(), 3, "Dv",
+                      getValueType().getDimSize(3), "head dim of 'value'")))
+    return failure();
+  if (FloatAttr scale = getScaleAttr();
+      scale && !std::isfinite(scale.getValueAsDouble()))
+    return emitOpError("expected a finite 'scale', found ")
+           << scale.getValueAsDouble();
+  if (getLeft() < -1 || getRight() < -1)
+    return emitOpError("expected window extents >= -1, found (")
+           << getLeft() << ", " << getRight() << ")";
+  SmallVector<int64_t> a = {q[0], q[1], q[2], k[2]};
+  if (failed(verifyComposeGroups(*this, "pre ", a, elt, getPreGroups())) ||
+      failed(verifyComposeGroups(*this, "post ", a, elt, getPostGroups())))
+    return failure();
+  return verifyDestinationResults(*this, getOutput());
+}
+
+void OnlineDCMHAOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   getDestinationStyleEffects(*this, effects);

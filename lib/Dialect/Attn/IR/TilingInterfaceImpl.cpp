@@ -336,3 +336,105 @@ LogicalResult BilinearGatherOp::getResultTilePosition(
                   resultOffsets, resultSizes);
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// OnlineDCMHAOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> OnlineDCMHAOp::getLoopIteratorTypes() {
+  return SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel);
+}
+
+/// (b, i): batches and query rows; heads stay whole (compose mixes them).
+SmallVector<Range> OnlineDCMHAOp::getIterationDomain(OpBuilder &b) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return {Range{zero, dimSize(b, getLoc(), getOutput(), 0), one},
+          Range{zero, dimSize(b, getLoc(), getOutput(), 2), one}};
+}
+
+/// The compose groups of a tile of batches [bOff, bOff + bSize) and query
+/// rows [iOff, iOff + iSize): query-indexed operands are sliced to the rows,
+/// key-indexed ones keep every key, static weights are shared.
+static ComposeGroups sliceComposeGroups(OpBuilder &b, Location loc,
+                                        const ComposeGroups &g,
+                                        OpFoldResult bOff, OpFoldResult bSize,
+                                        OpFoldResult iOff, OpFoldResult iSize) {
+  OpFoldResult zero = b.getIndexAttr(0);
+  auto rows = [&](Value v) -> Value {
+    if (!v)
+      return v;
+    int64_t rank = cast<ShapedType>(v.getType()).getRank();
+    SmallVector<OpFoldResult> offsets = {bOff, iOff}, sizes = {bSize, iSize};
+    for (int64_t d = 2; d < rank; ++d) {
+      offsets.push_back(zero);
+      sizes.push_back(dimSize(b, loc, v, d));
+    }
+    return slice(b, loc, v, offsets, sizes);
+  };
+  auto batch = [&](Value v) -> Value {
+    if (!v)
+      return v;
+    int64_t rank = cast<ShapedType>(v.getType()).getRank();
+    SmallVector<OpFoldResult> offsets = {bOff}, sizes = {bSize};
+    for (int64_t d = 1; d < rank; ++d) {
+      offsets.push_back(zero);
+      sizes.push_back(dimSize(b, loc, v, d));
+    }
+    return slice(b, loc, v, offsets, sizes);
+  };
+  return {g.staticWeights, rows(g.qw1),      rows(g.qw2),
+          batch(g.kw1),    batch(g.kw2),     rows(g.queryGate),
+          batch(g.keyGate)};
+}
+
+FailureOr<TilingResult>
+OnlineDCMHAOp::getTiledImplementation(OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  OpFoldResult bOff = offsets[0], iOff = offsets[1];
+  OpFoldResult bSize = sizes[0], iSize = sizes[1];
+  OpFoldResult h = dimSize(b, loc, getQuery(), 1);
+  OpFoldResult lk = dimSize(b, loc, getKey(), 2);
+  Value q = slice(b, loc, getQuery(), {bOff, zero, iOff, zero},
+                  {bSize, h, iSize, dimSize(b, loc, getQuery(), 3)});
+  Value k = slice(b, loc, getKey(), {bOff, zero, zero, zero},
+                  {bSize, h, lk, dimSize(b, loc, getKey(), 3)});
+  Value v = slice(b, loc, getValue(), {bOff, zero, zero, zero},
+                  {bSize, h, lk, dimSize(b, loc, getValue(), 3)});
+  ComposeGroups pre =
+      sliceComposeGroups(b, loc, getPreGroups(), bOff, bSize, iOff, iSize);
+  ComposeGroups post =
+      sliceComposeGroups(b, loc, getPostGroups(), bOff, bSize, iOff, iSize);
+  Value offset = addOffset(b, loc, getQueryOffset(), iOff);
+  Value output = slice(b, loc, getOutput(), {bOff, zero, iOff, zero},
+                       {bSize, h, iSize, dimSize(b, loc, getValue(), 3)});
+  SmallVector<Type> resultTypes;
+  if (getNumResults() == 1)
+    resultTypes.push_back(output.getType());
+  auto tiled = OnlineDCMHAOp::create(
+      b, loc, resultTypes, q, k, v, pre.staticWeights, pre.qw1, pre.qw2,
+      pre.kw1, pre.kw2, pre.queryGate, pre.keyGate, post.staticWeights,
+      post.qw1, post.qw2, post.kw1, post.kw2, post.queryGate, post.keyGate,
+      offset, output, getScaleAttr(), getWindowLeftAttr(),
+      getWindowRightAttr());
+  SmallVector<Value> inputs = {q, k, v};
+  for (const ComposeGroups *g : {&pre, &post})
+    inputs.append({g->qw1, g->qw2, g->kw1, g->kw2, g->queryGate, g->keyGate});
+  return TilingResult{{tiled},
+                      SmallVector<Value>(tiled->getResults()),
+                      definingOps(inputs)};
+}
+
+LogicalResult OnlineDCMHAOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  Location loc = getLoc();
+  resultOffsets = {offsets[0], b.getIndexAttr(0), offsets[1],
+                   b.getIndexAttr(0)};
+  resultSizes = {sizes[0], dimSize(b, loc, getOutput(), 1), sizes[1],
+                 dimSize(b, loc, getOutput(), 3)};
+  return success();
+}

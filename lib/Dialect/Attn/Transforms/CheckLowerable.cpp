@@ -20,11 +20,12 @@ struct AttnCheckLowerablePass
           AttnCheckLowerablePass> {
   void runOnOperation() override {
     WalkResult result = getOperation().walk([](Operation *op) {
-      if (!isa<ComposeOp, DCMHAOp>(op))
+      if (!isa<ComposeOp>(op))
         return WalkResult::advance();
       op->emitOpError("has no code-generation path yet (lowered today: "
                       "attn.attention, attn.sliding_window_attention, "
-                      "attn.deformable_sample and attn.ms_deform_attn); "
+                      "attn.dcmha, attn.deformable_sample and "
+                      "attn.ms_deform_attn); "
                       "the reference evaluator runs it "
                       "(attn-run --backend=reference)");
       return WalkResult::interrupt();

@@ -185,6 +185,88 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
   return online;
 }
 
+/// Run-time checks of the compose operands of `g` against the scores
+/// [B, H, Lq, Lk] of `q` and `k` (compose_c2..c5) where a dim is dynamic.
+static void emitComposeShapeChecks(OpBuilder &b, Location loc, Operation *op,
+                                   StringRef where, const ComposeGroups &g,
+                                   Value q, Value k) {
+  auto check = [&](Value x, int64_t xd, StringRef xName, Value y, int64_t yd,
+                   StringRef yName, StringRef dimName) {
+    if (x)
+      assertSameDim(b, loc, op, x, xd, (where + xName).str(), y, yd, yName,
+                    dimName);
+  };
+  check(g.staticWeights, 0, "static", q, 1, "query", "H");
+  check(g.staticWeights, 1, "static", q, 1, "query", "H");
+  for (auto [v, name] : {std::pair<Value, StringRef>{g.qw1, "query_weights qw1"},
+                         {g.qw2, "query_weights qw2"}}) {
+    check(v, 0, name, q, 0, "query", "B");
+    check(v, 1, name, q, 2, "query", "Lq");
+    check(v, 3, name, q, 1, "query", "H");
+  }
+  check(g.qw2, 2, "query_weights qw2", g.qw1, 2, "query_weights qw1", "Cq");
+  for (auto [v, name] : {std::pair<Value, StringRef>{g.kw1, "key_weights kw1"},
+                         {g.kw2, "key_weights kw2"}}) {
+    check(v, 0, name, q, 0, "query", "B");
+    check(v, 1, name, k, 2, "key", "Lk");
+    check(v, 3, name, q, 1, "query", "H");
+  }
+  check(g.kw2, 2, "key_weights kw2", g.kw1, 2, "key_weights kw1", "Ck");
+  check(g.queryGate, 0, "query_gate", q, 0, "query", "B");
+  check(g.queryGate, 1, "query_gate", q, 2, "query", "Lq");
+  check(g.queryGate, 2, "query_gate", q, 1, "query", "H");
+  check(g.keyGate, 0, "key_gate", q, 0, "query", "B");
+  check(g.keyGate, 1, "key_gate", k, 2, "key", "Lk");
+  check(g.keyGate, 2, "key_gate", q, 1, "query", "H");
+}
+
+FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter,
+                                                          DCMHAOp op) {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  FloatAttr scaleAttr;
+  if (FailureOr<double> scale = op.getEffectiveScale(); succeeded(scale))
+    scaleAttr = rewriter.getF32FloatAttr(static_cast<float>(*scale));
+  int64_t left = -1, right = op.getCausal() ? 0 : -1;
+  if (std::optional<ArrayRef<int64_t>> window = op.getWindow()) {
+    left = (*window)[0];
+    if (!op.getCausal())
+      right = (*window)[1];
+  }
+
+  Location loc = op.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  emitRuntimeShapeChecks(rewriter, loc, op, q, k, v, /*mask=*/nullptr);
+  // MHA only (dcmha_c1): the heads of K/V are those of Q.
+  assertSameDim(rewriter, loc, op, k, 1, "key", q, 1, "query", "H");
+  ComposeGroups pre = op.getPreGroups(), post = op.getPostGroups();
+  emitComposeShapeChecks(rewriter, loc, op, "pre ", pre, q, k);
+  emitComposeShapeChecks(rewriter, loc, op, "post ", post, q, k);
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Value init =
+      createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
+  if (cast<ShapedType>(k.getType()).getDimSize(2) == 0) {
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
+    Value zeros = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+    rewriter.replaceOp(op, zeros);
+    return OnlineDCMHAOp();
+  }
+  OpFoldResult lq = tensor::getMixedSize(rewriter, loc, q, 2);
+  OpFoldResult lk = tensor::getMixedSize(rewriter, loc, k, 2);
+  Value offset = arith::SubIOp::create(
+      rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, lk),
+      getValueOrCreateConstantIndexOp(rewriter, loc, lq));
+  auto online = OnlineDCMHAOp::create(
+      rewriter, loc, TypeRange{resultType}, q, k, v, pre.staticWeights,
+      pre.qw1, pre.qw2, pre.kw1, pre.kw2, pre.queryGate, pre.keyGate,
+      post.staticWeights, post.qw1, post.qw2, post.kw1, post.kw2,
+      post.queryGate, post.keyGate, offset, init, scaleAttr,
+      rewriter.getI64IntegerAttr(left), rewriter.getI64IntegerAttr(right));
+  rewriter.replaceOp(op, online.getResults());
+  return online;
+}
+
 namespace {
 template <typename OpTy>
 struct ConvertToOnlinePattern : public OpRewritePattern<OpTy> {
@@ -202,12 +284,18 @@ struct AttnConvertToOnlinePass
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<AttentionOp, SlidingWindowAttentionOp>(op))
+      if (isa<AttentionOp, SlidingWindowAttentionOp, DCMHAOp>(op))
         ops.push_back(op);
     });
-    for (Operation *op : ops)
+    for (Operation *op : ops) {
+      if (auto dcmha = dyn_cast<DCMHAOp>(op)) {
+        if (failed(convertDCMHAToOnline(rewriter, dcmha)))
+          return signalPassFailure();
+        continue;
+      }
       if (failed(convertToOnline(rewriter, op)))
         return signalPassFailure();
+    }
   }
 };
 } // namespace

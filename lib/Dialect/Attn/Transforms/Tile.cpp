@@ -7,7 +7,9 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNTILEPASS
@@ -45,6 +47,61 @@ mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
     return failure();
   rewriter.replaceOp(op, result->replacements);
   return result;
+}
+
+FailureOr<scf::ForallOp>
+mlir::attn::tileOnlineDCMHA(RewriterBase &rewriter, OnlineDCMHAOp op,
+                            int64_t blockQ) {
+  if (failed(checkTileable(rewriter, op, blockQ)))
+    return failure();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  Value batch = tensor::DimOp::create(rewriter, loc, op.getOutput(), 0);
+  Value lq = tensor::DimOp::create(rewriter, loc, op.getOutput(), 2);
+  Value blocks = arith::CeilDivUIOp::create(rewriter, loc, lq, idx(blockQ));
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{batch, blocks},
+      ValueRange{op.getOutput()}, /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard bodyGuard(rewriter);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  Value bIdx = forall.getInductionVar(0), k = forall.getInductionVar(1);
+  // Folded order: k = 0, 1, 2, 3, ... takes blocks 0, n-1, 1, n-2, ...
+  Value half = arith::DivUIOp::create(rewriter, loc, k, idx(2));
+  Value odd = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::ne,
+      arith::RemUIOp::create(rewriter, loc, k, idx(2)), idx(0));
+  Value mirrored = arith::SubIOp::create(
+      rewriter, loc, arith::SubIOp::create(rewriter, loc, blocks, idx(1)),
+      half);
+  Value block = arith::SelectOp::create(rewriter, loc, odd, mirrored, half);
+  Value i0 = arith::MulIOp::create(rewriter, loc, block, idx(blockQ));
+  Value rows = arith::MinUIOp::create(
+      rewriter, loc, idx(blockQ), arith::SubIOp::create(rewriter, loc, lq, i0));
+  // The tile computes into the loop's shared output.
+  auto tiledSource = cast<OnlineDCMHAOp>(rewriter.clone(*op));
+  tiledSource.getOutputMutable().assign(forall.getRegionIterArgs()[0]);
+  SmallVector<OpFoldResult> offsets = {bIdx, i0};
+  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rows};
+  FailureOr<TilingResult> tiled =
+      tiledSource.getTiledImplementation(rewriter, offsets, sizes);
+  if (failed(tiled))
+    return failure();
+  SmallVector<OpFoldResult> resultOffsets, resultSizes;
+  if (failed(tiledSource.getResultTilePosition(rewriter, 0, offsets, sizes,
+                                               resultOffsets, resultSizes)))
+    return failure();
+  rewriter.eraseOp(tiledSource);
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, tiled->tiledValues[0], forall.getRegionIterArgs()[0],
+      resultOffsets, resultSizes, strides);
+  rewriter.replaceOp(op, forall.getResults());
+  return forall;
 }
 
 FailureOr<scf::SCFTilingResult>
@@ -116,6 +173,14 @@ struct AttnTilePass
     });
     for (BilinearGatherOp op : gathers)
       if (failed(tileBilinearGather(rewriter, op, gatherBlockQ)))
+        return signalPassFailure();
+    SmallVector<OnlineDCMHAOp> dcmhas;
+    getOperation().walk([&](OnlineDCMHAOp op) {
+      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
+        dcmhas.push_back(op);
+    });
+    for (OnlineDCMHAOp op : dcmhas)
+      if (failed(tileOnlineDCMHA(rewriter, op, dcmhaBlockQ)))
         return signalPassFailure();
     for (OnlineAttentionOp op : ops) {
       propagator.config = getLoweringConfig(op);

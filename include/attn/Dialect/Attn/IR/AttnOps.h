@@ -20,6 +20,21 @@
 #include <cmath>
 #include <optional>
 
+namespace mlir::attn {
+/// The optional operands of one `attn.compose` (or of a `pre(...)` /
+/// `post(...)` block of `attn.dcmha`), in syntax order; null when absent.
+/// Shapes against the scores `A` `[B, H, Lq, Lk]` (docs/Spec.md §1.3):
+/// `staticWeights` `[H, H]`, `qw1`/`qw2` `[B, Lq, Cq, H]`, `kw1`/`kw2`
+/// `[B, Lk, Ck, H]`, `queryGate` `[B, Lq, H]`, `keyGate` `[B, Lk, H]`.
+struct ComposeGroups {
+  Value staticWeights, qw1, qw2, kw1, kw2, queryGate, keyGate;
+  /// Whether no group is present (the identity).
+  bool empty() const {
+    return !staticWeights && !qw1 && !kw1 && !queryGate && !keyGate;
+  }
+};
+} // namespace mlir::attn
+
 #define GET_OP_CLASSES
 #include "attn/Dialect/Attn/IR/AttnOps.h.inc"
 

@@ -188,6 +188,15 @@ def Attn_ComposeOp : Attn_Op<"compose", [Pure, AttrSizedOperandSegments]> {
     attr-dict `:` type(operands) `->` type($result)
   }];
   let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The compose groups.
+    ComposeGroups getGroups() {
+      return {getStaticWeights(), getQueryWeights1(), getQueryWeights2(),
+              getKeyWeights1(), getKeyWeights2(), getQueryGate(),
+              getKeyGate()};
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -264,6 +273,17 @@ def Attn_DCMHAOp : Attn_Op<"dcmha", [Pure, AttrSizedOperandSegments]> {
   let extraClassDeclaration = [{
     /// See AttentionOp::getEffectiveScale.
     FailureOr<double> getEffectiveScale();
+    /// The compose groups before and after the softmax.
+    ComposeGroups getPreGroups() {
+      return {getPreStaticWeights(), getPreQueryWeights1(),
+              getPreQueryWeights2(), getPreKeyWeights1(), getPreKeyWeights2(),
+              getPreQueryGate(), getPreKeyGate()};
+    }
+    ComposeGroups getPostGroups() {
+      return {getPostStaticWeights(), getPostQueryWeights1(),
+              getPostQueryWeights2(), getPostKeyWeights1(),
+              getPostKeyWeights2(), getPostQueryGate(), getPostKeyGate()};
+    }
   }];
 }
 
@@ -558,6 +578,120 @@ def Attn_PartialAttentionOp : Attn_Op<"partial_attention", [
       return MutableOperandRange(getOperation(), start, 3);
     }
     ShapedType getAccType() { return cast<ShapedType>(getAcc().getType()); }
+  }];
+}
+
+def Attn_OnlineDCMHAOp : Attn_Op<"online_dcmha", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>]> {
+  let summary = "destination-style fused DCMHA over query rows";
+  let description = [{
+    The tiled form of `attn.dcmha` that every lowering consumes (today the
+    CPU kernel). It writes `output[b,:,i,:]`, the DCMHA result of query row
+    `i` for all `H` heads (SPEC §1.4):
+
+    ```
+    S = scale * Q K^T -> compose_pre -> mask -> softmax -> compose_post -> @ V
+    ```
+
+    without building the `Lq x Lk` score matrix of any head: a lowering
+    visits keys block by block, each block holding all heads (compose mixes
+    heads), in two sweeps (docs/CodeGen.md#dcmha): the first gathers each
+    row's softmax max and sum of the pre-composed logits, the second
+    recomputes them, normalizes, post-composes and accumulates `P V`.
+
+    Visibility as for `attn.online_attention`, with `p = query_offset + i`:
+    key `j` is visible iff `window_left == -1 or j >= p - window_left` and
+    `window_right == -1 or j <= p + window_right` (causal is `window_right =
+    0`). Masked keys have probability 0 before `compose_post`; a row without
+    a visible key is 0 before `compose_post` too.
+
+    Operands: `query` `[B, H, Lq, D]`, `key` `[B, H, Lk, D]`, `value`
+    `[B, H, Lk, Dv]`, the `pre(...)` and `post(...)` compose groups of
+    `attn.dcmha` (query-indexed operands `[B, Lq, ...]` cover this op's
+    rows; key-indexed ones all `Lk` keys), the position of the first query
+    row, and the destination `output` `[B, H, Lq, Dv]`. `scale` multiplies
+    the logits; without it the scale is 1/sqrt(D) of the run-time D.
+    Accumulation is in f32. Works on tensors (one result) and on memrefs
+    (no result).
+
+    The iteration domain is `(b, i)`, both parallel; a tile holds all heads
+    and reads whole K/V and key-indexed compose operands.
+
+    Example:
+
+    ```mlir
+    %o = attn.online_dcmha %q, %k, %v pre(query_gate(%g)) offset %off
+           outs(%init) {scale = 0.125 : f32, window_left = -1 : i64, window_right = 0 : i64}
+           : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>,
+             tensor<1x16x4xf32>, index, tensor<1x4x16x8xf32> -> tensor<1x4x16x8xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyShaped:$query,
+                       AnyShaped:$key,
+                       AnyShaped:$value,
+                       Optional<AnyShaped>:$pre_static_weights,
+                       Optional<AnyShaped>:$pre_query_weights1,
+                       Optional<AnyShaped>:$pre_query_weights2,
+                       Optional<AnyShaped>:$pre_key_weights1,
+                       Optional<AnyShaped>:$pre_key_weights2,
+                       Optional<AnyShaped>:$pre_query_gate,
+                       Optional<AnyShaped>:$pre_key_gate,
+                       Optional<AnyShaped>:$post_static_weights,
+                       Optional<AnyShaped>:$post_query_weights1,
+                       Optional<AnyShaped>:$post_query_weights2,
+                       Optional<AnyShaped>:$post_key_weights1,
+                       Optional<AnyShaped>:$post_key_weights2,
+                       Optional<AnyShaped>:$post_query_gate,
+                       Optional<AnyShaped>:$post_key_gate,
+                       Index:$query_offset,
+                       AnyShaped:$output,
+                       OptionalAttr<F32Attr>:$scale,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_left,
+                       DefaultValuedAttr<I64Attr, "-1">:$window_right);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+
+  // The types are those of all operands in order (the offset's is `index`),
+  // then the result's on tensors.
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    `` custom<ComposeBlock>("\"pre\"", $pre_static_weights, $pre_query_weights1,
+        $pre_query_weights2, $pre_key_weights1, $pre_key_weights2,
+        $pre_query_gate, $pre_key_gate)
+    `` custom<ComposeBlock>("\"post\"", $post_static_weights, $post_query_weights1,
+        $post_query_weights2, $post_key_weights1, $post_key_weights2,
+        $post_query_gate, $post_key_gate)
+    `offset` $query_offset `outs` `(` $output `)` attr-dict `:`
+    type(operands) (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// DestinationStyleOpInterface: the one destination is `output`.
+    MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
+    /// The compose groups before and after the softmax.
+    ComposeGroups getPreGroups() {
+      return {getPreStaticWeights(), getPreQueryWeights1(),
+              getPreQueryWeights2(), getPreKeyWeights1(), getPreKeyWeights2(),
+              getPreQueryGate(), getPreKeyGate()};
+    }
+    ComposeGroups getPostGroups() {
+      return {getPostStaticWeights(), getPostQueryWeights1(),
+              getPostQueryWeights2(), getPostKeyWeights1(),
+              getPostKeyWeights2(), getPostQueryGate(), getPostKeyGate()};
+    }
+    int64_t getLeft() { return getWindowLeftAttr().getInt(); }
+    int64_t getRight() { return getWindowRightAttr().getInt(); }
+    std::optional<int64_t> getChunkSize() { return std::nullopt; }
+    ShapedType getQueryType() { return cast<ShapedType>(getQuery().getType()); }
+    ShapedType getKeyType() { return cast<ShapedType>(getKey().getType()); }
+    ShapedType getValueType() { return cast<ShapedType>(getValue().getType()); }
+    ShapedType getOutputType() { return cast<ShapedType>(getOutput().getType()); }
   }];
 }
 

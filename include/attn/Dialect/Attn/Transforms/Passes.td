@@ -79,6 +79,12 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     batches (when N may exceed 1) around an `scf.forall` over blocks of
     `gather-block-q` queries; a tile holds every head of its queries. All
     threads then work on one batch's maps at a time.
+
+    Every `attn.online_dcmha` on tensors is tiled by an `scf.forall` over
+    (batch, block of `dcmha-block-q` query rows), a tile holding all heads
+    (compose mixes them). Iteration `k` of the block loop takes block `k/2`
+    for even `k` and block `n-1-k/2` for odd `k`, so that any contiguous
+    range of iterations (a thread's share) mixes short and long causal rows.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
@@ -88,7 +94,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
            "= chosen per op (decode shapes only), 1 = never, N > 1 = N "
            "splits">,
     Option<"gatherBlockQ", "gather-block-q", "int64_t", /*default=*/"32",
-           "queries per tile of attn.bilinear_gather">
+           "queries per tile of attn.bilinear_gather">,
+    Option<"dcmhaBlockQ", "dcmha-block-q", "int64_t", /*default=*/"16",
+           "query rows per tile of attn.online_dcmha (all heads)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

@@ -27,6 +27,15 @@ namespace attn {
 FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
                                              Operation *attentionOp);
 
+/// Rewrites `attn.dcmha` into `attn.online_dcmha` on a fresh destination
+/// (see `-attn-convert-to-online`), with the scale resolved (absent when D is
+/// dynamic and no `scale` is given: 1/sqrt of the run-time D), `causal` and
+/// `window` as window extents, the bottom-right query offset, and run-time
+/// checks of the dynamic dims. With a static `Lk = 0` the op folds to zeros
+/// and a null op is returned.
+FailureOr<OnlineDCMHAOp> convertDCMHAToOnline(RewriterBase &rewriter,
+                                              DCMHAOp op);
+
 /// Adds the patterns of `convertToOnline` to `patterns`.
 void populateConvertToOnlinePatterns(RewritePatternSet &patterns);
 
@@ -59,6 +68,15 @@ FailureOr<scf::SCFTilingResult> tileBilinearGather(RewriterBase &rewriter,
 FailureOr<scf::SCFTilingResult> tileOnlineAttention(RewriterBase &rewriter,
                                                     OnlineAttentionOp op,
                                                     int64_t blockQ);
+
+/// Tiles `op` (on tensors) with an `scf.forall` over (batch, query block of
+/// `blockQ` rows), every tile holding all heads (compose mixes them), in the
+/// folded block order of `-attn-tile` (causal work balanced over any
+/// contiguous share of the iterations), and replaces it with the loop's
+/// result.
+FailureOr<scf::ForallOp> tileOnlineDCMHA(RewriterBase &rewriter,
+                                                OnlineDCMHAOp op,
+                                                int64_t blockQ);
 
 /// Flash-decoding: rewrites `op` (on tensors) into an `scf.forall` over
 /// (split, batch, head tile) whose tiles are `attn.partial_attention` ops on

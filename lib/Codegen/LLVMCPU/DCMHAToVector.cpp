@@ -1,0 +1,618 @@
+//===- DCMHAToVector.cpp - attn.online_dcmha to vector code -----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The CPU kernel of fused DCMHA (DCFormer, Xiao et al., ICML 2024). A
+// bufferized `attn.online_dcmha` tile becomes, per query block of `bq` rows
+// (one vector or two of rows) and all H heads:
+//
+//   [jlo, jhi) = keys that some row of the block sees
+//   Q^T[h]     = Q[h, rows, :]^T                       (packed once)
+//   S[j, h, :] = scale * K[h, jlo + j, :] . Q^T[h]     (rows in the lanes:
+//                                                       K read as it lies)
+//   S[j, :, :] = mask(compose_pre(S[j, :, :]))         (heads mixed per
+//                                                       (key, row vector))
+//   m, l       = row max and sum of exp per head       (elementwise over keys)
+//   S[j, :, :] = compose_post(exp(S - m) / l)          (normalized P, mixed)
+//   O[h, rows] = sum_j S[j, h, :] V[h, jlo + j, :]     (register tiles)
+//
+// The scores of the block's visible keys stay in a per-tile heap buffer of
+// H x (jhi - jlo) x bq floats, so the softmax is exact (one sweep over the
+// keys, no rescaling) and Q K^T is computed once; memory grows linearly
+// with Lk (docs/CodeGen.md#dcmha compares it with the two-sweep scheme a
+// GPU would use). Rows are vector lanes, so query-indexed compose weights
+// are vectors (packed per block) and key-indexed ones scalars (broadcast):
+// neither needs a transpose per key block. The composition itself is
+// buildComposeHeads (Dialect/Attn/Utils/ComposeHeads.h), the visibility
+// AttentionGeometry and the softmax algebra OnlineSoftmax, shared with the
+// other lowerings.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/LLVMCPU/AttnToVector.h"
+#include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+#include "attn/Dialect/Attn/Utils/ComposeHeads.h"
+#include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The compose operands of one block (pre or post) on memrefs, with the
+/// query-indexed ones packed per query block with rows in the lanes.
+struct ComposeOperands {
+  ComposeGroups mem;
+  ComposeShape shape;
+  // Packed [C][H][bq] (query weights) and [H][bq] (query gate) scratch.
+  Value qw1T, qw2T, qgT;
+};
+
+class DCMHAKernelEmitter {
+public:
+  DCMHAKernelEmitter(ImplicitLocOpBuilder &b, OnlineDCMHAOp op,
+                     const CPUTargetInfo &target, int64_t blockQ)
+      : b(b), op(op), t(target), w(target.lanes()),
+        geometry(AttentionGeometry::get(op)) {
+    q = op.getQuery(), k = op.getKey(), v = op.getValue(), out = op.getOutput();
+    heads = op.getQueryType().getDimSize(1);
+    d = op.getKeyType().getDimSize(3);
+    dv = op.getValueType().getDimSize(3);
+    dvPad = llvm::divideCeil(dv, w) * w;
+    bq = std::max<int64_t>(llvm::divideCeil(blockQ, w), 1) * w;
+    rowVecs = bq / w;
+    f32 = b.getF32Type();
+    vecF32 = VectorType::get({w}, f32);
+    scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                              : 1.0 / std::sqrt(static_cast<double>(d));
+    pre.mem = op.getPreGroups();
+    post.mem = op.getPostGroups();
+    for (ComposeOperands *c : {&pre, &post})
+      c->shape = shapeOf(c->mem);
+  }
+
+  void emit();
+
+private:
+  ComposeShape shapeOf(const ComposeGroups &g) {
+    ComposeShape s;
+    s.heads = heads;
+    s.staticWeights = static_cast<bool>(g.staticWeights);
+    if (g.qw1)
+      s.queryRank = cast<MemRefType>(g.qw1.getType()).getDimSize(2);
+    if (g.kw1)
+      s.keyRank = cast<MemRefType>(g.kw1.getType()).getDimSize(2);
+    s.queryGate = static_cast<bool>(g.queryGate);
+    s.keyGate = static_cast<bool>(g.keyGate);
+    return s;
+  }
+
+  // Small builders.
+  Value cIdx(int64_t x) { return arith::ConstantIndexOp::create(b, x); }
+  Value cF32(double x) { return arith::ConstantOp::create(b, b.getF32FloatAttr(x)); }
+  Value vConst(double x) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(x)));
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vecF32, scalar);
+  }
+  Value addIdx(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value subIdx(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mulIdx(Value x, int64_t c) { return arith::MulIOp::create(b, x, cIdx(c)); }
+  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value dim(Value mem, int64_t i) { return memref::DimOp::create(b, mem, i); }
+  Value toF32(Value x) {
+    Type elt = getElementTypeOrSelf(x.getType());
+    if (elt.isF32())
+      return x;
+    Type target = isa<VectorType>(x.getType()) ? Type(vecF32) : Type(f32);
+    return arith::ExtFOp::create(b, target, x);
+  }
+  /// A scalar element of `mem`, widened to f32.
+  Value loadScalar(Value mem, ValueRange indices) {
+    return toF32(memref::LoadOp::create(b, mem, indices));
+  }
+  /// `n` (static) lanes of `mem` at `indices`, the rest 0, widened to f32.
+  Value loadLanes(Value mem, ValueRange indices, int64_t n) {
+    Type elt = cast<MemRefType>(mem.getType()).getElementType();
+    auto vt = VectorType::get({w}, elt);
+    if (n >= w)
+      return toF32(vector::LoadOp::create(b, vt, mem, indices));
+    Value m = vector::ConstantMaskOp::create(
+        b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{n});
+    Value pass = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
+    return toF32(vector::MaskedLoadOp::create(b, vt, mem, indices, m, pass));
+  }
+  /// Stores the f32 vector `x` as `n` (static) lanes of `mem` at `indices`,
+  /// narrowed to the element type of `mem`.
+  void storeLanes(Value x, Value mem, ValueRange indices, int64_t n) {
+    Type elt = cast<MemRefType>(mem.getType()).getElementType();
+    if (!elt.isF32())
+      x = arith::TruncFOp::create(b, VectorType::get({w}, elt), x);
+    if (n >= w) {
+      vector::StoreOp::create(b, x, mem, indices);
+      return;
+    }
+    Value m = vector::ConstantMaskOp::create(
+        b, VectorType::get({w}, b.getI1Type()), ArrayRef<int64_t>{n});
+    vector::MaskedStoreOp::create(b, mem, indices, m, x);
+  }
+  Value loadVec(Value mem, ValueRange indices) {
+    return vector::LoadOp::create(b, vecF32, mem, indices);
+  }
+  void storeVec(Value x, Value mem, ValueRange indices) {
+    vector::StoreOp::create(b, x, mem, indices);
+  }
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange init,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, init,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, ValueRange{},
+            [&](Value iv, ValueRange) -> SmallVector<Value> {
+              body(iv);
+              return {};
+            });
+  }
+  OnlineSoftmax softmax() { return OnlineSoftmax(b, b.getLoc(), targetExp2); }
+
+  // Kernel phases.
+  void emitQueryBlock(Value bIdx, Value q0);
+  void emitPackQueries(Value bIdx, Value q0, Value nq);
+  void emitRowRanges(Value q0, Value nq);
+  void emitScores(Value bIdx, Value jlo, Value nkv);
+  void emitCompose(ComposeOperands &c, Value bIdx, Value jlo, Value nkv,
+                   bool normalize, bool mask);
+  void emitSoftmax(Value nkv);
+  void emitAccumulate(Value bIdx, Value q0, Value nq, Value jlo, Value nkv,
+                      bool normalize);
+
+  ImplicitLocOpBuilder &b;
+  OnlineDCMHAOp op;
+  const CPUTargetInfo &t;
+  int64_t w;
+  AttentionGeometry geometry;
+  Value q, k, v, out;
+  int64_t heads, d, dv, dvPad, bq, rowVecs;
+  double scale;
+  ComposeOperands pre, post;
+  Type f32;
+  VectorType vecF32;
+  std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
+      [this](OpBuilder &nb, Location loc, Value x) { return t.exp2(nb, loc, x); };
+  // Scratch: Q^T [H][D][bq]; per head and row the max, then -max log2(e),
+  // and 1/sum ([H][bq]); the visible keys [lo, hi) of each row ([bq] i32);
+  // the P V accumulators [bq][dvPad]; S [nkv][H][bq] per query block.
+  Value qt, rowMax, rowInvSum, loKeys, hiKeys, acc, s;
+};
+
+void DCMHAKernelEmitter::emit() {
+  // Scratch per op instance (per tile once tiled): on the stack up to 1 MiB,
+  // on the heap above (no thread stack overflows for huge H x D).
+  constexpr int64_t kMaxStackScratchBytes = 1 << 20;
+  int64_t packedWeights = 0;
+  for (ComposeOperands *c : {&pre, &post})
+    packedWeights += (2 * c->shape.queryRank + (c->shape.queryGate ? 1 : 0)) *
+                     heads * bq;
+  int64_t scratchBytes = 4 * (heads * d * bq + 2 * heads * bq + bq * dvPad +
+                              packedWeights);
+  bool onHeap = scratchBytes > kMaxStackScratchBytes;
+  SmallVector<Value> heapBuffers;
+  auto alloc = [&](ArrayRef<int64_t> shape, Type elt) -> Value {
+    return t.allocScratch(b, b.getLoc(), MemRefType::get(shape, elt),
+                          /*alignmentBytes=*/64, onHeap, heapBuffers);
+  };
+  qt = alloc({heads, d, bq}, f32);
+  rowMax = alloc({heads, bq}, f32);
+  rowInvSum = alloc({heads, bq}, f32);
+  acc = alloc({bq, dvPad}, f32);
+  if (geometry.restrictsKeys()) {
+    loKeys = alloc({bq}, b.getI32Type());
+    hiKeys = alloc({bq}, b.getI32Type());
+  }
+  for (ComposeOperands *c : {&pre, &post}) {
+    if (c->shape.queryRank > 0) {
+      c->qw1T = alloc({c->shape.queryRank, heads, bq}, f32);
+      c->qw2T = alloc({c->shape.queryRank, heads, bq}, f32);
+    }
+    if (c->shape.queryGate)
+      c->qgT = alloc({heads, bq}, f32);
+  }
+  Value zero = cIdx(0), one = cIdx(1);
+  forLoop(zero, dim(q, 0), one, [&](Value bIdx) {
+    forLoop(zero, dim(q, 2), cIdx(bq),
+            [&](Value q0) { emitQueryBlock(bIdx, q0); });
+  });
+  for (Value buffer : heapBuffers)
+    memref::DeallocOp::create(b, buffer);
+}
+
+void DCMHAKernelEmitter::emitQueryBlock(Value bIdx, Value q0) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Value nq = minIdx(cIdx(bq), subIdx(dim(q, 2), q0));
+  Value lk = dim(k, 2);
+  // Keys that some row of the block sees: [jlo, jhi).
+  Value firstPos = addIdx(op.getQueryOffset(), q0);
+  Value lastPos = addIdx(firstPos, subIdx(nq, one));
+  auto [jlo, jhi] =
+      geometry.emitVisibleColumns(b, b.getLoc(), firstPos, lastPos, zero, lk);
+  Value nkv = subIdx(jhi, jlo);
+
+  emitPackQueries(bIdx, q0, nq);
+  if (geometry.restrictsKeys())
+    emitRowRanges(q0, nq);
+  // The block's scores: [nkv][H][bq] f32 on the heap (it grows with Lk).
+  auto sType = MemRefType::get({ShapedType::kDynamic, heads, bq}, f32);
+  s = memref::AllocOp::create(b, sType, ValueRange{nkv},
+                              b.getI64IntegerAttr(64));
+  emitScores(bIdx, jlo, nkv);
+  bool mask = geometry.restrictsKeys();
+  if (!pre.shape.isIdentity() || mask)
+    emitCompose(pre, bIdx, jlo, nkv, /*normalize=*/false, mask);
+  emitSoftmax(nkv);
+  // Post-compose mixes normalized probabilities; without it the 1/sum
+  // scales the accumulators once per row instead.
+  bool composePost = !post.shape.isIdentity();
+  if (composePost)
+    emitCompose(post, bIdx, jlo, nkv, /*normalize=*/true, /*mask=*/false);
+  emitAccumulate(bIdx, q0, nq, jlo, nkv, /*normalize=*/!composePost);
+  memref::DeallocOp::create(b, s);
+}
+
+/// Q^T[h, dd, r] = Q[b, h, q0 + r, dd] and the query-indexed compose weights
+/// with rows in the lanes; lanes past nq are 0 (their scores are 0, never
+/// stored).
+void DCMHAKernelEmitter::emitPackQueries(Value bIdx, Value q0, Value nq) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Value zeroV = vConst(0.0);
+  auto clear = [&](Value mem, int64_t rows) {
+    forLoop(zero, cIdx(rows), one, [&](Value i) {
+      for (int64_t r0 = 0; r0 < bq; r0 += w)
+        storeVec(zeroV, mem, ValueRange{i, cIdx(r0)});
+    });
+  };
+  // Views as [rows][bq] for the clearing.
+  auto flat = [&](Value mem) -> Value {
+    auto type = cast<MemRefType>(mem.getType());
+    if (type.getRank() == 2)
+      return mem;
+    ReassociationIndices outer;
+    for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+      outer.push_back(i);
+    SmallVector<ReassociationIndices> groups = {outer, {type.getRank() - 1}};
+    return memref::CollapseShapeOp::create(b, mem, groups);
+  };
+  clear(flat(qt), heads * d);
+  for (ComposeOperands *c : {&pre, &post}) {
+    if (c->qw1T) {
+      clear(flat(c->qw1T), c->shape.queryRank * heads);
+      clear(flat(c->qw2T), c->shape.queryRank * heads);
+    }
+    if (c->qgT)
+      clear(c->qgT, heads);
+  }
+  forLoop(zero, nq, one, [&](Value r) {
+    Value row = addIdx(q0, r);
+    forLoop(zero, cIdx(heads), one, [&](Value h) {
+      forLoop(zero, cIdx(d), one, [&](Value dd) {
+        memref::StoreOp::create(b, loadScalar(q, ValueRange{bIdx, h, row, dd}),
+                                qt, ValueRange{h, dd, r});
+      });
+      for (ComposeOperands *c : {&pre, &post}) {
+        for (int64_t ci = 0; ci < c->shape.queryRank; ++ci) {
+          Value cv = cIdx(ci);
+          memref::StoreOp::create(
+              b, loadScalar(c->mem.qw1, ValueRange{bIdx, row, cv, h}), c->qw1T,
+              ValueRange{cv, h, r});
+          memref::StoreOp::create(
+              b, loadScalar(c->mem.qw2, ValueRange{bIdx, row, cv, h}), c->qw2T,
+              ValueRange{cv, h, r});
+        }
+        if (c->qgT)
+          memref::StoreOp::create(
+              b, loadScalar(c->mem.queryGate, ValueRange{bIdx, row, h}), c->qgT,
+              ValueRange{h, r});
+      }
+    });
+  });
+}
+
+/// The visible keys [lo, hi) of each row of the block (key positions); rows
+/// past nq see none.
+void DCMHAKernelEmitter::emitRowRanges(Value q0, Value nq) {
+  Type i32 = b.getI32Type();
+  auto vecI32 = VectorType::get({w}, i32);
+  Value zeroI = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(0)));
+  for (int64_t r0 = 0; r0 < bq; r0 += w) {
+    vector::StoreOp::create(b, zeroI, loKeys, ValueRange{cIdx(r0)});
+    vector::StoreOp::create(b, zeroI, hiKeys, ValueRange{cIdx(r0)});
+  }
+  Value lk = dim(k, 2);
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value pos = addIdx(op.getQueryOffset(), addIdx(q0, r));
+    auto [lo, hi] =
+        geometry.emitVisibleColumns(b, b.getLoc(), pos, pos, cIdx(0), lk);
+    memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, lo), loKeys,
+                            r);
+    memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, hi), hiKeys,
+                            r);
+  });
+}
+
+/// S[j, h, :] = scale * K[b, h, jlo + j, :] Q^T[h] for j < nkv: register
+/// tiles of kKeys keys x all row vectors, each step rowVecs Q^T loads and
+/// kKeys broadcasts of K elements (K read row by row, as it lies in memory).
+void DCMHAKernelEmitter::emitScores(Value bIdx, Value jlo, Value nkv) {
+  // About 12-16 accumulators: 12 keys x 1 vector (AVX-512, 16 rows) or
+  // 6 keys x 2 vectors (AVX2).
+  int64_t kKeys = std::max<int64_t>(12 / rowVecs, 1);
+  Value scaleV = vConst(scale);
+  Value lastKey = subIdx(nkv, cIdx(1));
+  forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
+    forLoop(cIdx(0), nkv, cIdx(kKeys), [&](Value j0) {
+      // Keys past nkv repeat the last one (same values, same place).
+      SmallVector<Value> keys;
+      for (int64_t jj = 0; jj < kKeys; ++jj)
+        keys.push_back(minIdx(addIdx(j0, cIdx(jj)), lastKey));
+      SmallVector<Value> init(kKeys * rowVecs, vConst(0.0));
+      auto step = [&](Value dd, ValueRange accs) {
+        SmallVector<Value> qv;
+        for (int64_t rv = 0; rv < rowVecs; ++rv)
+          qv.push_back(loadVec(qt, ValueRange{h, dd, cIdx(rv * w)}));
+        SmallVector<Value> next;
+        for (int64_t jj = 0; jj < kKeys; ++jj) {
+          Value kv = splat(loadScalar(
+              k, ValueRange{bIdx, h, addIdx(jlo, keys[jj]), dd}));
+          for (int64_t rv = 0; rv < rowVecs; ++rv)
+            next.push_back(
+                vector::FMAOp::create(b, kv, qv[rv], accs[jj * rowVecs + rv]));
+        }
+        return next;
+      };
+      int64_t unroll = d % 4 == 0 ? 4 : 1;
+      SmallVector<Value> sums = forLoop(
+          cIdx(0), cIdx(d), cIdx(unroll), init,
+          [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+            SmallVector<Value> next(accs);
+            for (int64_t u = 0; u < unroll; ++u)
+              next = step(addIdx(dd, cIdx(u)), next);
+            return next;
+          });
+      for (int64_t jj = 0; jj < kKeys; ++jj)
+        for (int64_t rv = 0; rv < rowVecs; ++rv)
+          storeVec(arith::MulFOp::create(b, sums[jj * rowVecs + rv], scaleV), s,
+                   ValueRange{keys[jj], h, cIdx(rv * w)});
+    });
+  });
+}
+
+/// Per key j < nkv and row vector: the H values of S[j, :, rows] (times
+/// 1/sum when `normalize`), mixed across heads by compose `c`, then -inf
+/// where a row does not see the key when `mask`, stored back.
+void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
+                                     Value nkv, bool normalize, bool mask) {
+  Type i32 = b.getI32Type();
+  auto vecI32 = VectorType::get({w}, i32);
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  forLoop(cIdx(0), nkv, cIdx(1), [&](Value j) {
+    Value key = addIdx(jlo, j);
+    Value keyV;
+    if (mask)
+      keyV = vector::BroadcastOp::create(
+          b, vecI32, arith::IndexCastOp::create(b, i32, key));
+    for (int64_t rv = 0; rv < rowVecs; ++rv) {
+      Value r0 = cIdx(rv * w);
+      SmallVector<Value> a;
+      for (int64_t h = 0; h < heads; ++h) {
+        Value x = loadVec(s, ValueRange{j, cIdx(h), r0});
+        if (normalize)
+          x = arith::MulFOp::create(
+              b, x, loadVec(rowInvSum, ValueRange{cIdx(h), r0}));
+        a.push_back(x);
+      }
+      // Query-indexed weights vary along the lanes (packed), key-indexed
+      // ones are one scalar for all rows.
+      auto staticWeight = [&](int64_t g, int64_t h) {
+        return splat(loadScalar(c.mem.staticWeights, ValueRange{cIdx(g), cIdx(h)}));
+      };
+      auto queryWeight1 = [&](int64_t ci, int64_t g) {
+        return loadVec(c.qw1T, ValueRange{cIdx(ci), cIdx(g), r0});
+      };
+      auto queryWeight2 = [&](int64_t ci, int64_t h) {
+        return loadVec(c.qw2T, ValueRange{cIdx(ci), cIdx(h), r0});
+      };
+      auto keyWeight1 = [&](int64_t ci, int64_t g) {
+        return splat(
+            loadScalar(c.mem.kw1, ValueRange{bIdx, key, cIdx(ci), cIdx(g)}));
+      };
+      auto keyWeight2 = [&](int64_t ci, int64_t h) {
+        return splat(
+            loadScalar(c.mem.kw2, ValueRange{bIdx, key, cIdx(ci), cIdx(h)}));
+      };
+      auto queryGate = [&](int64_t h) {
+        return loadVec(c.qgT, ValueRange{cIdx(h), r0});
+      };
+      auto keyGate = [&](int64_t h) {
+        return splat(loadScalar(c.mem.keyGate, ValueRange{bIdx, key, cIdx(h)}));
+      };
+      ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2,
+                           keyWeight1,   keyWeight2,   queryGate,
+                           keyGate};
+      SmallVector<Value> mixed =
+          c.shape.isIdentity() ? a : buildComposeHeads(b, b.getLoc(), c.shape, fns, a);
+      Value visible;
+      if (mask) {
+        Value lo = vector::LoadOp::create(b, vecI32, loKeys, ValueRange{r0});
+        Value hi = vector::LoadOp::create(b, vecI32, hiKeys, ValueRange{r0});
+        visible = arith::AndIOp::create(
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, keyV, lo),
+            arith::CmpIOp::create(b, arith::CmpIPredicate::slt, keyV, hi));
+      }
+      for (int64_t h = 0; h < heads; ++h) {
+        Value x = mixed[h];
+        if (visible)
+          x = arith::SelectOp::create(b, visible, x, negInfV);
+        storeVec(x, s, ValueRange{j, cIdx(h), r0});
+      }
+    }
+  });
+}
+
+/// Per head and row vector: m = max_j S, P = exp(S - m) over S, and
+/// 1/sum_j P (0 for a row without a visible key, whose S is all -inf).
+void DCMHAKernelEmitter::emitSoftmax(Value nkv) {
+  OnlineSoftmax sm = softmax();
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
+    for (int64_t rv = 0; rv < rowVecs; ++rv) {
+      Value r0 = cIdx(rv * w);
+      Value m = forLoop(cIdx(0), nkv, cIdx(1), ValueRange{negInfV},
+                        [&](Value j, ValueRange args) -> SmallVector<Value> {
+                          return {sm.max(args[0],
+                                         loadVec(s, ValueRange{j, h, r0}))};
+                        })[0];
+      Value negM = sm.negMaxLog2e(sm.safeMax(m));
+      Value sum = forLoop(cIdx(0), nkv, cIdx(1), ValueRange{vConst(0.0)},
+                          [&](Value j, ValueRange args) -> SmallVector<Value> {
+                            Value p = sm.exp(loadVec(s, ValueRange{j, h, r0}),
+                                             negM);
+                            storeVec(p, s, ValueRange{j, h, r0});
+                            return {arith::AddFOp::create(b, args[0], p)};
+                          })[0];
+      storeVec(sm.safeReciprocal(sum), rowInvSum, ValueRange{h, r0});
+    }
+  });
+}
+
+/// O[b, h, q0 + r, :] = sum_j S[j, h, r] V[b, h, jlo + j, :] (times 1/sum
+/// when `normalize`), for r < nq: register tiles of kRows rows x kVecs
+/// vectors of Dv over key blocks of kKeyBlock keys, whose V rows stay in L1
+/// while every row tile reads them.
+void DCMHAKernelEmitter::emitAccumulate(Value bIdx, Value q0, Value nq,
+                                        Value jlo, Value nkv, bool normalize) {
+  constexpr int64_t kRows = 4, kKeyBlock = 128;
+  int64_t kVecs = std::min<int64_t>(w == 16 ? 4 : 2, dvPad / w);
+  Value zero = cIdx(0), one = cIdx(1);
+  Value zeroV = vConst(0.0);
+  forLoop(zero, cIdx(heads), one, [&](Value h) {
+    forLoop(zero, cIdx(bq), one, [&](Value r) {
+      for (int64_t e = 0; e < dvPad; e += w)
+        storeVec(zeroV, acc, ValueRange{r, cIdx(e)});
+    });
+    forLoop(zero, nkv, cIdx(kKeyBlock), [&](Value kb) {
+      Value kend = minIdx(addIdx(kb, cIdx(kKeyBlock)), nkv);
+      forLoop(zero, nq, cIdx(kRows), [&](Value r0) {
+        for (int64_t e0 = 0; e0 < dvPad; e0 += kVecs * w) {
+          int64_t vecs = std::min<int64_t>(kVecs, (dvPad - e0) / w);
+          SmallVector<Value> init;
+          for (int64_t i = 0; i < kRows; ++i)
+            for (int64_t e = 0; e < vecs; ++e)
+              init.push_back(loadVec(
+                  acc, ValueRange{addIdx(r0, cIdx(i)), cIdx(e0 + e * w)}));
+          SmallVector<Value> sums = forLoop(
+              kb, kend, one, init,
+              [&](Value j, ValueRange accs) -> SmallVector<Value> {
+                SmallVector<Value> vv;
+                for (int64_t e = 0; e < vecs; ++e)
+                  vv.push_back(loadLanes(
+                      v, ValueRange{bIdx, h, addIdx(jlo, j), cIdx(e0 + e * w)},
+                      dv - (e0 + e * w)));
+                SmallVector<Value> next;
+                for (int64_t i = 0; i < kRows; ++i) {
+                  Value p = splat(memref::LoadOp::create(
+                      b, s, ValueRange{j, h, addIdx(r0, cIdx(i))}));
+                  for (int64_t e = 0; e < vecs; ++e)
+                    next.push_back(vector::FMAOp::create(
+                        b, p, vv[e], accs[i * vecs + e]));
+                }
+                return next;
+              });
+          for (int64_t i = 0; i < kRows; ++i)
+            for (int64_t e = 0; e < vecs; ++e)
+              storeVec(sums[i * vecs + e], acc,
+                       ValueRange{addIdx(r0, cIdx(i)), cIdx(e0 + e * w)});
+        }
+      });
+    });
+    // O = acc (times 1/sum), rows < nq.
+    forLoop(zero, nq, one, [&](Value r) {
+      Value inv;
+      if (normalize)
+        inv = splat(memref::LoadOp::create(b, rowInvSum, ValueRange{h, r}));
+      for (int64_t e = 0; e < dvPad; e += w) {
+        Value x = loadVec(acc, ValueRange{r, cIdx(e)});
+        if (inv)
+          x = arith::MulFOp::create(b, x, inv);
+        storeLanes(x, out, ValueRange{bIdx, h, addIdx(q0, r), cIdx(e)},
+                   dv - e);
+      }
+    });
+  });
+}
+
+} // namespace
+
+LogicalResult mlir::attn::lowerOnlineDCMHAToVector(RewriterBase &rewriter,
+                                                   OnlineDCMHAOp op,
+                                                   const CPUTargetInfo &target,
+                                                   int64_t blockQ) {
+  if (op.getNumResults() != 0)
+    return op.emitOpError("expected memref operands (run bufferization first)");
+  ShapedType qType = op.getQueryType();
+  if (qType.isDynamicDim(1) || op.getKeyType().isDynamicDim(3) ||
+      op.getValueType().isDynamicDim(3) ||
+      op.getKeyType().getDimSize(3) > CPUTargetInfo::kMaxHeadDim ||
+      op.getValueType().getDimSize(3) > CPUTargetInfo::kMaxHeadDim)
+    return op.emitOpError("vector lowering needs static heads H and head "
+                          "dims D and Dv (up to ")
+           << CPUTargetInfo::kMaxHeadDim << "), found " << op.getQueryType()
+           << " and " << op.getValueType();
+  for (const ComposeGroups &g : {op.getPreGroups(), op.getPostGroups()})
+    for (Value weights : {g.qw1, g.kw1})
+      if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
+        return op.emitOpError("vector lowering needs static compose ranks, "
+                              "found ")
+               << weights.getType();
+  Type elt = qType.getElementType();
+  if (!elt.isF32() && !elt.isF16() && !elt.isBF16())
+    return op.emitOpError("vector lowering supports f32, f16 and bf16 "
+                          "operands, found ")
+           << elt;
+  if (blockQ <= 0)
+    return op.emitOpError("expected a positive query block, found ") << blockQ;
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+  Block *body = rewriter.createBlock(&scope.getBodyRegion());
+  b.setInsertionPointToStart(body);
+  DCMHAKernelEmitter(b, op, target, blockQ).emit();
+  memref::AllocaScopeReturnOp::create(b, ValueRange{});
+  rewriter.eraseOp(op);
+  return success();
+}
