@@ -1202,6 +1202,11 @@ struct ConvertAttnToVectorPass
     for (OnlineDCMHAOp op : dcmhas)
       if (failed(lowerOnlineDCMHAToVector(rewriter, op, target, dcmhaBlockQ)))
         return signalPassFailure();
+    SmallVector<TiledComposeOp> composes;
+    getOperation().walk([&](TiledComposeOp op) { composes.push_back(op); });
+    for (TiledComposeOp op : composes)
+      if (failed(lowerTiledComposeToVector(rewriter, op, target)))
+        return signalPassFailure();
     for (Operation *op : ops) {
       // Ops without a config (the pass used on its own) get the one the
       // selection pass would give them.

@@ -60,43 +60,28 @@ struct ComposeOperands {
   Value qw1T, qw2T, qgT;
 };
 
-class DCMHAKernelEmitter {
-public:
-  DCMHAKernelEmitter(ImplicitLocOpBuilder &b, OnlineDCMHAOp op,
-                     const CPUTargetInfo &target, int64_t blockQ)
-      : b(b), op(op), t(target), w(target.lanes()),
-        geometry(AttentionGeometry::get(op)) {
-    q = op.getQuery(), k = op.getKey(), v = op.getValue(), out = op.getOutput();
-    heads = op.getQueryType().getDimSize(1);
-    d = op.getKeyType().getDimSize(3);
-    dv = op.getValueType().getDimSize(3);
-    dvPad = llvm::divideCeil(dv, w) * w;
-    bq = std::max<int64_t>(llvm::divideCeil(blockQ, w), 1) * w;
-    rowVecs = bq / w;
+/// The groups present in `g` and their ranks (static on the kernels' path).
+static ComposeShape composeShapeOf(const ComposeGroups &g, int64_t heads) {
+  ComposeShape s;
+  s.heads = heads;
+  s.staticWeights = static_cast<bool>(g.staticWeights);
+  if (g.qw1)
+    s.queryRank = cast<ShapedType>(g.qw1.getType()).getDimSize(2);
+  if (g.kw1)
+    s.keyRank = cast<ShapedType>(g.kw1.getType()).getDimSize(2);
+  s.queryGate = static_cast<bool>(g.queryGate);
+  s.keyGate = static_cast<bool>(g.keyGate);
+  return s;
+}
+
+/// Builders shared by the DCMHA-family kernels: constants, f32 vectors of the
+/// target's width, widening loads and narrowing stores, loops.
+class VectorKernelBase {
+protected:
+  VectorKernelBase(ImplicitLocOpBuilder &b, const CPUTargetInfo &target)
+      : b(b), t(target), w(target.lanes()) {
     f32 = b.getF32Type();
     vecF32 = VectorType::get({w}, f32);
-    scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
-                              : 1.0 / std::sqrt(static_cast<double>(d));
-    pre.mem = op.getPreGroups();
-    post.mem = op.getPostGroups();
-    for (ComposeOperands *c : {&pre, &post})
-      c->shape = shapeOf(c->mem);
-  }
-
-  void emit();
-
-private:
-  ComposeShape shapeOf(const ComposeGroups &g) {
-    ComposeShape s;
-    s.heads = heads;
-    s.staticWeights = static_cast<bool>(g.staticWeights);
-    if (g.qw1)
-      s.queryRank = cast<MemRefType>(g.qw1.getType()).getDimSize(2);
-    if (g.kw1)
-      s.keyRank = cast<MemRefType>(g.kw1.getType()).getDimSize(2);
-    s.queryGate = static_cast<bool>(g.queryGate);
-    s.keyGate = static_cast<bool>(g.keyGate);
-    return s;
   }
 
   // Small builders.
@@ -177,6 +162,38 @@ private:
               return {};
             });
   }
+  ImplicitLocOpBuilder &b;
+  const CPUTargetInfo &t;
+  int64_t w;
+  Type f32;
+  VectorType vecF32;
+};
+
+class DCMHAKernelEmitter : public VectorKernelBase {
+public:
+  DCMHAKernelEmitter(ImplicitLocOpBuilder &b, OnlineDCMHAOp op,
+                     const CPUTargetInfo &target, int64_t blockQ)
+      : VectorKernelBase(b, target), op(op),
+        geometry(AttentionGeometry::get(op)) {
+    q = op.getQuery(), k = op.getKey(), v = op.getValue(), out = op.getOutput();
+    heads = op.getQueryType().getDimSize(1);
+    d = op.getKeyType().getDimSize(3);
+    dv = op.getValueType().getDimSize(3);
+    dvPad = llvm::divideCeil(dv, w) * w;
+    bq = std::max<int64_t>(llvm::divideCeil(blockQ, w), 1) * w;
+    rowVecs = bq / w;
+    scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                              : 1.0 / std::sqrt(static_cast<double>(d));
+    pre.mem = op.getPreGroups();
+    post.mem = op.getPostGroups();
+    for (ComposeOperands *c : {&pre, &post})
+      c->shape = composeShapeOf(c->mem, heads);
+  }
+
+  void emit();
+
+private:
+
   OnlineSoftmax softmax() { return OnlineSoftmax(b, b.getLoc(), targetExp2); }
 
   // Kernel phases.
@@ -190,17 +207,12 @@ private:
   void emitAccumulate(Value bIdx, Value q0, Value nq, Value jlo, Value nkv,
                       bool normalize);
 
-  ImplicitLocOpBuilder &b;
   OnlineDCMHAOp op;
-  const CPUTargetInfo &t;
-  int64_t w;
   AttentionGeometry geometry;
   Value q, k, v, out;
   int64_t heads, d, dv, dvPad, bq, rowVecs;
   double scale;
   ComposeOperands pre, post;
-  Type f32;
-  VectorType vecF32;
   std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
       [this](OpBuilder &nb, Location loc, Value x) { return t.exp2(nb, loc, x); };
   // Scratch: Q^T [H][D][bq]; per head and row the max, then -max log2(e),
@@ -574,6 +586,139 @@ void DCMHAKernelEmitter::emitAccumulate(Value bIdx, Value q0, Value nq,
   });
 }
 
+/// The kernel of a standalone compose tile (`attn.tiled_compose` on
+/// memrefs): per row t of the tile and vector of keys s, the H scores
+/// A[b, :, t, s] (contiguous along s) mixed by buildComposeHeads. Keys are in
+/// the lanes, so query-indexed weights are scalars (broadcast) and
+/// key-indexed ones vectors, packed once per tile as [C][H][Lk] ([H][Lk]
+/// for the gate) in a heap buffer (they lie with stride C*H along s).
+class ComposeKernelEmitter : public VectorKernelBase {
+public:
+  ComposeKernelEmitter(ImplicitLocOpBuilder &b, TiledComposeOp op,
+                       const CPUTargetInfo &target)
+      : VectorKernelBase(b, target), op(op) {
+    heads = op.getScoresType().getDimSize(1);
+    mem = op.getGroups();
+    shape = composeShapeOf(mem, heads);
+  }
+
+  void emit() {
+    Value zero = cIdx(0), one = cIdx(1);
+    Value a = op.getScores(), out = op.getOutput();
+    Value lk = dim(a, 3);
+    Value lkPad = arith::MulIOp::create(
+        b, arith::CeilDivUIOp::create(b, lk, cIdx(w)), cIdx(w));
+    SmallVector<Value> heapBuffers;
+    auto alloc = [&](int64_t rows) -> Value {
+      auto type = MemRefType::get({rows, ShapedType::kDynamic}, f32);
+      heapBuffers.push_back(memref::AllocOp::create(
+          b, type, ValueRange{lkPad}, b.getI64IntegerAttr(64)));
+      return heapBuffers.back();
+    };
+    // Key-indexed weights, [c * H + g][s] and [h][s], zero past Lk.
+    Value kw1T, kw2T, kgT;
+    if (shape.keyRank > 0) {
+      kw1T = alloc(shape.keyRank * heads);
+      kw2T = alloc(shape.keyRank * heads);
+    }
+    if (shape.keyGate)
+      kgT = alloc(heads);
+    forLoop(zero, dim(a, 0), one, [&](Value bIdx) {
+      packKeyWeights(bIdx, lk, lkPad, kw1T, kw2T, kgT);
+      forLoop(zero, dim(a, 2), one, [&](Value row) {
+        forLoop(zero, lk, cIdx(w), [&](Value s0) {
+          // The tail vector of a row reads and writes only its keys.
+          Value n = minIdx(cIdx(w), subIdx(lk, s0));
+          Value laneMask = vector::CreateMaskOp::create(
+              b, VectorType::get({w}, b.getI1Type()), ValueRange{n});
+          Type elt = cast<MemRefType>(a.getType()).getElementType();
+          auto vt = VectorType::get({w}, elt);
+          Value pass = arith::ConstantOp::create(
+              b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
+          SmallVector<Value> av;
+          for (int64_t g = 0; g < heads; ++g)
+            av.push_back(toF32(vector::MaskedLoadOp::create(
+                b, vt, a, ValueRange{bIdx, cIdx(g), row, s0}, laneMask, pass)));
+          auto staticWeight = [&](int64_t g, int64_t h) {
+            return splat(
+                loadScalar(mem.staticWeights, ValueRange{cIdx(g), cIdx(h)}));
+          };
+          auto queryWeight1 = [&](int64_t c, int64_t g) {
+            return splat(
+                loadScalar(mem.qw1, ValueRange{bIdx, row, cIdx(c), cIdx(g)}));
+          };
+          auto queryWeight2 = [&](int64_t c, int64_t h) {
+            return splat(
+                loadScalar(mem.qw2, ValueRange{bIdx, row, cIdx(c), cIdx(h)}));
+          };
+          auto keyWeight1 = [&](int64_t c, int64_t g) {
+            return loadVec(kw1T, ValueRange{cIdx(c * heads + g), s0});
+          };
+          auto keyWeight2 = [&](int64_t c, int64_t h) {
+            return loadVec(kw2T, ValueRange{cIdx(c * heads + h), s0});
+          };
+          auto queryGate = [&](int64_t h) {
+            return splat(loadScalar(mem.queryGate, ValueRange{bIdx, row, cIdx(h)}));
+          };
+          auto keyGate = [&](int64_t h) {
+            return loadVec(kgT, ValueRange{cIdx(h), s0});
+          };
+          ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2,
+                               keyWeight1,   keyWeight2,   queryGate,
+                               keyGate};
+          SmallVector<Value> mixed =
+              shape.isIdentity()
+                  ? av
+                  : buildComposeHeads(b, b.getLoc(), shape, fns, av);
+          for (int64_t h = 0; h < heads; ++h) {
+            Value x = mixed[h];
+            if (!elt.isF32())
+              x = arith::TruncFOp::create(b, vt, x);
+            vector::MaskedStoreOp::create(
+                b, out, ValueRange{bIdx, cIdx(h), row, s0}, laneMask, x);
+          }
+        });
+      });
+    });
+    for (Value buffer : heapBuffers)
+      memref::DeallocOp::create(b, buffer);
+  }
+
+private:
+  /// kw1T[c * H + g][s] = kw1[b, s, c, g] (and kw2, kdd) for s < Lk, 0 up
+  /// to lkPad.
+  void packKeyWeights(Value bIdx, Value lk, Value lkPad, Value kw1T,
+                      Value kw2T, Value kgT) {
+    Value zero = cIdx(0), one = cIdx(1);
+    Value zeroF = cF32(0.0);
+    forLoop(zero, lkPad, one, [&](Value sIdx) {
+      Value inside =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::slt, sIdx, lk);
+      Value src = minIdx(sIdx, subIdx(lk, one));
+      auto copy = [&](Value from, ValueRange fromIdx, Value to, int64_t toRow) {
+        Value x = arith::SelectOp::create(b, inside, loadScalar(from, fromIdx),
+                                          zeroF);
+        memref::StoreOp::create(b, x, to, ValueRange{cIdx(toRow), sIdx});
+      };
+      for (int64_t c = 0; c < shape.keyRank; ++c)
+        for (int64_t g = 0; g < heads; ++g) {
+          copy(mem.kw1, ValueRange{bIdx, src, cIdx(c), cIdx(g)}, kw1T,
+               c * heads + g);
+          copy(mem.kw2, ValueRange{bIdx, src, cIdx(c), cIdx(g)}, kw2T,
+               c * heads + g);
+        }
+      if (kgT)
+        for (int64_t h = 0; h < heads; ++h)
+          copy(mem.keyGate, ValueRange{bIdx, src, cIdx(h)}, kgT, h);
+    });
+  }
+
+  TiledComposeOp op;
+  int64_t heads;
+  ComposeGroups mem;
+  ComposeShape shape;
+};
+
 } // namespace
 
 LogicalResult mlir::attn::lowerOnlineDCMHAToVector(RewriterBase &rewriter,
@@ -613,6 +758,35 @@ LogicalResult mlir::attn::lowerOnlineDCMHAToVector(RewriterBase &rewriter,
   b.setInsertionPointToStart(body);
   DCMHAKernelEmitter(b, op, target, blockQ).emit();
   memref::AllocaScopeReturnOp::create(b, ValueRange{});
+  rewriter.eraseOp(op);
+  return success();
+}
+
+LogicalResult mlir::attn::lowerTiledComposeToVector(RewriterBase &rewriter,
+                                                    TiledComposeOp op,
+                                                    const CPUTargetInfo &target) {
+  if (op.getNumResults() != 0)
+    return op.emitOpError("expected memref operands (run bufferization first)");
+  ShapedType aType = op.getScoresType();
+  if (aType.isDynamicDim(1))
+    return op.emitOpError("vector lowering needs a static head count H, "
+                          "found ")
+           << aType;
+  ComposeGroups g = op.getGroups();
+  for (Value weights : {g.qw1, g.kw1})
+    if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
+      return op.emitOpError("vector lowering needs static compose ranks, "
+                            "found ")
+             << weights.getType();
+  Type elt = aType.getElementType();
+  if (!elt.isF32() && !elt.isF16() && !elt.isBF16())
+    return op.emitOpError("vector lowering supports f32, f16 and bf16 "
+                          "operands, found ")
+           << elt;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  ComposeKernelEmitter(b, op, target).emit();
   rewriter.eraseOp(op);
   return success();
 }

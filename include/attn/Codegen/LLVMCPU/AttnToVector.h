@@ -53,6 +53,13 @@ LogicalResult lowerOnlineDCMHAToVector(RewriterBase &rewriter,
                                        const CPUTargetInfo &target,
                                        int64_t blockQ);
 
+/// Replaces the compose tile `op` (on memrefs; static H and ranks; f32, f16
+/// or bf16) with its vector kernel (DCMHAToVector.cpp): keys in the lanes,
+/// key-indexed weights packed once per tile, buildComposeHeads per vector.
+LogicalResult lowerTiledComposeToVector(RewriterBase &rewriter,
+                                        TiledComposeOp op,
+                                        const CPUTargetInfo &target);
+
 void populateAttnToVectorCleanupPatterns(RewritePatternSet &patterns,
                                          const CPUTargetInfo &target);
 

@@ -871,6 +871,43 @@ void OnlineDCMHAOp::getEffects(
 }
 
 //===----------------------------------------------------------------------===//
+// TiledComposeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TiledComposeOp::verify() {
+  if (failed(checkRank(*this, "scores", getScores(), 4, "[B, H, Lq, Lk]")) ||
+      failed(checkRank(*this, "output", getOutput(), 4, "[B, H, Lq, Lk]")))
+    return failure();
+  bool tensors = isa<RankedTensorType>(getOutput().getType());
+  for (Value operand : getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("expected all operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like the destination, "
+             << "found " << operand.getType();
+  Type elt = getScoresType().getElementType();
+  if (!isa<FloatType>(elt))
+    return emitOpError("expected a float element type for 'scores', found ")
+           << elt;
+  if (failed(checkElementType(*this, "output", getOutput(), elt, "'scores'")))
+    return failure();
+  ArrayRef<int64_t> a = getScoresType().getShape();
+  static constexpr StringLiteral kDimNames[] = {"B", "H", "Lq", "Lk"};
+  for (auto [i, name] : llvm::enumerate(kDimNames))
+    if (failed(checkDim(*this, "output", getOutput(), i, name, a[i],
+                        "as 'scores'")))
+      return failure();
+  if (failed(verifyComposeGroups(*this, "", a, elt, getGroups())))
+    return failure();
+  return verifyDestinationResults(*this, getOutput());
+}
+
+void TiledComposeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getDestinationStyleEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
 // BilinearGatherOp
 //===----------------------------------------------------------------------===//
 

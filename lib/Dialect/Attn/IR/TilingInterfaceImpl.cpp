@@ -438,3 +438,55 @@ LogicalResult OnlineDCMHAOp::getResultTilePosition(
                  dimSize(b, loc, getOutput(), 3)};
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// TiledComposeOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> TiledComposeOp::getLoopIteratorTypes() {
+  return SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel);
+}
+
+/// (b, t): batches and query rows; heads and keys stay whole.
+SmallVector<Range> TiledComposeOp::getIterationDomain(OpBuilder &b) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return {Range{zero, dimSize(b, getLoc(), getOutput(), 0), one},
+          Range{zero, dimSize(b, getLoc(), getOutput(), 2), one}};
+}
+
+FailureOr<TilingResult>
+TiledComposeOp::getTiledImplementation(OpBuilder &b,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<OpFoldResult> resultOffsets, resultSizes;
+  (void)getResultTilePosition(b, 0, offsets, sizes, resultOffsets,
+                              resultSizes);
+  Value scores = slice(b, loc, getScores(), resultOffsets, resultSizes);
+  Value output = slice(b, loc, getOutput(), resultOffsets, resultSizes);
+  ComposeGroups g = sliceComposeGroups(b, loc, getGroups(), offsets[0],
+                                       sizes[0], offsets[1], sizes[1]);
+  SmallVector<Type> resultTypes;
+  if (getNumResults() == 1)
+    resultTypes.push_back(output.getType());
+  auto tiled = TiledComposeOp::create(b, loc, resultTypes, scores,
+                                      g.staticWeights, g.qw1, g.qw2, g.kw1,
+                                      g.kw2, g.queryGate, g.keyGate, output);
+  return TilingResult{
+      {tiled},
+      SmallVector<Value>(tiled->getResults()),
+      definingOps({scores, g.qw1, g.qw2, g.kw1, g.kw2, g.queryGate,
+                   g.keyGate})};
+}
+
+LogicalResult TiledComposeOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  Location loc = getLoc();
+  resultOffsets = {offsets[0], b.getIndexAttr(0), offsets[1],
+                   b.getIndexAttr(0)};
+  resultSizes = {sizes[0], dimSize(b, loc, getOutput(), 1), sizes[1],
+                 dimSize(b, loc, getOutput(), 3)};
+  return success();
+}

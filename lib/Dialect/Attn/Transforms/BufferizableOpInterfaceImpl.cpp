@@ -18,9 +18,9 @@ using namespace mlir::bufferization;
 
 namespace {
 /// The tiled forms bufferize in place into their destinations.
-/// `attn.online_attention`, `attn.online_dcmha` and `attn.bilinear_gather`
-/// write every element of their destination and never read it (no copy of
-/// its old contents);
+/// `attn.online_attention`, `attn.online_dcmha`, `attn.tiled_compose` and
+/// `attn.bilinear_gather` write every element of their destination and never
+/// read it (no copy of its old contents);
 /// `attn.partial_attention` reads its (acc, max, sum) state and updates it.
 template <typename OpTy>
 struct TiledFormOpInterface
@@ -71,5 +71,7 @@ void mlir::attn::registerBufferizableOpInterfaceExternalModels(
     BilinearGatherOp::attachInterface<
         TiledFormOpInterface<BilinearGatherOp>>(*ctx);
     OnlineDCMHAOp::attachInterface<TiledFormOpInterface<OnlineDCMHAOp>>(*ctx);
+    TiledComposeOp::attachInterface<TiledFormOpInterface<TiledComposeOp>>(
+        *ctx);
   });
 }

@@ -19,16 +19,34 @@ struct AttnCheckLowerablePass
     : public mlir::attn::impl::AttnCheckLowerablePassBase<
           AttnCheckLowerablePass> {
   void runOnOperation() override {
-    WalkResult result = getOperation().walk([](Operation *op) {
-      if (!isa<ComposeOp>(op))
-        return WalkResult::advance();
-      op->emitOpError("has no code-generation path yet (lowered today: "
-                      "attn.attention, attn.sliding_window_attention, "
-                      "attn.dcmha, attn.deformable_sample and "
-                      "attn.ms_deform_attn); "
-                      "the reference evaluator runs it "
-                      "(attn-run --backend=reference)");
-      return WalkResult::interrupt();
+    // The DCMHA kernels unroll over heads and compose ranks.
+    auto check = [](Operation *op, Value heads, const ComposeGroups &groups,
+                    ArrayRef<ComposeGroups> more) -> LogicalResult {
+      if (cast<ShapedType>(heads.getType()).isDynamicDim(1))
+        return op->emitOpError("has no code-generation path for a dynamic "
+                               "head count H (the CPU kernel unrolls over "
+                               "heads); the reference evaluator runs it "
+                               "(attn-run --backend=reference)");
+      SmallVector<ComposeGroups> all = {groups};
+      all.append(more.begin(), more.end());
+      for (const ComposeGroups &g : all)
+        for (Value weights : {g.qw1, g.kw1})
+          if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
+            return op->emitOpError("has no code-generation path for a "
+                                   "dynamic compose rank (dim 2 of ")
+                   << weights.getType()
+                   << "); the reference evaluator runs it "
+                      "(attn-run --backend=reference)";
+      return success();
+    };
+    WalkResult result = getOperation().walk([&](Operation *op) {
+      LogicalResult ok = success();
+      if (auto compose = dyn_cast<ComposeOp>(op))
+        ok = check(op, compose.getScores(), compose.getGroups(), {});
+      else if (auto dcmha = dyn_cast<DCMHAOp>(op))
+        ok = check(op, dcmha.getQuery(), dcmha.getPreGroups(),
+                   {dcmha.getPostGroups()});
+      return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();

@@ -223,6 +223,28 @@ static void emitComposeShapeChecks(OpBuilder &b, Location loc, Operation *op,
 FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter,
                                                           DCMHAOp op) {
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  // Without compose groups DCMHA is plain MHA attention (as the fusion of a
+  // front end's unfused chain produces it): the attention kernel is faster.
+  if (op.getPreGroups().empty() && op.getPostGroups().empty()) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    Operation *attention;
+    Type resultType = op.getResult().getType();
+    if (std::optional<ArrayRef<int64_t>> window = op.getWindow())
+      attention = SlidingWindowAttentionOp::create(
+          rewriter, op.getLoc(), resultType, q, k, v, /*mask=*/Value(),
+          rewriter.getDenseI64ArrayAttr(*window), /*chunk=*/IntegerAttr(),
+          op.getScaleAttr(), op.getCausalAttr(), /*softcap=*/FloatAttr());
+    else
+      attention = AttentionOp::create(rewriter, op.getLoc(), resultType, q, k,
+                                      v, /*mask=*/Value(), op.getScaleAttr(),
+                                      op.getCausalAttr(),
+                                      /*softcap=*/FloatAttr());
+    rewriter.replaceOp(op, attention->getResults());
+    if (failed(convertToOnline(rewriter, attention)))
+      return failure();
+    return OnlineDCMHAOp();
+  }
   FloatAttr scaleAttr;
   if (FailureOr<double> scale = op.getEffectiveScale(); succeeded(scale))
     scaleAttr = rewriter.getF32FloatAttr(static_cast<float>(*scale));
@@ -267,6 +289,55 @@ FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter
   return online;
 }
 
+FailureOr<TiledComposeOp>
+mlir::attn::convertComposeToTiled(RewriterBase &rewriter, ComposeOp op) {
+  Location loc = op.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Value a = op.getScores();
+  // The scores [B, H, Lq, Lk] stand in for q ([B, H, Lq, .]) and k
+  // ([., ., Lk, .]) of the checks: dim 2 of `k` is Lk there.
+  ComposeGroups g = op.getGroups();
+  auto check = [&](Value x, int64_t xd, StringRef xName, int64_t ad,
+                   StringRef dimName) {
+    if (x)
+      assertSameDim(rewriter, loc, op, x, xd, xName, a, ad, "scores", dimName);
+  };
+  check(g.staticWeights, 0, "static", 1, "H");
+  check(g.staticWeights, 1, "static", 1, "H");
+  for (auto [v, name] : {std::pair<Value, StringRef>{g.qw1, "query_weights qw1"},
+                         {g.qw2, "query_weights qw2"}}) {
+    check(v, 0, name, 0, "B");
+    check(v, 1, name, 2, "Lq");
+    check(v, 3, name, 1, "H");
+  }
+  if (g.qw1)
+    assertSameDim(rewriter, loc, op, g.qw2, 2, "query_weights qw2", g.qw1, 2,
+                  "query_weights qw1", "Cq");
+  for (auto [v, name] : {std::pair<Value, StringRef>{g.kw1, "key_weights kw1"},
+                         {g.kw2, "key_weights kw2"}}) {
+    check(v, 0, name, 0, "B");
+    check(v, 1, name, 3, "Lk");
+    check(v, 3, name, 1, "H");
+  }
+  if (g.kw1)
+    assertSameDim(rewriter, loc, op, g.kw2, 2, "key_weights kw2", g.kw1, 2,
+                  "key_weights kw1", "Ck");
+  check(g.queryGate, 0, "query_gate", 0, "B");
+  check(g.queryGate, 1, "query_gate", 2, "Lq");
+  check(g.queryGate, 2, "query_gate", 1, "H");
+  check(g.keyGate, 0, "key_gate", 0, "B");
+  check(g.keyGate, 1, "key_gate", 3, "Lk");
+  check(g.keyGate, 2, "key_gate", 1, "H");
+  auto type = cast<RankedTensorType>(op.getResult().getType());
+  Value init = createEmpty(rewriter, loc, type, {{a, 0}, {a, 1}, {a, 2}, {a, 3}});
+  auto tiled = TiledComposeOp::create(rewriter, loc, TypeRange{type}, a,
+                                      g.staticWeights, g.qw1, g.qw2, g.kw1,
+                                      g.kw2, g.queryGate, g.keyGate, init);
+  rewriter.replaceOp(op, tiled.getResults());
+  return tiled;
+}
+
 namespace {
 template <typename OpTy>
 struct ConvertToOnlinePattern : public OpRewritePattern<OpTy> {
@@ -284,10 +355,15 @@ struct AttnConvertToOnlinePass
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<AttentionOp, SlidingWindowAttentionOp, DCMHAOp>(op))
+      if (isa<AttentionOp, SlidingWindowAttentionOp, DCMHAOp, ComposeOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      if (auto compose = dyn_cast<ComposeOp>(op)) {
+        if (failed(convertComposeToTiled(rewriter, compose)))
+          return signalPassFailure();
+        continue;
+      }
       if (auto dcmha = dyn_cast<DCMHAOp>(op)) {
         if (failed(convertDCMHAToOnline(rewriter, dcmha)))
           return signalPassFailure();

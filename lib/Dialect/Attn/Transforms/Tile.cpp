@@ -105,6 +105,24 @@ mlir::attn::tileOnlineDCMHA(RewriterBase &rewriter, OnlineDCMHAOp op,
 }
 
 FailureOr<scf::SCFTilingResult>
+mlir::attn::tileTiledCompose(RewriterBase &rewriter, TiledComposeOp op,
+                             int64_t blockQ) {
+  if (failed(checkTileable(rewriter, op, blockQ)))
+    return failure();
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(blockQ)});
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
+FailureOr<scf::SCFTilingResult>
 mlir::attn::tileBilinearGather(RewriterBase &rewriter, BilinearGatherOp op,
                                int64_t blockQ) {
   if (failed(checkTileable(rewriter, op, blockQ)))
@@ -181,6 +199,14 @@ struct AttnTilePass
     });
     for (OnlineDCMHAOp op : dcmhas)
       if (failed(tileOnlineDCMHA(rewriter, op, dcmhaBlockQ)))
+        return signalPassFailure();
+    SmallVector<TiledComposeOp> composes;
+    getOperation().walk([&](TiledComposeOp op) {
+      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
+        composes.push_back(op);
+    });
+    for (TiledComposeOp op : composes)
+      if (failed(tileTiledCompose(rewriter, op, composeBlockQ)))
         return signalPassFailure();
     for (OnlineAttentionOp op : ops) {
       propagator.config = getLoweringConfig(op);

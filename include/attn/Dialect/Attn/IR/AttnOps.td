@@ -695,6 +695,69 @@ def Attn_OnlineDCMHAOp : Attn_Op<"online_dcmha", [
   }];
 }
 
+def Attn_TiledComposeOp : Attn_Op<"tiled_compose", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+        "getResultTilePosition"]>]> {
+  let summary = "destination-style DCMHA cross-head composition";
+  let description = [{
+    The tiled form of `attn.compose` that every lowering consumes (today the
+    CPU kernel): `output[b,:,t,s]` is the composition of `scores[b,:,t,s]`
+    across heads by the groups (SPEC §1.3; the math is
+    `buildComposeHeads` in `attn/Dialect/Attn/Utils/ComposeHeads.h`).
+
+    Operands: `scores` `[B, H, Lq, Lk]`, the groups of `attn.compose` in
+    its order (query-indexed ones `[B, Lq, ...]` cover this op's rows;
+    key-indexed ones all `Lk` keys), and the destination `output` of the
+    shape of `scores`, which is overwritten. Works on tensors (one result)
+    and on memrefs (no result).
+
+    The iteration domain is `(b, t)`, both parallel; a tile holds all heads
+    and keys of its rows.
+
+    Example:
+
+    ```mlir
+    %c = attn.tiled_compose %s query_gate(%g) outs(%init)
+           : tensor<1x4x16x32xf32>, tensor<1x16x4xf32>, tensor<1x4x16x32xf32>
+           -> tensor<1x4x16x32xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyShaped:$scores,
+                       Optional<AnyShaped>:$static_weights,
+                       Optional<AnyShaped>:$query_weights1,
+                       Optional<AnyShaped>:$query_weights2,
+                       Optional<AnyShaped>:$key_weights1,
+                       Optional<AnyShaped>:$key_weights2,
+                       Optional<AnyShaped>:$query_gate,
+                       Optional<AnyShaped>:$key_gate,
+                       AnyShaped:$output);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+
+  let assemblyFormat = [{
+    $scores `` custom<ComposeGroups>($static_weights, $query_weights1,
+        $query_weights2, $key_weights1, $key_weights2, $query_gate, $key_gate)
+    `outs` `(` $output `)` attr-dict `:` type(operands) (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// DestinationStyleOpInterface: the one destination is `output`.
+    MutableOperandRange getDpsInitsMutable() { return getOutputMutable(); }
+    /// The compose groups.
+    ComposeGroups getGroups() {
+      return {getStaticWeights(), getQueryWeights1(), getQueryWeights2(),
+              getKeyWeights1(), getKeyWeights2(), getQueryGate(),
+              getKeyGate()};
+    }
+    ShapedType getScoresType() { return cast<ShapedType>(getScores().getType()); }
+  }];
+}
+
 def Attn_BilinearGatherOp : Attn_Op<"bilinear_gather", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,

@@ -49,12 +49,14 @@ def AttnConvertToGatherPass : Pass<"attn-convert-to-gather", "func::FuncOp"> {
 }
 
 def AttnCheckLowerablePass : Pass<"attn-check-lowerable", "func::FuncOp"> {
-  let summary = "Reject attn ops that the code generator does not lower yet";
+  let summary = "Reject attn ops in forms the code generator does not lower";
   let description = [{
-    Emits an error on each graph-level `attn` op without a code-generation
-    path (today: `attn.compose`, `attn.dcmha`), so that pipelines stop with a message naming the
-    op instead of failing later in bufferization. The reference evaluator
-    (`attn-run --backend=reference`) runs every op.
+    Emits an error on each graph-level `attn` op in a form without a
+    code-generation path (today: `attn.compose` and `attn.dcmha` with a
+    dynamic head count or compose rank, which the DCMHA kernels unroll
+    over), so that pipelines stop with a message naming the op instead of
+    failing later. The reference evaluator (`attn-run --backend=reference`)
+    runs every op.
   }];
 }
 
@@ -85,6 +87,8 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     (compose mixes them). Iteration `k` of the block loop takes block `k/2`
     for even `k` and block `n-1-k/2` for odd `k`, so that any contiguous
     range of iterations (a thread's share) mixes short and long causal rows.
+    Every `attn.tiled_compose` is tiled by an `scf.forall` over (batch,
+    block of `compose-block-q` rows).
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
@@ -96,7 +100,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     Option<"gatherBlockQ", "gather-block-q", "int64_t", /*default=*/"32",
            "queries per tile of attn.bilinear_gather">,
     Option<"dcmhaBlockQ", "dcmha-block-q", "int64_t", /*default=*/"16",
-           "query rows per tile of attn.online_dcmha (all heads)">
+           "query rows per tile of attn.online_dcmha (all heads)">,
+    Option<"composeBlockQ", "compose-block-q", "int64_t", /*default=*/"32",
+           "query rows per tile of attn.tiled_compose (all heads and keys)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

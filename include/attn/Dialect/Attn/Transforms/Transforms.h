@@ -36,6 +36,11 @@ FailureOr<OnlineAttentionOp> convertToOnline(RewriterBase &rewriter,
 FailureOr<OnlineDCMHAOp> convertDCMHAToOnline(RewriterBase &rewriter,
                                               DCMHAOp op);
 
+/// Rewrites `attn.compose` into `attn.tiled_compose` on a fresh destination
+/// (see `-attn-convert-to-online`), with run-time checks of the dynamic dims.
+FailureOr<TiledComposeOp> convertComposeToTiled(RewriterBase &rewriter,
+                                                ComposeOp op);
+
 /// Adds the patterns of `convertToOnline` to `patterns`.
 void populateConvertToOnlinePatterns(RewritePatternSet &patterns);
 
@@ -77,6 +82,13 @@ FailureOr<scf::SCFTilingResult> tileOnlineAttention(RewriterBase &rewriter,
 FailureOr<scf::ForallOp> tileOnlineDCMHA(RewriterBase &rewriter,
                                                 OnlineDCMHAOp op,
                                                 int64_t blockQ);
+
+/// Tiles `op` (on tensors) with an `scf.forall` over (batch, block of
+/// `blockQ` rows), every tile holding all heads and keys of its rows, and
+/// replaces it with the loop's result.
+FailureOr<scf::SCFTilingResult> tileTiledCompose(RewriterBase &rewriter,
+                                                 TiledComposeOp op,
+                                                 int64_t blockQ);
 
 /// Flash-decoding: rewrites `op` (on tensors) into an `scf.forall` over
 /// (split, batch, head tile) whose tiles are `attn.partial_attention` ops on
