@@ -18,6 +18,11 @@ For every row (a shape, causal or not, GQA, sliding window), it
     they report K/V GB/s (2 * B * Hkv * Lk * D * 4 bytes per call) and its
     % of the STREAM triad measured in the same run (anchors/stream_triad.c),
     next to the PyTorch 1.13 anchor;
+  - DCMHA rows (attn.dcmha, DCFormer's composed attention, causal, B=1, H=16,
+    D=64, C=2, the four dynamic groups before and after the softmax, at L =
+    1024 and 2048) next to attn.attention {causal} at the same shape and
+    anchors/dcmha_torch.py (run as a child process with --json); with
+    --dcmha-memory, the peak RSS of attn.dcmha at L = 8192 and 16384;
   - MSDA rows (attn.ms_deform_attn at Deformable DETR's shapes: the encoder,
     Lq = 19947, and the decoder, Lq = 300, at batch 1 and 2, f32 and f16) run
     on the inputs of anchors/msda_torch.py's make_inputs (locations around a
@@ -36,7 +41,8 @@ tests and ab_compare.py.
 Usage:
   /usr/bin/python3 bench/run_bench.py [--quick] [--out docs/benchmarks.md]
       [--build-dir DIR] [--threads 2] [--no-torch] [--only REGEX] [--reps N]
-      [--no-msda]
+      [--no-msda] [--no-dcmha] [--dcmha-lengths L,..] [--dcmha-memory]
+      [--dcmha-memory-lengths L,..] [--backend cpu|reference]
 Run with Debian's /usr/bin/python3 (numpy, torch 1.13). Needs attn-run built
 in --build-dir (default $ATTN_BUILD_DIR or <repo>/build) and gcc for
 peak_fma.c and stream_triad.c.
@@ -56,7 +62,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "utils"))
-from attn_reference import attention_flops, visible_pairs  # noqa: E402
+from attn_reference import attention_flops, compose_flops, visible_pairs  # noqa: E402
 
 ANCHORS = os.environ.get("ATTN_BENCH_ANCHORS", "/work/shared/bench/anchors")
 TUNED_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "1000000000000"}
@@ -303,6 +309,276 @@ def msda_cases(quick):
             [MsdaCase(part, n, "f16") for part in ("encoder", "decoder") for n in (1, 2)])
 
 
+# --- DCMHA rows (DCFormer's dynamically composable multi-head attention) ---------
+
+# The four dynamic compose groups of DCFormer++ (no static weights), in the
+# order attn.dcmha writes them; each appears in pre(...) and in post(...).
+DCMHA_GROUPS = (("query_weights", ("qw1", "qw2")), ("key_weights", ("kw1", "kw2")),
+                ("query_gate", ("qdd",)), ("key_gate", ("kdd",)))
+DCMHA_ANCHOR = os.path.join(ANCHORS, "dcmha_torch.py")
+DCMHA_ANCHOR_LENGTHS = (1024, 2048)  # what dcmha_torch.py measures
+
+
+class DcmhaCase:
+    """One DCMHA-table row: causal, B = 1, H = 16, D = 64 (DCFormer++-405M's
+    attention; anchors/dcmha_torch.py's shape), L = Lq = Lk. `op` "dcmha":
+    attn.dcmha with query_weights, key_weights (rank C = 2), query_gate and
+    key_gate in both pre(...) and post(...); "attention": attn.attention
+    {causal} on the same q, k, v (the ratio's baseline). `memory` rows time
+    one call and report the peak RSS of the attn-run process."""
+    anchor = "dcmha"
+    decode = False
+
+    def __init__(self, L, op="dcmha", memory=False, B=1, H=16, D=64, C=2, reps=None):
+        self.Lq = self.Lk = self.L = L
+        self.op, self.memory, self.B, self.H, self.D, self.C = op, memory, B, H, D, C
+        self.Hkv = H
+        self.reps = 1 if memory and reps is None else reps
+        self.causal, self.window = True, None
+        self.name = ("DCMHA memory" if memory else
+                     "DCMHA" if op == "dcmha" else "DCMHA-base MHA")
+
+    @property
+    def label(self):
+        return f"({self.B},{self.H},{self.L},{self.D})"
+
+    @property
+    def mask_label(self):
+        return "causal"
+
+    def pairs(self):
+        return visible_pairs(self.L, self.L, causal=True)
+
+    def attention_flops(self):
+        return attention_flops(self.B, self.H, self.L, self.L, self.D, causal=True)
+
+    def compose_flops(self):
+        """Both compositions over the visible pairs (the masked ones are never
+        needed): utils/attn_reference.py's compose_flops per pair, twice."""
+        if self.op != "dcmha":
+            return 0.0
+        return 2 * self.pairs() * compose_flops(self.B, self.H, 1, 1, cq=self.C, ck=self.C,
+                                                query_gate=True, key_gate=True)
+
+    def flops(self):
+        return self.attention_flops() + self.compose_flops()
+
+    def score_bytes(self):
+        """One f32 [B, H, L, L] score tensor (what the unfused form holds)."""
+        return 4 * self.B * self.H * self.L * self.L
+
+    def key(self):
+        return f"dcmha_{self.op}_B{self.B}_H{self.H}_L{self.L}_D{self.D}_C{self.C}_c"
+
+    def operands(self):
+        """[(name, shape)] of @main's arguments, in order."""
+        b, h, l, d, c = self.B, self.H, self.L, self.D, self.C
+        ops = [("q", (b, h, l, d)), ("k", (b, h, l, d)), ("v", (b, h, l, d))]
+        if self.op == "dcmha":
+            for block in ("pre", "post"):
+                for _, names in DCMHA_GROUPS:
+                    for n in names:
+                        ops.append((f"{block}_{n}", (b, l, h) if n.endswith("dd")
+                                    else (b, l, c, h)))
+        return ops
+
+    def mlir(self):
+        def ty(shape):
+            return "tensor<" + "x".join(str(x) for x in shape) + "xf32>"
+        ops = self.operands()
+        out = ty((self.B, self.H, self.L, self.D))
+        args = ",\n                ".join(f"%{n}: {ty(s)}" for n, s in ops)
+        types = ", ".join(ty(s) for _, s in ops)
+        if self.op == "dcmha":
+            blocks = " ".join(
+                f"{block}(" + " ".join(
+                    f"{g}(" + ", ".join(f"%{block}_{n}" for n in names) + ")"
+                    for g, names in DCMHA_GROUPS) + ")"
+                for block in ("pre", "post"))
+            body = f"attn.dcmha %q, %k, %v {blocks} {{causal}}"
+        else:
+            body = "attn.attention %q, %k, %v {causal}"
+        return (f"// run_bench.py: {self.name} {self.label} {self.mask_label}\n"
+                f"func.func @main({args}) -> {out} {{\n"
+                f"  %o = {body}\n      : {types} -> {out}\n"
+                f"  return %o : {out}\n}}\n")
+
+    def write_inputs(self, workdir):
+        """The model and seeded inputs: q, k, v ~ N(0, 1); the composition
+        weights as DCFormer's DynamicWeightProjection makes them (w1
+        RMS-normalized over the heads, w2 ~ N(0, 1) / sqrt(C * H), gates
+        tanh(N(0, 1))). The attention row shares the dcmha row's q, k, v."""
+        import numpy as np
+        d = os.path.join(workdir, self.key())
+        os.makedirs(d, exist_ok=True)
+        model = os.path.join(d, "model.mlir")
+        with open(model, "w") as f:
+            f.write(self.mlir())
+        shared = os.path.join(workdir, f"dcmha_qkv_B{self.B}_H{self.H}_L{self.L}_D{self.D}")
+        os.makedirs(shared, exist_ok=True)
+        rng = np.random.default_rng(0)
+        paths = []
+        for name, shape in self.operands():
+            p = os.path.join(shared if name in ("q", "k", "v") else d, f"{name}.npy")
+            paths.append(p)
+            if os.path.exists(p) and np.load(p, mmap_mode="r").shape == shape:
+                continue
+            x = rng.standard_normal(shape, dtype=np.float32)
+            if name.endswith("w1"):
+                x /= np.sqrt((x * x).mean(axis=-1, keepdims=True) + 1e-6)
+            elif name.endswith("w2"):
+                x /= np.sqrt(self.C * self.H)
+            elif name.endswith("dd"):
+                x = np.tanh(x)
+            np.save(p, x.astype(np.float32))
+        return model, paths
+
+
+def dcmha_cases(a):
+    """The DCMHA rows: for each of --dcmha-lengths, attn.dcmha and the
+    attn.attention baseline; with --dcmha-memory, attn.dcmha at
+    --dcmha-memory-lengths, one timed call each (peak RSS)."""
+    if a.no_dcmha:
+        return []
+    rows = []
+    for L in a.dcmha_lengths:
+        rows += [DcmhaCase(L, "dcmha"), DcmhaCase(L, "attention")]
+    if a.dcmha_memory:
+        rows += [DcmhaCase(L, "dcmha", memory=True) for L in a.dcmha_memory_lengths]
+    return rows
+
+
+def run_dcmha_anchor(threads, reps, max_wait, workdir):
+    """anchors/dcmha_torch.py --json as a child process (its own torch,
+    tuned malloc, OMP_NUM_THREADS=threads): {L: {case: row}} for L = 1024
+    and 2048, or {"error": why}."""
+    import common
+    if not os.path.exists(DCMHA_ANCHOR):
+        return {"error": f"{DCMHA_ANCHOR} not found"}
+    common.wait_quiet(max_wait=max_wait)
+    out = os.path.join(workdir, "dcmha_torch.json")
+    if os.path.exists(out):
+        os.remove(out)
+    cmd = [sys.executable, DCMHA_ANCHOR, f"--threads={threads}", f"--reps={reps}",
+           f"--json={out}"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
+                           env=dict(os.environ, **TUNED_MALLOC, OMP_NUM_THREADS=str(threads)))
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after 1800 s"}
+    if r.returncode != 0 or not os.path.exists(out):
+        tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        return {"error": tail[0]}
+    res = {}
+    with open(out) as f:
+        for row in json.load(f):
+            res.setdefault(row["L"], {})[row["case"].strip()] = row
+    return {"rows": res, "log": r.stdout}
+
+
+def run_dcmha_rows(cases_todo, a, attn_run, attn_compile, workdir, common):
+    """Our DCMHA rows (one round), then the PyTorch anchor once for all of
+    them (dcmha_torch.py measures L = 1024 and 2048 in one run)."""
+    rows = []
+    for c in cases_todo:
+        reps = a.reps or c.reps or default_reps(c.flops())
+        busy = common.wait_quiet(max_wait=a.max_wait)
+        ours = run_ours(c, attn_run, None if a.backend == "reference" else attn_compile,
+                        workdir, a.threads, reps, False, backend=a.backend)
+        rows.append({"case": c, "ours": ours, "busy": busy})
+        if "error" in ours:
+            print(f"{c.name:14s} {c.label:18s} FAILED: {ours['error']}", flush=True)
+            continue
+        ms = ours["median_ms"]
+        print(f"{c.name:14s} {c.label:18s} {c.mask_label:7s} {ms:10.2f} ms "
+              f"{c.flops() / (ms * 1e6):7.1f} GF/s  rss {ours['rss_mb']:7.0f} MB  "
+              f"compile {ours['compile_s']:.2f} s  busy {100 * busy:.0f}%", flush=True)
+    anchor = None
+    if not a.no_torch and any(c.L in DCMHA_ANCHOR_LENGTHS and not c.memory for c in cases_todo):
+        reps = a.reps or (2 if a.quick else 5)
+        print(f"PyTorch DCMHA anchor: {DCMHA_ANCHOR} --reps={reps} (L = 1024 and 2048)",
+              flush=True)
+        anchor = run_dcmha_anchor(a.threads, reps, a.max_wait, workdir)
+        if "error" in anchor:
+            print(f"  PyTorch DCMHA anchor failed: {anchor['error']}", flush=True)
+        else:
+            print(anchor["log"].rstrip(), flush=True)
+    return rows, anchor
+
+
+# dcmha_torch.py's row names: the DCMHA variants (the fastest is compared),
+# the plain causal MHA variants, the dynamic-weight projection alone.
+DCMHA_ANCHOR_DCMHA = ("DCMHA broadcast", "DCMHA merged-W einsum")
+DCMHA_ANCHOR_PLAIN = ("plain MHA (causal)", "plain MHA tuned baddbmm")
+DCMHA_ANCHOR_WEIGHTS = "dyn-weight proj only"
+
+
+def dcmha_table(rows, anchor):
+    """Ours (attn.dcmha and attn.attention, causal) next to dcmha_torch.py at
+    each L, and the peak-RSS rows."""
+    by_l = {}
+    for r in rows:
+        if not r["case"].memory:
+            by_l.setdefault(r["case"].L, {})[r["case"].op] = r
+    head = ("| (B,H,L,D) causal, C=2 | ours attn.dcmha ms (median) | ours best ms | GF/s "
+            "(attention + compose) | ours attn.attention ms | dcmha / attention (ours) | "
+            "PyTorch DCMHA best ms (variant) | PyTorch DCMHA - weights ms | "
+            "PyTorch plain MHA best ms | DCMHA / plain (PyTorch) | anchor/ours | "
+            "peak RSS MB (ours dcmha) | PyTorch DCMHA peak extra MB | compile s |")
+    ncol = head.count("|") - 1
+    lines = [head, "|" + "|".join(["---"] * ncol) + "|"]
+    arows = (anchor or {}).get("rows", {})
+    for L in sorted(by_l):
+        d, m = by_l[L].get("dcmha"), by_l[L].get("attention")
+        c = (d or m)["case"]
+        cells = [f"{c.label}"]
+        od = d["ours"] if d else {"error": ["not run"]}
+        om = m["ours"] if m else {"error": ["not run"]}
+        if "error" in od:
+            cells += [f"FAILED: {' '.join(od['error'])}", "", ""]
+        else:
+            cells += [f"{od['median_ms']:.2f}", f"{od['min_ms']:.2f}",
+                      f"{d['case'].flops() / (od['median_ms'] * 1e6):.1f}"]
+        cells.append(f"FAILED: {' '.join(om['error'])}" if "error" in om
+                     else f"{om['median_ms']:.2f}")
+        cells.append(f"{od['median_ms'] / om['median_ms']:.2f}x"
+                     if "error" not in od and "error" not in om else "n/a")
+        t = arows.get(L)
+        if t and any(v in t for v in DCMHA_ANCHOR_DCMHA):
+            best = min((v for v in DCMHA_ANCHOR_DCMHA if v in t), key=lambda v: t[v]["ms"])
+            plain = min((t[v]["ms"] for v in DCMHA_ANCHOR_PLAIN if v in t), default=None)
+            wts = t.get(DCMHA_ANCHOR_WEIGHTS, {}).get("ms")
+            cells += [f"{t[best]['ms']:.1f} ({best})",
+                      f"{t[best]['ms'] - wts:.1f}" if wts is not None else "n/a",
+                      f"{plain:.1f}" if plain else "n/a",
+                      f"{t[best]['ms'] / plain:.2f}x" if plain else "n/a",
+                      f"{t[best]['ms'] / od['median_ms']:.2f}x" if "error" not in od else "n/a"]
+            pm = t[best].get("peak_mb")
+            peak_extra = f"{pm:.0f}" if isinstance(pm, (int, float)) and pm == pm else "n/a"
+        else:
+            why = ("skipped: the anchor measures L = 1024, 2048" if L not in
+                   DCMHA_ANCHOR_LENGTHS else (anchor or {}).get("error", "not run"))
+            cells += [why, "n/a", "n/a", "n/a", "n/a"]
+            peak_extra = "n/a"
+        cells += [f"{od['rss_mb']:.0f}" if "error" not in od else "n/a", peak_extra,
+                  (f"{od['compile_s']:.2f}" + ("" if od["compile_how"] == "attn-compile"
+                                               else " (est.)")) if "error" not in od else "n/a"]
+        lines.append("| " + " | ".join(cells) + " |")
+    mem = [r for r in rows if r["case"].memory]
+    if mem:
+        lines += ["", "| (B,H,L,D) causal, C=2 | ours attn.dcmha ms (1 call) | peak RSS MB | "
+                  "inputs + output MB | one [B,H,L,L] f32 score tensor GiB |",
+                  "|---|---|---|---|---|"]
+        for r in mem:
+            c, o = r["case"], r["ours"]
+            io_mb = 4 * (4 * c.B * c.H * c.L * c.D + 2 * c.B * c.L * c.H * (4 * c.C + 2)) / 2**20
+            lines.append(f"| {c.label} | " + (
+                f"FAILED: {' '.join(o['error'])} | n/a" if "error" in o else
+                f"{o['median_ms']:.0f} | {o['rss_mb']:.0f}") +
+                f" | {io_mb:.0f} | {c.score_bytes() / 2**30:.1f} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 # --- helpers ---------------------------------------------------------------------
 
 
@@ -476,13 +752,18 @@ def write_inputs(case, workdir):
     return model, paths
 
 
-def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local):
-    model, inputs = (case.write_inputs(workdir) if isinstance(case, MsdaCase)
+def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local,
+             backend="cpu"):
+    model, inputs = (case.write_inputs(workdir) if hasattr(case, "write_inputs")
                      else write_inputs(case, workdir))
     # Decode rows: split-K chosen by attn-run (0 = automatic, also the default).
     extra = ["--split-keys=0"] if case.decode else []
     cmd = [attn_run, model, "--function=main", f"--num-threads={threads}",
            f"--benchmark={reps}"] + extra + [f"--input=@{p}" for p in inputs]
+    if backend != "cpu":
+        # --backend=reference: a smoke test of the script's paths (the float64
+        # evaluator's times mean nothing).
+        cmd.append(f"--backend={backend}")
     # The FMA peak (decode: STREAM triad) just before the timed calls, for
     # "% local peak" ("% local triad").
     local_key, local_now = (local_measure(case, workdir, threads) if with_local
@@ -492,7 +773,11 @@ def run_ours(case, attn_run, attn_compile, workdir, threads, reps, with_local):
     # is a fresh mmap, and the call pays its first-touch page faults.
     rc, out, err, wall, rss_kb = run_child(cmd, env=dict(os.environ, **TUNED_MALLOC))
     if rc != 0:
-        return {"error": (err or out).strip().splitlines()[-1:] or [f"exit {rc}"]}
+        # The diagnostic's own line (an MLIR error ends with the source line
+        # and a caret), else the last line.
+        lines = (err or out).strip().splitlines()
+        msg = [x for x in lines if "error:" in x][-1:] or lines[-1:]
+        return {"error": [m.strip() for m in msg] or [f"exit {rc}"]}
     vals = {k: float(v) for k, v in re.findall(r"^\s+(min|median|max)\s+([\d.]+) ms", out, re.M)}
     fl = re.search(r"; ([\d.e+]+) FLOP per call", out)
     res = dict(min_ms=vals["min"], median_ms=vals["median"], max_ms=vals["max"],
@@ -854,9 +1139,26 @@ def main():
     ap.add_argument("--json", help="also write the raw results as JSON")
     ap.add_argument("--no-msda", action="store_true",
                     help="skip the multi-scale deformable attention (MSDA) rows")
+    ap.add_argument("--no-dcmha", action="store_true",
+                    help="skip the DCMHA rows (attn.dcmha against attn.attention and "
+                         "anchors/dcmha_torch.py)")
+    ap.add_argument("--dcmha-lengths", metavar="L,L,...",
+                    help="sequence lengths of the DCMHA rows (default 1024,2048, the "
+                         "anchor's; none with --quick)")
+    ap.add_argument("--dcmha-memory", action="store_true",
+                    help="add the DCMHA peak-RSS rows (attn.dcmha at --dcmha-memory-lengths, "
+                         "one timed call each; slow)")
+    ap.add_argument("--dcmha-memory-lengths", metavar="L,L,...", default="8192,16384",
+                    help="sequence lengths of the DCMHA peak-RSS rows (default 8192,16384)")
+    ap.add_argument("--backend", default="cpu", choices=["cpu", "reference"],
+                    help="attn-run backend of our rows (reference: a smoke test of this "
+                         "script with small shapes; its times mean nothing)")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--msda-inputs", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    lengths = a.dcmha_lengths if a.dcmha_lengths is not None else ("" if a.quick else "1024,2048")
+    a.dcmha_lengths = [int(x) for x in lengths.split(",") if x]
+    a.dcmha_memory_lengths = [int(x) for x in a.dcmha_memory_lengths.split(",") if x]
     if a.msda_inputs:
         return write_msda_inputs(a.msda_inputs)
     if a.rounds is None:
@@ -890,12 +1192,16 @@ def main():
     peak = max(v for (isa, n), v in peaks.items() if n == a.threads)  # for progress lines
     rows_todo = cases(a.quick)
     msda_todo = [] if a.no_msda else msda_cases(a.quick)
+    dcmha_todo = dcmha_cases(a)
     if a.only:
         rows_todo = [c for c in rows_todo
                      if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
         msda_todo = [c for c in msda_todo
                      if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
-        print(f"--only {a.only!r}: {len(rows_todo) + len(msda_todo)} row(s)", flush=True)
+        dcmha_todo = [c for c in dcmha_todo
+                      if re.search(a.only, f"{c.name} {c.label} {c.mask_label}")]
+        print(f"--only {a.only!r}: {len(rows_todo) + len(msda_todo) + len(dcmha_todo)} "
+              f"row(s)", flush=True)
     # STREAM triad, the limit of the decode rows (bandwidth-bound), when there are any.
     streams = []
     if any(c.decode for c in rows_todo):
@@ -904,7 +1210,9 @@ def main():
         if st:
             streams.append(st)
 
-    torch_w = None if a.no_torch else Torch(a.threads, a.max_wait)
+    # The worker serves the attention and MSDA rows (the DCMHA anchor runs as
+    # its own child process).
+    torch_w = None if a.no_torch or not (rows_todo or msda_todo) else Torch(a.threads, a.max_wait)
     if torch_w:
         print(f"PyTorch anchor: torch {torch_w.info['torch']}, threads "
               f"{torch_w.info['threads']}, tuned malloc {torch_w.info['tuned_malloc']}",
@@ -919,7 +1227,8 @@ def main():
     for c in rows_todo:
         reps = a.reps or c.reps or default_reps(c.flops())
         busy = common.wait_quiet(max_wait=a.max_wait)
-        ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, not a.quick)
+        ours = run_ours(c, attn_run, attn_compile, workdir, a.threads, reps, not a.quick,
+                        backend=a.backend)
         row = {"case": c, "ours": ours, "busy": busy}
         if torch_w and c.anchor:
             if c.anchor_bytes() > ANCHOR_MAX_BYTES:
@@ -966,6 +1275,8 @@ def main():
     msda_rows = run_msda_rows(msda_todo, a, attn_run, attn_compile, workdir, torch_w, common)
     if torch_w:
         torch_w.close()
+    dcmha_rows, dcmha_anchor = run_dcmha_rows(dcmha_todo, a, attn_run, attn_compile, workdir,
+                                              common)
     # Later rounds of our kernels, minutes after the first: this VM's speed
     # drifts by 30-40% over minutes (other tenants), so each row keeps the
     # round with the lowest median and its minimum; every round's median is
@@ -976,7 +1287,8 @@ def main():
             if "error" in first:
                 continue
             common.wait_quiet(max_wait=a.max_wait)
-            again = run_ours(c, attn_run, None, workdir, a.threads, first["reps"], not a.quick)
+            again = run_ours(c, attn_run, None, workdir, a.threads, first["reps"], not a.quick,
+                             backend=a.backend)
             if "error" in again:
                 continue
             lk = "local_triad" if c.decode else "local_peak"
@@ -1011,6 +1323,7 @@ def main():
     tbl = table(rows, peak)
     dtbl = decode_table(rows, triad)
     mtbl = msda_table(msda_rows)
+    dctbl = dcmha_table(dcmha_rows, dcmha_anchor)
     if tbl:
         print()
         print(tbl)
@@ -1020,20 +1333,25 @@ def main():
     if mtbl:
         print()
         print(mtbl)
+    if dctbl:
+        print()
+        print(dctbl)
     print(f"\ntotal {elapsed:.0f} s")
 
     if a.json:
         with open(a.json, "w") as f:
-            json.dump([dict(r, case=vars(r["case"])) for r in rows + msda_rows], f, indent=1)
+            json.dump([dict(r, case=vars(r["case"])) for r in rows + msda_rows + dcmha_rows]
+                      + ([{"dcmha_anchor": dcmha_anchor}] if dcmha_anchor else []), f,
+                      indent=1)
     if a.out:
         write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
-                     torch2_note, torch2_info, mtbl)
+                     torch2_note, torch2_info, mtbl, dctbl)
         print(f"wrote {a.out}")
     return 0
 
 
 def write_report(a, info, peaks, peak, torch_w, tbl, rows, elapsed, streams, dtbl,
-                 torch2_note, torch2_info, mtbl=""):
+                 torch2_note, torch2_info, mtbl="", dctbl=""):
     cmd = " ".join(["/usr/bin/python3", os.path.relpath(os.path.abspath(sys.argv[0]), REPO)]
                    + [shlex.quote(x) for x in sys.argv[1:]])
     built = datetime.datetime.fromtimestamp(os.path.getmtime(
@@ -1120,6 +1438,33 @@ softmax weights), one round:
   best of max(2, min(N, {3 if a.quick else 7})) calls after a warm-up, on the same inputs; timed once per
   (N, Lq) and shared by the f16 row (PyTorch 1.13's CPU `grid_sample` has no half kernel).
 """ if mtbl else ""
+    dcmha_section = f"""
+DCMHA rows (DCFormer's dynamically composable multi-head attention at DCFormer++-405M's
+attention shape, B = 1, H = 16, D = 64, causal): our `attn.dcmha` with `query_weights`,
+`key_weights` (rank C = 2), `query_gate` and `key_gate` in both `pre(...)` and `post(...)`
+(DCFormer++ has no static weights; the weights are inputs, drawn as DCFormer's
+`DynamicWeightProjection` makes them), next to our `attn.attention {{causal}}` on the same
+q, k, v and `anchors/dcmha_torch.py` (PyTorch 1.13, run as a child process with
+`--json`); one round:
+
+{dctbl}
+
+- **GF/s (attention + compose)**: the attention count (4 * D per visible pair) plus both
+  compositions, 2 * (4H * (Cq + Ck) + 2H * 2) FLOP per visible pair
+  (`compose_flops` of utils/attn_reference.py, twice).
+- **dcmha / attention (ours)**: the price of the compositions in our kernels.
+- **PyTorch DCMHA best ms**: the faster of dcmha_torch.py's `DCMHA broadcast` (DCFormer's
+  broadcast-multiply-sum form) and `DCMHA merged-W einsum`; they include the
+  dynamic-weight projection from x and a static HxH composition (DCFormer's
+  original form), which our op does not compute: **PyTorch DCMHA - weights** subtracts
+  its `dyn-weight proj only` time. **DCMHA / plain (PyTorch)**: over its faster causal
+  MHA (`plain MHA (causal)`, `plain MHA tuned baddbmm`). **anchor/ours**: PyTorch DCMHA
+  best ms / our attn.dcmha median (> 1: we are faster).
+- **peak RSS**: the attn-run process (os.wait4's ru_maxrss); **PyTorch DCMHA peak
+  extra MB**: dcmha_torch.py's own peak-extra figure for that variant. The second table
+  (with `--dcmha-memory`) times one call at long L: the unfused form would hold
+  [B, H, L, L] f32 score tensors of the size shown.
+""" if dctbl else ""
     text = f"""# Benchmarks
 
 Measured by `bench/run_bench.py` ({'the `--quick` subset' if a.quick else 'the full set'};
@@ -1183,7 +1528,7 @@ Columns:
 - **others' CPU %**: the busiest of the CPU use by other processes sampled just before
   our run and before each anchor variant (the machine is shared; each timing first waits
   up to {a.max_wait:.0f} s for it to fall below 15%).
-{decode_section}{msda_section}
+{decode_section}{msda_section}{dcmha_section}
 Notes:
 - The machine is shared with other jobs (builds, tests) and is a 2-vCPU virtual machine, so
   absolute numbers drift by 10-30% from run to run; the ratios to the anchor, measured

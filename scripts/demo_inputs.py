@@ -5,8 +5,9 @@
       Reads the argument types of @main, writes one seeded random .npy per
       argument into OUTDIR (arg0.npy, arg1.npy, ...) and prints their paths,
       one a line, in order. Floats are standard normal, except weight matrices
-      (arguments named %w*), which are scaled by 1/sqrt(rows) so that
-      projected activations stay at unit scale, and the operands of
+      (arguments named %w*, [rows, cols] or a batch [G, rows, cols]), which
+      are scaled by 1/sqrt(rows) so that projected activations stay at unit
+      scale, and the operands of
       attn.ms_deform_attn, named as in Deformable DETR: %sampling_locations
       [N, Lq, M, L, P, 2] lie around a reference point per query (as
       ../shared/bench/anchors/msda_torch.py makes them) and %attention_weights
@@ -29,6 +30,7 @@ and bench/. Needs Debian's numpy: run with
 /usr/bin/python3.
 """
 import argparse
+import math
 import os
 import re
 import sys
@@ -37,8 +39,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "utils"))
-from attn_reference import (error_rule, grid_sample_cl,  # noqa: E402
-                            ms_deform_attn, sdpa)
+from attn_reference import (dcmha, error_rule,  # noqa: E402
+                            grid_sample_cl, ms_deform_attn, sdpa)
 
 DTYPES = {"f32": np.float32, "f16": np.float16, "i1": np.bool_}
 
@@ -77,6 +79,10 @@ def make_input(rng, name, shape, dtype):
     x = rng.standard_normal(shape)
     if name.startswith("w") and len(shape) == 2:
         x /= np.sqrt(shape[0])
+    elif name.startswith("w") and len(shape) == 3:
+        # A batch of weight matrices [G, rows, cols] (dcformer_block's
+        # per-slot W_qkw): each scaled by 1/sqrt(rows).
+        x /= np.sqrt(shape[1])
     return x.astype(dtype)
 
 
@@ -153,6 +159,39 @@ def naive_dat_block(x, wq, wk, wv, wo, offset_dw, w_offset):
     return (o.transpose(0, 2, 1, 3).reshape(h * w, c) @ wo).reshape(n, h, w, c)
 
 
+def naive_dcformer_block(x, wq, wk, wv, wo, w_dw1, w_qkw, w_dd):
+    """examples/dcformer_block.mlir: DCFormer++'s DynamicWeightProjection
+    (exact GELU, per-slot qkw, RMS norm without scale on w1, tanh gates),
+    Q/K/V projections to 16 heads of 64, attn.dcmha with the four dynamic
+    groups before and after the softmax, window [256, 0], output
+    projection. Slots: pre-query, pre-key, post-query, post-key."""
+    dt = x.dtype.type
+    L, E = x.shape
+    H, C = 16, 2
+    D = E // H
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    h = (x @ w_dw1).reshape(L, 4, -1).transpose(1, 0, 2)  # [4, L, K]
+    h = (h * dt(0.5) * (erf(h * dt(0.70710678118654752)).astype(dt) + dt(1))
+         ).astype(dt)
+    w = np.matmul(h, w_qkw).reshape(4, L, 2, C, H)  # [slot, L, w1|w2, C, H]
+    w1, w2 = w[:, :, 0], w[:, :, 1]
+    ms = (w1 * w1).sum(-1, keepdims=True, dtype=dt) * dt(1.0 / H)
+    w1 = (w1 / np.sqrt(ms + dt(1e-6))).astype(dt)
+    dd = np.tanh(x @ w_dd).reshape(L, 4, H).transpose(1, 0, 2)  # [4, L, H]
+
+    def groups(qs, ks):
+        return dict(query_weights=(w1[qs][None], w2[qs][None]),
+                    key_weights=(w1[ks][None], w2[ks][None]),
+                    query_gate=dd[qs][None], key_gate=dd[ks][None])
+
+    def heads(t):  # [L, E] -> [1, H, L, D]
+        return t.reshape(1, L, H, D).transpose(0, 2, 1, 3)
+
+    o = dcmha(heads(x @ wq), heads(x @ wk), heads(x @ wv), pre=groups(0, 1),
+              post=groups(2, 3), window=(256, 0), dtype=dt)
+    return o.transpose(0, 2, 1, 3).reshape(L, E) @ wo
+
+
 # Examples whose naive math is known here, by file name.
 NAIVE = {
     "vit_b16_self_attention": naive_attention_only,
@@ -162,6 +201,7 @@ NAIVE = {
     "deformable_detr_msda_decoder": naive_detr_msda,
     "dcnv4_msda": naive_dcnv4_msda,
     "dat_t_stage3_block": naive_dat_block,
+    "dcformer_block": naive_dcformer_block,
 }
 
 

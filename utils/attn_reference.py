@@ -2,16 +2,17 @@
 """attn_reference - numpy attention math for the Python helpers.
 
 The one numpy implementation of scaled dot-product attention (docs/Spec.md
-1.1-1.2), of bilinear deformable sampling and multi-scale deformable
-attention (1.5-1.6) and of the error rules that the tests apply, shared by
-test/Integration/CPU/Inputs/check_attention.py and check_sampling.py,
-test/Tools/Inputs/npytool.py, scripts/demo_inputs.py (scripts/demo.sh) and
-bench/. It needs numpy only (Debian's /usr/bin/python3).
+1.1-1.2), of DCFormer's cross-head composition and fused DCMHA (1.3-1.4), of
+bilinear deformable sampling and multi-scale deformable attention (1.5-1.6)
+and of the error rules that the tests apply, shared by
+test/Integration/CPU/Inputs/check_attention.py, check_dcmha.py and
+check_sampling.py, test/Tools/Inputs/npytool.py, scripts/demo_inputs.py
+(scripts/demo.sh) and bench/. It needs numpy only (Debian's /usr/bin/python3).
 
 It shares no code with the C++ reference evaluator (lib/Reference) or the
 compiler: the CPU execution tests check the evaluator against `sdpa`,
-`grid_sample_cl` and `ms_deform_attn` here, a second, independent oracle
-written from the spec.
+`compose`, `dcmha`, `grid_sample_cl` and `ms_deform_attn` here, a second,
+independent oracle written from the spec.
 
 Importing: the module lives in <repo>/utils. The lit suite puts that folder
 on PYTHONPATH (test/lit.cfg.py); the scripts under scripts/ and bench/ add it
@@ -23,6 +24,13 @@ to sys.path from their own location.
       "naive" baseline of the error rule)
   visibility(lq, lk, causal=, window=, chunk=)   [lq, lk] bool geometry
   visible_pairs(...), attention_flops(...)       work of one attention
+  compose(a, static=, query_weights=, key_weights=, query_gate=, key_gate=,
+          dtype=)
+      attn.compose (docs/Spec.md 1.3): DCFormer's cross-head composition
+  dcmha(q, k, v, pre=, post=, scale=, causal=, window=, dtype=)
+      attn.dcmha (docs/Spec.md 1.4): attention with compose before and
+      after the softmax; pre/post are {group name: operands} dicts
+  compose_flops(b, h, lq, lk, static=, cq=, ck=, query_gate=, key_gate=)
   grid_sample_cl(input, grid, align_corners=, padding_mode=, dtype=)
       attn.deformable_sample (docs/Spec.md 1.5): grid_sample(bilinear) in
       channels-last layout
@@ -39,7 +47,8 @@ import numpy as np
 
 __all__ = [
     "sdpa", "visibility", "visible_pairs", "attention_flops", "grid_sample_cl",
-    "ms_deform_attn", "error_rule", "close_rule", "RuleCheck",
+    "ms_deform_attn", "compose", "dcmha", "compose_flops", "COMPOSE_GROUPS",
+    "error_rule", "close_rule", "RuleCheck",
 ]
 
 # ---------------------------------------------------------------------------
@@ -185,6 +194,160 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
     if return_row_visible:
         return out, vis.any(axis=-1)
     return out
+
+
+# ---------------------------------------------------------------------------
+# DCFormer's cross-head composition: attn.compose and attn.dcmha
+# ---------------------------------------------------------------------------
+
+# The groups of attn.compose, in the order the ops write them (docs/Spec.md
+# 1.3): `static` is W [H, H]; the weight groups are pairs (w1, w2); the gates
+# are single tensors.
+COMPOSE_GROUPS = ("static", "query_weights", "key_weights", "query_gate",
+                  "key_gate")
+
+
+def _compose_types(dtype):
+    """(the type of the result and of every unfused step, the accumulation
+    type of the contractions): float64 and float32 compute in themselves;
+    float16 rounds every step to float16 and accumulates each contraction
+    in float32 (as `sdpa`'s naive matmuls do)."""
+    dt = np.dtype(dtype).type
+    if dt not in (np.float64, np.float32, np.float16):
+        raise ValueError(f"dtype must be float64, float32 or float16, got "
+                         f"{np.dtype(dtype)}")
+    return dt, (np.float32 if dt == np.float16 else dt)
+
+
+def compose(a, static=None, query_weights=None, key_weights=None,
+            query_gate=None, key_gate=None, *, dtype=np.float64):
+    """attn.compose (docs/Spec.md 1.3): DCFormer's CrossHeadProjection, one
+    head group. a [B, H, Lq, Lk]; static W [H, H]; query_weights (qw1, qw2)
+    [B, Lq, Cq, H] each; key_weights (kw1, kw2) [B, Lk, Ck, H] each;
+    query_gate qdd [B, Lq, H]; key_gate kdd [B, Lk, H] -> [B, H, Lq, Lk]:
+
+        out[b,h,t,s] = sum_g A[b,g,t,s] * W[g,h]        (A itself without W)
+                     + sum_c qw2[b,t,c,h] * sum_g qw1[b,t,c,g] * A[b,g,t,s]
+                     + sum_c kw2[b,s,c,h] * sum_g kw1[b,s,c,g] * A[b,g,t,s]
+                     + A[b,h,t,s] * (qdd[b,t,h] + kdd[b,s,h])
+
+    An absent group adds nothing (`static` absent: W = identity).
+
+    dtype=np.float64 is the reference. Another dtype gives the
+    straightforward unfused math in that dtype, the "naive" baseline of
+    `error_rule`: each term is its own contraction (float32 accumulation for
+    float16, as BLAS would), rounded to `dtype`, and the terms are added in
+    `dtype`."""
+    dt, acc = _compose_types(dtype)
+    a = np.asarray(a)
+    if a.ndim != 4:
+        raise ValueError(f"A must be [B, H, Lq, Lk], got {a.shape}")
+    b, h, lq, lk = a.shape
+    aa = a.astype(acc)
+
+    def term(x):
+        return np.asarray(x, acc).astype(dt)
+
+    def want(name, x, shape):
+        if tuple(x.shape) != shape:
+            raise ValueError(f"{name}: expected {shape}, got {x.shape}")
+        return np.asarray(x).astype(acc)
+
+    if static is None:
+        out = a.astype(dt)
+    else:
+        w = want("static", np.asarray(static), (h, h))
+        out = term(np.einsum("bgts,gh->bhts", aa, w, optimize=True))
+    for name, pair, seq, sub in (("query_weights", query_weights, lq, "t"),
+                                 ("key_weights", key_weights, lk, "s")):
+        if pair is None:
+            continue
+        w1, w2 = (np.asarray(x) for x in pair)
+        if w1.ndim != 4:
+            raise ValueError(f"{name}: expected [B, L, C, H], got {w1.shape}")
+        c = w1.shape[2]
+        w1 = want(name + " w1", w1, (b, seq, c, h))
+        w2 = want(name + " w2", w2, (b, seq, c, h))
+        # hidden[b,c,t,s] = sum_g w1[b,(t|s),c,g] * A[b,g,t,s], then
+        # out[b,h,t,s] += sum_c w2[b,(t|s),c,h] * hidden[b,c,t,s].
+        hidden = np.einsum(f"b{sub}cg,bgts->bcts", w1, aa, optimize=True)
+        hidden = hidden.astype(dt).astype(acc)
+        out = (out + term(np.einsum(f"b{sub}ch,bcts->bhts", w2, hidden,
+                                    optimize=True))).astype(dt)
+    if query_gate is not None:
+        qdd = want("query_gate", np.asarray(query_gate), (b, lq, h))
+        gate = np.transpose(qdd, (0, 2, 1))[:, :, :, None].astype(dt)
+        out = (out + (a.astype(dt) * gate).astype(dt)).astype(dt)
+    if key_gate is not None:
+        kdd = want("key_gate", np.asarray(key_gate), (b, lk, h))
+        gate = np.transpose(kdd, (0, 2, 1))[:, :, None, :].astype(dt)
+        out = (out + (a.astype(dt) * gate).astype(dt)).astype(dt)
+    return out
+
+
+def dcmha(q, k, v, pre=None, post=None, *, scale=None, causal=False,
+          window=None, dtype=np.float64, return_row_visible=False):
+    """attn.dcmha (docs/Spec.md 1.4): attention whose logits pass through
+    compose_pre and whose probabilities pass through compose_post:
+
+        S  = scale * Q @ K^T            [B, H, Lq, Lk], scale = 1/sqrt(D)
+        S' = compose(S, **pre)          (identity when pre is None)
+        P  = softmax over the visible keys of S' (invisible: P = 0)
+        P' = compose(P, **post)         (identity when post is None)
+        O  = P' @ V                     [B, H, Lq, Dv]
+
+    q [B, H, Lq, D], k [B, H, Lk, D], v [B, H, Lk, Dv] (MHA only); `pre` and
+    `post` map group names (COMPOSE_GROUPS) to their operands as `compose`
+    takes them. `causal` and `window` (left, right) as `visibility` (no
+    chunk, no mask). A row with no visible key gives zeros. `scale` is an
+    f32 attribute, so it is rounded to float32 first.
+
+    dtype as in `sdpa`: np.float64 is the reference; another dtype the
+    straightforward unfused math in that dtype (every step rounded to it,
+    products accumulated in float32 for float16), the "naive" baseline."""
+    dt, acc = _compose_types(dtype)
+    if q.shape[1] != k.shape[1] or k.shape[1] != v.shape[1]:
+        raise ValueError(f"attn.dcmha is MHA only: heads {q.shape[1]}, "
+                         f"{k.shape[1]}, {v.shape[1]}")
+    d = q.shape[-1]
+
+    def matmul(x, y):
+        return (x.astype(acc) @ y.astype(acc)).astype(dt)
+
+    scale = 1.0 / np.sqrt(d) if scale is None else float(np.float32(scale))
+    s = (matmul(q.astype(dt), np.swapaxes(k.astype(dt), -1, -2))
+         * dt(scale)).astype(dt)
+    if pre:
+        s = compose(s, **pre, dtype=dt)
+    vis = np.broadcast_to(visibility(q.shape[2], k.shape[2], causal=causal,
+                                     window=window), s.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = np.where(vis, s, dt(-np.inf))
+        m = s.max(axis=-1, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, dt(0))
+        e = np.where(vis, np.exp(s - m), dt(0)).astype(dt)
+        l = e.sum(axis=-1, keepdims=True, dtype=dt)
+        p = np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)).astype(dt)
+    if post:
+        # Every term of compose is a multiple of A at the same (t, s), so
+        # masked positions (P = 0 in every head) stay 0.
+        p = compose(p, **post, dtype=dt)
+    out = matmul(p, v.astype(dt))
+    if return_row_visible:
+        return out, vis.any(axis=-1)
+    return out
+
+
+def compose_flops(b, h, lq, lk, *, static=False, cq=0, ck=0, query_gate=False,
+                  key_gate=False):
+    """FLOP of one attn.compose on [B, H, Lq, Lk] (2 per multiply-add):
+    static 2H^2, each rank of a weight pair 4H (w1 reduction and w2
+    broadcast), each gate 2H, per (b, t, s). The convention of
+    anchors/dcmha_torch.py's compose_flops (which also counts the static
+    group and a residual add)."""
+    per = (2 * h * h if static else 0) + 4 * h * (cq + ck) + \
+        2 * h * (int(query_gate) + int(key_gate))
+    return float(b) * lq * lk * per
 
 
 # ---------------------------------------------------------------------------

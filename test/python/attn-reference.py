@@ -1,15 +1,15 @@
 # Tests of utils/attn_reference.py, the numpy attention math that the CPU
 # execution tests, the tools tests, the demo and bench/ share: hand-computed
-# values, and the properties of docs/Spec.md 1.1-1.2 and 1.5-1.6 that tie the
+# values, and the properties of docs/Spec.md 1.1-1.6 that tie the
 # options to each other (as unittests/Reference does for the C++ evaluator).
 
 # RUN: %PYTHON %s | FileCheck %s
 
 import numpy as np
 
-from attn_reference import (attention_flops, close_rule, error_rule,
-                            grid_sample_cl, ms_deform_attn, sdpa, visibility,
-                            visible_pairs)
+from attn_reference import (attention_flops, close_rule, compose,
+                            compose_flops, dcmha, error_rule, grid_sample_cl,
+                            ms_deform_attn, sdpa, visibility, visible_pairs)
 
 rng = np.random.default_rng(0)
 
@@ -230,3 +230,101 @@ check("msda_is_grid_sample",
       np.allclose(out, expect.reshape(n, lq, m * d)) and
       out32.dtype == np.float32 and np.allclose(out32, out, atol=1e-5))
 # CHECK: PASS msda_is_grid_sample
+
+# attn.compose (SPEC 1.3), term by term from the formula, with explicit
+# loops; Cq != Ck, Lq != Lk.
+b, h, lq, lk, cq, ck = 2, 3, 4, 5, 2, 3
+a = randn(b, h, lq, lk)
+w = randn(h, h)
+qw1, qw2 = randn(b, lq, cq, h), randn(b, lq, cq, h)
+kw1, kw2 = randn(b, lk, ck, h), randn(b, lk, ck, h)
+qdd, kdd = randn(b, lq, h), randn(b, lk, h)
+expect = np.zeros_like(a)
+for bi in range(b):
+    for hi in range(h):
+        for t in range(lq):
+            for s_ in range(lk):
+                col = a[bi, :, t, s_]
+                x = col @ w[:, hi]
+                x += sum(qw2[bi, t, c, hi] * (qw1[bi, t, c] @ col)
+                         for c in range(cq))
+                x += sum(kw2[bi, s_, c, hi] * (kw1[bi, s_, c] @ col)
+                         for c in range(ck))
+                x += col[hi] * (qdd[bi, t, hi] + kdd[bi, s_, hi])
+                expect[bi, hi, t, s_] = x
+groups = dict(static=w, query_weights=(qw1, qw2), key_weights=(kw1, kw2),
+              query_gate=qdd, key_gate=kdd)
+got = compose(a, **groups)
+got32 = compose(a.astype(np.float32), **{
+    k: tuple(x.astype(np.float32) for x in v) if isinstance(v, tuple)
+    else v.astype(np.float32) for k, v in groups.items()}, dtype=np.float32)
+check("compose_formula",
+      np.allclose(got, expect, rtol=0, atol=1e-12) and
+      got32.dtype == np.float32 and np.allclose(got32, expect, atol=1e-5))
+# CHECK: PASS compose_formula
+
+# No group: the identity; static(I): the identity; the groups add up.
+parts = [compose(a, **{k: v}) - (0 if k == "static" else a)
+         for k, v in groups.items()]
+check("compose_identity_and_sum",
+      np.array_equal(compose(a), a) and
+      np.allclose(compose(a, static=np.eye(h)), a, rtol=0, atol=1e-15) and
+      np.allclose(sum(parts), got, rtol=0, atol=1e-12))
+# CHECK: PASS compose_identity_and_sum
+
+# attn.dcmha (SPEC 1.4): without compose it is attention (any mask); with
+# compose it is the unfused chain S -> compose -> mask -> softmax ->
+# compose -> @V, and rows without a visible key are zero.
+q, k, v = randn(b, h, lq, 8), randn(b, h, lk, 8), randn(b, h, lk, 6)
+check("dcmha_without_compose_is_sdpa",
+      np.allclose(dcmha(q, k, v, causal=True), sdpa(q, k, v, causal=True),
+                  rtol=0, atol=1e-14) and
+      np.allclose(dcmha(q, k, v, window=(1, 1), scale=0.3),
+                  sdpa(q, k, v, window=(1, 1), scale=0.3), rtol=0,
+                  atol=1e-14))
+# CHECK: PASS dcmha_without_compose_is_sdpa
+
+qk = {k_: v_ for k_, v_ in groups.items() if k_ != "key_weights"}
+pre = dict(groups)
+post = dict(static=randn(h, h), key_weights=(kw2, kw1), query_gate=qdd * 0.5)
+vis = visibility(lq, lk, window=(2, 0))
+sc = compose(np.einsum("bhtd,bhsd->bhts", q, k) / np.sqrt(8), **pre)
+sc = np.where(vis, sc, -np.inf)
+pr = np.exp(sc - sc.max(-1, keepdims=True))
+pr = compose(pr / pr.sum(-1, keepdims=True), **post)
+out, rows = dcmha(q, k, v, pre=pre, post=post, window=(2, 0),
+                  return_row_visible=True)
+q2 = randn(1, h, 6, 8)
+k2, v2 = randn(1, h, 3, 8), randn(1, h, 3, 8)
+out2, rows2 = dcmha(q2, k2, v2, pre=dict(query_gate=randn(1, 6, h)),
+                    post=dict(static=randn(h, h)), causal=True,
+                    return_row_visible=True)
+check("dcmha_is_the_chain",
+      np.allclose(out, pr @ v, rtol=0, atol=1e-12) and rows.all() and
+      not rows2[..., :3].any() and rows2[..., 3:].all() and
+      not out2[..., :3, :].any() and np.isfinite(out2).all())
+# CHECK: PASS dcmha_is_the_chain
+
+# compose_post cannot move probability onto a masked key: the chain's P' is
+# zero wherever the mask hides the key, in every head.
+check("dcmha_post_keeps_mask", not np.any(pr[..., ~vis]))
+# CHECK: PASS dcmha_post_keeps_mask
+
+# The naive baselines stay close to the reference.
+q16 = q.astype(np.float16)
+k16, v16 = k.astype(np.float16), v.astype(np.float16)
+g16 = {k_: tuple(x.astype(np.float16) for x in v_) if isinstance(v_, tuple)
+       else v_.astype(np.float16) for k_, v_ in qk.items()}
+ref16 = dcmha(q16, k16, v16, pre=g16, post=g16, causal=True)
+nv16 = dcmha(q16, k16, v16, pre=g16, post=g16, causal=True,
+             dtype=np.float16)
+check("dcmha_naive_f16",
+      nv16.dtype == np.float16 and
+      np.abs(nv16 - ref16).max() < 0.05 * max(1, np.abs(ref16).max()))
+# CHECK: PASS dcmha_naive_f16
+
+# 2H^2 + 4H per rank + 2H per gate, per (b, t, s).
+check("compose_flops",
+      compose_flops(2, 4, 3, 5, static=True, cq=2, ck=1, query_gate=True,
+                    key_gate=True) == 2 * 3 * 5 * (32 + 16 * 3 + 16))
+# CHECK: PASS compose_flops
