@@ -59,6 +59,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalg());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  pm.addNestedPass<func::FuncOp>(createAttnFuseDCMHAPass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.

@@ -48,6 +48,26 @@ def AttnConvertToGatherPass : Pass<"attn-convert-to-gather", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnFuseDCMHAPass : Pass<"attn-fuse-dcmha", "func::FuncOp"> {
+  let summary = "Form attn.dcmha from the unfused DCMHA chain of a front end";
+  let description = [{
+    Replaces the chain `S = Q K^T -> scale -> attn.compose (pre) -> mask ->
+    softmax -> attn.compose (post) -> P V` (SPEC 1.4; the composes, the
+    scale and the mask are optional) with one `attn.dcmha` whose result
+    replaces the P V result. The contractions are `linalg` contractions on
+    `[B, H, L, D]` tensors (a `linalg.generic`/`linalg.contract` einsum, or
+    `linalg.batch_matmul` between `tensor.collapse_shape`/`expand_shape` of
+    B and H); the scale is a positive constant multiplier (or divisor) of S,
+    Q or K; the mask is a constant `i1` select or `0`/`-inf` bias that is
+    exactly SPEC 1.2's causal or window geometry; the softmax is
+    `linalg.softmax` over the last dim or its decomposed `exp`/`sum`/`div`
+    form. Every intermediate value must be used only inside the chain, and
+    everything must share one element type; any other IR is left unchanged.
+    `docs/Fusion.md` lists the recognized forms exactly.
+  }];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
 def AttnCheckLowerablePass : Pass<"attn-check-lowerable", "func::FuncOp"> {
   let summary = "Reject attn ops in forms the code generator does not lower";
   let description = [{
