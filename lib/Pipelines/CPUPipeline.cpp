@@ -47,19 +47,22 @@ buildSelectLoweringConfigPipeline(OpPassManager &pm,
 }
 
 /// attn ops to tiles of their destination-style forms (online softmax for
-/// attention, as their lowering configs say; bilinear_gather for sampling). Tiles with dynamic head dims (which the vector
-/// kernel does not take), or all tiles with `decompose-all`, go through the
-/// linalg decomposition.
+/// attention, as their lowering configs say; online_dcmha and tiled_compose
+/// for DCMHA; bilinear_gather for sampling). Attention tiles with dynamic
+/// head dims (which the vector kernel does not take), or all attention tiles
+/// with `decompose-all`, go through the linalg decomposition.
 static void buildTilingPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
-  pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
   // TOSA graphs (as TFLite/ONNX front ends emit them) become linalg, arith
   // and tensor ops first; on modules without TOSA these passes do nothing.
   pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalgNamed());
   pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalg());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  // The unfused DCMHA chain a front end emits becomes attn.dcmha (and
+  // without compose, attention), before anything else rewrites its parts.
   pm.addNestedPass<func::FuncOp>(createAttnFuseDCMHAPass());
+  pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become
   // linalg.generic, which bufferizes.

@@ -1,12 +1,37 @@
 // RUN: attn-opt %s --attn-cpu-pipeline -split-input-file -verify-diagnostics
 
-// Ops without a code-generation path stop the pipeline with a message that
-// names them, before bufferization.
+// Ops in forms without a code-generation path stop the pipeline with a
+// message that names them, before bufferization. The DCMHA kernels unroll
+// over heads and compose ranks and tile D and Dv.
 
-func.func @compose_not_lowered(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
-  // expected-error @+1 {{'attn.compose' op has no code-generation path yet (lowered today: attn.attention, attn.sliding_window_attention, attn.deformable_sample and attn.ms_deform_attn)}}
-  %c = attn.compose %s : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xf32>
+func.func @compose_dynamic_heads(%s: tensor<1x?x3x3xf32>) -> tensor<1x?x3x3xf32> {
+  // expected-error @+1 {{'attn.compose' op has no code-generation path for a dynamic head count H}}
+  %c = attn.compose %s : tensor<1x?x3x3xf32> -> tensor<1x?x3x3xf32>
+  return %c : tensor<1x?x3x3xf32>
+}
+
+// -----
+
+func.func @compose_dynamic_rank(%s: tensor<1x2x3x3xf32>, %w: tensor<1x3x?x2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{'attn.compose' op has no code-generation path for a dynamic compose rank}}
+  %c = attn.compose %s query_weights(%w, %w) : tensor<1x2x3x3xf32>, tensor<1x3x?x2xf32>, tensor<1x3x?x2xf32> -> tensor<1x2x3x3xf32>
   return %c : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+func.func @dcmha_dynamic_heads(%q: tensor<1x?x3x4xf32>, %g: tensor<1x3x?xf32>) -> tensor<1x?x3x4xf32> {
+  // expected-error @+1 {{'attn.dcmha' op has no code-generation path for a dynamic head count H}}
+  %o = attn.dcmha %q, %q, %q pre(query_gate(%g)) : tensor<1x?x3x4xf32>, tensor<1x?x3x4xf32>, tensor<1x?x3x4xf32>, tensor<1x3x?xf32> -> tensor<1x?x3x4xf32>
+  return %o : tensor<1x?x3x4xf32>
+}
+
+// -----
+
+func.func @dcmha_dynamic_head_dim(%q: tensor<1x2x3x?xf32>, %g: tensor<1x3x2xf32>) -> tensor<1x2x3x?xf32> {
+  // expected-error @+1 {{'attn.dcmha' op has no code-generation path for dynamic head dims D or Dv}}
+  %o = attn.dcmha %q, %q, %q post(query_gate(%g)) : tensor<1x2x3x?xf32>, tensor<1x2x3x?xf32>, tensor<1x2x3x?xf32>, tensor<1x3x2xf32> -> tensor<1x2x3x?xf32>
+  return %o : tensor<1x2x3x?xf32>
 }
 
 // -----

@@ -43,9 +43,17 @@ struct AttnCheckLowerablePass
       LogicalResult ok = success();
       if (auto compose = dyn_cast<ComposeOp>(op))
         ok = check(op, compose.getScores(), compose.getGroups(), {});
-      else if (auto dcmha = dyn_cast<DCMHAOp>(op))
+      else if (auto dcmha = dyn_cast<DCMHAOp>(op)) {
         ok = check(op, dcmha.getQuery(), dcmha.getPreGroups(),
                    {dcmha.getPostGroups()});
+        // The DCMHA kernel's register tiles span D and Dv.
+        auto kType = cast<ShapedType>(dcmha.getKey().getType());
+        auto vType = cast<ShapedType>(dcmha.getValue().getType());
+        if (succeeded(ok) && (kType.isDynamicDim(3) || vType.isDynamicDim(3)))
+          ok = op->emitOpError("has no code-generation path for dynamic head "
+                               "dims D or Dv; the reference evaluator runs "
+                               "it (attn-run --backend=reference)");
+      }
       return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
     });
     if (result.wasInterrupted())

@@ -44,7 +44,9 @@
 #         qamp=X [1]               dcmha: query multiplied by X
 #         input=scores|probs [scores]  compose: A ~ N(0,1) or softmax rows
 #         dynamic                  B, Lq and Lk are `?` in the graph
-#         dynamic=all              every dim is `?`
+#         dynamic=all              every dim is `?` but H, the ranks C and
+#                                  the head dims D, Dv, which the DCMHA
+#                                  kernels unroll over (must be static)
 #         flags="..."              extra attn-run flags for the CPU run
 #         seed=N [0]
 #
@@ -158,7 +160,8 @@ class Case:
     def operands(self):
         """[(name, shape, dynamic dims)] of @main's arguments, in order.
         `dynamic dims` are the positions that are `?` with dynamic (B, Lq,
-        Lk); dynamic=all makes every dim `?`."""
+        Lk); dynamic=all makes every dim `?` but the static ones of
+        `static_dims`."""
         b, h, lq, lk, d, dv = (self.b, self.h, self.lq, self.lk, self.d,
                                self.dv)
         ops = []
@@ -188,10 +191,25 @@ class Case:
             return (self.b, self.h, self.lq, self.dv)
         return (self.b, self.h, self.lq, self.lk)
 
+    def static_dims(self, shape):
+        """Positions the CPU kernels need static under dynamic=all: the
+        heads H (the kernels unroll the compose over them), the compose
+        ranks and the head dims D, Dv (the scores and P V tiles)."""
+        if len(shape) == 2:  # W [H, H]
+            return {0, 1}
+        if len(shape) == 3:  # gates [B, L, H]
+            return {2}
+        if shape in ((self.b, self.lq, self.cq, self.h),
+                     (self.b, self.lk, self.ck, self.h)):
+            return {2, 3}  # query/key weights [B, L, C, H]
+        return {1, 3} if self.op == "dcmha" else {1}  # q/k/v/out, or A
+
     def tensor_type(self, shape, dyn, elt):
         dims = [str(x) for x in shape]
+        fixed = self.static_dims(tuple(shape))
         for i in range(len(dims)):
-            if self.dynamic == "all" or (self.dynamic and i in dyn):
+            if (self.dynamic == "all" and i not in fixed) or (
+                    self.dynamic and i in dyn):
                 dims[i] = "?"
         return "tensor<" + "x".join(dims + [elt]) + ">"
 
