@@ -38,6 +38,10 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
                             "attn.deformable_sample and attn.ms_deform_attn "
                             "(0 = automatic)"),
                    cl::init(0), cl::cat(category)),
+      dcmhaBlockQ("dcmha-block-q",
+                  cl::desc("Query rows per tile of attn.dcmha, all heads "
+                           "(0 = automatic)"),
+                  cl::init(0), cl::cat(category)),
       splitKeys("split-keys",
                 cl::desc("Key splits of attention, processed in parallel and "
                          "merged (flash-decoding): 0 = automatic (decode "
@@ -57,6 +61,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.blockQ = blockQ;
   options.blockK = blockK;
   options.gatherBlockQ = gatherBlockQ;
+  options.dcmhaBlockQ = dcmhaBlockQ;
   options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
   return options;

@@ -57,6 +57,8 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
                  "0 (automatic)", "keys"},
         SizeFlag{"gather-block-q", options.gatherBlockQ, kMaxGatherBlock,
                  "0 (automatic)", "queries"},
+        SizeFlag{"dcmha-block-q", options.dcmhaBlockQ, kMaxLoweringBlock,
+                 "0 (automatic)", "rows"},
         SizeFlag{"split-keys", options.splitKeys, kMaxKeySplits,
                  "0 (automatic), 1 (never)", "key splits"}})
     if (f.value < 0 || f.value > f.max)

@@ -487,6 +487,8 @@ void HostBackend::buildLoweringPipeline(OpPassManager &pm,
   pipelineOptions.blockK = options.blockK;
   if (options.gatherBlockQ > 0)
     pipelineOptions.gatherBlockQ = options.gatherBlockQ;
+  if (options.dcmhaBlockQ > 0)
+    pipelineOptions.dcmhaBlockQ = options.dcmhaBlockQ;
   pipelineOptions.splitKeys = options.splitKeys;
   pipelineOptions.decomposeAll = options.decomposeAll;
   buildCPUPipeline(pm, pipelineOptions);

@@ -97,8 +97,8 @@ static constexpr StringLiteral kToolName = "attn-run";
 /// The code-generation flags of CompileOptionsCL: attn-compile's choice for
 /// a library, so an error with --module.
 static constexpr StringLiteral kCodegenFlags[] = {
-    "cpu",        "num-threads",  "block-q", "block-k", "gather-block-q",
-    "split-keys", "decompose-all"};
+    "cpu",        "num-threads",   "block-q",    "block-k",
+    "gather-block-q", "dcmha-block-q", "split-keys", "decompose-all"};
 
 static int fail(const Twine &message) {
   return reportToolError(kToolName, inputFile, message);

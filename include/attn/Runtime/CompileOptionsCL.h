@@ -30,7 +30,8 @@ public:
 
 private:
   llvm::cl::opt<std::string> cpu;
-  llvm::cl::opt<int64_t> numThreads, blockQ, blockK, gatherBlockQ, splitKeys;
+  llvm::cl::opt<int64_t> numThreads, blockQ, blockK, gatherBlockQ,
+      dcmhaBlockQ, splitKeys;
   llvm::cl::opt<bool> decomposeAll;
 };
 

@@ -52,6 +52,8 @@ struct CompileOptions {
   int64_t blockK = 0;
   /// Queries per tile of the sampling ops' gathers (0 = chosen per target).
   int64_t gatherBlockQ = 0;
+  /// Query rows per tile of DCMHA (0 = chosen per target).
+  int64_t dcmhaBlockQ = 0;
   /// Key splits of attention (flash-decoding): 0 = chosen per op (decode
   /// shapes only), 1 = never, N > 1 = N splits for every op.
   int64_t splitKeys = 0;

@@ -8,13 +8,14 @@
 //
 //   [jlo, jhi) = keys that some row of the block sees
 //   Q^T[h]     = Q[h, rows, :]^T                       (packed once)
-//   S[j, h, :] = scale * K[h, jlo + j, :] . Q^T[h]     (rows in the lanes:
+//   S[h, j, :] = scale * K[h, jlo + j, :] . Q^T[h]     (rows in the lanes:
 //                                                       K read as it lies)
-//   S[j, :, :] = mask(compose_pre(S[j, :, :]))         (heads mixed per
+//   S[:, j, :] = mask(compose_pre(S[:, j, :]))         (heads mixed per
 //                                                       (key, row vector))
 //   m, l       = row max and sum of exp per head       (elementwise over keys)
-//   S[j, :, :] = compose_post(exp(S - m) / l)          (normalized P, mixed)
-//   O[h, rows] = sum_j S[j, h, :] V[h, jlo + j, :]     (register tiles)
+//   S[:, j, :] = compose_post(exp(S - m) / l)          (normalized P, mixed)
+//   O[h, rows] = sum_j S[h, j, :] V[h, jlo + j, :]     (rows in the lanes:
+//                                                       V read as it lies)
 //
 // The scores of the block's visible keys stay in a per-tile heap buffer of
 // H x (jhi - jlo) x bq floats, so the softmax is exact (one sweep over the
@@ -200,12 +201,19 @@ private:
   void emitQueryBlock(Value bIdx, Value q0);
   void emitPackQueries(Value bIdx, Value q0, Value nq);
   void emitRowRanges(Value q0, Value nq);
-  void emitScores(Value bIdx, Value jlo, Value nkv);
-  void emitCompose(ComposeOperands &c, Value bIdx, Value jlo, Value nkv,
-                   bool normalize, bool mask);
-  void emitSoftmax(Value nkv);
-  void emitAccumulate(Value bIdx, Value q0, Value nq, Value jlo, Value nkv,
-                      bool normalize);
+  void emitScores(Value bIdx, Value jlo, Value kb, Value kend);
+  void emitCompose(ComposeOperands &c, Value bIdx, Value jlo, Value kb,
+                   Value kend, bool normalize, bool mask);
+  void emitBlockSoftmax(Value kb, Value kend, Value block);
+  void emitBlockFactors(Value block);
+  /// How a key block's P V sum enters the accumulators (f = rowFactor).
+  enum class AccumulateMode { Add, ScaleAcc };
+  void emitAccumulate(Value bIdx, Value jlo, Value kb, Value kend,
+                      AccumulateMode mode);
+  /// The row of S that holds key j: j itself when S holds all the block's
+  /// keys, j - kb when it holds one key block (sBase = kb).
+  Value sKey(Value j) { return sBase ? subIdx(j, sBase) : j; }
+  void emitFinalize(Value bIdx, Value q0, Value nq, bool scaled);
 
   OnlineDCMHAOp op;
   AttentionGeometry geometry;
@@ -215,10 +223,18 @@ private:
   ComposeOperands pre, post;
   std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
       [this](OpBuilder &nb, Location loc, Value x) { return t.exp2(nb, loc, x); };
-  // Scratch: Q^T [H][D][bq]; per head and row the max, then -max log2(e),
-  // and 1/sum ([H][bq]); the visible keys [lo, hi) of each row ([bq] i32);
-  // the P V accumulators [bq][dvPad]; S [nkv][H][bq] per query block.
-  Value qt, rowMax, rowInvSum, loKeys, hiKeys, acc, s;
+  // Scratch: Q^T [H][D][bq]; per head and row ([H][bq]) the running max
+  // and sum (then 1/sum) and the factor of the current key block; the
+  // visible keys [lo, hi) of each row ([bq] i32); the P V accumulators
+  // with rows in the lanes [H][Dv][bq]. Per query block on the heap: S [H][nkv][bq] and the
+  // running max after each key block [blocks][H][bq].
+  Value qt, rowMax, rowSum, rowFactor, loKeys, hiKeys, acc, s, blockMax;
+  Value sBase;
+  // S of one key block [H][kKeyBlock][bq] (the online form, no post-compose).
+  Value scratchS;
+  // Keys per block of the fused per-block steps: a block of S (128 keys x
+  // H x bq floats, 128 KiB at H = 16) stays in L2 between them.
+  static constexpr int64_t kKeyBlock = 128;
 };
 
 void DCMHAKernelEmitter::emit() {
@@ -229,8 +245,10 @@ void DCMHAKernelEmitter::emit() {
   for (ComposeOperands *c : {&pre, &post})
     packedWeights += (2 * c->shape.queryRank + (c->shape.queryGate ? 1 : 0)) *
                      heads * bq;
-  int64_t scratchBytes = 4 * (heads * d * bq + 2 * heads * bq + bq * dvPad +
-                              packedWeights);
+  int64_t scratchBytes = 4 * (heads * d * bq + 3 * heads * bq +
+                              heads * dv * bq + packedWeights);
+  if (post.shape.isIdentity())
+    scratchBytes += 4 * heads * kKeyBlock * bq;
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape, Type elt) -> Value {
@@ -239,8 +257,11 @@ void DCMHAKernelEmitter::emit() {
   };
   qt = alloc({heads, d, bq}, f32);
   rowMax = alloc({heads, bq}, f32);
-  rowInvSum = alloc({heads, bq}, f32);
-  acc = alloc({bq, dvPad}, f32);
+  rowSum = alloc({heads, bq}, f32);
+  rowFactor = alloc({heads, bq}, f32);
+  acc = alloc({heads, dv, bq}, f32);
+  if (post.shape.isIdentity())
+    scratchS = alloc({heads, kKeyBlock, bq}, f32);
   if (geometry.restrictsKeys()) {
     loKeys = alloc({bq}, b.getI32Type());
     hiKeys = alloc({bq}, b.getI32Type());
@@ -269,29 +290,93 @@ void DCMHAKernelEmitter::emitQueryBlock(Value bIdx, Value q0) {
   // Keys that some row of the block sees: [jlo, jhi).
   Value firstPos = addIdx(op.getQueryOffset(), q0);
   Value lastPos = addIdx(firstPos, subIdx(nq, one));
-  auto [jlo, jhi] =
+  Value jlo, jhi;
+  std::tie(jlo, jhi) =
       geometry.emitVisibleColumns(b, b.getLoc(), firstPos, lastPos, zero, lk);
   Value nkv = subIdx(jhi, jlo);
 
   emitPackQueries(bIdx, q0, nq);
   if (geometry.restrictsKeys())
     emitRowRanges(q0, nq);
-  // The block's scores: [nkv][H][bq] f32 on the heap (it grows with Lk).
-  auto sType = MemRefType::get({ShapedType::kDynamic, heads, bq}, f32);
-  s = memref::AllocOp::create(b, sType, ValueRange{nkv},
-                              b.getI64IntegerAttr(64));
-  emitScores(bIdx, jlo, nkv);
+  // m = -inf, l = 0, acc = 0.
+  Value negInfV = vConst(-std::numeric_limits<double>::infinity());
+  Value zeroV = vConst(0.0);
+  forLoop(zero, cIdx(heads), one, [&](Value h) {
+    for (int64_t r0 = 0; r0 < bq; r0 += w) {
+      storeVec(negInfV, rowMax, ValueRange{h, cIdx(r0)});
+      storeVec(zeroV, rowSum, ValueRange{h, cIdx(r0)});
+    }
+    forLoop(zero, cIdx(dv), one, [&](Value e) {
+      for (int64_t r0 = 0; r0 < bq; r0 += w)
+        storeVec(zeroV, acc, ValueRange{h, e, cIdx(r0)});
+    });
+  });
   bool mask = geometry.restrictsKeys();
-  if (!pre.shape.isIdentity() || mask)
-    emitCompose(pre, bIdx, jlo, nkv, /*normalize=*/false, mask);
-  emitSoftmax(nkv);
-  // Post-compose mixes normalized probabilities; without it the 1/sum
-  // scales the accumulators once per row instead.
-  bool composePost = !post.shape.isIdentity();
-  if (composePost)
-    emitCompose(post, bIdx, jlo, nkv, /*normalize=*/true, /*mask=*/false);
-  emitAccumulate(bIdx, q0, nq, jlo, nkv, /*normalize=*/!composePost);
+  OnlineSoftmax sm = softmax();
+  // Scores, compose_pre and mask, and the online-softmax statistics of one
+  // L2-resident key block [kb, kend).
+  auto emitBlockStats = [&](Value kb, Value kend, Value block) {
+    emitScores(bIdx, jlo, kb, kend);
+    if (!pre.shape.isIdentity() || mask)
+      emitCompose(pre, bIdx, jlo, kb, kend, /*normalize=*/false, mask);
+    emitBlockSoftmax(kb, kend, block);
+  };
+
+  if (post.shape.isIdentity()) {
+    // Without post-compose, FlashAttention: each block's P V enters the
+    // accumulators rescaled online (acc = alpha acc + P V), S holds one key
+    // block, and O = acc / l.
+    s = scratchS;
+    forLoop(zero, nkv, cIdx(kKeyBlock), [&](Value kb) {
+      Value kend = minIdx(addIdx(kb, cIdx(kKeyBlock)), nkv);
+      sBase = kb;
+      emitBlockStats(kb, kend, /*block=*/nullptr);
+      emitAccumulate(bIdx, jlo, kb, kend, AccumulateMode::ScaleAcc);
+      sBase = nullptr;
+    });
+    forLoop(zero, cIdx(heads), one, [&](Value h) {
+      for (int64_t r0 = 0; r0 < bq; r0 += w)
+        storeVec(sm.safeReciprocal(loadVec(rowSum, ValueRange{h, cIdx(r0)})),
+                 rowFactor, ValueRange{h, cIdx(r0)});
+    });
+    emitFinalize(bIdx, q0, nq, /*scaled=*/true);
+    return;
+  }
+
+  // Post-compose mixes *normalized* probabilities of different heads, so a
+  // row's final max and sum must be known first: the block's P (against the
+  // running max) is kept for all its visible keys, [H][nkv][bq] on the heap
+  // (a head's keys contiguous), with the running max after each key block.
+  Value blocks = arith::CeilDivUIOp::create(b, nkv, cIdx(kKeyBlock));
+  s = memref::AllocOp::create(
+      b, MemRefType::get({heads, ShapedType::kDynamic, bq}, f32),
+      ValueRange{nkv}, b.getI64IntegerAttr(64));
+  blockMax = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, heads, bq}, f32),
+      ValueRange{blocks}, b.getI64IntegerAttr(64));
+  forLoop(zero, nkv, cIdx(kKeyBlock), [&](Value kb) {
+    Value kend = minIdx(addIdx(kb, cIdx(kKeyBlock)), nkv);
+    emitBlockStats(kb, kend, arith::DivUIOp::create(b, kb, cIdx(kKeyBlock)));
+  });
+  // 1/l, then a second pass over the stored blocks: each block's P is
+  // rescaled to the final max and normalized (factor exp(m_block - m) / l),
+  // post-composed, and accumulated into O.
+  forLoop(zero, cIdx(heads), one, [&](Value h) {
+    for (int64_t r0 = 0; r0 < bq; r0 += w) {
+      Value l = loadVec(rowSum, ValueRange{h, cIdx(r0)});
+      storeVec(sm.safeReciprocal(l), rowSum, ValueRange{h, cIdx(r0)});
+    }
+  });
+  forLoop(zero, nkv, cIdx(kKeyBlock), [&](Value kb) {
+    Value kend = minIdx(addIdx(kb, cIdx(kKeyBlock)), nkv);
+    emitBlockFactors(arith::DivUIOp::create(b, kb, cIdx(kKeyBlock)));
+    emitCompose(post, bIdx, jlo, kb, kend, /*normalize=*/true,
+                /*mask=*/false);
+    emitAccumulate(bIdx, jlo, kb, kend, AccumulateMode::Add);
+  });
+  emitFinalize(bIdx, q0, nq, /*scaled=*/false);
   memref::DeallocOp::create(b, s);
+  memref::DeallocOp::create(b, blockMax);
 }
 
 /// Q^T[h, dd, r] = Q[b, h, q0 + r, dd] and the query-indexed compose weights
@@ -375,33 +460,59 @@ void DCMHAKernelEmitter::emitRowRanges(Value q0, Value nq) {
   });
 }
 
-/// S[j, h, :] = scale * K[b, h, jlo + j, :] Q^T[h] for j < nkv: register
+/// S[h, j, :] = scale * K[b, h, jlo + j, :] Q^T[h] for j in [kb, kend): register
 /// tiles of kKeys keys x all row vectors, each step rowVecs Q^T loads and
 /// kKeys broadcasts of K elements (K read row by row, as it lies in memory).
-void DCMHAKernelEmitter::emitScores(Value bIdx, Value jlo, Value nkv) {
+void DCMHAKernelEmitter::emitScores(Value bIdx, Value jlo, Value kb,
+                                    Value kend) {
   // About 12-16 accumulators: 12 keys x 1 vector (AVX-512, 16 rows) or
   // 6 keys x 2 vectors (AVX2).
   int64_t kKeys = std::max<int64_t>(12 / rowVecs, 1);
   Value scaleV = vConst(scale);
-  Value lastKey = subIdx(nkv, cIdx(1));
+  Value lastKey = subIdx(kend, cIdx(1));
   forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
-    forLoop(cIdx(0), nkv, cIdx(kKeys), [&](Value j0) {
-      // Keys past nkv repeat the last one (same values, same place).
+    forLoop(kb, kend, cIdx(kKeys), [&](Value j0) {
+      // Keys past kend repeat the last one (same values, same place).
       SmallVector<Value> keys;
       for (int64_t jj = 0; jj < kKeys; ++jj)
         keys.push_back(minIdx(addIdx(j0, cIdx(jj)), lastKey));
       SmallVector<Value> init(kKeys * rowVecs, vConst(0.0));
+      // Operands in the order that keeps fewer of them live besides the
+      // accumulators: the rowVecs Q^T vectors and then one K broadcast at a
+      // time, or the kKeys broadcasts and then one Q^T vector at a time
+      // (AVX2: 2 + 1 + 12 at 16 rows, 3 + 1 + 12 at 32; 16 registers).
+      bool vectorsFirst = rowVecs <= kKeys;
       auto step = [&](Value dd, ValueRange accs) {
-        SmallVector<Value> qv;
-        for (int64_t rv = 0; rv < rowVecs; ++rv)
-          qv.push_back(loadVec(qt, ValueRange{h, dd, cIdx(rv * w)}));
-        SmallVector<Value> next;
-        for (int64_t jj = 0; jj < kKeys; ++jj) {
-          Value kv = splat(loadScalar(
+        auto qAt = [&](int64_t rv) {
+          return loadVec(qt, ValueRange{h, dd, cIdx(rv * w)});
+        };
+        auto kAt = [&](int64_t jj) {
+          return splat(loadScalar(
               k, ValueRange{bIdx, h, addIdx(jlo, keys[jj]), dd}));
+        };
+        SmallVector<Value> next(accs);
+        auto fma = [&](int64_t jj, int64_t rv, Value kv, Value qv) {
+          next[jj * rowVecs + rv] =
+              vector::FMAOp::create(b, kv, qv, accs[jj * rowVecs + rv]);
+        };
+        if (vectorsFirst) {
+          SmallVector<Value> qv;
           for (int64_t rv = 0; rv < rowVecs; ++rv)
-            next.push_back(
-                vector::FMAOp::create(b, kv, qv[rv], accs[jj * rowVecs + rv]));
+            qv.push_back(qAt(rv));
+          for (int64_t jj = 0; jj < kKeys; ++jj) {
+            Value kv = kAt(jj);
+            for (int64_t rv = 0; rv < rowVecs; ++rv)
+              fma(jj, rv, kv, qv[rv]);
+          }
+        } else {
+          SmallVector<Value> kv;
+          for (int64_t jj = 0; jj < kKeys; ++jj)
+            kv.push_back(kAt(jj));
+          for (int64_t rv = 0; rv < rowVecs; ++rv) {
+            Value qv = qAt(rv);
+            for (int64_t jj = 0; jj < kKeys; ++jj)
+              fma(jj, rv, kv[jj], qv);
+          }
         }
         return next;
       };
@@ -417,20 +528,22 @@ void DCMHAKernelEmitter::emitScores(Value bIdx, Value jlo, Value nkv) {
       for (int64_t jj = 0; jj < kKeys; ++jj)
         for (int64_t rv = 0; rv < rowVecs; ++rv)
           storeVec(arith::MulFOp::create(b, sums[jj * rowVecs + rv], scaleV), s,
-                   ValueRange{keys[jj], h, cIdx(rv * w)});
+                   ValueRange{h, sKey(keys[jj]), cIdx(rv * w)});
     });
   });
 }
 
-/// Per key j < nkv and row vector: the H values of S[j, :, rows] (times
-/// 1/sum when `normalize`), mixed across heads by compose `c`, then -inf
-/// where a row does not see the key when `mask`, stored back.
+/// Per key j in [kb, kend) and row vector: the H values of S[:, j, rows]
+/// (times the block's factor when `normalize`), mixed across heads by
+/// compose `c`, then -inf where a row does not see the key when `mask`,
+/// stored back.
 void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
-                                     Value nkv, bool normalize, bool mask) {
+                                     Value kb, Value kend, bool normalize,
+                                     bool mask) {
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
-  forLoop(cIdx(0), nkv, cIdx(1), [&](Value j) {
+  forLoop(kb, kend, cIdx(1), [&](Value j) {
     Value key = addIdx(jlo, j);
     Value keyV;
     if (mask)
@@ -440,10 +553,10 @@ void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
       Value r0 = cIdx(rv * w);
       SmallVector<Value> a;
       for (int64_t h = 0; h < heads; ++h) {
-        Value x = loadVec(s, ValueRange{j, cIdx(h), r0});
+        Value x = loadVec(s, ValueRange{cIdx(h), sKey(j), r0});
         if (normalize)
           x = arith::MulFOp::create(
-              b, x, loadVec(rowInvSum, ValueRange{cIdx(h), r0}));
+              b, x, loadVec(rowFactor, ValueRange{cIdx(h), r0}));
         a.push_back(x);
       }
       // Query-indexed weights vary along the lanes (packed), key-indexed
@@ -488,100 +601,168 @@ void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
         Value x = mixed[h];
         if (visible)
           x = arith::SelectOp::create(b, visible, x, negInfV);
-        storeVec(x, s, ValueRange{j, cIdx(h), r0});
+        storeVec(x, s, ValueRange{cIdx(h), sKey(j), r0});
       }
     }
   });
 }
 
-/// Per head and row vector: m = max_j S, P = exp(S - m) over S, and
-/// 1/sum_j P (0 for a row without a visible key, whose S is all -inf).
-void DCMHAKernelEmitter::emitSoftmax(Value nkv) {
+/// The online-softmax step of key block [kb, kend), per head and row vector:
+/// m' = max(m, block max), l = alpha l + sum_j P with alpha = exp(m - m')
+/// and P = exp(S - m') stored over S; m' recorded as the max of block number
+/// `block`, or without one (online form) alpha into rowFactor.
+void DCMHAKernelEmitter::emitBlockSoftmax(Value kb, Value kend, Value block) {
   OnlineSoftmax sm = softmax();
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
   forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
     for (int64_t rv = 0; rv < rowVecs; ++rv) {
       Value r0 = cIdx(rv * w);
-      Value m = forLoop(cIdx(0), nkv, cIdx(1), ValueRange{negInfV},
-                        [&](Value j, ValueRange args) -> SmallVector<Value> {
-                          return {sm.max(args[0],
-                                         loadVec(s, ValueRange{j, h, r0}))};
-                        })[0];
-      Value negM = sm.negMaxLog2e(sm.safeMax(m));
-      Value sum = forLoop(cIdx(0), nkv, cIdx(1), ValueRange{vConst(0.0)},
+      Value bmax = forLoop(kb, kend, cIdx(1), ValueRange{negInfV},
+                           [&](Value j, ValueRange args) -> SmallVector<Value> {
+                             return {sm.max(args[0],
+                                            loadVec(s, ValueRange{h, sKey(j), r0}))};
+                           })[0];
+      Value mOld = loadVec(rowMax, ValueRange{h, r0});
+      Value mNew = sm.updateMax(mOld, bmax);
+      Value mSafe = sm.safeMax(mNew);
+      Value negM = sm.negMaxLog2e(mSafe);
+      Value sum = forLoop(kb, kend, cIdx(1), ValueRange{vConst(0.0)},
                           [&](Value j, ValueRange args) -> SmallVector<Value> {
-                            Value p = sm.exp(loadVec(s, ValueRange{j, h, r0}),
+                            Value p = sm.exp(loadVec(s, ValueRange{h, sKey(j), r0}),
                                              negM);
-                            storeVec(p, s, ValueRange{j, h, r0});
+                            storeVec(p, s, ValueRange{h, sKey(j), r0});
                             return {arith::AddFOp::create(b, args[0], p)};
                           })[0];
-      storeVec(sm.safeReciprocal(sum), rowInvSum, ValueRange{h, r0});
+      Value alpha = sm.rescale(mOld, mSafe);
+      Value l = sm.updateSum(loadVec(rowSum, ValueRange{h, r0}), alpha, sum);
+      storeVec(mNew, rowMax, ValueRange{h, r0});
+      storeVec(l, rowSum, ValueRange{h, r0});
+      // Deferred normalization: the block's max; online: alpha, which
+      // rescales the accumulators.
+      if (block)
+        storeVec(mNew, blockMax, ValueRange{block, h, r0});
+      else
+        storeVec(alpha, rowFactor, ValueRange{h, r0});
     }
   });
 }
 
-/// O[b, h, q0 + r, :] = sum_j S[j, h, r] V[b, h, jlo + j, :] (times 1/sum
-/// when `normalize`), for r < nq: register tiles of kRows rows x kVecs
-/// vectors of Dv over key blocks of kKeyBlock keys, whose V rows stay in L1
-/// while every row tile reads them.
-void DCMHAKernelEmitter::emitAccumulate(Value bIdx, Value q0, Value nq,
-                                        Value jlo, Value nkv, bool normalize) {
-  constexpr int64_t kRows = 4, kKeyBlock = 128;
-  int64_t kVecs = std::min<int64_t>(w == 16 ? 4 : 2, dvPad / w);
+/// The factor of key block `block` per head and row: exp(m_block - m) / l
+/// (its P was taken against the running max m_block; rowSum holds 1/l). 0
+/// for rows that had seen no key by then (m_block = -inf).
+void DCMHAKernelEmitter::emitBlockFactors(Value block) {
+  OnlineSoftmax sm = softmax();
+  forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
+    for (int64_t r0 = 0; r0 < bq; r0 += w) {
+      Value mFinal = sm.safeMax(loadVec(rowMax, ValueRange{h, cIdx(r0)}));
+      Value rescale =
+          sm.rescale(loadVec(blockMax, ValueRange{block, h, cIdx(r0)}), mFinal);
+      storeVec(arith::MulFOp::create(
+                   b, rescale, loadVec(rowSum, ValueRange{h, cIdx(r0)})),
+               rowFactor, ValueRange{h, cIdx(r0)});
+    }
+  });
+}
+
+/// acc^T[h, e, :] += sum_{j in [kb, kend)} V[b, h, jlo + j, e] S[h, j, :]
+/// (rows in the lanes, as Q K^T): register tiles of eTile head-dim columns x
+/// all row vectors, each step rowVecs P loads and eTile broadcasts of V
+/// elements (V read as it lies). Add: acc += sum (P already normalized);
+/// ScaleAcc: acc = f * acc + sum (the online rescale by alpha,
+/// FlashAttention).
+void DCMHAKernelEmitter::emitAccumulate(Value bIdx, Value jlo, Value kb,
+                                        Value kend, AccumulateMode mode) {
+  // About 12 accumulators, as the scores' tiles.
+  int64_t eTile = std::max<int64_t>(12 / rowVecs, 1);
   Value zero = cIdx(0), one = cIdx(1);
-  Value zeroV = vConst(0.0);
   forLoop(zero, cIdx(heads), one, [&](Value h) {
-    forLoop(zero, cIdx(bq), one, [&](Value r) {
-      for (int64_t e = 0; e < dvPad; e += w)
-        storeVec(zeroV, acc, ValueRange{r, cIdx(e)});
-    });
-    forLoop(zero, nkv, cIdx(kKeyBlock), [&](Value kb) {
-      Value kend = minIdx(addIdx(kb, cIdx(kKeyBlock)), nkv);
-      forLoop(zero, nq, cIdx(kRows), [&](Value r0) {
-        for (int64_t e0 = 0; e0 < dvPad; e0 += kVecs * w) {
-          int64_t vecs = std::min<int64_t>(kVecs, (dvPad - e0) / w);
-          SmallVector<Value> init;
-          for (int64_t i = 0; i < kRows; ++i)
-            for (int64_t e = 0; e < vecs; ++e)
-              init.push_back(loadVec(
-                  acc, ValueRange{addIdx(r0, cIdx(i)), cIdx(e0 + e * w)}));
-          SmallVector<Value> sums = forLoop(
-              kb, kend, one, init,
-              [&](Value j, ValueRange accs) -> SmallVector<Value> {
-                SmallVector<Value> vv;
-                for (int64_t e = 0; e < vecs; ++e)
-                  vv.push_back(loadLanes(
-                      v, ValueRange{bIdx, h, addIdx(jlo, j), cIdx(e0 + e * w)},
-                      dv - (e0 + e * w)));
-                SmallVector<Value> next;
-                for (int64_t i = 0; i < kRows; ++i) {
-                  Value p = splat(memref::LoadOp::create(
-                      b, s, ValueRange{j, h, addIdx(r0, cIdx(i))}));
-                  for (int64_t e = 0; e < vecs; ++e)
-                    next.push_back(vector::FMAOp::create(
-                        b, p, vv[e], accs[i * vecs + e]));
-                }
-                return next;
-              });
-          for (int64_t i = 0; i < kRows; ++i)
-            for (int64_t e = 0; e < vecs; ++e)
-              storeVec(sums[i * vecs + e], acc,
-                       ValueRange{addIdx(r0, cIdx(i)), cIdx(e0 + e * w)});
+    for (int64_t e0 = 0; e0 < dv; e0 += eTile) {
+      int64_t cols = std::min<int64_t>(eTile, dv - e0);
+      auto accIndex = [&](int64_t e, int64_t rv) {
+        return SmallVector<Value>{h, cIdx(e0 + e), cIdx(rv * w)};
+      };
+      SmallVector<Value> init;
+      for (int64_t e = 0; e < cols; ++e)
+        for (int64_t rv = 0; rv < rowVecs; ++rv)
+          init.push_back(vConst(0.0));
+      SmallVector<Value> sums = forLoop(
+          kb, kend, one, init,
+          [&](Value j, ValueRange accs) -> SmallVector<Value> {
+            // As in the scores: the fewer of the P vectors and the V
+            // broadcasts live at once.
+            Value key = addIdx(jlo, j);
+            auto pAt = [&](int64_t rv) {
+              return loadVec(s, ValueRange{h, sKey(j), cIdx(rv * w)});
+            };
+            auto vAt = [&](int64_t e) {
+              return splat(
+                  loadScalar(v, ValueRange{bIdx, h, key, cIdx(e0 + e)}));
+            };
+            SmallVector<Value> next(accs);
+            auto fma = [&](int64_t e, int64_t rv, Value ve, Value p) {
+              next[e * rowVecs + rv] =
+                  vector::FMAOp::create(b, ve, p, accs[e * rowVecs + rv]);
+            };
+            if (rowVecs <= cols) {
+              SmallVector<Value> p;
+              for (int64_t rv = 0; rv < rowVecs; ++rv)
+                p.push_back(pAt(rv));
+              for (int64_t e = 0; e < cols; ++e) {
+                Value ve = vAt(e);
+                for (int64_t rv = 0; rv < rowVecs; ++rv)
+                  fma(e, rv, ve, p[rv]);
+              }
+            } else {
+              SmallVector<Value> ve;
+              for (int64_t e = 0; e < cols; ++e)
+                ve.push_back(vAt(e));
+              for (int64_t rv = 0; rv < rowVecs; ++rv) {
+                Value p = pAt(rv);
+                for (int64_t e = 0; e < cols; ++e)
+                  fma(e, rv, ve[e], p);
+              }
+            }
+            return next;
+          });
+      for (int64_t rv = 0; rv < rowVecs; ++rv) {
+        Value f;
+        if (mode == AccumulateMode::ScaleAcc)
+          f = loadVec(rowFactor, ValueRange{h, cIdx(rv * w)});
+        for (int64_t e = 0; e < cols; ++e) {
+          Value sum = sums[e * rowVecs + rv];
+          Value old = loadVec(acc, accIndex(e, rv));
+          Value x = f ? Value(vector::FMAOp::create(b, f, old, sum))
+                      : Value(arith::AddFOp::create(b, old, sum));
+          storeVec(x, acc, accIndex(e, rv));
         }
-      });
-    });
-    // O = acc (times 1/sum), rows < nq.
-    forLoop(zero, nq, one, [&](Value r) {
-      Value inv;
-      if (normalize)
-        inv = splat(memref::LoadOp::create(b, rowInvSum, ValueRange{h, r}));
-      for (int64_t e = 0; e < dvPad; e += w) {
-        Value x = loadVec(acc, ValueRange{r, cIdx(e)});
-        if (inv)
-          x = arith::MulFOp::create(b, x, inv);
-        storeLanes(x, out, ValueRange{bIdx, h, addIdx(q0, r), cIdx(e)},
-                   dv - e);
       }
+    }
+  });
+}
+
+/// O[b, h, q0 + r, e] = acc^T[h, e, r] (times rowFactor when `scaled`) for
+/// r < nq, in the output type.
+void DCMHAKernelEmitter::emitFinalize(Value bIdx, Value q0, Value nq,
+                                      bool scaled) {
+  Value zero = cIdx(0), one = cIdx(1);
+  Type outElt = cast<MemRefType>(out.getType()).getElementType();
+  forLoop(zero, cIdx(heads), one, [&](Value h) {
+    if (scaled)
+      forLoop(zero, cIdx(dv), one, [&](Value e) {
+        for (int64_t r0 = 0; r0 < bq; r0 += w)
+          storeVec(arith::MulFOp::create(
+                       b, loadVec(acc, ValueRange{h, e, cIdx(r0)}),
+                       loadVec(rowFactor, ValueRange{h, cIdx(r0)})),
+                   acc, ValueRange{h, e, cIdx(r0)});
+      });
+    forLoop(zero, nq, one, [&](Value r) {
+      forLoop(zero, cIdx(dv), one, [&](Value e) {
+        Value x = memref::LoadOp::create(b, acc, ValueRange{h, e, r});
+        if (!outElt.isF32())
+          x = arith::TruncFOp::create(b, outElt, x);
+        memref::StoreOp::create(b, x, out,
+                                ValueRange{bIdx, h, addIdx(q0, r), e});
+      });
     });
   });
 }
