@@ -3,7 +3,9 @@
 // the results must agree (the evaluator interprets linalg, arith, math,
 // tensor and attn ops alike). Cases: both composes with a causal i1 mask and
 // the decomposed softmax (Lq = 4 < Lk = 6, bottom-right causal); a window
-// bias; batch_matmul with a transposed K.
+// bias; batch_matmul with a transposed K. The unfused chain also runs
+// through the CPU pipeline (fused there, then the DCMHA kernel, or the
+// attention kernel without compose) against the evaluator's result.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: attn-opt %s --attn-fuse-dcmha -o %t/fused.mlir
@@ -21,6 +23,12 @@
 // RUN: attn-run %s --backend=reference --function=dcmha_batch_matmul_transposed_key --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/u3.npy
 // RUN: attn-run %t/fused.mlir --backend=reference --function=dcmha_batch_matmul_transposed_key --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/f3.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/f3.npy "u" u=%t/u3.npy --tol 1e-6 | FileCheck %s --check-prefix=SAME3
+// RUN: attn-run %s --backend=cpu --function=dcmha_softmax_decomposed --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --input=@%t/w.npy --output=@%t/c1.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/c1.npy "u" u=%t/u1.npy --tol 1e-5 | FileCheck %s --check-prefix=CPU1
+// RUN: attn-run %s --backend=cpu --function=dcmha_window_bias --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/c2.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/c2.npy "u" u=%t/u2.npy --tol 1e-5 | FileCheck %s --check-prefix=CPU2
+// RUN: attn-run %s --backend=cpu --function=dcmha_batch_matmul_transposed_key --input=@%t/q.npy --input=@%t/k.npy --input=@%t/v.npy --output=@%t/c3.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/c3.npy "u" u=%t/u3.npy --tol 1e-5 | FileCheck %s --check-prefix=CPU3
 
 // CHECK-LABEL: func.func @dcmha_softmax_decomposed(
 // CHECK:         attn.dcmha {{.+}} pre(static({{.+}})) post(static({{.+}})) {causal, scale = 1.250000e-01 : f32}
@@ -32,6 +40,9 @@
 // SAME1: OK f1.npy shape=1x2x4x8
 // SAME2: OK f2.npy shape=1x2x4x8
 // SAME3: OK f3.npy shape=1x2x4x8
+// CPU1: OK c1.npy shape=1x2x4x8
+// CPU2: OK c2.npy shape=1x2x4x8
+// CPU3: OK c3.npy shape=1x2x4x8
 
 #qk_q = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
 #qk_k = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
