@@ -721,7 +721,7 @@ def Attn_TiledComposeOp : Attn_Op<"tiled_compose", [
     Example:
 
     ```mlir
-    %c = attn.tiled_compose %s query_gate(%g) outs(%init)
+    %c = attn.tiled_compose %s outs(%init) query_gate(%g)
            : tensor<1x4x16x32xf32>, tensor<1x16x4xf32>, tensor<1x4x16x32xf32>
            -> tensor<1x4x16x32xf32>
     ```
@@ -738,10 +738,13 @@ def Attn_TiledComposeOp : Attn_Op<"tiled_compose", [
                        AnyShaped:$output);
   let results = (outs Variadic<AnyRankedTensor>:$result);
 
+  // `outs` comes before the groups: their parser rejects any keyword right
+  // after them, so that a misspelt group gets a clear error.
   let assemblyFormat = [{
-    $scores `` custom<ComposeGroups>($static_weights, $query_weights1,
+    $scores `outs` `(` $output `)`
+    `` custom<ComposeGroups>($static_weights, $query_weights1,
         $query_weights2, $key_weights1, $key_weights2, $query_gate, $key_gate)
-    `outs` `(` $output `)` attr-dict `:` type(operands) (`->` type($result)^)?
+    attr-dict `:` type(operands) (`->` type($result)^)?
   }];
   let hasVerifier = 1;
 
