@@ -345,11 +345,30 @@ SmallVector<utils::IteratorType> OnlineDCMHAOp::getLoopIteratorTypes() {
   return SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel);
 }
 
-/// (b, i): batches and query rows; heads stay whole (compose mixes them).
-SmallVector<Range> OnlineDCMHAOp::getIterationDomain(OpBuilder &b) {
+/// The (b, row) domain of the DCMHA tiled forms, whose destination is
+/// [B, H, rows, X]: dims 0 and 2; heads stay whole (compose mixes them).
+static SmallVector<Range> batchRowDomain(OpBuilder &b, Location loc,
+                                         Value output) {
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  return {Range{zero, dimSize(b, getLoc(), getOutput(), 0), one},
-          Range{zero, dimSize(b, getLoc(), getOutput(), 2), one}};
+  return {Range{zero, dimSize(b, loc, output, 0), one},
+          Range{zero, dimSize(b, loc, output, 2), one}};
+}
+
+/// The destination tile [B, H, rows, X] of a (b, row) tile: all heads and
+/// all of X.
+static void batchRowTilePosition(OpBuilder &b, Location loc, Value output,
+                                 ArrayRef<OpFoldResult> offsets,
+                                 ArrayRef<OpFoldResult> sizes,
+                                 SmallVector<OpFoldResult> &resultOffsets,
+                                 SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets = {offsets[0], b.getIndexAttr(0), offsets[1],
+                   b.getIndexAttr(0)};
+  resultSizes = {sizes[0], dimSize(b, loc, output, 1), sizes[1],
+                 dimSize(b, loc, output, 3)};
+}
+
+SmallVector<Range> OnlineDCMHAOp::getIterationDomain(OpBuilder &b) {
+  return batchRowDomain(b, getLoc(), getOutput());
 }
 
 /// The compose groups of a tile of batches [bOff, bOff + bSize) and query
@@ -431,11 +450,8 @@ LogicalResult OnlineDCMHAOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  Location loc = getLoc();
-  resultOffsets = {offsets[0], b.getIndexAttr(0), offsets[1],
-                   b.getIndexAttr(0)};
-  resultSizes = {sizes[0], dimSize(b, loc, getOutput(), 1), sizes[1],
-                 dimSize(b, loc, getOutput(), 3)};
+  batchRowTilePosition(b, getLoc(), getOutput(), offsets, sizes,
+                       resultOffsets, resultSizes);
   return success();
 }
 
@@ -447,11 +463,10 @@ SmallVector<utils::IteratorType> TiledComposeOp::getLoopIteratorTypes() {
   return SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel);
 }
 
+
 /// (b, t): batches and query rows; heads and keys stay whole.
 SmallVector<Range> TiledComposeOp::getIterationDomain(OpBuilder &b) {
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  return {Range{zero, dimSize(b, getLoc(), getOutput(), 0), one},
-          Range{zero, dimSize(b, getLoc(), getOutput(), 2), one}};
+  return batchRowDomain(b, getLoc(), getOutput());
 }
 
 FailureOr<TilingResult>
@@ -483,10 +498,7 @@ LogicalResult TiledComposeOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  Location loc = getLoc();
-  resultOffsets = {offsets[0], b.getIndexAttr(0), offsets[1],
-                   b.getIndexAttr(0)};
-  resultSizes = {sizes[0], dimSize(b, loc, getOutput(), 1), sizes[1],
-                 dimSize(b, loc, getOutput(), 3)};
+  batchRowTilePosition(b, getLoc(), getOutput(), offsets, sizes,
+                       resultOffsets, resultSizes);
   return success();
 }

@@ -185,39 +185,51 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
   return online;
 }
 
-/// Run-time checks of the compose operands of `g` against the scores
-/// [B, H, Lq, Lk] of `q` and `k` (compose_c2..c5) where a dim is dynamic.
+namespace {
+/// Where a dimension of the scores [B, H, Lq, Lk] can be read: dim `dim` of
+/// `value`, named `name` in messages.
+struct DimSource {
+  Value value;
+  int64_t dim;
+  StringRef name;
+};
+} // namespace
+
+/// Run-time checks of the compose operands of `g` against the scores' dims
+/// B, H, Lq and Lk (compose_c2..c5) where a dim is dynamic; `where`
+/// prefixes the operand names (e.g. "pre ").
 static void emitComposeShapeChecks(OpBuilder &b, Location loc, Operation *op,
                                    StringRef where, const ComposeGroups &g,
-                                   Value q, Value k) {
-  auto check = [&](Value x, int64_t xd, StringRef xName, Value y, int64_t yd,
-                   StringRef yName, StringRef dimName) {
+                                   DimSource bDim, DimSource hDim,
+                                   DimSource lqDim, DimSource lkDim) {
+  auto check = [&](Value x, int64_t xd, StringRef xName, DimSource y,
+                   StringRef dimName) {
     if (x)
-      assertSameDim(b, loc, op, x, xd, (where + xName).str(), y, yd, yName,
-                    dimName);
+      assertSameDim(b, loc, op, x, xd, (where + xName).str(), y.value, y.dim,
+                    y.name, dimName);
   };
-  check(g.staticWeights, 0, "static", q, 1, "query", "H");
-  check(g.staticWeights, 1, "static", q, 1, "query", "H");
+  check(g.staticWeights, 0, "static", hDim, "H");
+  check(g.staticWeights, 1, "static", hDim, "H");
   for (auto [v, name] : {std::pair<Value, StringRef>{g.qw1, "query_weights qw1"},
                          {g.qw2, "query_weights qw2"}}) {
-    check(v, 0, name, q, 0, "query", "B");
-    check(v, 1, name, q, 2, "query", "Lq");
-    check(v, 3, name, q, 1, "query", "H");
+    check(v, 0, name, bDim, "B");
+    check(v, 1, name, lqDim, "Lq");
+    check(v, 3, name, hDim, "H");
   }
-  check(g.qw2, 2, "query_weights qw2", g.qw1, 2, "query_weights qw1", "Cq");
+  check(g.qw2, 2, "query_weights qw2", {g.qw1, 2, "query_weights qw1"}, "Cq");
   for (auto [v, name] : {std::pair<Value, StringRef>{g.kw1, "key_weights kw1"},
                          {g.kw2, "key_weights kw2"}}) {
-    check(v, 0, name, q, 0, "query", "B");
-    check(v, 1, name, k, 2, "key", "Lk");
-    check(v, 3, name, q, 1, "query", "H");
+    check(v, 0, name, bDim, "B");
+    check(v, 1, name, lkDim, "Lk");
+    check(v, 3, name, hDim, "H");
   }
-  check(g.kw2, 2, "key_weights kw2", g.kw1, 2, "key_weights kw1", "Ck");
-  check(g.queryGate, 0, "query_gate", q, 0, "query", "B");
-  check(g.queryGate, 1, "query_gate", q, 2, "query", "Lq");
-  check(g.queryGate, 2, "query_gate", q, 1, "query", "H");
-  check(g.keyGate, 0, "key_gate", q, 0, "query", "B");
-  check(g.keyGate, 1, "key_gate", k, 2, "key", "Lk");
-  check(g.keyGate, 2, "key_gate", q, 1, "query", "H");
+  check(g.kw2, 2, "key_weights kw2", {g.kw1, 2, "key_weights kw1"}, "Ck");
+  check(g.queryGate, 0, "query_gate", bDim, "B");
+  check(g.queryGate, 1, "query_gate", lqDim, "Lq");
+  check(g.queryGate, 2, "query_gate", hDim, "H");
+  check(g.keyGate, 0, "key_gate", bDim, "B");
+  check(g.keyGate, 1, "key_gate", lkDim, "Lk");
+  check(g.keyGate, 2, "key_gate", hDim, "H");
 }
 
 FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter,
@@ -262,8 +274,12 @@ FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter
   // MHA only (dcmha_c1): the heads of K/V are those of Q.
   assertSameDim(rewriter, loc, op, k, 1, "key", q, 1, "query", "H");
   ComposeGroups pre = op.getPreGroups(), post = op.getPostGroups();
-  emitComposeShapeChecks(rewriter, loc, op, "pre ", pre, q, k);
-  emitComposeShapeChecks(rewriter, loc, op, "post ", post, q, k);
+  DimSource bDim{q, 0, "query"}, hDim{q, 1, "query"}, lqDim{q, 2, "query"},
+      lkDim{k, 2, "key"};
+  emitComposeShapeChecks(rewriter, loc, op, "pre ", pre, bDim, hDim, lqDim,
+                         lkDim);
+  emitComposeShapeChecks(rewriter, loc, op, "post ", post, bDim, hDim, lqDim,
+                         lkDim);
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   Value init =
       createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
@@ -295,40 +311,9 @@ mlir::attn::convertComposeToTiled(RewriterBase &rewriter, ComposeOp op) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Value a = op.getScores();
-  // The scores [B, H, Lq, Lk] stand in for q ([B, H, Lq, .]) and k
-  // ([., ., Lk, .]) of the checks: dim 2 of `k` is Lk there.
   ComposeGroups g = op.getGroups();
-  auto check = [&](Value x, int64_t xd, StringRef xName, int64_t ad,
-                   StringRef dimName) {
-    if (x)
-      assertSameDim(rewriter, loc, op, x, xd, xName, a, ad, "scores", dimName);
-  };
-  check(g.staticWeights, 0, "static", 1, "H");
-  check(g.staticWeights, 1, "static", 1, "H");
-  for (auto [v, name] : {std::pair<Value, StringRef>{g.qw1, "query_weights qw1"},
-                         {g.qw2, "query_weights qw2"}}) {
-    check(v, 0, name, 0, "B");
-    check(v, 1, name, 2, "Lq");
-    check(v, 3, name, 1, "H");
-  }
-  if (g.qw1)
-    assertSameDim(rewriter, loc, op, g.qw2, 2, "query_weights qw2", g.qw1, 2,
-                  "query_weights qw1", "Cq");
-  for (auto [v, name] : {std::pair<Value, StringRef>{g.kw1, "key_weights kw1"},
-                         {g.kw2, "key_weights kw2"}}) {
-    check(v, 0, name, 0, "B");
-    check(v, 1, name, 3, "Lk");
-    check(v, 3, name, 1, "H");
-  }
-  if (g.kw1)
-    assertSameDim(rewriter, loc, op, g.kw2, 2, "key_weights kw2", g.kw1, 2,
-                  "key_weights kw1", "Ck");
-  check(g.queryGate, 0, "query_gate", 0, "B");
-  check(g.queryGate, 1, "query_gate", 2, "Lq");
-  check(g.queryGate, 2, "query_gate", 1, "H");
-  check(g.keyGate, 0, "key_gate", 0, "B");
-  check(g.keyGate, 1, "key_gate", 3, "Lk");
-  check(g.keyGate, 2, "key_gate", 1, "H");
+  emitComposeShapeChecks(rewriter, loc, op, "", g, {a, 0, "scores"},
+                         {a, 1, "scores"}, {a, 2, "scores"}, {a, 3, "scores"});
   auto type = cast<RankedTensorType>(op.getResult().getType());
   Value init = createEmpty(rewriter, loc, type, {{a, 0}, {a, 1}, {a, 2}, {a, 3}});
   auto tiled = TiledComposeOp::create(rewriter, loc, TypeRange{type}, a,

@@ -30,23 +30,32 @@ static LogicalResult checkTileable(RewriterBase &rewriter, Operation *op,
   return success();
 }
 
+/// Tiles `op` with an scf.forall of tile `sizes` (0 = not tiled) and
+/// replaces it with the loop's result.
+static FailureOr<scf::SCFTilingResult>
+tileWithForall(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> sizes) {
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  SmallVector<OpFoldResult> tileSizes;
+  for (int64_t size : sizes)
+    tileSizes.push_back(rewriter.getIndexAttr(size));
+  options.setTileSizes(tileSizes);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
 FailureOr<scf::SCFTilingResult>
 mlir::attn::tileOnlineAttention(RewriterBase &rewriter, OnlineAttentionOp op,
                                 int64_t blockQ) {
   if (failed(checkTileable(rewriter, op, blockQ)))
     return failure();
-  scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
-                        rewriter.getIndexAttr(blockQ)});
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  return result;
+  return tileWithForall(rewriter, op, {1, 1, blockQ});
 }
 
 FailureOr<scf::ForallOp>
@@ -109,17 +118,7 @@ mlir::attn::tileTiledCompose(RewriterBase &rewriter, TiledComposeOp op,
                              int64_t blockQ) {
   if (failed(checkTileable(rewriter, op, blockQ)))
     return failure();
-  scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(blockQ)});
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  return result;
+  return tileWithForall(rewriter, op, {1, blockQ});
 }
 
 FailureOr<scf::SCFTilingResult>
@@ -175,37 +174,31 @@ struct LoweringConfigPropagator : public RewriterBase::Listener {
 struct AttnTilePass
     : public mlir::attn::impl::AttnTilePassBase<AttnTilePass> {
   using Base::Base;
+
+  /// The ops of type OpTy on tensors that are not tiles yet (a tile already
+  /// sits inside an scf.forall).
+  template <typename OpTy>
+  SmallVector<OpTy> collectUntiled() {
+    SmallVector<OpTy> ops;
+    getOperation().walk([&](OpTy op) {
+      Operation *raw = op.getOperation();
+      if (raw->getNumResults() == 1 && !raw->getParentOfType<scf::ForallOp>())
+        ops.push_back(op);
+    });
+    return ops;
+  }
+
   void runOnOperation() override {
     LoweringConfigPropagator propagator;
     IRRewriter rewriter(&getContext(), &propagator);
-    SmallVector<OnlineAttentionOp> ops;
-    getOperation().walk([&](OnlineAttentionOp op) {
-      // Only untiled ops: a tile already sits inside an scf.forall.
-      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
-        ops.push_back(op);
-    });
-    SmallVector<BilinearGatherOp> gathers;
-    getOperation().walk([&](BilinearGatherOp op) {
-      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
-        gathers.push_back(op);
-    });
-    for (BilinearGatherOp op : gathers)
+    SmallVector<OnlineAttentionOp> ops = collectUntiled<OnlineAttentionOp>();
+    for (BilinearGatherOp op : collectUntiled<BilinearGatherOp>())
       if (failed(tileBilinearGather(rewriter, op, gatherBlockQ)))
         return signalPassFailure();
-    SmallVector<OnlineDCMHAOp> dcmhas;
-    getOperation().walk([&](OnlineDCMHAOp op) {
-      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
-        dcmhas.push_back(op);
-    });
-    for (OnlineDCMHAOp op : dcmhas)
+    for (OnlineDCMHAOp op : collectUntiled<OnlineDCMHAOp>())
       if (failed(tileOnlineDCMHA(rewriter, op, dcmhaBlockQ)))
         return signalPassFailure();
-    SmallVector<TiledComposeOp> composes;
-    getOperation().walk([&](TiledComposeOp op) {
-      if (op.getNumResults() == 1 && !op->getParentOfType<scf::ForallOp>())
-        composes.push_back(op);
-    });
-    for (TiledComposeOp op : composes)
+    for (TiledComposeOp op : collectUntiled<TiledComposeOp>())
       if (failed(tileTiledCompose(rewriter, op, composeBlockQ)))
         return signalPassFailure();
     for (OnlineAttentionOp op : ops) {
