@@ -44,6 +44,30 @@ static std::optional<double> countAttentionFlops(Value query, Value value,
          static_cast<double>(batch) * static_cast<double>(heads);
 }
 
+/// FLOPs of one composition per (b, t, s) position, all heads (2 per
+/// multiply-add): static weights 2 H^2, each rank of a weight pair 4 H (the
+/// w1 projection and the w2 broadcast), each gate 2 H; the convention of
+/// anchors/dcmha_torch.py and utils/attn_reference.py's compose_flops.
+/// std::nullopt for a dynamic H or rank.
+static std::optional<double> composeFlopsPerPosition(const ComposeGroups &g,
+                                                     int64_t heads) {
+  if (ShapedType::isDynamic(heads))
+    return std::nullopt;
+  double h = static_cast<double>(heads), per = 0;
+  if (g.staticWeights)
+    per += 2 * h * h;
+  for (Value weights : {g.qw1, g.kw1}) {
+    if (!weights)
+      continue;
+    int64_t rank = cast<ShapedType>(weights.getType()).getDimSize(2);
+    if (ShapedType::isDynamic(rank))
+      return std::nullopt;
+    per += 4 * h * static_cast<double>(rank);
+  }
+  per += 2 * h * ((g.queryGate ? 1 : 0) + (g.keyGate ? 1 : 0));
+  return per;
+}
+
 /// Bilinear sampling: per sample and channel 4 corner FMAs, plus one FMA for
 /// the attention weight when there is one (anchors/msda_torch.py's count:
 /// 10 FLOP per sample-channel for MSDA). `samples` and `channels` come from
@@ -76,6 +100,40 @@ std::optional<double> mlir::attn::countFlops(func::FuncOp func) {
           sliding.getQuery(), sliding.getValue(), sliding.getKey(),
           AttentionGeometry(sliding.getWindowLeft(), sliding.getWindowRight(),
                             sliding.getChunkSize()));
+    } else if (auto dcmha = dyn_cast<DCMHAOp>(op)) {
+      // Attention's FLOPs plus both compositions at every visible pair (the
+      // kernel composes only those).
+      int64_t left = -1, right = dcmha.getCausal() ? 0 : -1;
+      if (std::optional<ArrayRef<int64_t>> window = dcmha.getWindow()) {
+        left = (*window)[0];
+        if (!dcmha.getCausal())
+          right = (*window)[1];
+      }
+      AttentionGeometry geometry(left, right);
+      flops = countAttentionFlops(dcmha.getQuery(), dcmha.getValue(),
+                                  dcmha.getKey(), geometry);
+      auto qType = cast<ShapedType>(dcmha.getQuery().getType());
+      std::optional<double> pre =
+          composeFlopsPerPosition(dcmha.getPreGroups(), qType.getDimSize(1));
+      std::optional<double> post =
+          composeFlopsPerPosition(dcmha.getPostGroups(), qType.getDimSize(1));
+      if (flops && pre && post) {
+        int64_t lq = qType.getDimSize(2);
+        int64_t lk = cast<ShapedType>(dcmha.getKey().getType()).getDimSize(2);
+        double pairs = geometry.countVisiblePairs(lq, lk, lk - lq) *
+                       static_cast<double>(qType.getDimSize(0));
+        *flops += pairs * (*pre + *post);
+      } else {
+        flops = std::nullopt;
+      }
+    } else if (auto compose = dyn_cast<ComposeOp>(op)) {
+      auto type = cast<ShapedType>(compose.getScores().getType());
+      std::optional<double> per =
+          composeFlopsPerPosition(compose.getGroups(), type.getDimSize(1));
+      if (per && type.hasStaticShape())
+        flops = *per * static_cast<double>(type.getDimSize(0)) *
+                static_cast<double>(type.getDimSize(2)) *
+                static_cast<double>(type.getDimSize(3));
     } else if (auto sample = dyn_cast<DeformableSampleOp>(op)) {
       auto grid = cast<ShapedType>(sample.getGrid().getType());
       flops = countSamplingFlops(

@@ -33,6 +33,20 @@
 // RUN: attn-run %s --function=sample --input=@%t/x.npy --input=@%t/g.npy --benchmark=1 | FileCheck %s --check-prefix=SAMPLE
 // SAMPLE: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 384 FLOP per call)
 
+// attn.dcmha: attention's 2 (D + Dv) per visible pair (causal 4x4: 10 pairs,
+// * 32 * H = 2: 640) plus both compositions per visible pair (query gate
+// 2 H = 4, key weights of rank 1 4 H = 8: 120); compose: static weights
+// 2 H^2 = 8 per (t, s), 3 * 5 positions: 120.
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/q.npy 1x2x4x8 float32 --seed 8
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/qg.npy 1x4x2 float32 --seed 9
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/kw.npy 1x4x1x2 float32 --seed 10
+// RUN: attn-run %s --function=dcmha --input=@%t/q.npy --input=@%t/qg.npy --input=@%t/kw.npy --benchmark=1 | FileCheck %s --check-prefix=DCMHA
+// DCMHA: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 760 FLOP per call)
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/s.npy 1x2x3x5 float32 --seed 11
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/sw.npy 2x2 float32 --seed 12
+// RUN: attn-run %s --function=compose --input=@%t/s.npy --input=@%t/sw.npy --benchmark=1 | FileCheck %s --check-prefix=COMPOSE
+// COMPOSE: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 120 FLOP per call)
+
 func.func @main(%a: tensor<16x32xf32>, %b: tensor<32x8xf32>) -> tensor<16x8xf32> {
   %zero = arith.constant 0.0 : f32
   %init = tensor.empty() : tensor<16x8xf32>
@@ -58,4 +72,15 @@ func.func @msda(%v: tensor<1x30x2x8xf32>, %loc: tensor<1x3x2x2x2x2xf32>, %w: ten
 func.func @sample(%x: tensor<1x4x5x8xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x2x3x8xf32> {
   %s = attn.deformable_sample %x, %g : tensor<1x4x5x8xf32>, tensor<1x2x3x2xf32> -> tensor<1x2x3x8xf32>
   return %s : tensor<1x2x3x8xf32>
+}
+
+func.func @dcmha(%q: tensor<1x2x4x8xf32>, %qg: tensor<1x4x2xf32>, %kw: tensor<1x4x1x2xf32>) -> tensor<1x2x4x8xf32> {
+  %o = attn.dcmha %q, %q, %q pre(query_gate(%qg)) post(key_weights(%kw, %kw)) {causal}
+    : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x4x2xf32>, tensor<1x4x1x2xf32>, tensor<1x4x1x2xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+func.func @compose(%s: tensor<1x2x3x5xf32>, %w: tensor<2x2xf32>) -> tensor<1x2x3x5xf32> {
+  %c = attn.compose %s static(%w) : tensor<1x2x3x5xf32>, tensor<2x2xf32> -> tensor<1x2x3x5xf32>
+  return %c : tensor<1x2x3x5xf32>
 }

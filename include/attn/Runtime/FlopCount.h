@@ -19,7 +19,11 @@ namespace attn {
 /// FLOPs of one call of `func`: the sum over its `attn.attention` and
 /// `attn.sliding_window_attention` ops of (number of visible (query, key)
 /// pairs, counting causal, window and chunk restrictions but not masks)
-/// * 2 * (D + Dv) * B * Hq, plus 2 * (iteration space) for each linalg
+/// * 2 * (D + Dv) * B * Hq; for `attn.dcmha` that plus both compositions at
+/// every visible pair; for `attn.compose` its composition at every (b, t, s)
+/// (static weights 2 H^2, each rank of a weight pair 4 H, each gate 2 H, as
+/// anchors/dcmha_torch.py counts); for the sampling ops 8 (10 weighted) per
+/// sample and channel; plus 2 * (iteration space) for each linalg
 /// contraction (matmul, batch_matmul, ...). Elementwise and data-movement
 /// ops count as free. std::nullopt when the function holds no counted op,
 /// another attn op, or a dynamic dimension in a counted op.
