@@ -26,32 +26,32 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
     : cpu("cpu", cl::desc(cpuHelp), cl::value_desc("name"),
           cl::init("native"), cl::cat(category)),
       numThreads("num-threads",
-                 cl::desc("Threads of the parallel tile loop (0 = OpenMP "
-                          "default)"),
+                 cl::desc("Threads of the parallel tile loop (default: 0 = "
+                          "OpenMP's default)"),
                  cl::init(0), cl::cat(category)),
-      blockQ("block-q", cl::desc("Query rows per tile (0 = automatic)"),
+      blockQ("block-q", cl::desc("Query rows per tile (default: 0 = automatic)"),
              cl::init(0), cl::cat(category)),
-      blockK("block-k", cl::desc("Keys per inner block (0 = automatic)"),
+      blockK("block-k", cl::desc("Keys per inner block (default: 0 = automatic)"),
              cl::init(0), cl::cat(category)),
       gatherBlockQ("gather-block-q",
                    cl::desc("Queries per tile of the gathers of "
                             "attn.deformable_sample and attn.ms_deform_attn "
-                            "(0 = automatic)"),
+                            "(default: 0 = automatic)"),
                    cl::init(0), cl::cat(category)),
       dcmhaBlockQ("dcmha-block-q",
                   cl::desc("Query rows per tile of attn.dcmha, all heads "
-                           "(0 = automatic)"),
+                           "(default: 0 = automatic)"),
                   cl::init(0), cl::cat(category)),
       splitKeys("split-keys",
                 cl::desc("Key splits of attention, processed in parallel and "
                          "merged (flash-decoding): 0 = automatic (decode "
-                         "shapes), 1 = never, N = N splits"),
+                         "shapes; the default), 1 = never, N = N splits"),
                 cl::init(0), cl::cat(category)),
       decomposeAll(
           "decompose-all",
           cl::desc("Lower attention through the portable linalg "
                    "decomposition instead of the vector kernel (slower; for "
-                   "cross-checking)"),
+                   "cross-checking; default: off)"),
           cl::init(false), cl::cat(category)) {}
 
 CompileOptions CompileOptionsCL::get() const {

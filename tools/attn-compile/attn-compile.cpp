@@ -15,6 +15,7 @@
 #include "attn/Runtime/AOT.h"
 #include "attn/Runtime/CompileOptionsCL.h"
 #include "attn/Runtime/Runner.h"
+#include "attn/Support/Progress.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -46,7 +47,8 @@ static cl::opt<std::string>
              cl::value_desc("kind"), cl::init("so"), cl::cat(category));
 
 static cl::opt<std::string>
-    target("target", cl::desc("Code generation target: cpu (cuda: not yet)"),
+    target("target", cl::desc("Code generation target: cpu (the default; "
+                           "cuda: not yet)"),
            cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
 
 static cl::opt<bool> bundleRuntime(
@@ -98,6 +100,7 @@ int main(int argc, char **argv) {
   if (llvm::Error error = verifyCompileOptions(options))
     return fail(llvm::toString(std::move(error)));
 
+  ProgressNotice progress("attn-compile", "compiling " + inputFile);
   auto compiled = CompiledModule::compileFile(inputFile, options);
   if (!compiled)
     return fail(compiled.takeError());

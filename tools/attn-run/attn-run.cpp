@@ -16,6 +16,7 @@
 
 #include "attn/Reference/Reference.h"
 #include "attn/Runtime/CompileOptionsCL.h"
+#include "attn/Support/Progress.h"
 #include "attn/Runtime/HostBackend.h"
 #include "attn/Runtime/NpyIO.h"
 #include "attn/Runtime/Runner.h"
@@ -59,7 +60,7 @@ static cl::opt<std::string> modulePath(
     cl::value_desc("library.so"), cl::cat(category));
 
 static cl::opt<std::string> functionName("function",
-                                         cl::desc("Function to run"),
+                                         cl::desc("Function to run (default: main)"),
                                          cl::value_desc("name"),
                                          cl::init("main"), cl::cat(category));
 
@@ -79,18 +80,21 @@ static cl::list<std::string>
 static cl::opt<unsigned>
     benchmarkRuns("benchmark",
                   cl::desc("Time N calls after one warm-up and print min, "
-                           "median, max and GFLOP/s"),
+                           "median, max and GFLOP/s (default: 0, no "
+                           "timing)"),
                   cl::value_desc("N"), cl::init(0), cl::cat(category));
 
 static cl::opt<std::string>
     backend("backend",
-            cl::desc("Where to run: cpu (JIT-compiled code) or reference "
-                     "(the float64 reference evaluator, the test oracle)"),
+            cl::desc("Where to run: cpu (JIT-compiled code; the default) "
+                     "or reference (the float64 reference evaluator, the "
+                     "test oracle)"),
             cl::value_desc("name"), cl::init("cpu"), cl::cat(category));
 
 static CompileOptionsCL
-    compileFlags(category, "CPU the pipeline tunes for: native or an LLVM CPU "
-                           "name (the JIT always emits host code)");
+    compileFlags(category, "CPU the pipeline tunes for: native (the default) "
+                           "or an LLVM CPU name (the JIT always emits host "
+                           "code)");
 
 static constexpr StringLiteral kToolName = "attn-run";
 
@@ -346,6 +350,7 @@ int main(int argc, char **argv) {
   } else if (backend == "cpu") {
     // Compile only the function that runs.
     options.entryPoints.push_back(functionName);
+    ProgressNotice progress(kToolName, "compiling " + inputFile);
     auto module = CompiledModule::compileFile(inputFile, options);
     if (!module)
       return fail(module.takeError());
@@ -406,6 +411,8 @@ int main(int argc, char **argv) {
     if (compiled)
       return compiled->invoke(functionName, tensors);
     auto func = parsed->lookupSymbol<func::FuncOp>(functionName);
+    ProgressNotice progress(kToolName, "evaluating @" + functionName +
+                                           " with the reference evaluator");
     return runReference(func, *signature, tensors);
   };
   auto results = run();
