@@ -34,6 +34,13 @@ ProgressNotice::ProgressNotice(llvm::StringRef tool, llvm::StringRef what)
   std::optional<std::chrono::milliseconds> delay = progressDelay();
   if (!delay)
     return;
+  if (delay->count() == 0) {
+    // At once (deterministic output for tests): no waiting thread.
+    printed = true;
+    llvm::errs() << message << "...\n";
+    llvm::errs().flush();
+    return;
+  }
   waiter = std::thread([this, wait = *delay] {
     std::unique_lock<std::mutex> lock(mutex);
     if (finished.wait_for(lock, wait, [this] { return done; }))
@@ -45,14 +52,14 @@ ProgressNotice::ProgressNotice(llvm::StringRef tool, llvm::StringRef what)
 }
 
 ProgressNotice::~ProgressNotice() {
-  if (!waiter.joinable())
-    return;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    done = true;
+  if (waiter.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+    }
+    finished.notify_one();
+    waiter.join();
   }
-  finished.notify_one();
-  waiter.join();
   if (!printed)
     return;
   std::chrono::duration<double> seconds =
