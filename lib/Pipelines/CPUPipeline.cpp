@@ -88,6 +88,8 @@ static void buildTilingPipeline(OpPassManager &pm,
 
 /// Tensors to buffers, whole-module (function boundaries included).
 static void buildBufferizationPipeline(OpPassManager &pm) {
+  // Ops without a bufferization model stop here with an error naming them.
+  pm.addNestedPass<func::FuncOp>(createAttnCheckBufferizablePass());
   bufferization::OneShotBufferizePassOptions opts;
   opts.bufferizeFunctionBoundaries = true;
   opts.functionBoundaryTypeConversion =

@@ -42,3 +42,13 @@ func.func @deformable_sample_dynamic_map(%x: tensor<1x?x4x8xf32>, %g: tensor<1x2
   %s = attn.deformable_sample %x, %g : tensor<1x?x4x8xf32>, tensor<1x2x2x2xf32> -> tensor<1x2x2x8xf32>
   return %s : tensor<1x2x2x8xf32>
 }
+
+// -----
+
+// Upstream ops that one-shot bufferization cannot take stop before it, with
+// the op and the pass named.
+func.func @gather_not_bufferizable(%a: tensor<5x3xf32>, %i: tensor<2x1xindex>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'tensor.gather' op is not supported by --attn-cpu-pipeline: it has no bufferization model, so one-shot-bufferize cannot lower it (rejected by -attn-check-bufferizable)}}
+  %g = tensor.gather %a[%i] gather_dims([0]) : (tensor<5x3xf32>, tensor<2x1xindex>) -> tensor<2x3xf32>
+  return %g : tensor<2x3xf32>
+}

@@ -48,4 +48,20 @@ def AttnDecomposeLinalgAggregatesPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnCheckBufferizablePass
+    : Pass<"attn-check-bufferizable", "func::FuncOp"> {
+  let summary = "Reject ops on tensors that one-shot bufferization cannot take";
+  let description = [{
+    Runs right before bufferization in `--attn-cpu-pipeline`. Every op that
+    still has a tensor operand or result must implement
+    `BufferizableOpInterface` (directly or through its dialect's external
+    model), or be `bufferization.to_tensor`/`to_buffer`; otherwise the
+    pipeline stops here with an error that names the op and this pass
+    (`tensor.gather`, for instance, has no bufferization model upstream),
+    instead of one-shot-bufferize's "op was not bufferized". The ops that
+    earlier passes rewrite (attn ops, TOSA, `linalg.softmax`, elementwise
+    arith on tensors) are gone by then.
+  }];
+}
+
 #endif // ATTN_CODEGEN_COMMON_PASSES_TD
