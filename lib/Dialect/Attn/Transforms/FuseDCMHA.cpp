@@ -801,13 +801,17 @@ static LogicalResult rewriteChain(RewriterBase &rewriter, Operation *anchor,
   // Erase the chain, users first, then what only it used (fills, empties,
   // constants).
   SetVector<Operation *> producers;
-  for (Operation *op : chain.ops)
+  for (Operation *op : chain.ops) {
+    // The anchor is gone already (replaced above).
+    if (erased.contains(op))
+      continue;
     op->walk([&](Operation *nested) {
       for (Value v : nested->getOperands())
         if (Operation *def = v.getDefiningOp();
             def && !chain.ops.contains(def) && !op->isAncestor(def))
           producers.insert(def);
     });
+  }
   bool progress = true;
   while (progress) {
     progress = false;
