@@ -8,7 +8,8 @@
 # broken headers for the .npy fuzzer) and runs each target for the given
 # time. Findings land in build-fuzz/fuzz/findings/<target>/ (crash-*,
 # timeout-*, oom-*), libFuzzer's last stats line in
-# build-fuzz/fuzz/<target>.log. docs/Fuzzing.md records the runs.
+# build-fuzz/fuzz/<target>.log (its last "#<runs>: cov: ... oom/timeout/
+# crash: a/b/c" line is the summary). docs/Fuzzing.md records the runs.
 #
 # Usage: scripts/fuzz.sh [seconds per target (600)] [targets...]
 #   targets: pipeline npy (default: both)
@@ -83,15 +84,18 @@ for target in "${targets[@]}"; do
   findings="$work/findings/$target"
   mkdir -p "$findings" "$work/corpus/$target"
   attn_log "fuzzing $target for ${seconds}s"
-  # -timeout: an input that runs longer is a hang; -rss_limit_mb: the
+  # Fork mode, so that a finding is saved and the run goes on for the whole
+  # time. -timeout: an input that runs longer is a hang; -rss_limit_mb: the
   # pipeline of a large seed stays far below it.
-  if ! "$bin" "$work/corpus/$target" -max_total_time="$seconds" \
-      -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
-      -artifact_prefix="$findings/" >"$work/$target.log" 2>&1; then
-    status=1
-    attn_log "$target: a finding, see $work/$target.log and $findings/"
-  fi
-  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+.*DONE' \
-    "$work/$target.log" | sed "s/^/[attn] $target: /" >&2 || true
+  "$bin" "$work/corpus/$target" -fork=1 -ignore_crashes=1 \
+      -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" \
+      -timeout=30 -rss_limit_mb=4096 -artifact_prefix="$findings/" \
+      >"$work/$target.log" 2>&1 || status=1
+  # The last progress line: executed inputs, coverage, oom/timeout/crash.
+  grep -E '^#[0-9]+: cov:' "$work/$target.log" | tail -1 |
+    sed "s/^/[attn] $target: /" >&2 || true
+  found=$(find "$findings" -type f | wc -l)
+  attn_log "$target: $found finding(s) in $findings/"
+  ((found == 0)) || status=1
 done
 exit "$status"
