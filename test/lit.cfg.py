@@ -21,6 +21,12 @@ config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%PYTHON", config.python_executable))
 config.substitutions.append(("%attn_src_root", config.attn_src_root))
 config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
+# The Python package `attn` (python-bindings/): tests of it run with
+# PYTHONPATH=%attn_python_packages, as docs/Python.md shows.
+config.substitutions.append(
+    ("%attn_python_packages", config.attn_python_packages_dir))
+if config.attn_enable_python_bindings:
+    config.available_features.add("python-bindings")
 
 # The clang of the LLVM the project builds against (its IR is read by it).
 config.substitutions.append(

@@ -23,6 +23,7 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -172,6 +173,29 @@ static llvm::Error selectEntryPoints(ModuleOp module,
   return llvm::Error::success();
 }
 
+/// The SSA name (`%query`) that the argument at `loc` has in the source
+/// buffer `bufferId` of `sourceMgr`, or "" when `loc` points elsewhere: the
+/// parser gives a function argument the location of its name.
+static std::string getArgumentName(Location loc, llvm::SourceMgr &sourceMgr,
+                                   unsigned bufferId) {
+  const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
+  auto fileLoc = dyn_cast<FileLineColLoc>(loc);
+  if (!fileLoc || fileLoc.getFilename() != buffer->getBufferIdentifier())
+    return "";
+  llvm::SMLoc start = sourceMgr.FindLocForLineAndColumn(
+      bufferId, fileLoc.getLine(), fileLoc.getColumn());
+  if (!start.isValid())
+    return "";
+  StringRef rest(start.getPointer(),
+                 buffer->getBufferEnd() - start.getPointer());
+  if (!rest.starts_with("%"))
+    return "";
+  size_t end = rest.find_if_not(
+      [](char c) { return llvm::isAlnum(c) || StringRef("_$.-").contains(c); },
+      1);
+  return rest.take_front(end).str();
+}
+
 llvm::Expected<LoweredModule>
 mlir::attn::lowerModule(StringRef source, const Backend &backend,
                         const CompileOptions &options, StringRef bufferName) {
@@ -193,9 +217,15 @@ mlir::attn::lowerModule(StringRef source, const Backend &backend,
   if (llvm::Error error =
           selectEntryPoints(module, options.entryPoints, bufferName))
     return std::move(error);
-  for (auto func : module.getOps<func::FuncOp>())
-    if (!func.isPrivate() && !func.isExternal())
-      result.functions.push_back(getFunctionSignature(func));
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    FunctionSignature signature = getFunctionSignature(func);
+    for (BlockArgument argument : func.getArguments())
+      signature.argumentNames.push_back(getArgumentName(
+          argument.getLoc(), sourceMgr, sourceMgr.getMainFileID()));
+    result.functions.push_back(std::move(signature));
+  }
 
   prepareForLowering(module);
   PassManager pm(context, ModuleOp::getOperationName());

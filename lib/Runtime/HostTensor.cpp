@@ -45,6 +45,19 @@ HostTensor::HostTensor(ElementType elementType, ArrayRef<int64_t> shape,
          "byte count does not match the shape");
 }
 
+HostTensor HostTensor::borrow(ElementType elementType,
+                              ArrayRef<int64_t> shape, const void *data) {
+  HostTensor result;
+  result.elementType = elementType;
+  result.shape.assign(shape.begin(), shape.end());
+  result.borrowedSize = static_cast<size_t>(product(shape) *
+                                            getElementByteWidth(elementType));
+  // A non-null pointer marks the tensor as borrowed, also when it is empty.
+  static const uint8_t kEmpty = 0;
+  result.borrowed = data ? static_cast<const uint8_t *>(data) : &kEmpty;
+  return result;
+}
+
 HostTensor HostTensor::fromF32(ArrayRef<int64_t> shape,
                                ArrayRef<float> values) {
   assert(static_cast<int64_t>(values.size()) == product(shape) &&
@@ -77,7 +90,7 @@ static uint16_t doubleToHalfBits(const llvm::fltSemantics &semantics,
 }
 
 template <typename T>
-static T loadAt(const std::vector<uint8_t> &bytes, int64_t index) {
+static T loadAt(ArrayRef<uint8_t> bytes, int64_t index) {
   T value;
   std::memcpy(&value, bytes.data() + index * sizeof(T), sizeof(T));
   return value;
@@ -90,6 +103,7 @@ static void storeAt(std::vector<uint8_t> &bytes, int64_t index, T value) {
 
 double HostTensor::getElementAsDouble(int64_t index) const {
   assert(index >= 0 && index < getNumElements() && "index out of range");
+  ArrayRef<uint8_t> bytes = getBytes();
   switch (elementType) {
   case ElementType::F32:
     return loadAt<float>(bytes, index);

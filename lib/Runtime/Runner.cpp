@@ -14,6 +14,13 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -75,8 +82,11 @@ CompiledModule::compile(StringRef source, const CompileOptions &options,
       lowerModule(source, **backend, options, bufferName);
   if (!lowered)
     return lowered.takeError();
-  return std::unique_ptr<CompiledModule>(
+  std::unique_ptr<CompiledModule> compiled(
       new CompiledModule(options, std::move(*backend), std::move(*lowered)));
+  compiled->source = source.str();
+  compiled->bufferName = bufferName.str();
+  return compiled;
 }
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
@@ -105,6 +115,64 @@ const FunctionSignature *CompiledModule::lookupFunction(StringRef name) const {
 }
 
 ModuleOp CompiledModule::getLoweredModule() const { return *module; }
+
+ArrayRef<StringRef> CompiledModule::getIRStages() {
+  static const StringRef stages[] = {"input", "lowered", "llvm", "asm"};
+  return stages;
+}
+
+/// Emits `module` as the text artifact `kind` into a temporary file through
+/// `backend` and returns its contents.
+static llvm::Expected<std::string>
+emitToString(const Backend &backend, ModuleOp module,
+             ArrayRef<FunctionSignature> functions,
+             const CompileOptions &options, EmitKind kind, StringRef suffix) {
+  SmallString<128> path;
+  if (std::error_code error =
+          llvm::sys::fs::createTemporaryFile("attn-ir", suffix, path))
+    return makeError("cannot create a temporary file: " + error.message());
+  llvm::FileRemover remover(path);
+  if (llvm::Error error = backend.emit(module, functions, options, kind, path))
+    return std::move(error);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError("cannot read back '" + path +
+                     "': " + buffer.getError().message());
+  return (*buffer)->getBuffer().str();
+}
+
+llvm::Expected<std::string> CompiledModule::getIR(StringRef stage) const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (stage == "input") {
+    std::unique_ptr<MLIRContext> inputContext = createRuntimeContext();
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(source, bufferName),
+        llvm::SMLoc());
+    OwningOpRef<ModuleOp> parsed =
+        parseSourceFile<ModuleOp>(sourceMgr, inputContext.get());
+    if (!parsed)
+      return makeError("cannot re-parse '" + bufferName + "'");
+    parsed->print(os);
+    return text;
+  }
+  ModuleOp lowered = getLoweredModule();
+  if (stage == "lowered") {
+    lowered.print(os);
+    return text;
+  }
+  if (stage == "llvm")
+    return emitToString(*backend, lowered, functions, options,
+                        EmitKind::LLVMIR, "ll");
+  if (stage == "asm")
+    return emitToString(*backend, lowered, functions, options,
+                        EmitKind::Assembly, "s");
+  return makeError("unknown IR stage '" + stage +
+                   "': expected one of " +
+                   llvm::join(getIRStages(), ", "));
+}
 
 llvm::Error CompiledModule::prepareJIT() {
   if (executable)

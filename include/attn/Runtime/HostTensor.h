@@ -6,7 +6,9 @@
 // bindings hand to compiled functions: a dense, row-major (C order) buffer
 // with a shape and an element type. Floating-point types narrower than 32
 // bits are stored as their raw bits (IEEE half / bfloat16), `i1` as one byte
-// per element (0 or 1), as numpy stores `bool`.
+// per element (0 or 1), as numpy stores `bool`. A tensor usually owns its
+// bytes; HostTensor::borrow makes one that refers to the caller's buffer
+// instead (how the Python bindings pass numpy arrays without a copy).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +49,16 @@ public:
   HostTensor(ElementType elementType, ArrayRef<int64_t> shape,
              ArrayRef<uint8_t> bytes);
 
+  /// Creates a tensor that refers to the row-major buffer `data` (holding
+  /// `numElements * byteWidth` bytes of `elementType`) without copying it.
+  /// The tensor is read-only (nothing may write through getMutableBytes or
+  /// the non-const data()), and the caller keeps `data` alive and unchanged
+  /// while the tensor or a copy of it is used; copies refer to the same
+  /// buffer. Compiled functions only read their inputs, so a borrowed tensor
+  /// can be passed to CompiledModule::invoke and Executable::call as it is.
+  static HostTensor borrow(ElementType elementType, ArrayRef<int64_t> shape,
+                           const void *data);
+
   /// Creates an f32 tensor holding `values` (their count must match `shape`).
   static HostTensor fromF32(ArrayRef<int64_t> shape, ArrayRef<float> values);
 
@@ -64,19 +76,37 @@ public:
   int64_t getNumElements() const;
 
   /// Size of the buffer in bytes.
-  int64_t getSizeInBytes() const { return static_cast<int64_t>(bytes.size()); }
+  int64_t getSizeInBytes() const {
+    return static_cast<int64_t>(getBytes().size());
+  }
+
+  /// Whether the tensor refers to a caller's buffer (borrow) instead of
+  /// owning its bytes.
+  bool isBorrowed() const { return borrowed != nullptr; }
 
   /// The raw bytes, row-major.
-  ArrayRef<uint8_t> getBytes() const { return bytes; }
-  MutableArrayRef<uint8_t> getMutableBytes() { return bytes; }
-  const void *data() const { return bytes.data(); }
-  void *data() { return bytes.data(); }
+  ArrayRef<uint8_t> getBytes() const {
+    if (borrowed)
+      return ArrayRef<uint8_t>(borrowed, borrowedSize);
+    return bytes;
+  }
+  /// The bytes for writing; a borrowed tensor must not be written through
+  /// them (its buffer is the caller's, lent for reading).
+  MutableArrayRef<uint8_t> getMutableBytes() {
+    if (borrowed)
+      return MutableArrayRef<uint8_t>(const_cast<uint8_t *>(borrowed),
+                                      borrowedSize);
+    return bytes;
+  }
+  const void *data() const { return getBytes().data(); }
+  void *data() { return getMutableBytes().data(); }
 
   /// Typed view of the elements; `T` must have the element's byte width.
   template <typename T> ArrayRef<T> getValues() const {
     assert(sizeof(T) == getElementByteWidth(elementType) && "width mismatch");
-    return ArrayRef<T>(reinterpret_cast<const T *>(bytes.data()),
-                       bytes.size() / sizeof(T));
+    ArrayRef<uint8_t> raw = getBytes();
+    return ArrayRef<T>(reinterpret_cast<const T *>(raw.data()),
+                       raw.size() / sizeof(T));
   }
 
   /// Element `index` (row-major linear index) converted to double.
@@ -99,6 +129,9 @@ private:
   ElementType elementType = ElementType::F32;
   SmallVector<int64_t, 4> shape;
   std::vector<uint8_t> bytes;
+  /// The caller's buffer of a borrowed tensor (then `bytes` is empty).
+  const uint8_t *borrowed = nullptr;
+  size_t borrowedSize = 0;
 };
 
 } // namespace mlir::attn

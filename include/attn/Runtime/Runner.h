@@ -111,6 +111,19 @@ public:
   /// The lowered module (for the host backend: LLVM dialect).
   ModuleOp getLoweredModule() const;
 
+  /// The stages getIR prints, in pipeline order: "input" (the source module
+  /// as parsed and verified, before lowering), "lowered" (after the
+  /// backend's pipeline; for the host: the LLVM dialect), "llvm" (optimized
+  /// LLVM IR) and "asm" (target assembly).
+  static ArrayRef<StringRef> getIRStages();
+
+  /// The module at `stage` (one of getIRStages) as text. "input" re-parses
+  /// the source the module was compiled from; "llvm" and "asm" are what
+  /// emit writes for EmitKind::LLVMIR and EmitKind::Assembly. Errors: an
+  /// unknown stage (listing the stages), or a failure of the backend's
+  /// emission.
+  llvm::Expected<std::string> getIR(StringRef stage) const;
+
   const CompileOptions &getOptions() const { return options; }
 
   /// The backend the module was lowered for and runs on.
@@ -126,6 +139,10 @@ private:
                    std::vector<HostTensor> *results, double *elapsedMs);
 
   CompileOptions options;
+  /// The MLIR text the module was compiled from and its name in
+  /// diagnostics (for getIR("input")).
+  std::string source;
+  std::string bufferName;
   std::unique_ptr<Backend> backend;
   std::unique_ptr<MLIRContext> context;
   OwningOpRef<ModuleOp> module;

@@ -42,6 +42,11 @@ struct FunctionSignature {
   std::string name;
   SmallVector<TensorSpec> arguments;
   SmallVector<TensorSpec> results;
+  /// The arguments' SSA names in the source, with the `%` ("%query"), one
+  /// per argument; empty when unknown (the module was not parsed from text
+  /// by lowerModule, or was built in memory). For messages that name a
+  /// parameter (the Python bindings').
+  SmallVector<std::string> argumentNames;
   /// Non-empty when some argument or result is not a ranked tensor of a
   /// supported element type: the reason, naming it. Such a function can be
   /// emitted but not invoked from the host API.

@@ -1,0 +1,91 @@
+# Part of the attn-mlir project.
+"""attn - compile attention graphs written in the attn dialect and run them.
+
+    import numpy as np, attn
+    exe = attn.compile(open("examples/vit_b16_self_attention.mlir").read())
+    out = exe["main"](q, k, v)        # numpy arrays in, numpy array out
+
+The work is done by the C++ compile-and-run API (include/attn/Runtime) in the
+extension `attn._attn`; this file only decides whether `source` is MLIR text
+or a path. docs/Python.md is the user guide: options, dtypes (bf16 travels
+as uint16 bit patterns), zero-copy rules, errors and IR stages.
+
+  compile(source, target="cpu", **options) -> Executable
+  Executable: exe["f"] / exe.f -> Function; exe.functions; exe.ir(stage);
+              exe.stats
+  Function:   f(*arrays) -> array, or a tuple for several results
+  reference:  float64 numpy references of every op of docs/Spec.md
+  Error (RuntimeError), CompileError (Error): failures of a call / of
+              compilation, with the runtime's message and diagnostics
+  IR_STAGES, COMPILE_OPTIONS: what exe.ir and compile() take
+"""
+
+import os
+
+import numpy as np
+
+from ._attn import (COMPILE_OPTIONS, IR_STAGES, CompileError, Error,
+                    Executable, Function, Signature, _compile_file,
+                    _compile_text)
+
+__all__ = ["compile", "Executable", "Function", "Signature", "Error",
+           "CompileError", "IR_STAGES", "COMPILE_OPTIONS", "reference",
+           "bf16_from_f32", "bf16_to_f32"]
+
+
+def _is_path(source):
+    """MLIR text holds a newline or braces; a path holds neither."""
+    if isinstance(source, os.PathLike):
+        return True
+    if "\n" in source or "{" in source or "(" in source:
+        return False
+    return True
+
+
+def compile(source, target="cpu", **options):
+    """Compiles `source` for `target` and returns an attn.Executable.
+
+    `source` is MLIR text (a module of func.func's with attn and upstream
+    tensor ops), or the path of a .mlir file (a str without a newline, brace
+    or parenthesis, or an os.PathLike), or bytes holding MLIR text.
+    `options` are the tools' code-generation flags (attn.COMPILE_OPTIONS):
+    num_threads, block_q, block_k, split_keys, gather_block_q,
+    dcmha_block_q (ints, 0 = automatic), cpu (str), decompose_all (bool),
+    entry_points (list of function names to keep public).
+
+    Raises TypeError for an unknown option or a value of the wrong type,
+    ValueError for an out-of-range value or an unknown target, and
+    attn.CompileError (with MLIR's diagnostics) when the module cannot be
+    read, parsed, verified or lowered.
+    """
+    if not isinstance(target, str):
+        raise TypeError("compile() target: expected a str such as 'cpu'")
+    if isinstance(source, (bytes, bytearray)):
+        source = bytes(source).decode("utf-8")
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError("compile() source: expected MLIR text, a path or "
+                        f"bytes, got {type(source).__name__}")
+    if _is_path(source):
+        return _compile_file(os.fspath(source), target, options)
+    return _compile_text(source, "<source>", target, options)
+
+
+def bf16_from_f32(values):
+    """bfloat16 bit patterns (numpy uint16) of `values`, rounded to nearest
+    even: what a bf16 parameter takes."""
+    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
+    bits = bits.astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    nan = np.isnan(np.asarray(values, dtype=np.float32))
+    rounded = np.where(nan, 0x7FC0, rounded)
+    return rounded.astype(np.uint16)
+
+
+def bf16_to_f32(bits):
+    """float32 values of bfloat16 bit patterns (numpy uint16): how to read a
+    bf16 result."""
+    bits = np.ascontiguousarray(bits, dtype=np.uint16).astype(np.uint32)
+    return (bits << 16).view(np.float32)
+
+
+from . import reference  # noqa: E402  (needs numpy only)

@@ -1,0 +1,148 @@
+# The Python package `attn`: errors are Python exceptions with the
+# runtime's messages, never a crash: wrong dtypes (TypeError) and shapes
+# (ValueError) naming the argument's index and parameter, argument counts,
+# unknown and invalid compile options, bad MLIR (attn.CompileError with the
+# diagnostic), unknown functions and IR stages, a failed run-time check
+# (attn.Error). Also: inputs that are passed without a copy (exe.stats),
+# exe.functions and exe.ir at every stage.
+
+# REQUIRES: python-bindings
+# RUN: env PYTHONPATH=%attn_python_packages %PYTHON %s 2>&1 | FileCheck %s
+
+import numpy as np
+
+import attn
+
+T = "tensor<1x2x8x16xf32>"
+SOURCE = f"""
+func.func @main(%query: {T}, %key: {T}, %value: {T}) -> {T} {{
+  %o = attn.attention %query, %key, %value : {T}, {T}, {T} -> {T}
+  return %o : {T}
+}}
+"""
+exe = attn.compile(SOURCE)
+q = np.ones((1, 2, 8, 16), np.float32)
+
+
+def expect(name, error, call):
+    try:
+        call()
+    except error as e:
+        print(f"{name}: {type(e).__name__}: {e}")
+        return
+    except Exception as e:  # noqa: BLE001
+        print(f"{name}: unexpected {type(e).__name__}: {e}")
+        return
+    print(f"{name}: no error")
+
+
+# CHECK-LABEL: calls
+print("calls")
+expect("dtype", TypeError, lambda: exe.main(q, q.astype(np.float64), q))
+# CHECK: dtype: TypeError: argument #1 of @main ('%key'): expected element type f32 (tensor<1x2x8x16xf32>), found f64 (shape 1x2x8x16)
+expect("dtype_unsupported", TypeError,
+       lambda: exe.main(q, q, q.astype(np.complex64)))
+# CHECK: dtype_unsupported: TypeError: argument #2 of @main ('%value'): expected element type f32 (tensor<1x2x8x16xf32>, numpy float32), found numpy dtype complex64
+expect("shape", ValueError, lambda: exe.main(q, q, q[:, :, :5]))
+# CHECK: shape: ValueError: argument #2 of @main ('%value'): expected size 8 in dimension 2 (tensor<1x2x8x16xf32>), found 5 (shape 1x2x5x16)
+expect("rank", ValueError, lambda: exe.main(q[0], q, q))
+# CHECK: rank: ValueError: argument #0 of @main ('%query'): expected rank 4 (tensor<1x2x8x16xf32>), found rank 3 (shape 2x8x16)
+expect("count", TypeError, lambda: exe.main(q, q))
+# CHECK: count: TypeError: @main expects 3 arguments (@main(%query: tensor<1x2x8x16xf32>, %key: tensor<1x2x8x16xf32>, %value: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>), got 2
+expect("key", KeyError, lambda: exe["nope"])
+# CHECK: key: KeyError: 'no public function @nope in the module; available: @main'
+expect("attribute", AttributeError, lambda: exe.nope)
+# CHECK: attribute: AttributeError: no public function @nope in the module; available: @main
+
+# CHECK-LABEL: compile
+print("compile")
+expect("option_name", TypeError, lambda: attn.compile(SOURCE, blockq=8))
+# CHECK: option_name: TypeError: compile() got an unexpected keyword argument 'blockq'; the options are: num_threads, block_q, block_k, split_keys, gather_block_q, dcmha_block_q, cpu, decompose_all, entry_points
+expect("option_type", TypeError, lambda: attn.compile(SOURCE, block_q="8"))
+# CHECK: option_type: TypeError: compile() option 'block_q': expected an int, got <class 'str'>
+expect("option_value", ValueError, lambda: attn.compile(SOURCE, block_q=-8))
+# CHECK: option_value: ValueError: invalid --block-q=-8: expected 0 (automatic) or a number of rows up to
+expect("target", ValueError, lambda: attn.compile(SOURCE, target="tpu"))
+# CHECK: target: ValueError: invalid --target='tpu': expected cpu
+expect("bad_mlir", attn.CompileError, lambda: attn.compile(
+    "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
+    "  %y = attn.bogus %x : tensor<2xf32>\n"
+    "  return %y : tensor<2xf32>\n}\n"))
+# CHECK: bad_mlir: CompileError: <source>:2:8: error: custom op 'attn.bogus' is unknown
+Q3 = "tensor<1x3x8x16xf32>"
+expect("invalid_op", attn.CompileError, lambda: attn.compile(f"""
+func.func @main(%query: {Q3}, %key: {T}, %value: {T}) -> {Q3} {{
+  %o = attn.attention %query, %key, %value : {Q3}, {T}, {T} -> {Q3}
+  return %o : {Q3}
+}}
+"""))
+# CHECK: invalid_op: CompileError: <source>:3:8: error: 'attn.attention' op expected 'query' heads (Hq = 3) to be a multiple of 'key' heads (Hkv = 2)
+expect("missing_file", attn.CompileError,
+       lambda: attn.compile("/nonexistent/model.mlir"))
+# CHECK: missing_file: CompileError: '/nonexistent/model.mlir': cannot read MLIR file: No such file or directory
+expect("entry_point", attn.CompileError,
+       lambda: attn.compile(SOURCE, entry_points=["other"]))
+# CHECK: entry_point: CompileError: '<source>': no public function @other; available: @main
+print(isinstance(attn.CompileError("x"), attn.Error),
+      issubclass(attn.Error, RuntimeError))
+# CHECK: True True
+
+# A dynamic size that contradicts another stops at a run-time check.
+D = "tensor<?x2x8x16xf32>"
+dyn = attn.compile(f"""
+func.func @main(%query: {D}, %key: {D}, %value: {D}) -> {D} {{
+  %o = attn.attention %query, %key, %value : {D}, {D}, {D} -> {D}
+  return %o : {D}
+}}
+""")
+q2 = np.ones((2, 2, 8, 16), np.float32)
+expect("run_time_check", attn.Error, lambda: dyn.main(q, q2, q))
+# CHECK: run_time_check: Error: @main stopped at a run-time check: attn.attention: 'key' dim 0 (B) does not match 'query' dim 0
+print(dyn.main(q2, q2, q2).shape)
+# CHECK: (2, 2, 8, 16)
+
+# Zero copy: C-contiguous inputs of the parameter's dtype are passed as
+# they are; other layouts are copied first (and still give the same result).
+# CHECK-LABEL: zero-copy
+print("zero-copy")
+fresh = attn.compile(SOURCE)
+rng = np.random.default_rng(0)
+x = [rng.standard_normal((1, 2, 8, 16)).astype(np.float32) for _ in range(3)]
+a = fresh.main(*x)
+print(fresh.stats)
+# CHECK: {'calls': 1, 'inputs_borrowed': 3, 'inputs_copied': 0}
+strided = np.asfortranarray(x[1])
+swapped = x[2].astype(x[2].dtype.newbyteorder(">"))
+b = fresh.main(x[0], strided, swapped)
+print(fresh.stats, np.array_equal(a, b))
+# CHECK: {'calls': 2, 'inputs_borrowed': 4, 'inputs_copied': 2} True
+view = np.zeros((1, 2, 8, 32), np.float32)[..., ::2]
+print(fresh.main(view, view, view).shape, fresh.stats["inputs_copied"])
+# CHECK: (1, 2, 8, 16) 5
+# The result is a fresh array owned by Python, writable.
+print(a.flags.owndata or a.base is not None, a.flags.writeable,
+      np.shares_memory(a, x[0]))
+# CHECK: True True False
+
+# CHECK-LABEL: functions
+print("functions")
+print(exe.functions)
+# CHECK: [<attn.Signature @main(%query: tensor<1x2x8x16xf32>, %key: tensor<1x2x8x16xf32>, %value: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>>]
+sig = exe["main"].signature
+print(sig.name, sig.argument_names, sig.results, "main" in exe)
+# CHECK: main ['%query', '%key', '%value'] ['tensor<1x2x8x16xf32>'] True
+
+# CHECK-LABEL: stages
+print("stages")
+print(attn.IR_STAGES)
+# CHECK: ['input', 'lowered', 'llvm', 'asm']
+print(exe.ir("input").splitlines()[1].strip())
+# CHECK: func.func @main(%arg0: tensor<1x2x8x16xf32>, %arg1: tensor<1x2x8x16xf32>, %arg2: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+print("llvm.func @_mlir_ciface_main" in exe.ir("lowered"))
+# CHECK: True
+print("define void @_mlir_ciface_main" in exe.ir("llvm"))
+# CHECK: True
+print("_mlir_ciface_main:" in exe.ir("asm"))
+# CHECK: True
+expect("stage", ValueError, lambda: exe.ir("tosa"))
+# CHECK: stage: ValueError: unknown IR stage 'tosa': expected one of input, lowered, llvm, asm
