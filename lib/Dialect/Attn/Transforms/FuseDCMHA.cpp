@@ -795,23 +795,20 @@ static LogicalResult rewriteChain(RewriterBase &rewriter, Operation *anchor,
       return failure();
     }
   }
-  rewriter.replaceOp(anchor, dcmha.getResult());
-  erased.insert(anchor);
-
-  // Erase the chain, users first, then what only it used (fills, empties,
-  // constants).
+  // What only the chain uses (fills, empties, constants) goes with it:
+  // collect the chain's producers while every op of it is still alive.
   SetVector<Operation *> producers;
-  for (Operation *op : chain.ops) {
-    // The anchor is gone already (replaced above).
-    if (erased.contains(op))
-      continue;
+  for (Operation *op : chain.ops)
     op->walk([&](Operation *nested) {
       for (Value v : nested->getOperands())
         if (Operation *def = v.getDefiningOp();
             def && !chain.ops.contains(def) && !op->isAncestor(def))
           producers.insert(def);
     });
-  }
+  rewriter.replaceOp(anchor, dcmha.getResult());
+  erased.insert(anchor);
+
+  // Erase the chain, users first, then its producers.
   bool progress = true;
   while (progress) {
     progress = false;
