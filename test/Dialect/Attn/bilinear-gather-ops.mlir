@@ -92,7 +92,7 @@ func.func @gather_int_locations(%v: tensor<1x30x2x8xf32>, %loc: tensor<1x5x2x2x2
 // -----
 
 func.func @gather_mixed(%v: memref<1x30x2x8xf32>, %loc: tensor<1x5x2x2x2x2xf32>, %init: tensor<1x5x2x8xf32>) -> tensor<1x5x2x8xf32> {
-  // expected-error @+1 {{'attn.bilinear_gather' op expected all operands to be tensors like the destination, found 'memref<1x30x2x8xf32>'}}
+  // expected-error @+1 {{'attn.bilinear_gather' op expected all shaped operands to be tensors like the destination, found 'memref<1x30x2x8xf32>'}}
   %o = attn.bilinear_gather ins(%v, %loc : memref<1x30x2x8xf32>, tensor<1x5x2x2x2x2xf32>)
          outs(%init : tensor<1x5x2x8xf32>) {spatial_shapes = array<i64: 4, 6, 2, 3>} -> tensor<1x5x2x8xf32>
   return %o : tensor<1x5x2x8xf32>

@@ -661,6 +661,19 @@ LogicalResult MSDeformAttnOp::verify() {
 // OnlineAttentionOp
 //===----------------------------------------------------------------------===//
 
+/// Checks that the shaped operands of a tiled form are all tensors or all
+/// memrefs, like its destination `dest`.
+static LogicalResult checkSameShapedKind(Operation *op, Value dest) {
+  bool tensors = isa<RankedTensorType>(dest.getType());
+  for (Value operand : op->getOperands())
+    if (isa<ShapedType>(operand.getType()) &&
+        isa<RankedTensorType>(operand.getType()) != tensors)
+      return op->emitOpError("expected all shaped operands to be ")
+             << (tensors ? "tensors" : "memrefs") << " like the destination, "
+             << "found " << operand.getType();
+  return success();
+}
+
 /// Checks shared by the two online forms: ranks, tensors vs memrefs, the
 /// D/Lk relations, element types and the geometry attributes.
 template <typename OpTy>
@@ -672,13 +685,8 @@ static LogicalResult verifyOnlineForm(OpTy op, Value firstDest) {
   if (op.getMask() &&
       failed(checkRank(op, "mask", op.getMask(), 4, "[B|1, Hq|1, Lq, Lk]")))
     return failure();
-  bool tensors = isa<RankedTensorType>(firstDest.getType());
-  for (Value operand : op->getOperands())
-    if (isa<ShapedType>(operand.getType()) &&
-        isa<RankedTensorType>(operand.getType()) != tensors)
-      return op.emitOpError("expected all shaped operands to be ")
-             << (tensors ? "tensors" : "memrefs") << " like the destination, "
-             << "found " << operand.getType();
+  if (failed(checkSameShapedKind(op, firstDest)))
+    return failure();
   // Element types: q, k, v of one float type; the mask i8 (non-zero =
   // visible) or that float type (additive bias).
   Type elt = op.getQueryType().getElementType();
@@ -810,13 +818,8 @@ LogicalResult OnlineDCMHAOp::verify() {
       failed(checkRank(*this, "value", getValue(), 4, "[B, H, Lk, Dv]")) ||
       failed(checkRank(*this, "output", getOutput(), 4, "[B, H, Lq, Dv]")))
     return failure();
-  bool tensors = isa<RankedTensorType>(getOutput().getType());
-  for (Value operand : getOperands())
-    if (isa<ShapedType>(operand.getType()) &&
-        isa<RankedTensorType>(operand.getType()) != tensors)
-      return emitOpError("expected all shaped operands to be ")
-             << (tensors ? "tensors" : "memrefs") << " like the destination, "
-             << "found " << operand.getType();
+  if (failed(checkSameShapedKind(*this, getOutput())))
+    return failure();
   Type elt = getQueryType().getElementType();
   if (!isa<FloatType>(elt))
     return emitOpError("expected a float element type for 'query', found ")
@@ -878,12 +881,8 @@ LogicalResult TiledComposeOp::verify() {
   if (failed(checkRank(*this, "scores", getScores(), 4, "[B, H, Lq, Lk]")) ||
       failed(checkRank(*this, "output", getOutput(), 4, "[B, H, Lq, Lk]")))
     return failure();
-  bool tensors = isa<RankedTensorType>(getOutput().getType());
-  for (Value operand : getOperands())
-    if (isa<RankedTensorType>(operand.getType()) != tensors)
-      return emitOpError("expected all operands to be ")
-             << (tensors ? "tensors" : "memrefs") << " like the destination, "
-             << "found " << operand.getType();
+  if (failed(checkSameShapedKind(*this, getOutput())))
+    return failure();
   Type elt = getScoresType().getElementType();
   if (!isa<FloatType>(elt))
     return emitOpError("expected a float element type for 'scores', found ")
@@ -920,12 +919,8 @@ LogicalResult BilinearGatherOp::verify() {
   if (getWeights() && failed(checkRank(*this, "weights", getWeights(), 5,
                                        "[N, Q, M, L, P]")))
     return failure();
-  bool tensors = isa<RankedTensorType>(getOutput().getType());
-  for (Value operand : getOperands())
-    if (isa<RankedTensorType>(operand.getType()) != tensors)
-      return emitOpError("expected all operands to be ")
-             << (tensors ? "tensors" : "memrefs") << " like the destination, "
-             << "found " << operand.getType();
+  if (failed(checkSameShapedKind(*this, getOutput())))
+    return failure();
   for (Value operand : getOperands())
     if (!isa<FloatType>(shapedOf(operand).getElementType()))
       return emitOpError("expected float elements, found ")

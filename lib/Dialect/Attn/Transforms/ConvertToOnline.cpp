@@ -37,6 +37,21 @@ static Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                                  type.getElementType(), dynSizes);
 }
 
+/// No keys at all (a static Lk of 0): every row sees nothing and is zero, so
+/// `op` becomes a fill of `init` with zeros (slicing a zero-extent key
+/// dimension would not even verify). Returns whether it did.
+static bool replaceWithZerosIfNoKeys(RewriterBase &rewriter, Operation *op,
+                                     Value key, Value init) {
+  if (cast<ShapedType>(key.getType()).getDimSize(2) != 0)
+    return false;
+  Location loc = op->getLoc();
+  Type elt = cast<ShapedType>(init.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elt));
+  rewriter.replaceOp(op, linalg::FillOp::create(rewriter, loc, zero, init)
+                             .getResult(0));
+  return true;
+}
+
 /// Widens an `i1` mask to `i8` (one byte per element) with a linalg.generic.
 static Value widenMask(OpBuilder &b, Location loc, Value mask) {
   auto type = cast<RankedTensorType>(mask.getType());
@@ -156,15 +171,8 @@ FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Value init =
       createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
-  // No keys at all (a static Lk of 0): every row sees nothing and is zero.
-  // (Slicing a zero-extent key dimension would not even verify.)
-  if (cast<ShapedType>(k.getType()).getDimSize(2) == 0) {
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
-    Value zeros = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
-    rewriter.replaceOp(op, zeros);
+  if (replaceWithZerosIfNoKeys(rewriter, op, k, init))
     return OnlineAttentionOp();
-  }
   if (mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
     mask = widenMask(rewriter, loc, mask);
 
@@ -283,13 +291,8 @@ FailureOr<OnlineDCMHAOp> mlir::attn::convertDCMHAToOnline(RewriterBase &rewriter
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   Value init =
       createEmpty(rewriter, loc, resultType, {{q, 0}, {q, 1}, {q, 2}, {v, 3}});
-  if (cast<ShapedType>(k.getType()).getDimSize(2) == 0) {
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
-    Value zeros = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
-    rewriter.replaceOp(op, zeros);
+  if (replaceWithZerosIfNoKeys(rewriter, op, k, init))
     return OnlineDCMHAOp();
-  }
   OpFoldResult lq = tensor::getMixedSize(rewriter, loc, q, 2);
   OpFoldResult lk = tensor::getMixedSize(rewriter, loc, k, 2);
   Value offset = arith::SubIOp::create(
