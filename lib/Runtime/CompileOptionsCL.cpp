@@ -4,11 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/InitAllPasses.h"
 #include "attn/Runtime/CompileOptionsCL.h"
 
 #include "attn/Support/Version.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/Path.h"
@@ -68,6 +70,10 @@ CompileOptions CompileOptionsCL::get() const {
 }
 
 void mlir::attn::registerToolCLOptions(cl::OptionCategory &category) {
+  // Every pass the pipelines run, by name, so that the pass manager's
+  // --mlir-print-ir-{before,after}=<pass> flags can name them.
+  mlir::registerAllPasses();
+  mlir::attn::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();

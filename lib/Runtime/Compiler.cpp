@@ -58,7 +58,7 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
                  "0 (automatic)", "keys"},
         SizeFlag{"gather-block-q", options.gatherBlockQ, kMaxGatherBlock,
                  "0 (automatic)", "queries"},
-        SizeFlag{"dcmha-block-q", options.dcmhaBlockQ, kMaxLoweringBlock,
+        SizeFlag{"dcmha-block-q", options.dcmhaBlockQ, kMaxDCMHABlock,
                  "0 (automatic)", "rows"},
         SizeFlag{"split-keys", options.splitKeys, kMaxKeySplits,
                  "0 (automatic), 1 (never)", "key splits"}})

@@ -47,6 +47,8 @@
 // HUGES: error: invalid --split-keys=5000: expected 0 (automatic), 1 (never) or a number of key splits up to 4096
 // RUN: not attn-run %s --input=@%t/a.npy --gather-block-q=-1 2>&1 | FileCheck %s --check-prefix=GATHER
 // GATHER: error: invalid --gather-block-q=-1: expected 0 (automatic) or a number of queries up to 1048576
+// RUN: not attn-run %s --input=@%t/a.npy --dcmha-block-q=4096 2>&1 | FileCheck %s --check-prefix=DCMHABQ
+// DCMHABQ: error: invalid --dcmha-block-q=4096: expected 0 (automatic) or a number of rows up to 256
 
 // RUN: not attn-run %s --input=@%t/a.npy --benchmark=many 2>&1 | FileCheck %s --check-prefix=BENCH
 // BENCH: for the --benchmark option: 'many' value invalid for uint argument!

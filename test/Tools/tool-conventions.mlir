@@ -17,6 +17,9 @@
 
 // RUN: attn-run %s --input=@%t/a.npy --mlir-print-ir-after-all 2>&1 | FileCheck %s --check-prefix=PRINT
 // PRINT: IR Dump After AttnInsertShapeChecksPass
+// A pass named in --mlir-print-ir-after (every pass is registered).
+// RUN: attn-run %s --input=@%t/a.npy --mlir-print-ir-after=attn-insert-shape-checks 2>&1 | FileCheck %s --check-prefix=NAMED
+// NAMED: IR Dump After AttnInsertShapeChecksPass (attn-insert-shape-checks)
 
 // A progress line for compiles and reference evaluations that take long
 // (shown after 1.5 s on a terminal; ATTN_PROGRESS=<ms> forces the delay).

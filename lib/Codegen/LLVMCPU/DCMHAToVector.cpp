@@ -928,8 +928,9 @@ LogicalResult mlir::attn::lowerOnlineDCMHAToVector(RewriterBase &rewriter,
     return op.emitOpError("vector lowering supports f32, f16 and bf16 "
                           "operands, found ")
            << elt;
-  if (blockQ <= 0)
-    return op.emitOpError("expected a positive query block, found ") << blockQ;
+  if (blockQ <= 0 || blockQ > kMaxDCMHABlock)
+    return op.emitOpError("expected a query block of 1 to ")
+           << kMaxDCMHABlock << " rows, found " << blockQ;
 
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);

@@ -102,7 +102,7 @@ func.func @tiled_compose_output(%a: tensor<1x4x5x7xf32>, %init: tensor<1x4x5x6xf
 // -----
 
 func.func @tiled_compose_rank(%a: tensor<1x4x5x7xf32>, %w1: tensor<1x5x2x4xf32>, %w2: tensor<1x5x3x4xf32>, %init: tensor<1x4x5x7xf32>) -> tensor<1x4x5x7xf32> {
-  // expected-error @+1 {{'attn.tiled_compose' op expected 'query_weights qw2' dim 2 (Cq) to be 2 (from the scores [B, H, Lq, Lk]), found 3}}
+  // expected-error @+1 {{'attn.tiled_compose' op expected 'query_weights qw2' dim 2 (Cq) to be 2 (as 'query_weights qw1'), found 3}}
   %c = attn.tiled_compose %a outs(%init) query_weights(%w1, %w2) : tensor<1x4x5x7xf32>, tensor<1x5x2x4xf32>, tensor<1x5x3x4xf32>, tensor<1x4x5x7xf32> -> tensor<1x4x5x7xf32>
   return %c : tensor<1x4x5x7xf32>
 }

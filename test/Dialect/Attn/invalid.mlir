@@ -609,7 +609,7 @@ func.func @compose_query_weights_length(%s: tensor<2x4x8x12xf32>, %qw: tensor<2x
 // compose_c3: qw1 and qw2 share the rank Cq.
 func.func @compose_query_weights_rank_mismatch(%s: tensor<2x4x8x12xf32>, %qw1: tensor<2x8x2x4xf32>,
                                                %qw2: tensor<2x8x3x4xf32>) -> tensor<2x4x8x12xf32> {
-  // expected-error @+1 {{expected 'query_weights qw2' dim 2 (Cq) to be 2 (from the scores [B, H, Lq, Lk]), found 3 (shape [2, 8, 3, 4])}}
+  // expected-error @+1 {{expected 'query_weights qw2' dim 2 (Cq) to be 2 (as 'query_weights qw1'), found 3 (shape [2, 8, 3, 4])}}
   %c = attn.compose %s query_weights(%qw1, %qw2)
       : tensor<2x4x8x12xf32>, tensor<2x8x2x4xf32>, tensor<2x8x3x4xf32> -> tensor<2x4x8x12xf32>
   return %c : tensor<2x4x8x12xf32>

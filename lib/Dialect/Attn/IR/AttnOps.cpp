@@ -295,8 +295,12 @@ static LogicalResult verifyComposeGroups(Operation *op, StringRef where,
         failed(checkElementType(op, full, v, elt, "the scores")))
       return failure();
     for (auto [idx, dim] : llvm::enumerate(dims)) {
-      if (failed(checkDim(op, full, v, idx, dim.second, dim.first,
-                          "from the scores [B, H, Lq, Lk]")))
+      // The ranks come from the first operand of the pair, the rest from
+      // the scores.
+      std::string source = dim.second == "Cq"   ? "as '" + name("query_weights qw1") + "'"
+                           : dim.second == "Ck" ? "as '" + name("key_weights kw1") + "'"
+                                                : "from the scores [B, H, Lq, Lk]";
+      if (failed(checkDim(op, full, v, idx, dim.second, dim.first, source)))
         return failure();
     }
     return success();

@@ -27,6 +27,9 @@ namespace mlir::attn {
 constexpr int64_t kMaxLoweringBlock = 4096;
 constexpr int64_t kMaxKeySplits = 4096;
 constexpr int64_t kMaxRegisterTile = 64;
+/// Upper bound of the query rows of a DCMHA tile (the kernel keeps a row
+/// vector of each in registers per tile step, so its code grows with it).
+constexpr int64_t kMaxDCMHABlock = 256;
 } // namespace mlir::attn
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNDIALECT_H
