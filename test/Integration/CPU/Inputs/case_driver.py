@@ -83,6 +83,19 @@ def check_rule(out, ref_out, naive, shape, dtype):
     return r.err, r.bound
 
 
+def split_spec(spec):
+    """The `KEY=VALUE` tokens of a case line as a dict and the bare `FLAG`
+    tokens as a set."""
+    kv, flags = {}, set()
+    for tok in spec:
+        if "=" in tok:
+            key, value = tok.split("=", 1)
+            kv[key] = value
+        else:
+            flags.add(tok)
+    return kv, flags
+
+
 def read_cases(path, make_case):
     """The `CASE: NAME KEY=VALUE... FLAG...` lines of `path`, each made into a
     case by `make_case(name, tokens)`; names must be unique."""
@@ -115,3 +128,25 @@ def run_cases(cases, run_one):
             print(f"FAIL {case.name}: {e}", flush=True)
     print(f"{len(cases) - failed} of {len(cases)} cases passed")
     return 1 if failed else 0
+
+
+def cases_main(description, make_case, run_case):
+    """The command line of a case driver: `--attn-run PATH [--cpu-backend
+    cpu|reference] cases TESTFILE WORKDIR` runs every case of TESTFILE with
+    `run_case(case, workdir, attn_run, cpu_backend)`; returns the exit
+    status."""
+    import argparse
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--attn-run", required=True, help="path of attn-run")
+    parser.add_argument("--cpu-backend", default="cpu",
+                        choices=["cpu", "reference"],
+                        help="backend of the checked run (reference: a debug "
+                             "aid that checks the driver and the oracles)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("cases")
+    p.add_argument("testfile")
+    p.add_argument("workdir")
+    args = parser.parse_args()
+    cases = read_cases(args.testfile, make_case)
+    return run_cases(cases, lambda case: run_case(
+        case, args.workdir, args.attn_run, args.cpu_backend))

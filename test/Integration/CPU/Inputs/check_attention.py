@@ -56,7 +56,7 @@ import numpy as np
 
 from attn_reference import close_rule, sdpa
 from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
-                         run_graph, run_reference, save_inputs)
+                         run_graph, run_reference, save_inputs, split_spec)
 
 DTYPES = {"f32": np.float32, "f16": np.float16}
 
@@ -68,13 +68,7 @@ DTYPES = {"f32": np.float32, "f16": np.float16}
 class Case:
     def __init__(self, name, spec):
         self.name = name
-        kv, flags = {}, set()
-        for tok in spec:
-            if "=" in tok:
-                key, value = tok.split("=", 1)
-                kv[key] = value
-            else:
-                flags.add(tok)
+        kv, flags = split_spec(spec)
         known = {"b", "hq", "hkv", "lq", "lk", "d", "dv", "dtype", "scale",
                  "softcap", "window", "chunk", "mask", "mask_bcast", "mask_p",
                  "masked_row", "qamp", "same_as", "flags", "seed", "dynamic"}

@@ -60,7 +60,6 @@
 # N(0,1) / sqrt(H * C), gates tanh(N(0,1)), static W = I + N(0,1) / sqrt(H)
 # (DCFormer's trained w + I); `amp` scales w2, the gates and W - I.
 
-import argparse
 import os
 import shlex
 import sys
@@ -68,8 +67,8 @@ import sys
 import numpy as np
 
 from attn_reference import COMPOSE_GROUPS, close_rule, compose, dcmha
-from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
-                         run_graph, run_reference, save_inputs)
+from case_driver import (CaseFailure, cases_main, check_rule, run_graph,
+                         run_reference, save_inputs, split_spec)
 
 DTYPES = {"f32": np.float32, "f16": np.float16}
 
@@ -100,13 +99,7 @@ def parse_groups(name, text):
 class Case:
     def __init__(self, name, spec):
         self.name = name
-        kv, flags = {}, set()
-        for tok in spec:
-            if "=" in tok:
-                key, value = tok.split("=", 1)
-                kv[key] = value
-            else:
-                flags.add(tok)
+        kv, flags = split_spec(spec)
         self.op = kv.get("op", "dcmha")
         if self.op not in ("dcmha", "compose"):
             raise ValueError(f"case {name}: op must be dcmha or compose")
@@ -345,27 +338,11 @@ def run_case(case, workdir, attn_run, cpu_backend):
     return err, tol
 
 
-def cmd_cases(args):
-    cases = read_cases(args.testfile, Case)
-    return run_cases(cases, lambda case: run_case(
-        case, args.workdir, args.attn_run, args.cpu_backend))
-
-
 def main():
-    parser = argparse.ArgumentParser(
-        description="attn-run CPU vs reference checks of attn.dcmha and "
-                    "attn.compose (SPEC 1.3, 1.4, section 4)")
-    parser.add_argument("--attn-run", required=True, help="path of attn-run")
-    parser.add_argument("--cpu-backend", default="cpu",
-                        choices=["cpu", "reference"],
-                        help="backend of the checked run (reference: a debug "
-                             "aid that checks the driver and the oracles)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("cases")
-    p.add_argument("testfile")
-    p.add_argument("workdir")
-    args = parser.parse_args()
-    return cmd_cases(args)
+    return cases_main(
+        "attn-run CPU vs reference checks of attn.dcmha and "
+        "attn.compose (SPEC 1.3, 1.4, section 4)",
+        Case, run_case)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,6 @@
 #   evaluator too: it checks the driver, its cases and the numpy oracle
 #   while the CPU code generation of an op is missing or suspect.
 
-import argparse
 import os
 import shlex
 import sys
@@ -63,8 +62,8 @@ import sys
 import numpy as np
 
 from attn_reference import close_rule, grid_sample_cl, ms_deform_attn
-from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
-                         run_graph, run_reference, save_inputs)
+from case_driver import (CaseFailure, cases_main, check_rule, run_graph,
+                         run_reference, save_inputs, split_spec)
 
 DTYPES = {"f32": np.float32, "f16": np.float16}
 
@@ -89,13 +88,7 @@ def parse_bool(name, key, text):
 class Case:
     def __init__(self, name, spec):
         self.name = name
-        kv, flags = {}, set()
-        for tok in spec:
-            if "=" in tok:
-                key, value = tok.split("=", 1)
-                kv[key] = value
-            else:
-                flags.add(tok)
+        kv, flags = split_spec(spec)
         self.op = kv.get("op", "sample")
         if self.op not in ("sample", "msda"):
             raise ValueError(f"case {name}: op must be sample or msda")
@@ -356,27 +349,11 @@ def run_case(case, workdir, attn_run, cpu_backend):
                       DTYPES[case.dtype])
 
 
-def cmd_cases(args):
-    cases = read_cases(args.testfile, Case)
-    return run_cases(cases, lambda case: run_case(
-        case, args.workdir, args.attn_run, args.cpu_backend))
-
-
 def main():
-    parser = argparse.ArgumentParser(
-        description="attn-run CPU vs reference checks of the sampling ops "
-                    "(SPEC 1.5, 1.6, section 4)")
-    parser.add_argument("--attn-run", required=True, help="path of attn-run")
-    parser.add_argument("--cpu-backend", default="cpu",
-                        choices=["cpu", "reference"],
-                        help="backend of the checked run (reference: a debug "
-                             "aid that checks the driver and the oracles)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("cases")
-    p.add_argument("testfile")
-    p.add_argument("workdir")
-    args = parser.parse_args()
-    return cmd_cases(args)
+    return cases_main(
+        "attn-run CPU vs reference checks of the sampling ops "
+        "(SPEC 1.5, 1.6, section 4)",
+        Case, run_case)
 
 
 if __name__ == "__main__":
