@@ -7,7 +7,8 @@
 // value in a Scope, and sends each op to its evaluator: the `attn` ops to the
 // functions of Ops.cpp (after the shape checks of Detail.h), `linalg` ops to
 // the payload interpreter of Linalg.cpp, elementwise arith/math ops to the
-// scalar semantics of Scalar.cpp applied element by element, and the tensor
+// scalar semantics of Scalar.cpp applied element by element, TOSA ops to
+// Tosa.cpp, and the tensor
 // ops that only move data (reshapes, casts, extract) to small evaluators
 // here. The walk is iterative; nothing recurses on the IR.
 //
@@ -21,6 +22,7 @@
 #include "Linalg.h"
 #include "Scalar.h"
 #include "Scope.h"
+#include "Tosa.h"
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
@@ -271,6 +273,8 @@ Error Interpreter::step(Operation *op) {
           return evalLinalg(scope, linalgOp);
         if (isScalarOp(other))
           return runElementwise(other);
+        if (other->getName().getDialectNamespace() == "tosa")
+          return evalTosa(scope, other);
         return unsupported(other);
       });
 }

@@ -40,12 +40,13 @@ Error mlir::attn::reference::detail::atOp(Operation *op, Error err) {
 }
 
 Error mlir::attn::reference::detail::unsupported(Operation *op) {
-  // TOSA graphs run on the CPU backend (its pipeline lowers them); the
-  // evaluator reads the linalg form.
+  // The evaluator knows the float subset of TOSA (Tosa.h); graphs with
+  // other TOSA ops can still be checked in their linalg form.
   if (op->getName().getDialectNamespace() == "tosa")
     return makeError(
         "unsupported op " + opName(op) +
-        ": the reference evaluator runs TOSA graphs after "
+        ": the reference evaluator runs the float subset of TOSA (docs/"
+        "Rationale.md); for other TOSA ops, evaluate the graph after "
         "`attn-opt --pass-pipeline='builtin.module(func.func(tosa-to-linalg-"
         "named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor),canonicalize)'`");
   return makeError("unsupported op " + opName(op));

@@ -293,6 +293,7 @@ mlir::attn::getLibrarySupportSource(ArrayRef<FunctionSignature> functions,
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ATTN_EXPORT __attribute__((visibility("default")))
 #define ATTN_HIDDEN __attribute__((visibility("hidden")))
@@ -365,6 +366,31 @@ static void attn_set_check_error(const char *function) {
                  attn_check_text ? attn_check_text : "(no message)");
 }
 
+/* Appends `text` to the message (truncating at its capacity). */
+static void attn_append(const char *text) {
+  char *slot = __attn_error_slot();
+  size_t used = strlen(slot);
+  snprintf(slot + used, 1024 - used, "%s", text);
+}
+
+/* Appends "<label> = [s0, s1, ...]": the sizes of the memref descriptor
+ * {allocated, aligned, offset, sizes[rank], strides[rank]}. */
+static void attn_append_sizes(const char *label, const void *descriptor,
+                              int rank) {
+  const int64_t *sizes = (const int64_t *)((const char *)descriptor +
+                                           2 * sizeof(void *)) + 1;
+  char text[64];
+  int d;
+  attn_append(label);
+  attn_append(" = [");
+  for (d = 0; d < rank; ++d) {
+    snprintf(text, sizeof text, "%s%lld", d ? ", " : "",
+             (long long)sizes[d]);
+    attn_append(text);
+  }
+  attn_append("]");
+}
+
 )C";
 
   auto parameterList = [](size_t count, bool withTypes) {
@@ -395,8 +421,24 @@ static void attn_set_check_error(const char *function) {
        << "  if (!attn_enter(" << name << "))\n    return 1;\n"
        << "  if (setjmp(target)) {\n"
        << "    attn_check_target = NULL;\n"
-       << "    attn_set_check_error(" << name << ");\n"
-       << "    return 1;\n  }\n"
+       << "    attn_set_check_error(" << name << ");\n";
+    // The sizes of the dynamic arguments, as formatDynamicArgumentSizes
+    // writes them for the JIT.
+    bool first = true;
+    size_t resultPointers = signature.results.empty() ? 0 : 1;
+    for (auto [argIndex, spec] : llvm::enumerate(signature.arguments)) {
+      if (llvm::none_of(spec.shape, ShapedType::isDynamic))
+        continue;
+      os << "    attn_append(\"" << (first ? " (dynamic sizes: " : ", ")
+         << "\");\n"
+         << "    attn_append_sizes("
+         << toCStringLiteral(argumentLabel(signature, argIndex)) << ", p"
+         << resultPointers + argIndex << ", " << spec.shape.size() << ");\n";
+      first = false;
+    }
+    if (!first)
+      os << "    attn_append(\")\");\n";
+    os << "    return 1;\n  }\n"
        << "  attn_check_target = &target;\n"
        << "  __attn_body_" << index << "(" << args << ");\n"
        << "  attn_check_target = NULL;\n"

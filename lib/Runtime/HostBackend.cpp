@@ -320,8 +320,9 @@ llvm::Error HostExecutable::call(const FunctionSignature &signature,
   activeAbortScope = &abortScope;
   if (setjmp(abortScope.target) != 0) {
     activeAbortScope = nullptr;
-    return makeError("@" + name +
-                     " stopped at a run-time check: " + abortScope.message);
+    return makeError("@" + name + " stopped at a run-time check: " +
+                     abortScope.message +
+                     formatDynamicArgumentSizes(signature, inputs));
   }
   auto start = std::chrono::steady_clock::now();
   (*function)(packed.data());

@@ -134,3 +134,26 @@ llvm::Error mlir::attn::checkInputs(const FunctionSignature &signature,
   }
   return llvm::Error::success();
 }
+
+std::string mlir::attn::argumentLabel(const FunctionSignature &signature,
+                                      size_t index) {
+  if (index < signature.argumentNames.size() &&
+      !signature.argumentNames[index].empty())
+    return signature.argumentNames[index];
+  return "argument #" + std::to_string(index);
+}
+
+std::string
+mlir::attn::formatDynamicArgumentSizes(const FunctionSignature &signature,
+                                       ArrayRef<HostTensor> inputs) {
+  std::string text;
+  for (auto [index, spec] : llvm::enumerate(signature.arguments)) {
+    if (index >= inputs.size() ||
+        llvm::none_of(spec.shape, ShapedType::isDynamic))
+      continue;
+    text += (text.empty() ? " (dynamic sizes: " : ", ") +
+            argumentLabel(signature, index) + " = " +
+            formatShape(inputs[index].getShape());
+  }
+  return text.empty() ? text : text + ")";
+}

@@ -59,7 +59,7 @@
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/short.npy 4 float32 --seed 4
 // RUN: not attn-run %s --function=add --input=@%t/long.npy --input=@%t/short.npy 2>&1 | FileCheck %s --check-prefix=ADD
 // RUN: not attn-run %s --function=add --input=@%t/short.npy --input=@%t/long.npy 2>&1 | FileCheck %s --check-prefix=ADD
-// ADD: error: @add stopped at a run-time check: linalg.add: operand #1 dim 0 does not match operand #0 dim 0 (both are loop d0)
+// ADD: error: @add stopped at a run-time check: linalg.add: operand #1 dim 0 does not match operand #0 dim 0 (both are loop d0) (dynamic sizes: %a = [{{100000|4}}], %b = [{{4|100000}}])
 
 func.func @main(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>)
     -> tensor<1x2x4x8xf32> {

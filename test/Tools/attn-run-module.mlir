@@ -23,10 +23,11 @@
 // TWO: result #0: tensor<3x5xf16>
 // TWO: result #1: tensor<3x5xf16>
 
-// A failed run-time check: the same message as the JIT's.
+// A failed run-time check: the same message as the JIT's, with the sizes
+// of the dynamic arguments.
 // RUN: not attn-run %s --function=causal --input=@%t/q.npy --input=@%t/k1.npy --input=@%t/v.npy 2>&1 | FileCheck %s --check-prefix=CHECK-FAIL
 // RUN: not attn-run --module=%t/model.so --function=causal --input=@%t/q.npy --input=@%t/k1.npy --input=@%t/v.npy 2>&1 | FileCheck %s --check-prefix=CHECK-FAIL
-// CHECK-FAIL: attn-run: error: @causal stopped at a run-time check: attn.attention: 'key' dim 0 (B) does not match 'query' dim 0
+// CHECK-FAIL: attn-run: error: @causal stopped at a run-time check: attn.attention: 'key' dim 0 (B) does not match 'query' dim 0 (dynamic sizes: %q = [2, 4, 16, 8], %k = [1, 4, 24, 8], %v = [2, 4, 24, 8])
 
 // The signature's checks before the call, as for the .mlir file.
 // RUN: not attn-run --module=%t/model.so --function=causal --input=@%t/q.npy --input=@%t/k.npy 2>&1 | FileCheck %s --check-prefix=COUNT

@@ -67,6 +67,18 @@ llvm::Error checkInputs(const FunctionSignature &signature,
                         ArrayRef<HostTensor> inputs,
                         ArrayRef<std::string> inputNames = {});
 
+/// The name of argument `index` of `signature` in messages: its SSA name
+/// ("%query") when known, else "argument #<index>".
+std::string argumentLabel(const FunctionSignature &signature, size_t index);
+
+/// " (dynamic sizes: %q = [1, 6, 4, 8], %k = [1, 4, 4, 8])": the sizes that
+/// `inputs` gave the arguments whose type has a `?` dimension, appended to
+/// the message of a failed run-time check so that it shows the offending
+/// values; empty when no argument is dynamic. The AOT library's entry points
+/// print the same text from their descriptors (getLibrarySupportSource).
+std::string formatDynamicArgumentSizes(const FunctionSignature &signature,
+                                       ArrayRef<HostTensor> inputs);
+
 } // namespace attn
 } // namespace mlir
 
