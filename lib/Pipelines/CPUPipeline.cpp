@@ -110,6 +110,9 @@ static void buildKernelPipeline(OpPassManager &pm,
   vector.targetCPU = options.targetCPU;
   vector.dcmhaBlockQ = options.dcmhaBlockQ;
   pm.addNestedPass<func::FuncOp>(createConvertAttnToVectorPass(vector));
+  // Strided copies become loops rather than calls of memrefCopy, which a
+  // deployed library could not link.
+  pm.addNestedPass<func::FuncOp>(createAttnLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.numThreads == 1) {
     pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());

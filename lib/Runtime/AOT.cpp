@@ -557,7 +557,7 @@ static llvm::Error linkSharedLibrary(StringRef objectPath,
   std::optional<std::string> builtins = findBuiltinsArchive();
   if (builtins)
     args.push_back(*builtins);
-  args.append({libraryDir, "-Wl,--as-needed", "-lmlir_c_runner_utils", "-lomp",
+  args.append({libraryDir, "-Wl,--as-needed", "-lomp",
                "-lm", "-Wl,-z,defs", "-Wl,--enable-new-dtags",
                "-Wl,-rpath,$ORIGIN", sonameFlag});
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),

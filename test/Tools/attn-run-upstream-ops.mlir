@@ -1,5 +1,5 @@
-// Upstream ops a graph may contain run on both backends and agree with
-// numpy: linalg.softmax (decomposed by -attn-decompose-linalg-aggregates;
+// Upstream ops a graph may contain run in the JIT, in an attn-compile'd
+// library and in the reference evaluator, and agree with numpy: linalg.softmax (decomposed by -attn-decompose-linalg-aggregates;
 // it used to fail in the LLVM translation), func.call of a private
 // function, tensor.extract_slice (strided, rank-reducing) and
 // tensor.insert_slice (the reference evaluator lacked the last three).
@@ -8,14 +8,19 @@
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/a.npy 4x8 float32 --seed 1
 // RUN: attn-run %s --input=@%t/a.npy --output=@%t/cpu_sm.npy --output=@%t/cpu_sl.npy --output=@%t/cpu_ins.npy
 // RUN: attn-run %s --backend=reference --input=@%t/a.npy --output=@%t/ref_sm.npy --output=@%t/ref_sl.npy --output=@%t/ref_ins.npy
+// RUN: attn-compile %s -o %t/upstream.so
+// RUN: attn-run --module=%t/upstream.so --input=@%t/a.npy --output=@%t/aot_sm.npy --output=@%t/aot_sl.npy --output=@%t/aot_ins.npy
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/cpu_sm.npy "np.exp(a - a.max(1, keepdims=True)) / np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)" a=%t/a.npy --tol 1e-5 | FileCheck %s --check-prefix=SM
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/ref_sm.npy "np.exp(a - a.max(1, keepdims=True)) / np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)" a=%t/a.npy --tol 1e-6 | FileCheck %s --check-prefix=SM
+// RUN: %PYTHON %S/Inputs/npytool.py check %t/aot_sm.npy "np.exp(a - a.max(1, keepdims=True)) / np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)" a=%t/a.npy --tol 1e-5 | FileCheck %s --check-prefix=SM
 // SM: OK {{.+}}_sm.npy shape=4x8
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/cpu_sl.npy "2 * a[1, 1::2]" a=%t/a.npy --tol 1e-6 | FileCheck %s --check-prefix=SL
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/ref_sl.npy "2 * a[1, 1::2]" a=%t/a.npy --tol 1e-6 | FileCheck %s --check-prefix=SL
+// RUN: %PYTHON %S/Inputs/npytool.py check %t/aot_sl.npy "2 * a[1, 1::2]" a=%t/a.npy --tol 1e-5 | FileCheck %s --check-prefix=SL
 // SL: OK {{.+}}_sl.npy shape=4
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/cpu_ins.npy "np.concatenate([a[:2], 2 * a[2:]])" a=%t/a.npy --tol 1e-6 | FileCheck %s --check-prefix=INS
 // RUN: %PYTHON %S/Inputs/npytool.py check %t/ref_ins.npy "np.concatenate([a[:2], 2 * a[2:]])" a=%t/a.npy --tol 1e-6 | FileCheck %s --check-prefix=INS
+// RUN: %PYTHON %S/Inputs/npytool.py check %t/aot_ins.npy "np.concatenate([a[:2], 2 * a[2:]])" a=%t/a.npy --tol 1e-5 | FileCheck %s --check-prefix=INS
 // INS: OK {{.+}}_ins.npy shape=4x8
 
 // A slice outside its source is a run-time error of both backends (the CPU

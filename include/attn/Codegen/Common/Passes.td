@@ -31,6 +31,22 @@ def AttnInsertShapeChecksPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnLowerStridedCopiesPass
+    : Pass<"attn-lower-strided-copies", "func::FuncOp"> {
+  let summary = "Rewrite memref.copy between non-contiguous memrefs to linalg.copy";
+  let description = [{
+    `-finalize-memref-to-llvm` lowers a `memref.copy` to `llvm.memcpy` when
+    both operands are contiguous, and otherwise to a call of `memrefCopy`
+    from MLIR's C runner utils. That library is not something a deployed
+    `attn-compile` library can carry (Debian's links `libMLIR.so` and
+    `libLLVM.so`), so this pass turns the strided copies (bufferized
+    `tensor.extract_slice` / `insert_slice` of strided views) into
+    `linalg.copy`, which `-convert-linalg-to-loops` then lowers to plain
+    loops. Contiguous copies are left to `llvm.memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AttnDecomposeLinalgAggregatesPass
     : Pass<"attn-decompose-linalg-aggregates", "func::FuncOp"> {
   let summary = "Decompose upstream aggregated linalg ops (linalg.softmax) into generics";
