@@ -71,7 +71,9 @@ static void buildTilingPipeline(OpPassManager &pm,
   // Dynamic loop sizes of the linalg ops around attention are checked when
   // the code runs (the attn ops check their own).
   pm.addNestedPass<func::FuncOp>(createAttnInsertShapeChecksPass());
-  pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass());
+  AttnVectorizeMatmulsPassOptions matmuls;
+  matmuls.targetCPU = options.targetCPU;
+  pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass(matmuls));
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());
   AttnTilePassOptions tile;
@@ -129,7 +131,11 @@ static void buildKernelPipeline(OpPassManager &pm,
 
 /// Everything left in standard dialects down to the LLVM dialect.
 static void buildLowerToLLVMPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertVectorToSCFPass());
+  // Multi-dimensional transfers (the matmul tiles' C, A and B) unroll into
+  // 1-D ones; the default goes through a stack buffer per transfer, and
+  // such allocas inside loops grew the stack until it overflowed.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vec;

@@ -28,18 +28,37 @@ static bool copiesAsMemcpy(Type type) {
                     memref::isStaticShapeAndContiguousRowMajor(memref));
 }
 
+/// Whether `a` and `b` are the same memory: the same value, or subviews of
+/// one value with equal offsets, sizes and strides (bufferization leaves
+/// such copies of a tile onto itself after in-place scf.for loops).
+static bool isSameView(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto sa = a.getDefiningOp<memref::SubViewOp>();
+  auto sb = b.getDefiningOp<memref::SubViewOp>();
+  return sa && sb && isSameView(sa.getSource(), sb.getSource()) &&
+         sa.getType() == sb.getType() &&
+         llvm::equal(sa.getMixedOffsets(), sb.getMixedOffsets()) &&
+         llvm::equal(sa.getMixedSizes(), sb.getMixedSizes()) &&
+         llvm::equal(sa.getMixedStrides(), sb.getMixedStrides());
+}
+
 namespace {
 struct AttnLowerStridedCopiesPass
     : public mlir::attn::impl::AttnLowerStridedCopiesPassBase<
           AttnLowerStridedCopiesPass> {
   void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
+    SmallVector<memref::CopyOp> copies, selfCopies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!copiesAsMemcpy(copy.getSource().getType()) ||
-          !copiesAsMemcpy(copy.getTarget().getType()))
+      if (isSameView(copy.getSource(), copy.getTarget()))
+        selfCopies.push_back(copy);
+      else if (!copiesAsMemcpy(copy.getSource().getType()) ||
+               !copiesAsMemcpy(copy.getTarget().getType()))
         copies.push_back(copy);
     });
     IRRewriter rewriter(&getContext());
+    for (memref::CopyOp copy : selfCopies)
+      rewriter.eraseOp(copy);
     for (memref::CopyOp copy : copies) {
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),

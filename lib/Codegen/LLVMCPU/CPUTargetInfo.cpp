@@ -74,9 +74,18 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     // 240: causal D = 64 +1.5% over 120, window -5.4%.
     info.blockQ = 128;
     info.blockQDense = 256;
+    // 12 rows x 2 zmm: 24 accumulators, 2 B loads and 12 broadcasts per 24
+    // FMAs (the 12x32x4 tile of ../shared/notes/mlir22-cpu-recipes.md).
+    info.matmulTiles = {/*rows=*/12, /*cols=*/32, /*depth=*/4,
+                        /*cacheRows=*/96, /*cacheCols=*/128,
+                        /*cacheDepth=*/256};
   } else {
     // 16 registers: 4x2 accumulators.
     info.tiles = info.denseTiles = {4, 2, 4, 2};
+    // 6 rows x 2 ymm: 12 accumulators + 2 B vectors + 1 broadcast of the
+    // 16 registers (the Haswell sgemm kernel's shape).
+    if (info.vectorBits == 256)
+      info.matmulTiles = {6, 16, 4, 48, 128, 256};
   }
   return info;
 }

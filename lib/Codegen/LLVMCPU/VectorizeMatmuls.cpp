@@ -10,7 +10,15 @@
 
 #include "attn/Codegen/LLVMCPU/Passes.h"
 
+#include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -62,10 +70,167 @@ static LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
+/// Packs the B operand of the K panel `op` (a 2-D f32 `linalg.matmul` whose
+/// B is KC x NC with a static KC; a partial last strip is padded with zeros)
+/// into strips of
+/// `cols` columns, each KC x cols and contiguous ([NC / cols, KC, cols], as
+/// BLIS packs B panels), and replaces `op` by scf.for loops over blocks of
+/// `blockRows` rows of A and C and, inside, over the strips, whose bodies
+/// are `linalg.matmul`s of an A block by one strip (BLIS's loop order: the
+/// packed panel is reused by every row block). Returns those matmuls, or
+/// failure (and leaves `op` alone) when B does not fit.
+///
+/// Without it, a register tile reads its B rows `N` floats apart: for
+/// N = 1024 every row of a strip falls into the same L1 set (4 KB stride),
+/// and 1024^3 ran at half the speed of 768-wide matrices.
+static FailureOr<SmallVector<linalg::MatmulOp>>
+packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
+          int64_t blockRows) {
+  Value a = op.getDpsInputOperand(0)->get();
+  Value b = op.getDpsInputOperand(1)->get();
+  Value c = op.getDpsInitOperand(0)->get();
+  auto bType = dyn_cast<RankedTensorType>(b.getType());
+  if (!bType || bType.isDynamicDim(0) || !bType.getElementType().isF32())
+    return failure();
+  int64_t depth = bType.getDimSize(0);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  Value zero = index(0), one = index(1), colsValue = index(cols);
+  Value pad = arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getF32FloatAttr(0.0f));
+  auto rowType = VectorType::get({cols}, rewriter.getF32Type());
+  // A panel whose columns are a static multiple of `cols` reads whole
+  // vectors; otherwise the last strip is padded with zeros.
+  bool whole = !bType.isDynamicDim(1) && bType.getDimSize(1) % cols == 0;
+  SmallVector<bool> inBounds = {whole};
+  Value n = tensor::DimOp::create(rewriter, loc, b, 1);
+  Value strips = arith::CeilDivSIOp::create(rewriter, loc, n, colsValue);
+
+  // packed[s, k, j] = B[k, s * cols + j], one vector row at a time.
+  Value packed = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{strips, rewriter.getIndexAttr(depth),
+                                            rewriter.getIndexAttr(cols)},
+      rewriter.getF32Type());
+  auto stripLoop = scf::ForOp::create(
+      rewriter, loc, zero, strips, one, ValueRange{packed},
+      [&](OpBuilder &b1, Location l1, Value s, ValueRange acc1) {
+        Value col = arith::MulIOp::create(b1, l1, s, colsValue);
+        auto rowLoop = scf::ForOp::create(
+            b1, l1, zero, index(depth), one, acc1,
+            [&](OpBuilder &b2, Location l2, Value k, ValueRange acc2) {
+              Value row = vector::TransferReadOp::create(
+                  b2, l2, rowType, b, ValueRange{k, col}, pad, inBounds);
+              Value dst = vector::TransferWriteOp::create(
+                              b2, l2, row, acc2[0], ValueRange{s, k, zero},
+                              ArrayRef<bool>{true})
+                              .getResult();
+              scf::YieldOp::create(b2, l2, dst);
+            });
+        scf::YieldOp::create(b1, l1, rowLoop.getResult(0));
+      });
+  packed = stripLoop.getResult(0);
+
+  // For each block of `blockRows` rows (its A part, blockRows x KC, stays in
+  // L2 across the strips): C[rows, s * cols : (s + 1) * cols] +=
+  // A[rows] * packed[s].
+  SmallVector<scf::ForOp> stripLoops;
+  Value m = tensor::DimOp::create(rewriter, loc, c, 0);
+  auto loop = scf::ForOp::create(
+      rewriter, loc, zero, m, index(blockRows), ValueRange{c},
+      [&](OpBuilder &b0, Location l0, Value i, ValueRange cAcc) {
+        OpFoldResult oneAttr = b0.getIndexAttr(1);
+        OpFoldResult zeroAttr = b0.getIndexAttr(0);
+        Value left = arith::SubIOp::create(b0, l0, m, i);
+        Value rows = arith::MinSIOp::create(
+            b0, l0, left, arith::ConstantIndexOp::create(b0, l0, blockRows));
+        SmallVector<OpFoldResult> unit = {oneAttr, oneAttr};
+        Value aBlock = tensor::ExtractSliceOp::create(
+            b0, l0, a, ArrayRef<OpFoldResult>{i, zeroAttr},
+            ArrayRef<OpFoldResult>{rows, b0.getIndexAttr(depth)}, unit);
+        SmallVector<OpFoldResult> blockOffsets = {i, zeroAttr};
+        SmallVector<OpFoldResult> blockSizes = {rows, n};
+        Value cBlock = tensor::ExtractSliceOp::create(
+            b0, l0, cAcc[0], blockOffsets, blockSizes, unit);
+        // Over the columns, one strip at a time; the last strip of a
+        // partial panel has fewer than `cols` columns, and is peeled off
+        // below so that the others keep static sizes.
+        auto stripLoop = scf::ForOp::create(
+            b0, l0, zero, n, colsValue, ValueRange{cBlock},
+            [&](OpBuilder &b1, Location l1, Value col, ValueRange acc) {
+              AffineExpr d0 = b1.getAffineDimExpr(0);
+              AffineExpr s0 = b1.getAffineSymbolExpr(0);
+              Value s = affine::AffineApplyOp::create(
+                  b1, l1, AffineMap::get(1, 0, d0.floorDiv(cols)),
+                  ValueRange{col});
+              OpFoldResult stripCols = b1.getIndexAttr(cols);
+              if (!whole)
+                stripCols =
+                    affine::AffineMinOp::create(
+                        b1, l1,
+                        AffineMap::get(1, 1, {b1.getAffineConstantExpr(cols),
+                                              s0 - d0},
+                                       b1.getContext()),
+                        ValueRange{col, n})
+                        .getResult();
+              Value strip = tensor::ExtractSliceOp::create(
+                  b1, l1, packed, ArrayRef<OpFoldResult>{s, zeroAttr, zeroAttr},
+                  ArrayRef<OpFoldResult>{oneAttr, b1.getIndexAttr(depth),
+                                         stripCols},
+                  ArrayRef<OpFoldResult>{oneAttr, oneAttr, oneAttr});
+              // Rank-reduce [1, KC, cols] to [KC, cols].
+              strip = tensor::CollapseShapeOp::create(
+                  b1, l1, strip, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+              SmallVector<OpFoldResult> offsets = {zeroAttr, col};
+              SmallVector<OpFoldResult> sizes = {rows, stripCols};
+              Value cStrip = tensor::ExtractSliceOp::create(
+                  b1, l1, acc[0], offsets, sizes, unit);
+              auto stripMatmul = linalg::MatmulOp::create(
+                  b1, l1, TypeRange{cStrip.getType()}, ValueRange{aBlock, strip},
+                  ValueRange{cStrip});
+              Value updated = tensor::InsertSliceOp::create(
+                  b1, l1, stripMatmul.getResult(0), acc[0], offsets, sizes,
+                  unit);
+              scf::YieldOp::create(b1, l1, updated);
+            });
+        stripLoops.push_back(stripLoop);
+        Value updated = tensor::InsertSliceOp::create(
+            b0, l0, stripLoop.getResult(0), cAcc[0], blockOffsets, blockSizes,
+            unit);
+        scf::YieldOp::create(b0, l0, updated);
+      });
+  rewriter.replaceOp(op, loop.getResults());
+  if (!whole) {
+    scf::ForOp partial;
+    for (scf::ForOp stripLoop : stripLoops)
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, stripLoop, partial);
+  }
+  SmallVector<linalg::MatmulOp> matmuls;
+  loop.walk([&](linalg::MatmulOp matmul) { matmuls.push_back(matmul); });
+  return matmuls;
+}
+
+/// Whether `v` is a (masked or not) vector.transfer_read padded with 0.0.
+static bool isZeroPaddedRead(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (auto mask = dyn_cast_or_null<vector::MaskOp>(def))
+    def = mask.getMaskableOp();
+  auto read = dyn_cast_or_null<vector::TransferReadOp>(def);
+  if (!read)
+    return false;
+  FloatAttr pad;
+  return matchPattern(read.getPadding(), m_Constant(&pad)) &&
+         pad.getValue().isZero();
+}
+
 namespace {
 struct AttnVectorizeMatmulsPass
     : public mlir::attn::impl::AttnVectorizeMatmulsPassBase<
           AttnVectorizeMatmulsPass> {
+  using Base::Base;
+
   /// Runs the canonicalization patterns of every loaded op on the function.
   LogicalResult canonicalize() {
     MLIRContext *ctx = &getContext();
@@ -77,51 +242,130 @@ struct AttnVectorizeMatmulsPass
     return applyPatternsGreedily(getOperation(), std::move(patterns));
   }
 
-  void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
+  /// The matmuls on tensors of the function.
+  SmallVector<linalg::LinalgOp> collectMatmuls() {
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
           cast<linalg::LinalgOp>(op).hasPureTensorSemantics())
         ops.push_back(cast<linalg::LinalgOp>(op));
     });
-    for (linalg::LinalgOp op : ops) {
-      bool batched = isa<linalg::BatchMatmulOp>(op);
-      // Threads: an scf.forall over (batch,) M x N cache tiles of 64 x 128
-      // (the parallel loop of the pipeline, like attention's tiles).
-      SmallVector<int64_t> cacheTile = batched
-                                           ? SmallVector<int64_t>{1, 64, 128, 0}
-                                           : SmallVector<int64_t>{64, 128, 0};
-      FailureOr<scf::SCFTilingResult> outer = tile(
-          rewriter, op, cacheTile, scf::SCFTilingOptions::LoopType::ForallOp);
+    return ops;
+  }
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    const CPUTargetInfo::MatmulTiles t =
+        CPUTargetInfo::get(targetCPU).matmulTiles;
+    // Loop sizes (M, N, K) of `op`, with a leading batch size 1 for
+    // batch_matmul.
+    auto sizes = [&](linalg::LinalgOp op, int64_t m, int64_t n, int64_t k) {
+      SmallVector<int64_t> s = {m, n, k};
+      if (isa<linalg::BatchMatmulOp>(op))
+        s.insert(s.begin(), 1);
+      return s;
+    };
+
+    // 1. Cache tiles and K panels.
+    for (linalg::LinalgOp op : collectMatmuls()) {
+      // Threads: an scf.forall over (batch,) M x N cache tiles (the
+      // parallel loop of the pipeline, like attention's tiles).
+      // A 2-D matmul whose N alone gives at least 4 cache tiles is split
+      // over N only, so that each thread packs a B panel once for all rows
+      // (packPanel) instead of once per row block.
+      int64_t rowTile = t.cacheRows;
+      auto cType = cast<ShapedType>(op.getDpsInitOperand(0)->get().getType());
+      if (isa<linalg::MatmulOp>(op) && !cType.isDynamicDim(1) &&
+          llvm::divideCeil(cType.getDimSize(1), t.cacheCols) >= 4)
+        rowTile = 0;
+      FailureOr<scf::SCFTilingResult> outer =
+          tile(rewriter, op, sizes(op, rowTile, t.cacheCols, 0),
+               scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(outer))
         return signalPassFailure();
-      auto cacheTileOp = cast<linalg::LinalgOp>(outer->tiledOps.back());
-      SmallVector<int64_t> sizes = batched ? SmallVector<int64_t>{1, 8, 32, 8}
-                                           : SmallVector<int64_t>{8, 32, 8};
-      if (failed(tileAndPeel(rewriter, cacheTileOp, sizes)))
+      // K panels: the register tiles of one panel reuse its B part
+      // (cacheDepth x cacheCols) from L2. The last, shorter panel is
+      // peeled off so that every panel of a static K has a static B.
+      FailureOr<scf::SCFTilingResult> panels =
+          tile(rewriter, cast<linalg::LinalgOp>(outer->tiledOps.back()),
+               sizes(op, 0, 0, t.cacheDepth),
+               scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(panels))
         return signalPassFailure();
+      for (LoopLikeOpInterface loop : panels->loops) {
+        scf::ForOp partial;
+        if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+          (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
+    }
+    // Fold the peeled bounds into the slice types.
+    if (failed(canonicalize()))
+      return signalPassFailure();
+
+    // 2. Packed B strips and register tiles. Every matmul is a panel now.
+    for (linalg::LinalgOp panel : collectMatmuls()) {
+      // A 2-D panel with a static depth gets its B packed into strips of
+      // one register tile's columns.
+      SmallVector<linalg::LinalgOp> tiles = {panel};
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(panel.getOperation())) {
+        FailureOr<SmallVector<linalg::MatmulOp>> strips =
+            packPanel(rewriter, matmul, t.cols, t.cacheRows);
+        if (succeeded(strips))
+          tiles.assign(strips->begin(), strips->end());
+      }
+      for (linalg::LinalgOp tile : tiles)
+        if (failed(tileAndPeel(rewriter, tile,
+                               sizes(tile, t.rows, t.cols, t.depth))))
+          return signalPassFailure();
     }
     // Fold the peeled bounds into the slice types (canonicalization), so
     // that the full tiles get static shapes.
     if (failed(canonicalize()))
       return signalPassFailure();
-    // Vectorize the tiles that peeling made static.
-    SmallVector<linalg::LinalgOp> tiles;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
-          op.hasPureTensorSemantics() && !op.hasDynamicShape())
-        tiles.push_back(op);
-    });
-    for (linalg::LinalgOp op : tiles) {
+
+    // 3. Vectorize every register tile: the full ones (static), and the
+    // partial ones that peeling left with a dynamic size below the tile's
+    // (masked vectors of the register tile's size, so that no matmul falls
+    // back to scalar loops).
+    for (linalg::LinalgOp op : collectMatmuls()) {
+      SmallVector<int64_t> vectorSizes;
+      if (op.hasDynamicShape())
+        vectorSizes = sizes(op, t.rows, t.cols, t.depth);
+      SmallVector<bool> scalableDims(vectorSizes.size(), false);
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          rewriter, op, vectorSizes, scalableDims,
           /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
           /*assumeDynamicDimsMatchVecSizes=*/false,
           /*createNamedContraction=*/true);
       if (succeeded(result))
         rewriter.replaceOp(op, result->replacements);
+    }
+    // The masked contractions of partial tiles drop their mask: their
+    // operands are masked reads padded with zeros, so the lanes outside the
+    // tile add zero products to accumulator lanes that the masked write
+    // discards (the outer-product lowering takes no masked contraction).
+    SmallVector<vector::MaskOp> masks;
+    getOperation().walk([&](vector::MaskOp mask) {
+      if (isa_and_nonnull<vector::ContractionOp>(mask.getMaskableOp()) &&
+          llvm::all_of(mask.getMaskableOp()->getOperands().take_front(2),
+                       isZeroPaddedRead))
+        masks.push_back(mask);
+    });
+    for (vector::MaskOp mask : masks) {
+      Operation *contract = mask.getMaskableOp();
+      rewriter.setInsertionPoint(mask);
+      Operation *unmasked = rewriter.clone(*contract);
+      rewriter.replaceOp(mask, unmasked->getResults());
+    }
+    // The masked transfers take their mask as an operand instead of a
+    // vector.mask region (later passes, such as the ownership-based buffer
+    // deallocation, do not expect ops nested in vector.mask).
+    {
+      RewritePatternSet patterns(&getContext());
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
     }
     // Constants move to the function entry, so the transfers' indices are
     // loop invariant.

@@ -35,3 +35,31 @@ func.func @dynamic_target(%a: memref<?xf32>, %b: memref<?xf32, strided<[?], offs
   memref.copy %a, %b : memref<?xf32> to memref<?xf32, strided<[?], offset: ?>>
   return
 }
+
+// -----
+
+// A copy of a tile onto the same tile (equal subviews of one buffer, as
+// bufferization leaves them after in-place loops) is erased.
+// CHECK-LABEL: func.func @self_copy
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.copy
+// CHECK: return
+func.func @self_copy(%a: memref<4x8xf32>, %i: index) {
+  %s = memref.subview %a[%i, 0] [2, 4] [1, 2] : memref<4x8xf32> to memref<2x4xf32, strided<[8, 2], offset: ?>>
+  %t = memref.subview %a[%i, 0] [2, 4] [1, 2] : memref<4x8xf32> to memref<2x4xf32, strided<[8, 2], offset: ?>>
+  memref.copy %s, %t : memref<2x4xf32, strided<[8, 2], offset: ?>> to memref<2x4xf32, strided<[8, 2], offset: ?>>
+  memref.copy %a, %a : memref<4x8xf32> to memref<4x8xf32>
+  return
+}
+
+// -----
+
+// Subviews at different offsets are different memory: the copy stays.
+// CHECK-LABEL: func.func @shifted_copy
+// CHECK: linalg.copy
+func.func @shifted_copy(%a: memref<4x8xf32>) {
+  %s = memref.subview %a[0, 0] [2, 4] [1, 2] : memref<4x8xf32> to memref<2x4xf32, strided<[8, 2]>>
+  %t = memref.subview %a[2, 0] [2, 4] [1, 2] : memref<4x8xf32> to memref<2x4xf32, strided<[8, 2], offset: 16>>
+  memref.copy %s, %t : memref<2x4xf32, strided<[8, 2]>> to memref<2x4xf32, strided<[8, 2], offset: 16>>
+  return
+}

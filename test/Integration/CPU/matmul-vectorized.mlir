@@ -1,28 +1,41 @@
-// The upstream matmuls around attention go through -attn-vectorize-matmuls
-// (register tiles, peeled partial tiles); shapes that are not multiples of the
-// 8 x 32 x 8 tile, checked against numpy float64.
+// The upstream matmuls around attention go through -attn-vectorize-matmuls:
+// cache tiles (scf.forall), K panels (the last one peeled), B packed into
+// strips of one register tile's columns when the panel is static, register
+// tiles with peeled partial tiles, and masked vectors for partial tiles whose
+// size stays dynamic. Shapes that are not multiples of any tile, checked
+// against numpy float64.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/a.npy 37x45 float32 --seed 1
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/b.npy 45x70 float32 --seed 2
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/c.npy 3x17x9 float32 --seed 3
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/d.npy 3x9x33 float32 --seed 4
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/x.npy 53x300 float32 --seed 5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/w.npy 300x544 float32 --seed 6
 // RUN: attn-run %s --input=@%t/a.npy --input=@%t/b.npy --input=@%t/c.npy --input=@%t/d.npy --output=@%t/mm.npy --output=@%t/bmm.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/mm.npy "a @ b" a=%t/a.npy b=%t/b.npy --tol 1e-5
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/bmm.npy "c @ d" c=%t/c.npy d=%t/d.npy --tol 1e-5
-// RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s
+// RUN: attn-run %s --function=packed --input=@%t/x.npy --input=@%t/w.npy --output=@%t/packed.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/packed.npy "x @ w" x=%t/x.npy w=%t/w.npy --tol 1e-5
+// RUN: attn-run %s --function=dynamic --input=@%t/x.npy --input=@%t/w.npy --output=@%t/dynamic.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/dynamic.npy "x @ w" x=%t/x.npy w=%t/w.npy --tol 1e-5
+// RUN: attn-run %s --function=dynamic --input=@%t/a.npy --input=@%t/b.npy --output=@%t/dynamic2.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/dynamic2.npy "a @ b" a=%t/a.npy b=%t/b.npy --tol 1e-5
+// RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
 
-// An scf.forall over (batch,) 64 x 128 cache tiles is the parallel loop (the
-// 37 x 70 matmul fits one cache tile, so its forall folds away); inside,
-// full 8 x 32 x 8 tiles and the peeled partial ones (static here) are
-// vector.contracts; no linalg matmul is left.
+// 37 x 70 fits one cache tile (the forall folds away); N = 70 is no multiple
+// of the register tile's columns, so B is not packed. Full register tiles
+// (AVX2 6 x 16 x 4, AVX-512 12 x 32 x 4) and the peeled partial ones (static
+// here) are vector.contracts; no linalg matmul is left.
 // CHECK-LABEL: func.func @main
-// CHECK:         scf.for
-// CHECK:           vector.contract {{.*}} : vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
-// CHECK:         vector.contract {{.*}} : vector<8x5xf32>, vector<5x32xf32> into vector<8x32xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// AVX512:        vector.contract {{.*}} : vector<12x4xf32>, vector<4x32xf32> into vector<12x32xf32>
 // CHECK:         scf.forall
-// CHECK:           vector.contract {{.*}} : vector<1x8x8xf32>, vector<1x8x32xf32> into vector<1x8x32xf32>
+// AVX2:            vector.contract {{.*}} : vector<1x6x4xf32>, vector<1x4x16xf32> into vector<1x6x16xf32>
+// AVX512:          vector.contract {{.*}} : vector<1x12x4xf32>, vector<1x4x32xf32> into vector<1x12x32xf32>
 // NOLINALG-NOT:  linalg.matmul
 // NOLINALG-NOT:  linalg.batch_matmul
 func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9xf32>,
@@ -37,4 +50,47 @@ func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9x
   %bm = linalg.batch_matmul ins(%c, %d : tensor<3x17x9xf32>, tensor<3x9x33xf32>)
                             outs(%f2 : tensor<3x17x33xf32>) -> tensor<3x17x33xf32>
   return %m, %bm : tensor<37x70xf32>, tensor<3x17x33xf32>
+}
+
+// N = 544 = 4.25 cache tiles of 128: the forall splits N only (each thread
+// packs a B panel once for all rows), the last cache tile has 32 columns
+// (its strips are peeled: whole strips keep static register tiles, the
+// last one is padded and masked). K = 300: a static panel of 256 and a
+// peeled one of 44, both packed into strips ([?, 256, 16] with AVX2).
+// M = 53 in row blocks of 48 (AVX2): the partial register tiles keep a
+// dynamic row count and use masks.
+// CHECK-LABEL: func.func @packed
+// CHECK:         scf.forall (%{{.*}}) = (0) to (544) step (128)
+// AVX2:            tensor.empty(%{{.*}}) : tensor<?x256x16xf32>
+// AVX2:            vector.transfer_write {{.*}} : vector<16xf32>, tensor<?x256x16xf32>
+// AVX2:            vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
+// AVX2:            vector.create_mask {{.*}} : vector<6x4xi1>
+// AVX2:            tensor.empty(%{{.*}}) : tensor<?x44x16xf32>
+// AVX512:          tensor.empty(%{{.*}}) : tensor<?x256x32xf32>
+// AVX512:          vector.contract {{.*}} : vector<12x4xf32>, vector<4x32xf32> into vector<12x32xf32>
+func.func @packed(%x: tensor<53x300xf32>, %w: tensor<300x544xf32>) -> tensor<53x544xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<53x544xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<53x544xf32>) -> tensor<53x544xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<53x300xf32>, tensor<300x544xf32>)
+                     outs(%f : tensor<53x544xf32>) -> tensor<53x544xf32>
+  return %m : tensor<53x544xf32>
+}
+
+// All sizes dynamic: nothing is packed; every register tile is vectorized,
+// the partial ones with masks.
+// CHECK-LABEL: func.func @dynamic
+// AVX2:          vector.transfer_read {{.*}}, %{{.*}} {in_bounds = [true, true]} : tensor<?x?xf32>, vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
+func.func @dynamic(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %z = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %w, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<?x?xf32>)
+                     outs(%f : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
 }

@@ -42,7 +42,9 @@ def AttnLowerStridedCopiesPass
     `libLLVM.so`), so this pass turns the strided copies (bufferized
     `tensor.extract_slice` / `insert_slice` of strided views) into
     `linalg.copy`, which `-convert-linalg-to-loops` then lowers to plain
-    loops. Contiguous copies are left to `llvm.memcpy`.
+    loops. Contiguous copies are left to `llvm.memcpy`. Copies of a view
+    onto itself (the same value, or equal subviews of one buffer, which
+    bufferization leaves after in-place loops over tiles) are erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -66,6 +66,18 @@ struct CPUTargetInfo : public TargetInfoBase {
   /// Unroll factor of the reduction (head dim) loop of the Q K^T tile.
   int64_t qkUnroll = 4;
 
+  /// Tiles of the upstream matmuls (-attn-vectorize-matmuls), in elements:
+  /// register tile rows x columns x reduction unroll (rows x columns / lanes
+  /// accumulators, at most ~24 of 32 registers, 12 of 16), and the cache
+  /// tile: `matmulCacheRows` x `matmulCacheCols` of C per thread task, with
+  /// `matmulCacheDepth` of the reduction per pass over it (its B panel,
+  /// depth x cols floats, stays in L2).
+  struct MatmulTiles {
+    int64_t rows = 4, cols = 8, depth = 4;
+    int64_t cacheRows = 64, cacheCols = 128, cacheDepth = 256;
+  };
+  MatmulTiles matmulTiles;
+
   /// Query rows per tile for an op that restricts keys (see blockQ) or not.
   int64_t queryBlock(bool restrictsKeys) const {
     return restrictsKeys ? blockQ : blockQDense;

@@ -97,13 +97,21 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
   let summary = "Tile and vectorize the upstream matmuls around attention";
   let description = [{
     Tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
-    projections around attention) with an `scf.forall` over 64 x 128 (M x N)
-    cache tiles (the parallel loop, as for attention), then each cache tile
-    into register tiles of 8 x 32 x 8 (M x N x K; batch 1) with scf.for, peels
-    the partial tiles off, vectorizes the static tiles into `vector.contract`
-    (lowered later with the outer-product strategy) and hoists the C tile out
-    of the K loop. Tiles that stay dynamic remain linalg ops (scalar loops).
+    projections around attention) with an `scf.forall` over cache tiles of
+    C (the parallel loop, as for attention), each cache tile along K into
+    panels whose B part stays in L2 (scf.for), and each panel into register
+    tiles (M x N x K-unroll; batch 1) with scf.for; peels the partial tiles
+    off, vectorizes the static tiles into `vector.contract` (lowered later
+    with the outer-product strategy) and hoists the C tile out of the K
+    loop. The sizes are the target's (`CPUTargetInfo::matmulTiles`: 6 x 16 x
+    4 register tiles in 48 x 128 x 256 cache tiles with AVX2, 12 x 32 x 4 in
+    96 x 128 x 256 with AVX-512). Tiles that stay dynamic remain linalg ops
+    (scalar loops).
   }];
+  let options = [
+    Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
+           "LLVM CPU name the tiles are chosen for ('native' = host)">,
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect",
