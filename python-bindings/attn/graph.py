@@ -197,6 +197,8 @@ class _Body:
         return name
 
     def const(self, value, dtype):
+        if dtype == "i1":   # `true : i1` does not parse; the type is implied
+            return self.raw(f"arith.constant {_scalar_literal(value, dtype)}")
         return self.op(f"arith.constant {_scalar_literal(value, dtype)}", dtype)
 
 
@@ -515,6 +517,18 @@ class Function:
         return self._generic(ops, out_shape, dtype, gen, name=name,
                              hint="where")
 
+    def logical_and(self, a, b, name=None):
+        """a and b (i1), numpy broadcasting."""
+        return self._elementwise([a, b], lambda bb, t, x, y: bb.op(
+            f"arith.andi {x}, {y}", t), name=name, hint="and",
+            op_name="logical_and")
+
+    def logical_or(self, a, b, name=None):
+        """a or b (i1), numpy broadcasting."""
+        return self._elementwise([a, b], lambda bb, t, x, y: bb.op(
+            f"arith.ori {x}, {y}", t), name=name, hint="or",
+            op_name="logical_or")
+
     def logical_not(self, x, name=None):
         """not x (i1)."""
         return self._unary(x, lambda b, t, v: b.op(
@@ -822,8 +836,31 @@ class Function:
                 self._emit(f"{res} = tensor.expand_shape {x.name} {fmt(groups)}"
                            f" output_shape {shape} : {x.type} into {out_t}")
                 return Value(self, res, shape, x.dtype)
-        flat = x if x.rank == 1 else self.reshape(x, [x.size])
-        return self.reshape(flat, shape, name=name)
+        # Neither: collapse to the coarsest shape both refine, then expand.
+        mid, i, j = [], 0, 0
+        src, dst = list(x.shape), shape
+        while i < len(src) or j < len(dst):
+            p = src[i] if i < len(src) else 1
+            q = dst[j] if j < len(dst) else 1
+            i, j = i + 1, j + 1
+            while p != q:
+                if p < q and i < len(src):
+                    p *= src[i]
+                    i += 1
+                elif q < p and j < len(dst):
+                    q *= dst[j]
+                    j += 1
+                else:
+                    break
+            if p != q:
+                mid = [x.size]
+                break
+            mid.append(p)
+        if tuple(mid) in (x.shape, tuple(shape)) or 0 in shape:
+            mid = [x.size]
+        if x.shape == tuple(mid):
+            return self.reshape(self.reshape(x, [x.size]), shape, name=name)
+        return self.reshape(self.reshape(x, mid), shape, name=name)
 
     def transpose(self, x, perm=None, name=None):
         """x with its dims permuted: result dim i is x's dim perm[i]
@@ -980,7 +1017,7 @@ class Function:
             a2 = self.reshape(self.broadcast_to(a, list(batch) + [m, k]),
                               [rows, k])
             init = self._filled(0.0, [rows, n], dt, "acc")
-            res = self._fresh(name if len(out_shape) == 2 else "mm")
+            res = self._fresh(name if len(out_shape) == 2 and name else "mm")
             t = tensor_type([rows, n], dt)
             self._emit(f"{res} = linalg.matmul ins({a2.name}, {b2.name} : "
                        f"{a2.type}, {b2.type}) outs({init} : {t}) -> {t}")
@@ -992,7 +1029,7 @@ class Function:
         b3 = self.reshape(self.broadcast_to(b, list(batch) + [k, n]),
                           [nb, k, n])
         init = self._filled(0.0, [nb, m, n], dt, "acc")
-        res = self._fresh(name if len(out_shape) == 3 else "bmm")
+        res = self._fresh(name if len(out_shape) == 3 and name else "bmm")
         t = tensor_type([nb, m, n], dt)
         self._emit(f"{res} = linalg.batch_matmul ins({a3.name}, {b3.name} : "
                    f"{a3.type}, {b3.type}) outs({init} : {t}) -> {t}")
