@@ -58,9 +58,14 @@ def _scalar_literal(value, dtype):
         return str(int(value))
     value = float(value)
     if np.isfinite(value):
-        if dtype == "f32":
-            value = float(np.float32(value))
-        return repr(value)
+        # The shortest decimal that reads back as the same value of the
+        # type; MLIR's float literals need a '.'.
+        text = str(np.float32(value)) if dtype == "f32" else \
+            str(np.float16(value)) if dtype == "f16" else repr(value)
+        if "." not in text:
+            mantissa, _, exp = text.partition("e")
+            text = mantissa + ".0" + ("e" + exp if exp else "")
+        return text
     np_type = {"f32": np.float32, "f16": np.float16, "f64": np.float64}[dtype]
     bits = np.array([value], dtype=np_type).view(
         {"f32": np.uint32, "f16": np.uint16, "f64": np.uint64}[dtype])[0]

@@ -621,8 +621,9 @@ class _Matcher:
     """Finds the attention subgraphs of a graph, given the result of the
     first walk (constants and shapes of every tensor)."""
 
-    def __init__(self, nodes, env):
+    def __init__(self, nodes, env, graph_outputs=()):
         self.env = env
+        self.graph_outputs = set(graph_outputs)
         self.producer = {}
         self.consumers = {}
         for n in nodes:
@@ -737,7 +738,7 @@ class _Matcher:
             return None
         users = self.consumers.get(p, [])
         if len(users) != 1 or users[0].op_type != "MatMul" or \
-                users[0].input[0] != p:
+                users[0].input[0] != p or p in self.graph_outputs:
             return None
         pv = users[0]
         m = self.match_scores(x)
@@ -944,78 +945,75 @@ def _match_msda(matcher, nodes):
     return results
 
 
+def _perm(node):
+    return list(_attrs(node).get("perm", []))
+
+
 def _msda_from_reduce(mt, red):
     """Works back from the ReduceSum of ms_deform_attn_core_pytorch:
-    (Mul(stacked samples [N*M, D, Lq, L*P], weights [N*M, 1, Lq, L*P]))
-    .sum(-1) -> .view(N, M*D, Lq) -> .transpose(1, 2) -> [N, Lq, M*D]."""
+    (stack(samples, -2).flatten(-2) [N*M, D, Lq, L*P] * weights
+    [N*M, 1, Lq, L*P]).sum(-1) -> .view(N, M*D, Lq) -> .transpose(1, 2)."""
+    axes = _attrs(red).get("axes")
+    if axes is None and len(red.input) > 1:
+        axes = mt.const(red.input[1])
+    if axes is None or [int(a) for a in np.reshape(axes, -1)] not in (
+            [-1], [3]) or _attrs(red).get("keepdims", 1):
+        return None
     mul = mt.producer.get(red.input[0])
     if mul is None or mul.op_type != "Mul":
         return None
-    # Which operand holds the samples: the one that reaches GridSamples.
-    def grids_of(name, depth=0):
-        n = mt.producer.get(name)
-        if n is None or depth > 6:
-            return []
-        if n.op_type == "GridSample":
-            return [n]
-        out = []
-        for i in n.input:
-            out += grids_of(i, depth + 1)
-        return out
-    a, b = mul.input
-    ga, gb = grids_of(a), grids_of(b)
-    if ga and not gb:
-        samples, weights = a, b
-        gsl = ga
-    elif gb and not ga:
-        samples, weights = b, a
-        gsl = gb
-    else:
+    # The samples: Reshape(Concat(Unsqueeze(GridSample_l, -2) ...)).
+    stacked = None
+    for samples, weights in (tuple(mul.input), tuple(reversed(mul.input))):
+        rs = mt.producer.get(samples)
+        cat = mt.producer.get(rs.input[0]) if rs is not None and \
+            rs.op_type == "Reshape" else None
+        if cat is not None and cat.op_type == "Concat":
+            ups = [mt.producer.get(i) for i in cat.input]
+            if ups and all(u is not None and u.op_type == "Unsqueeze"
+                           for u in ups):
+                gsl = [mt.producer.get(u.input[0]) for u in ups]
+                if all(g is not None and g.op_type == "GridSample"
+                       for g in gsl):
+                    stacked = (samples, weights, gsl)
+                    break
+    if stacked is None:
         return None
-    # Output: ReduceSum -> Reshape [N, M*D, Lq] -> Transpose [0, 2, 1].
+    samples, weights, gsl = stacked
     users = mt.consumers.get(red.output[0], [])
     if len(users) != 1 or users[0].op_type != "Reshape":
         return None
     rs = users[0]
     users = mt.consumers.get(rs.output[0], [])
-    if len(users) != 1 or users[0].op_type != "Transpose":
+    if len(users) != 1 or users[0].op_type != "Transpose" or \
+            _perm(users[0]) != [0, 2, 1]:
         return None
     tr = users[0]
-    if list(helper.get_attribute_value(tr.attribute[0])) != [0, 2, 1]:
+    if len(mt.shape(rs.output[0])) != 3 or len(mt.shape(samples)) != 4:
         return None
-    n_, md, lq = mt.shape(rs.output[0])
+    n, md, lq = mt.shape(rs.output[0])
     nm, d, lq2, lp = mt.shape(samples)
-    if lq2 != lq or md % d or nm % n_:
+    if lq2 != lq or nm % n or (nm // n) * d != md:
         return None
-    m = nm // n_
-    if m * d != md:
-        return None
-    # Levels in order: the GridSamples' value inputs [N*M, D, H_l, W_l].
-    gsl = sorted(set(gsl), key=lambda g: g.name)
-    levels, values, locs = [], [], []
+    m = nm // n
+    levels = []
     for g in gsl:
         at = _attrs(g)
-        mode = at.get("mode", b"bilinear")
-        pad = at.get("padding_mode", b"zeros")
-        if (mode not in (b"bilinear", "bilinear")) or \
-                (pad not in (b"zeros", "zeros")) or at.get("align_corners", 0):
+        if at.get("mode", b"bilinear") not in (b"bilinear", "bilinear") or \
+                at.get("padding_mode", b"zeros") not in (b"zeros", "zeros") \
+                or at.get("align_corners", 0):
             return None
         shp = mt.shape(g.input[0])
-        if len(shp) != 4 or shp[0] != nm or shp[1] != d:
+        if len(shp) != 4 or shp[:2] != (nm, d):
             return None
         levels.append((shp[2], shp[3]))
-        values.append(g.input[0])
-        locs.append(g.input[1])
     num_l = len(levels)
     if lp % num_l:
         return None
     p = lp // num_l
-    # The level order is the order of the stacked samples; the node names
-    # PyTorch gives are in program order, which is level order.
-    # value: each level's tensor traces back to one [N, S, M, D] tensor.
-    src_value = _trace_value(mt, values, n_, m, d, levels)
-    src_loc = _trace_grid(mt, locs, n_, lq, m, num_l, p)
-    src_w = _trace_weights(mt, weights, n_, lq, m, num_l, p)
+    src_value = _trace_value(mt, [g.input[0] for g in gsl], n, m, d, levels)
+    src_loc = _trace_grid(mt, [g.input[1] for g in gsl], n, lq, m, num_l, p)
+    src_w = _trace_weights(mt, weights, n, lq, m, num_l, p)
     if src_value is None or src_loc is None or src_w is None:
         return None
     return dict(value=src_value, loc=src_loc, weights=src_w, levels=levels,
@@ -1023,53 +1021,87 @@ def _msda_from_reduce(mt, red):
 
 
 def _walk_back(mt, name, ops, limit=12):
-    """Names met walking back from `name` through single-input-data ops."""
-    path = [name]
+    """(tensor names, nodes) met walking back from `name` through
+    single-data-input ops of `ops`."""
+    path, nodes = [name], []
     for _ in range(limit):
         n = mt.producer.get(name)
         if n is None or n.op_type not in ops:
             break
+        nodes.append(n)
         name = n.input[0]
         path.append(name)
-    return path
+    return path, nodes
+
+
+_VIEWS = ("Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze")
 
 
 def _trace_value(mt, values, n, m, d, levels):
-    """Each level's [N*M, D, H, W] comes from value.split(...)[l] of one
-    [N, S, M, D] tensor: Reshape(Transpose(Flatten(Slice/Split(value))))."""
-    srcs = set()
-    for name in values:
-        path = _walk_back(mt, name, ("Reshape", "Transpose", "Flatten",
-                                     "Squeeze", "Unsqueeze"))
+    """Level l's [N*M, D, H_l, W_l] must be value.split(...)[l] (or a Slice
+    of rows offset_l:offset_l + H_l W_l) viewed as [N, H_l W_l, M*D],
+    transposed (0, 2, 1) and reshaped: returns the [N, S, M, D] value."""
+    srcs, offset = set(), 0
+    for l, (name, (h, w)) in enumerate(zip(values, levels)):
+        path, nodes = _walk_back(mt, name, _VIEWS)
+        if any(t.op_type == "Transpose" and (_perm(t) != [0, 2, 1] or
+                                              mt.shape(t.input[0]) !=
+                                              (n, h * w, m * d))
+               for t in nodes):
+            return None
+        if sum(t.op_type == "Transpose" for t in nodes) != 1:
+            return None
         node = mt.producer.get(path[-1])
-        if node is None or node.op_type not in ("Slice", "Split"):
+        if node is None:
+            return None
+        if node.op_type == "Split":
+            if list(node.output).index(path[-1]) != l or \
+                    _attrs(node).get("axis", 0) % 4 != 1:
+                return None
+        elif node.op_type == "Slice":
+            starts = mt.const(node.input[1])
+            axes = mt.const(node.input[3]) if len(node.input) > 3 else None
+            if starts is None or axes is None or \
+                    list(np.reshape(axes, -1)) != [1] or \
+                    int(np.reshape(starts, -1)[0]) != offset:
+                return None
+        else:
+            return None
+        if mt.shape(path[-1]) != (n, h * w, m, d):
             return None
         srcs.add(node.input[0])
+        offset += h * w
     if len(srcs) != 1:
         return None
     src = srcs.pop()
-    s = sum(h * w for h, w in levels)
-    if mt.shape(src) != (n, s, m, d):
+    if mt.shape(src) != (n, offset, m, d):
         return None
     return src
 
 
 def _trace_grid(mt, locs, n, lq, m, num_l, p):
-    """Each level's grid [N*M, Lq, P, 2] is sampling_grids[:, :, :, l]
-    (Gather/Slice on dim 3, then Transpose/Flatten/Reshape) of
-    sampling_grids = 2 * loc - 1 with loc [N, Lq, M, L, P, 2]. Returns loc."""
+    """Level l's grid [N*M, Lq, P, 2] must be sampling_grids[:, :, :, l]
+    (a Gather of index l on dim 3), transposed (0, 2, 1, 3, 4) and
+    flattened, with sampling_grids = 2 * loc - 1, loc [N, Lq, M, L, P, 2].
+    Returns loc."""
     srcs = set()
-    for name in locs:
-        path = _walk_back(mt, name, ("Reshape", "Transpose", "Flatten",
-                                     "Squeeze", "Unsqueeze"))
+    for l, name in enumerate(locs):
+        path, nodes = _walk_back(mt, name, _VIEWS)
+        if [t.op_type for t in nodes].count("Transpose") != 1 or any(
+                t.op_type == "Transpose" and _perm(t) != [0, 2, 1, 3, 4]
+                for t in nodes):
+            return None
         node = mt.producer.get(path[-1])
-        if node is None or node.op_type not in ("Gather", "Slice", "Split"):
+        if node is None or node.op_type != "Gather" or \
+                _attrs(node).get("axis", 0) % 6 != 3:
+            return None
+        idx = mt.const(node.input[1])
+        if idx is None or idx.size != 1 or int(idx.reshape(())) % num_l != l:
             return None
         srcs.add(node.input[0])
     if len(srcs) != 1:
         return None
     grids = srcs.pop()
-    # grids = Sub(Mul(loc, 2), 1)
     sub = mt.producer.get(grids)
     if sub is None or sub.op_type != "Sub" or mt.scalar_const(
             sub.input[1]) != 1.0:
@@ -1081,20 +1113,26 @@ def _trace_grid(mt, locs, n, lq, m, num_l, p):
 
 
 def _trace_weights(mt, weights, n, lq, m, num_l, p):
-    """attention_weights.transpose(1, 2).reshape(N*M, 1, Lq, L*P) of
-    weights [N, Lq, M, L, P]."""
-    path = _walk_back(mt, weights, ("Reshape", "Transpose", "Flatten",
-                                    "Squeeze", "Unsqueeze"))
-    for name in path[1:]:
-        if mt.shape(name) == (n, lq, m, num_l, p):
-            # Check the transpose in the chain is (0, 2, 1, ...) on dims 1-2.
-            for t in path[:path.index(name)]:
-                node = mt.producer.get(t)
-                if node is not None and node.op_type == "Transpose":
-                    perm = list(helper.get_attribute_value(node.attribute[0]))
-                    if perm[:3] != [0, 2, 1]:
-                        return None
-            return name
+    """weights [N*M, 1, Lq, L*P] must be attention_weights [N, Lq, M, L, P]
+    transposed (0, 2, 1, 3, 4) and reshaped."""
+    path, nodes = _walk_back(mt, weights, _VIEWS)
+    if mt.shape(weights) != (n * m, 1, lq, num_l * p):
+        return None
+    if [t.op_type for t in nodes].count("Transpose") != 1:
+        return None
+    for t in nodes:
+        if t.op_type == "Transpose":
+            if _perm(t) != [0, 2, 1, 3, 4] or mt.shape(t.input[0]) != (
+                    n, lq, m, num_l, p):
+                return None
+            # Only views between the transposed tensor and the source.
+            src = t.input[0]
+            while mt.producer.get(src) is not None and \
+                    mt.producer[src].op_type in _VIEWS and \
+                    mt.shape(mt.producer[src].input[0]) == (n, lq, m, num_l,
+                                                            p):
+                src = mt.producer[src].input[0]
+            return src
     return None
 
 
@@ -1138,7 +1176,7 @@ def _inputs_of(model, input_shapes):
                     raise OnnxImportError(
                         f"input '{vi.name}' has a dynamic dimension "
                         f"'{dim.dim_param}': pass input_shapes={{'{vi.name}'"
-                        ": (...)}} (static shapes only)")
+                        ": (...)} (static shapes only)")
             shape = tuple(shape)
         out.append((vi.name, shape, dtype))
     return out
@@ -1235,7 +1273,7 @@ def import_graph(model, *, function="main", input_shapes=None,
     scratch = Graph().function(function)
     env = _walk(model, scratch, inputs, opset).env
     nodes = list(model.graph.node)
-    matcher = _Matcher(nodes, env)
+    matcher = _Matcher(nodes, env, [o.name for o in model.graph.output])
     plan = {}
     if raise_attention:
         for n in nodes:
