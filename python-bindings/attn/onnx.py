@@ -1213,7 +1213,9 @@ def _walk(model, fn, inputs, opset, plan=None, live=None):
             outs = [outs]
         for o, x in zip(node.output, outs):
             if o:
-                env[o] = x
+                # numpy returns scalars (np.generic) for 0-d results.
+                env[o] = np.asarray(x) if isinstance(x, (np.generic, bool,
+                                                         int, float)) else x
     return ctx
 
 
