@@ -28,6 +28,28 @@ config.substitutions.append(
 if config.attn_enable_python_bindings:
     config.available_features.add("python-bindings")
 
+
+def _python_has(module):
+    """Whether the tests' Python interpreter can import `module`."""
+    import subprocess
+    try:
+        return subprocess.run(
+            [config.python_executable, "-c", f"import {module}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+# The ONNX front end (attn.onnx) needs the `onnx` package (Debian's
+# python3-onnx, which scripts/common.sh installs); its end-to-end tests
+# export models with PyTorch (python3-torch), which is optional: without it
+# they are reported UNSUPPORTED.
+if _python_has("onnx"):
+    config.available_features.add("onnx")
+if _python_has("torch"):
+    config.available_features.add("torch")
+
 # The clang of the LLVM the project builds against (its IR is read by it).
 config.substitutions.append(
     ("%clang", os.path.join(config.llvm_tools_dir, "clang")))

@@ -15,6 +15,9 @@ as uint16 bit patterns), zero-copy rules, errors and IR stages.
               exe.stats
   Function:   f(*arrays) -> array, or a tuple for several results
   reference:  float64 numpy references of every op of docs/Spec.md
+  Graph:      build a module op by op (attn/graph.py); compile(graph)
+  onnx:       attn.onnx.import_model(model) -> MLIR text (attn/onnx.py;
+              imported on first use, needs the `onnx` package)
   Error (RuntimeError), CompileError (Error): failures of a call / of
               compilation, with the runtime's message and diagnostics
   IR_STAGES, COMPILE_OPTIONS: what exe.ir and compile() take
@@ -30,7 +33,7 @@ from ._attn import (COMPILE_OPTIONS, IR_STAGES, CompileError, Error,
 
 __all__ = ["compile", "Executable", "Function", "Signature", "Error",
            "CompileError", "IR_STAGES", "COMPILE_OPTIONS", "reference",
-           "bf16_from_f32", "bf16_to_f32"]
+           "bf16_from_f32", "bf16_to_f32", "Graph"]
 
 
 def _is_path(source):
@@ -46,7 +49,8 @@ def compile(source, target="cpu", **options):
     """Compiles `source` for `target` and returns an attn.Executable.
 
     `source` is MLIR text (a module of func.func's with attn and upstream
-    tensor ops), or the path of a .mlir file (a str without a newline, brace
+    tensor ops), an attn.Graph (or any object with an `mlir()` method
+    returning the text), or the path of a .mlir file (a str without a newline, brace
     or parenthesis, or an os.PathLike), or bytes holding MLIR text.
     `options` are the tools' code-generation flags (attn.COMPILE_OPTIONS):
     num_threads, block_q, block_k, split_keys, gather_block_q,
@@ -60,6 +64,8 @@ def compile(source, target="cpu", **options):
     """
     if not isinstance(target, str):
         raise TypeError("compile() target: expected a str such as 'cpu'")
+    if hasattr(source, "mlir") and callable(source.mlir):
+        source = source.mlir()
     if isinstance(source, (bytes, bytearray)):
         source = bytes(source).decode("utf-8")
     if not isinstance(source, (str, os.PathLike)):
@@ -89,3 +95,13 @@ def bf16_to_f32(bits):
 
 
 from . import reference  # noqa: E402  (needs numpy only)
+from .graph import Graph  # noqa: E402
+
+
+def __getattr__(name):
+    """attn.onnx is imported on first use: it needs the `onnx` package,
+    which the rest of attn does not."""
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'attn' has no attribute {name!r}")

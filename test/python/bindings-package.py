@@ -27,7 +27,7 @@ print(os.path.dirname(os.path.realpath(attn.__file__)) ==
 # CHECK: True
 print(sorted(n for n in os.listdir(os.path.join(packages, "attn"))
              if n.endswith(".py")))
-# CHECK: ['__init__.py', '_attn_reference.py', 'reference.py']
+# CHECK: ['__init__.py', '_attn_reference.py', 'graph.py', 'onnx.py', 'reference.py']
 print(attn.reference.sdpa.__module__)
 # CHECK: attn._attn_reference
 try:

@@ -1,0 +1,214 @@
+# attn.Graph (python-bindings/attn/graph.py): every op of the builder,
+# compiled with attn.compile(graph) and run on random inputs, against numpy
+# (elementwise and shape ops: max|out - ref| <= 1e-5 * max(1, max|ref|) by
+# close_rule; the attn ops: attn.reference by the rule of SPEC section 4),
+# plus the build-time shape errors.
+
+# REQUIRES: python-bindings
+# RUN: env PYTHONPATH=%attn_python_packages %PYTHON %s | FileCheck %s
+
+import math
+
+import numpy as np
+
+import attn
+from attn import reference
+
+rng = np.random.default_rng(7)
+
+
+def randn(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def erf(x):
+    return np.vectorize(math.erf)(x.astype(np.float64))
+
+
+def softmax(x, axis):
+    e = np.exp(x - x.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def layer_norm(x, w, b, eps):
+    x = x.astype(np.float64)
+    m = x.mean(-1, keepdims=True)
+    v = ((x - m) ** 2).mean(-1, keepdims=True)
+    return (x - m) / np.sqrt(v + eps) * w + b
+
+
+X, Y, W = randn(2, 5, 16), randn(16), randn(16, 24)
+LW, LB, RW = randn(16), randn(16), randn(16)
+M = rng.random((2, 1, 5, 5)) > 0.4
+M[..., 0] = True
+
+g = attn.Graph()
+f = g.function("main")
+x, y = f.arg("x", (2, 5, 16)), f.arg("y", (16,))
+m = f.arg("m", (2, 1, 5, 5), "i1")
+w = f.constant(W, name="w")
+cases = {}  # name -> (Value, numpy reference)
+cases["add_broadcast"] = (f.add(x, y, name="sum"), X + Y)
+cases["scalar_arith"] = (x * 2.0 - y / 3.0, X * 2 - Y / 3)
+cases["rsub_rdiv"] = (1.0 - f.div(2.0, f.abs(x) + 1.0), 1 - 2 / (abs(X) + 1))
+cases["matmul_weight"] = (x @ w, X @ W)
+cases["matmul_batched_tb"] = (f.matmul(x, x, transpose_b=True),
+                              X @ X.transpose(0, 2, 1))
+cases["matmul_broadcast"] = (f.matmul(f.reshape(x, (2, 1, 5, 16)),
+                                      f.reshape(f.transpose(x, (0, 2, 1)),
+                                                (1, 2, 16, 5))),
+                             X[:, None] @ X.transpose(0, 2, 1)[None])
+cases["linear"] = (f.linear(f.slice(x, [0], [8], axes=[2]), W[:8, :16].T, y),
+                   X[:, :, :8] @ W[:8, :16] + Y)
+cases["layer_norm"] = (f.layer_norm(x, LW, LB, eps=1e-5),
+                       layer_norm(X, LW, LB, 1e-5))
+cases["rms_norm"] = (f.rms_norm(x, RW, eps=1e-6), X / np.sqrt(
+    (X.astype(np.float64) ** 2).mean(-1, keepdims=True) + 1e-6) * RW)
+cases["gelu_erf"] = (f.gelu(x), 0.5 * X * (1 + erf(X / math.sqrt(2))))
+cases["gelu_tanh"] = (f.gelu(x, approximate="tanh"), 0.5 * X * (1 + np.tanh(
+    math.sqrt(2 / math.pi) * (X + 0.044715 * X.astype(np.float64) ** 3))))
+cases["silu"] = (f.silu(x), X / (1 + np.exp(-X.astype(np.float64))))
+cases["softmax_axis1"] = (f.softmax(x, axis=1), softmax(X.astype(np.float64), 1))
+cases["exp_log_sqrt"] = (f.log(f.sqrt(f.exp(x))) + f.tanh(x) * f.rsqrt(
+    f.pow(x, 2.0) + 1.0), X / 2 + np.tanh(X) / np.sqrt(X ** 2 + 1))
+cases["reshape_collapse"] = (f.reshape(x, (10, 16)), X.reshape(10, 16))
+cases["reshape_general"] = (f.reshape(x, (5, 2, -1, 2)), X.reshape(5, 2, 8, 2))
+cases["transpose"] = (f.transpose(x, (2, 0, 1)), X.transpose(2, 0, 1))
+cases["concat"] = (f.concat([x, f.neg(x)], axis=1),
+                   np.concatenate([X, -X], 1))
+cases["slice"] = (f.slice(x, [1, -3], [3, 100], axes=[1, 2], steps=[1, 2]),
+                  X[:, 1:3, -3::2])
+idx = np.array([[4, 0], [-1, 2]])
+cases["gather_array"] = (f.gather(x, idx, axis=1), np.take(X, idx, axis=1))
+cases["gather_scalar"] = (f.gather(x, 3, axis=2), X[:, :, 3])
+cases["gather_value"] = (f.gather(x, f.constant(np.array([1, -2], np.int32)),
+                                  axis=0), X[[1, 0]])
+cases["reduce_mean_keep"] = (f.reduce_mean(x, axes=[-1], keepdims=True),
+                             X.mean(-1, keepdims=True))
+cases["reduce_max"] = (f.reduce_max(x, axes=[0, 2]), X.max((0, 2)))
+cases["reduce_sum_all"] = (f.reduce_sum(x), X.astype(np.float64).sum())
+cases["where_cast"] = (f.where(f.compare("gt", x, 0.0), x, f.cast(
+    f.compare("lt", x, -1.0), "f32")), np.where(X > 0, X, (X < -1) * 1.0))
+cases["sigmoid_relu_max"] = (f.maximum(f.sigmoid(x), f.relu(x)),
+                             np.maximum(1 / (1 + np.exp(-X)), np.maximum(X, 0)))
+
+# attention ops on heads split from a projection.
+q = f.transpose(f.reshape(x @ w, (2, 5, 3, 8)), (0, 2, 1, 3), name="q")
+Q = (X @ W).reshape(2, 5, 3, 8).transpose(0, 2, 1, 3)
+kv = f.slice(q, [0], [1], axes=[1])
+KV = Q[:, :1]
+attn_cases = {
+    "attention_mask_scale": (f.attention(q, q, q, mask=m, scale=0.3),
+                             dict(q=Q, k=Q, v=Q, mask=M, scale=0.3)),
+    "attention_causal_softcap_gqa": (
+        f.attention(q, kv, kv, causal=True, softcap=5.0),
+        dict(q=Q, k=KV, v=KV, causal=True, softcap=5.0)),
+    "sliding_window": (f.sliding_window_attention(q, q, q, window=(1, 0)),
+                       dict(q=Q, k=Q, v=Q, window=(1, 0))),
+}
+f.ret(*[v for v, _ in cases.values()], *[v for v, _ in attn_cases.values()])
+
+text = str(g)
+print("named SSA:", "%sum = linalg.generic" in text and "%q = linalg.transpose"
+      in text and "dense_resource<w>" in text)
+# CHECK: named SSA: True
+exe = attn.compile(g, num_threads=2)
+outs = exe.main(X, Y, M)
+for (name, (_, ref)), out in zip(cases.items(), outs):
+    ref = np.asarray(ref, np.float64)
+    rule = reference.close_rule(out, ref, 1e-5)
+    ok = rule.ok and out.shape == ref.shape
+    print(("PASS " if ok else "FAIL ") + name +
+          ("" if ok else f" (err {rule.err:.3g}, shape {out.shape})"))
+for (name, (_, kw)), out in zip(attn_cases.items(), outs[len(cases):]):
+    ref = reference.sdpa(**kw)
+    naive = reference.sdpa(**kw, dtype=np.float32)
+    rule = reference.error_rule(out, ref, naive)
+    print(("PASS " if rule.ok else "FAIL ") + name)
+# CHECK-NOT: FAIL
+# CHECK: PASS add_broadcast
+# CHECK: PASS gelu_erf
+# CHECK: PASS where_cast
+# CHECK: PASS attention_mask_scale
+# CHECK: PASS attention_causal_softcap_gqa
+# CHECK: PASS sliding_window
+
+# compose, dcmha, deformable_sample and ms_deform_attn in a second function
+# of another graph.
+g2 = attn.Graph()
+f2 = g2.function("ops")
+b, h, L, d, c = 1, 4, 7, 8, 2
+qa = f2.arg("q", (b, h, L, d))
+w1, w2 = f2.arg("w1", (b, L, c, h)), f2.arg("w2", (b, L, c, h))
+gate = f2.arg("gate", (b, L, h))
+st = f2.arg("st", (h, h))
+img, grid = f2.arg("img", (1, 6, 5, 3)), f2.arg("grid", (1, 2, 4, 2))
+val = f2.arg("val", (1, 6 * 5 + 3 * 2, 2, 4))
+loc, aw = f2.arg("loc", (1, 3, 2, 2, 2, 2)), f2.arg("aw", (1, 3, 2, 2, 2))
+s = f2.matmul(qa, qa, transpose_b=True)
+f2.ret(f2.compose(s, static=st, query_weights=(w1, w2), key_gate=gate),
+       f2.dcmha(qa, qa, qa, pre=dict(query_weights=(w1, w2)),
+                post=dict(key_gate=gate), causal=True),
+       f2.deformable_sample(img, grid, align_corners=True,
+                            padding_mode="border"),
+       f2.ms_deform_attn(val, loc, aw, [(6, 5), (3, 2)]))
+Qa, W1, W2, G, ST = (randn(b, h, L, d), randn(b, L, c, h) * 0.3,
+                     randn(b, L, c, h) * 0.3, randn(b, L, h) * 0.3,
+                     randn(h, h) * 0.3)
+IMG, GRID = randn(1, 6, 5, 3), rng.uniform(-1.1, 1.1, (1, 2, 4, 2)).astype(
+    np.float32)
+VAL, LOC, AW = randn(1, 36, 2, 4), rng.uniform(0, 1, (1, 3, 2, 2, 2, 2)).astype(
+    np.float32), randn(1, 3, 2, 2, 2)
+outs = attn.compile(g2, num_threads=2).ops(Qa, W1, W2, G, ST, IMG, GRID, VAL,
+                                            LOC, AW)
+S = Qa @ Qa.transpose(0, 1, 3, 2)
+refs = [
+    (reference.compose(S.astype(np.float64), static=ST, query_weights=(W1, W2),
+                       key_gate=G),
+     reference.compose(S, static=ST, query_weights=(W1, W2), key_gate=G,
+                       dtype=np.float32)),
+    (reference.dcmha(Qa, Qa, Qa, dict(query_weights=(W1, W2)),
+                     dict(key_gate=G), causal=True),
+     reference.dcmha(Qa, Qa, Qa, dict(query_weights=(W1, W2)),
+                     dict(key_gate=G), causal=True, dtype=np.float32)),
+    (reference.deformable_sample(IMG, GRID, align_corners=True,
+                                 padding_mode="border"),
+     reference.deformable_sample(IMG, GRID, align_corners=True,
+                                 padding_mode="border", dtype=np.float32)),
+    (reference.ms_deform_attn(VAL, LOC, AW, [(6, 5), (3, 2)]),
+     reference.ms_deform_attn(VAL, LOC, AW, [(6, 5), (3, 2)],
+                              dtype=np.float32)),
+]
+for name, out, (ref, naive) in zip(["compose", "dcmha", "deformable_sample",
+                                    "ms_deform_attn"], outs, refs):
+    rule = reference.error_rule(out, ref, naive)
+    print(("PASS " if rule.ok and out.shape == ref.shape else "FAIL ") + name)
+# CHECK: PASS compose
+# CHECK: PASS dcmha
+# CHECK: PASS deformable_sample
+# CHECK: PASS ms_deform_attn
+
+# Shape errors are raised while building, naming the op and the operands.
+g3 = attn.Graph()
+f3 = g3.function("bad")
+a, b8 = f3.arg("a", (2, 3, 4)), f3.arg("b", (5, 6))
+for what, call in [
+        ("matmul", lambda: f3.matmul(a, b8)),
+        ("add", lambda: f3.add(a, b8)),
+        ("reshape", lambda: f3.reshape(a, (5, 5))),
+        ("attention", lambda: f3.attention(f3.reshape(a, (1, 2, 3, 4)),
+                                           f3.reshape(a, (1, 3, 2, 4)),
+                                           f3.reshape(a, (1, 3, 2, 4)))),
+        ("concat", lambda: f3.concat([a, b8], 0)),
+        ("transpose", lambda: f3.transpose(a, (0, 0, 1)))]:
+    try:
+        call()
+        print(f"{what}: no error")
+    except ValueError as e:
+        print(f"{what}: ValueError: {e}")
+# CHECK: matmul: ValueError: matmul: contraction sizes differ: tensor<2x3x4xf32> has K = 4, tensor<5x6xf32> has K = 5
+# CHECK: add: ValueError: add: shapes (2, 3, 4), (5, 6) do not broadcast
+# CHECK: reshape: ValueError: reshape: cannot reshape tensor<2x3x4xf32> (24 elements) to (5, 5)
+# CHECK: attention: ValueError: attention: 'query' heads (Hq = 2) must be a multiple of 'key' heads (Hkv = 3)
+# CHECK: concat: ValueError: concat: tensor<5x6xf32> does not match tensor<2x3x4xf32> outside dim 0
+# CHECK: transpose: ValueError: transpose: [0, 0, 1] is not a permutation of the 3 dims of tensor<2x3x4xf32>
