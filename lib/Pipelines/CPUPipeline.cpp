@@ -74,6 +74,13 @@ static void buildTilingPipeline(OpPassManager &pm,
   AttnVectorizeMatmulsPassOptions matmuls;
   matmuls.targetCPU = options.targetCPU;
   pm.addNestedPass<func::FuncOp>(createAttnVectorizeMatmulsPass(matmuls));
+  // Chains of elementwise generics become one generic (a producer with one
+  // use is fused into its consumer), then each is threaded and vectorized.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  AttnVectorizeElementwisePassOptions elementwise;
+  elementwise.targetCPU = options.targetCPU;
+  pm.addNestedPass<func::FuncOp>(
+      createAttnVectorizeElementwisePass(elementwise));
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());
   AttnTilePassOptions tile;

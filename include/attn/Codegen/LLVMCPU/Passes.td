@@ -119,6 +119,32 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def AttnVectorizeElementwisePass
+    : Pass<"attn-vectorize-elementwise", "func::FuncOp"> {
+  let summary = "Thread and vectorize the linalg.generic ops around attention";
+  let description = [{
+    For each `linalg.generic` on static tensors whose loops are parallel
+    except possibly the innermost (elementwise ops with broadcasts, and row
+    reductions such as the sums of layer norm and softmax): an
+    `scf.forall` over blocks of whole rows (about 8192 elements per task,
+    the pipeline's parallel loop), rows one at a time, and the innermost
+    loop in tiles of 4 vector registers with the last partial tile peeled;
+    the full tiles are vectorized at their static size, the partial ones
+    with masks. Other generics (dynamic shapes, `linalg.index`, outer
+    reductions, maps the vectorizer rejects) are left to
+    `-convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
+           "LLVM CPU name whose vector width is used ('native' = host)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
   let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
   let description = [{
