@@ -27,14 +27,14 @@
 
 // 37 x 70 fits one cache tile (the forall folds away); N = 70 is no multiple
 // of the register tile's columns, so B is not packed. Full register tiles
-// (AVX2 6 x 16 x 4, AVX-512 12 x 32 x 4) and the peeled partial ones (static
+// (AVX2 6 x 16 x 16, AVX-512 12 x 32 x 4) and the peeled partial ones (static
 // here) are vector.contracts; no linalg matmul is left.
 // CHECK-LABEL: func.func @main
-// AVX2:          vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
-// AVX2:          vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x13xf32>, vector<13x16xf32> into vector<6x16xf32>
 // AVX512:        vector.contract {{.*}} : vector<12x4xf32>, vector<4x32xf32> into vector<12x32xf32>
 // CHECK:         scf.forall
-// AVX2:            vector.contract {{.*}} : vector<1x6x4xf32>, vector<1x4x16xf32> into vector<1x6x16xf32>
+// AVX2:            vector.contract {{.*}} : vector<1x6x9xf32>, vector<1x9x16xf32> into vector<1x6x16xf32>
 // AVX512:          vector.contract {{.*}} : vector<1x12x4xf32>, vector<1x4x32xf32> into vector<1x12x32xf32>
 // NOLINALG-NOT:  linalg.matmul
 // NOLINALG-NOT:  linalg.batch_matmul
@@ -63,8 +63,8 @@ func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9x
 // CHECK:         scf.forall (%{{.*}}) = (0) to (544) step (128)
 // AVX2:            tensor.empty(%{{.*}}) : tensor<?x256x16xf32>
 // AVX2:            vector.transfer_write {{.*}} : vector<16xf32>, tensor<?x256x16xf32>
-// AVX2:            vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
-// AVX2:            vector.create_mask {{.*}} : vector<6x4xi1>
+// AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// AVX2:            vector.create_mask {{.*}} : vector<6x16xi1>
 // AVX2:            tensor.empty(%{{.*}}) : tensor<?x44x16xf32>
 // AVX512:          tensor.empty(%{{.*}}) : tensor<?x256x32xf32>
 // AVX512:          vector.contract {{.*}} : vector<12x4xf32>, vector<4x32xf32> into vector<12x32xf32>
@@ -81,7 +81,7 @@ func.func @packed(%x: tensor<53x300xf32>, %w: tensor<300x544xf32>) -> tensor<53x
 // the partial ones with masks.
 // CHECK-LABEL: func.func @dynamic
 // AVX2:          vector.transfer_read {{.*}}, %{{.*}} {in_bounds = [true, true]} : tensor<?x?xf32>, vector<6x16xf32>
-// AVX2:          vector.contract {{.*}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
 func.func @dynamic(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %z = arith.constant 0.0 : f32
   %c0 = arith.constant 0 : index

@@ -104,8 +104,8 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
     off, vectorizes the static tiles into `vector.contract` (lowered later
     with the outer-product strategy) and hoists the C tile out of the K
     loop. The sizes are the target's (`CPUTargetInfo::matmulTiles`: 6 x 16 x
-    4 register tiles in 48 x 128 x 256 cache tiles with AVX2, 12 x 32 x 4 in
-    96 x 128 x 256 with AVX-512). Tiles that stay dynamic remain linalg ops
+    16 register tiles in 48 x 128 x 256 cache tiles with AVX2, 12 x 32 x 4
+    in 96 x 128 x 256 with AVX-512). Tiles that stay dynamic remain linalg ops
     (scalar loops).
   }];
   let options = [
