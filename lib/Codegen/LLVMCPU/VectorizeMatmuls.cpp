@@ -70,6 +70,17 @@ static LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
+/// The row length (static size of dim 1) of the tensor that `v` slices,
+/// through any chain of tensor.extract_slice; -1 when unknown.
+static int64_t rootRowLength(Value v) {
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>())
+    v = slice.getSource();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() != 2 || type.isDynamicDim(1))
+    return -1;
+  return type.getDimSize(1);
+}
+
 /// Packs the B operand of the K panel `op` (a 2-D f32 `linalg.matmul` whose
 /// B is KC x NC with a static KC; a partial last strip is padded with zeros)
 /// into strips of
@@ -78,14 +89,17 @@ static LogicalResult tileAndPeel(RewriterBase &rewriter, linalg::LinalgOp op,
 /// `blockRows` rows of A and C and, inside, over the strips, whose bodies
 /// are `linalg.matmul`s of an A block by one strip (BLIS's loop order: the
 /// packed panel is reused by every row block). Returns those matmuls, or
-/// failure (and leaves `op` alone) when B does not fit.
+/// failure (and leaves `op` alone) when B does not fit. With `packA`, each
+/// row block of A is also copied into a buffer with rows KC floats apart
+/// (for A whose rows lie a multiple of 2 KB apart: the 6 or 12 rows a
+/// register tile broadcasts from would share L1 sets).
 ///
 /// Without it, a register tile reads its B rows `N` floats apart: for
 /// N = 1024 every row of a strip falls into the same L1 set (4 KB stride),
 /// and 1024^3 ran at half the speed of 768-wide matrices.
 static FailureOr<SmallVector<linalg::MatmulOp>>
 packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
-          int64_t blockRows) {
+          int64_t blockRows, bool packA) {
   Value a = op.getDpsInputOperand(0)->get();
   Value b = op.getDpsInputOperand(1)->get();
   Value c = op.getDpsInitOperand(0)->get();
@@ -150,6 +164,31 @@ packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
         Value aBlock = tensor::ExtractSliceOp::create(
             b0, l0, a, ArrayRef<OpFoldResult>{i, zeroAttr},
             ArrayRef<OpFoldResult>{rows, b0.getIndexAttr(depth)}, unit);
+        if (packA) {
+          // A copy of the block with rows KC floats apart.
+          Value aPacked = tensor::EmptyOp::create(
+              b0, l0, ArrayRef<OpFoldResult>{rows, b0.getIndexAttr(depth)},
+              b0.getF32Type());
+          SmallVector<bool> chunkInBounds = {depth % cols == 0};
+          auto rowLoop = scf::ForOp::create(
+              b0, l0, zero, rows, one, ValueRange{aPacked},
+              [&](OpBuilder &b1, Location l1, Value r, ValueRange acc1) {
+                auto chunkLoop = scf::ForOp::create(
+                    b1, l1, zero, index(depth), colsValue, acc1,
+                    [&](OpBuilder &b2, Location l2, Value k, ValueRange acc2) {
+                      Value chunk = vector::TransferReadOp::create(
+                          b2, l2, rowType, aBlock, ValueRange{r, k}, pad,
+                          chunkInBounds);
+                      Value dst = vector::TransferWriteOp::create(
+                                      b2, l2, chunk, acc2[0], ValueRange{r, k},
+                                      chunkInBounds)
+                                      .getResult();
+                      scf::YieldOp::create(b2, l2, dst);
+                    });
+                scf::YieldOp::create(b1, l1, chunkLoop.getResult(0));
+              });
+          aBlock = rowLoop.getResult(0);
+        }
         SmallVector<OpFoldResult> blockOffsets = {i, zeroAttr};
         SmallVector<OpFoldResult> blockSizes = {rows, n};
         Value cBlock = tensor::ExtractSliceOp::create(
@@ -308,8 +347,10 @@ struct AttnVectorizeMatmulsPass
       // one register tile's columns.
       SmallVector<linalg::LinalgOp> tiles = {panel};
       if (auto matmul = dyn_cast<linalg::MatmulOp>(panel.getOperation())) {
+        int64_t rowLength = rootRowLength(matmul.getDpsInputOperand(0)->get());
+        bool packA = rowLength > 0 && (rowLength * 4) % 2048 == 0;
         FailureOr<SmallVector<linalg::MatmulOp>> strips =
-            packPanel(rewriter, matmul, t.cols, t.cacheRows);
+            packPanel(rewriter, matmul, t.cols, t.cacheRows, packA);
         if (succeeded(strips))
           tiles.assign(strips->begin(), strips->end());
       }
