@@ -30,6 +30,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -37,6 +40,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cstring>
 #include <optional>
 
 using namespace mlir;
@@ -77,6 +81,11 @@ private:
   Error runDeformableSample(DeformableSampleOp op);
   Error runMSDeformAttn(MSDeformAttnOp op);
   Error runConstant(arith::ConstantOp op);
+  /// A `dense_resource` tensor constant (the weights of attn.Graph and
+  /// attn.onnx modules), read from its blob.
+  Error runResourceConstant(arith::ConstantOp op,
+                            DenseResourceElementsAttr resource,
+                            ElementKind kind);
   Error runElementwise(Operation *op);
   Error runCall(func::CallOp op);
   Error runExtractSlice(tensor::ExtractSliceOp op);
@@ -413,14 +422,17 @@ Error Interpreter::runConstant(arith::ConstantOp op) {
     scope.setScalar(op.getResult(), *v);
     return Error::success();
   }
+  Expected<ElementKind> kind = kindOf(op.getType());
+  if (!kind)
+    return atOp(op, kind.takeError());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return runResourceConstant(op, resource, *kind);
   auto dense = dyn_cast<DenseElementsAttr>(value);
   if (!dense)
     return makeError(opName(op) + ": unsupported constant " +
                      printToString(op.getType()) +
-                     " (only dense elements attributes are supported)");
-  Expected<ElementKind> kind = kindOf(op.getType());
-  if (!kind)
-    return atOp(op, kind.takeError());
+                     " (only dense and dense_resource elements attributes "
+                     "are supported)");
   Tensor t;
   t.shape.assign(dense.getType().getShape().begin(),
                  dense.getType().getShape().end());
@@ -431,6 +443,46 @@ Error Interpreter::runConstant(arith::ConstantOp op) {
   } else {
     for (const APFloat &f : dense.getValues<APFloat>())
       t.data.push_back(f.convertToDouble());
+  }
+  return scope.setTensor(op, op.getResult(), std::move(t));
+}
+
+Error Interpreter::runResourceConstant(arith::ConstantOp op,
+                                       DenseResourceElementsAttr resource,
+                                       ElementKind kind) {
+  // The blob holds the elements densely in the element type's storage:
+  // f32 as 4 bytes, f16 and bf16 as 2, i1 as one byte each.
+  const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return makeError(opName(op) + ": dense_resource constant '" +
+                     resource.getRawHandle().getKey() + "' has no data");
+  ArrayRef<char> bytes = blob->getData();
+  auto type = cast<ShapedType>(op.getType());
+  Tensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  int64_t count = t.numElements();
+  size_t width = kind == ElementKind::F32 ? 4 : kind == ElementKind::I1 ? 1 : 2;
+  if (bytes.size() != static_cast<size_t>(count) * width)
+    return makeError(opName(op) + ": dense_resource constant '" +
+                     resource.getRawHandle().getKey() + "' holds " +
+                     std::to_string(bytes.size()) + " bytes, but " +
+                     printToString(type) + " needs " +
+                     std::to_string(count * width));
+  t.data.reserve(count);
+  for (int64_t i = 0; i < count; ++i) {
+    const char *p = bytes.data() + i * width;
+    if (kind == ElementKind::I1) {
+      t.data.push_back(*p ? 1.0 : 0.0);
+      continue;
+    }
+    uint64_t bits = 0;
+    std::memcpy(&bits, p, width);
+    const llvm::fltSemantics &semantics =
+        kind == ElementKind::F32    ? APFloat::IEEEsingle()
+        : kind == ElementKind::F16 ? APFloat::IEEEhalf()
+                                   : APFloat::BFloat();
+    t.data.push_back(
+        APFloat(semantics, APInt(width * 8, bits)).convertToDouble());
   }
   return scope.setTensor(op, op.getResult(), std::move(t));
 }
