@@ -192,6 +192,43 @@ def naive_dcformer_block(x, wq, wk, wv, wo, w_dw1, w_qkw, w_dd):
     return o.transpose(0, 2, 1, 3).reshape(L, E) @ wo
 
 
+def naive_additive_attention(q, k, wq, wk, wv):
+    """Bahdanau attention with the example's source lengths (50, 37, 12, 1)."""
+    qp, kp = q @ wq, k @ wk  # [B, Lq, 128], [B, Lk, 128]
+    s = (np.tanh(qp[:, :, None, :] + kp[:, None, :, :]) * wv).sum(-1)
+    lens = np.array([50, 37, 12, 1])
+    s = np.where(np.arange(k.shape[1])[None, None, :] < lens[:, None, None],
+                 s, np.float32(-np.inf))
+    p = np.exp(s - s.max(-1, keepdims=True))
+    return (p / p.sum(-1, keepdims=True)) @ k
+
+
+def naive_se(x, w1, b1, w2, b2):
+    """Squeeze-and-excitation: x * sigmoid(relu(mean_hw(x) W1 + b1) W2 + b2)."""
+    s = x.mean(axis=(2, 3))  # [N, C]
+    e = np.maximum(s @ w1 + b1, 0) @ w2 + b2
+    return x * (1 / (1 + np.exp(-e)))[:, :, None, None]
+
+
+def naive_cbam(x, w1, w2, wconv):
+    """CBAM: channel attention (shared MLP on avg- and max-pooled
+    features), then spatial attention (7x7 conv on the channel mean and
+    max, zero padding 3)."""
+    mlp = lambda t: np.maximum(t @ w1, 0) @ w2
+    a = mlp(x.mean(axis=(2, 3))) + mlp(x.max(axis=(2, 3)))
+    x = x * (1 / (1 + np.exp(-a)))[:, :, None, None]
+    pooled = np.stack([x.mean(1), x.max(1)], 1)  # [N, 2, H, W]
+    n, _, h, w = pooled.shape
+    padded = np.zeros((n, 2, h + 6, w + 6), x.dtype)
+    padded[:, :, 3:-3, 3:-3] = pooled
+    conv = np.zeros((n, h, w), x.dtype)
+    for c in range(2):
+        for dy in range(7):
+            for dx in range(7):
+                conv += wconv[0, c, dy, dx] * padded[:, c, dy:dy + h, dx:dx + w]
+    return x * (1 / (1 + np.exp(-conv)))[:, None, :, :]
+
+
 # Examples whose naive math is known here, by file name.
 NAIVE = {
     "vit_b16_self_attention": naive_attention_only,
@@ -202,6 +239,9 @@ NAIVE = {
     "dcnv4_msda": naive_dcnv4_msda,
     "dat_t_stage3_block": naive_dat_block,
     "dcformer_block": naive_dcformer_block,
+    "additive_attention": naive_additive_attention,
+    "se_channel_attention": naive_se,
+    "cbam_attention": naive_cbam,
 }
 
 

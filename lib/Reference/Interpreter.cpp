@@ -90,6 +90,7 @@ private:
   Error runCall(func::CallOp op);
   Error runExtractSlice(tensor::ExtractSliceOp op);
   Error runInsertSlice(tensor::InsertSliceOp op);
+  Error runConcat(tensor::ConcatOp op);
 
   func::FuncOp func;
   /// Calls between this function and the one evaluate() was given.
@@ -277,6 +278,7 @@ Error Interpreter::step(Operation *op) {
       .Case([&](func::CallOp call) { return runCall(call); })
       .Case([&](tensor::ExtractSliceOp slice) { return runExtractSlice(slice); })
       .Case([&](tensor::InsertSliceOp slice) { return runInsertSlice(slice); })
+      .Case([&](tensor::ConcatOp concat) { return runConcat(concat); })
       .Default([&](Operation *other) -> Error {
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(other))
           return evalLinalg(scope, linalgOp);
@@ -684,4 +686,38 @@ mlir::attn::reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args) {
     return makeError("no function to evaluate");
   Interpreter interpreter(func);
   return interpreter.run(args);
+}
+
+Error Interpreter::runConcat(tensor::ConcatOp op) {
+  SmallVector<const Tensor *> inputs;
+  if (Error e = scope.tensorsOf(op, llvm::to_vector(op.getInputs()), inputs))
+    return e;
+  int64_t dim = static_cast<int64_t>(op.getDim());
+  SmallVector<int64_t> shape(inputs.front()->shape);
+  shape[dim] = 0;
+  for (const Tensor *t : inputs) {
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (static_cast<int64_t>(d) != dim && t->shape[d] != shape[d])
+        return makeError(opName(op) + ": operand shapes " +
+                         formatShape(inputs.front()->shape) + " and " +
+                         formatShape(t->shape) + " differ off dimension " +
+                         std::to_string(dim));
+    shape[dim] += t->shape[dim];
+  }
+  // Row-major: each input contributes `inner` contiguous elements per index
+  // of the dimensions before `dim`.
+  Tensor out = Tensor::filled(shape);
+  int64_t outer = 1;
+  for (int64_t d = 0; d < dim; ++d)
+    outer *= shape[d];
+  int64_t offset = 0;
+  int64_t rowSize = out.numElements() / std::max<int64_t>(outer, 1);
+  for (const Tensor *t : inputs) {
+    int64_t inner = t->numElements() / std::max<int64_t>(outer, 1);
+    for (int64_t o = 0; o < outer && inner > 0; ++o)
+      std::copy_n(t->data.begin() + o * inner, inner,
+                  out.data.begin() + o * rowSize + offset);
+    offset += inner;
+  }
+  return scope.setTensor(op, op.getResult(), std::move(out));
 }
