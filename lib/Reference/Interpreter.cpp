@@ -30,9 +30,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -40,7 +37,6 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <cstring>
 #include <optional>
 
 using namespace mlir;
@@ -81,11 +77,6 @@ private:
   Error runDeformableSample(DeformableSampleOp op);
   Error runMSDeformAttn(MSDeformAttnOp op);
   Error runConstant(arith::ConstantOp op);
-  /// A `dense_resource` tensor constant (the weights of attn.Graph and
-  /// attn.onnx modules), read from its blob.
-  Error runResourceConstant(arith::ConstantOp op,
-                            DenseResourceElementsAttr resource,
-                            ElementKind kind);
   Error runElementwise(Operation *op);
   Error runCall(func::CallOp op);
   Error runExtractSlice(tensor::ExtractSliceOp op);
@@ -424,69 +415,11 @@ Error Interpreter::runConstant(arith::ConstantOp op) {
     scope.setScalar(op.getResult(), *v);
     return Error::success();
   }
-  Expected<ElementKind> kind = kindOf(op.getType());
-  if (!kind)
-    return atOp(op, kind.takeError());
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-    return runResourceConstant(op, resource, *kind);
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return makeError(opName(op) + ": unsupported constant " +
-                     printToString(op.getType()) +
-                     " (only dense and dense_resource elements attributes "
-                     "are supported)");
-  Tensor t;
-  t.shape.assign(dense.getType().getShape().begin(),
-                 dense.getType().getShape().end());
-  t.data.reserve(t.numElements());
-  if (*kind == ElementKind::I1) {
-    for (bool b : dense.getValues<bool>())
-      t.data.push_back(b ? 1.0 : 0.0);
-  } else {
-    for (const APFloat &f : dense.getValues<APFloat>())
-      t.data.push_back(f.convertToDouble());
-  }
-  return scope.setTensor(op, op.getResult(), std::move(t));
-}
-
-Error Interpreter::runResourceConstant(arith::ConstantOp op,
-                                       DenseResourceElementsAttr resource,
-                                       ElementKind kind) {
-  // The blob holds the elements densely in the element type's storage:
-  // f32 as 4 bytes, f16 and bf16 as 2, i1 as one byte each.
-  const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob)
-    return makeError(opName(op) + ": dense_resource constant '" +
-                     resource.getRawHandle().getKey() + "' has no data");
-  ArrayRef<char> bytes = blob->getData();
-  auto type = cast<ShapedType>(op.getType());
-  Tensor t;
-  t.shape.assign(type.getShape().begin(), type.getShape().end());
-  int64_t count = t.numElements();
-  size_t width = kind == ElementKind::F32 ? 4 : kind == ElementKind::I1 ? 1 : 2;
-  if (bytes.size() != static_cast<size_t>(count) * width)
-    return makeError(opName(op) + ": dense_resource constant '" +
-                     resource.getRawHandle().getKey() + "' holds " +
-                     std::to_string(bytes.size()) + " bytes, but " +
-                     printToString(type) + " needs " +
-                     std::to_string(count * width));
-  t.data.reserve(count);
-  for (int64_t i = 0; i < count; ++i) {
-    const char *p = bytes.data() + i * width;
-    if (kind == ElementKind::I1) {
-      t.data.push_back(*p ? 1.0 : 0.0);
-      continue;
-    }
-    uint64_t bits = 0;
-    std::memcpy(&bits, p, width);
-    const llvm::fltSemantics &semantics =
-        kind == ElementKind::F32    ? APFloat::IEEEsingle()
-        : kind == ElementKind::F16 ? APFloat::IEEEhalf()
-                                   : APFloat::BFloat();
-    t.data.push_back(
-        APFloat(semantics, APInt(width * 8, bits)).convertToDouble());
-  }
-  return scope.setTensor(op, op.getResult(), std::move(t));
+  Expected<Tensor> t =
+      constantTensor(op, value, cast<ShapedType>(op.getType()));
+  if (!t)
+    return t.takeError();
+  return scope.setTensor(op, op.getResult(), std::move(*t));
 }
 
 Error Interpreter::runElementwise(Operation *op) {
@@ -692,32 +625,9 @@ Error Interpreter::runConcat(tensor::ConcatOp op) {
   SmallVector<const Tensor *> inputs;
   if (Error e = scope.tensorsOf(op, llvm::to_vector(op.getInputs()), inputs))
     return e;
-  int64_t dim = static_cast<int64_t>(op.getDim());
-  SmallVector<int64_t> shape(inputs.front()->shape);
-  shape[dim] = 0;
-  for (const Tensor *t : inputs) {
-    for (size_t d = 0; d < shape.size(); ++d)
-      if (static_cast<int64_t>(d) != dim && t->shape[d] != shape[d])
-        return makeError(opName(op) + ": operand shapes " +
-                         formatShape(inputs.front()->shape) + " and " +
-                         formatShape(t->shape) + " differ off dimension " +
-                         std::to_string(dim));
-    shape[dim] += t->shape[dim];
-  }
-  // Row-major: each input contributes `inner` contiguous elements per index
-  // of the dimensions before `dim`.
-  Tensor out = Tensor::filled(shape);
-  int64_t outer = 1;
-  for (int64_t d = 0; d < dim; ++d)
-    outer *= shape[d];
-  int64_t offset = 0;
-  int64_t rowSize = out.numElements() / std::max<int64_t>(outer, 1);
-  for (const Tensor *t : inputs) {
-    int64_t inner = t->numElements() / std::max<int64_t>(outer, 1);
-    for (int64_t o = 0; o < outer && inner > 0; ++o)
-      std::copy_n(t->data.begin() + o * inner, inner,
-                  out.data.begin() + o * rowSize + offset);
-    offset += inner;
-  }
-  return scope.setTensor(op, op.getResult(), std::move(out));
+  Expected<Tensor> out =
+      concatenate(op, inputs, static_cast<int64_t>(op.getDim()));
+  if (!out)
+    return out.takeError();
+  return scope.setTensor(op, op.getResult(), std::move(*out));
 }

@@ -11,9 +11,15 @@
 
 #include "Detail.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
+
+#include <algorithm>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::attn::reference;
@@ -64,6 +70,107 @@ Expected<ElementKind> mlir::attn::reference::detail::kindOf(Type type) {
     return ElementKind::I1;
   return makeError("unsupported element type " + printToString(e) + " in " +
                    printToString(type) + " (expected f32, f16, bf16 or i1)");
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor values shared by the evaluators
+//===----------------------------------------------------------------------===//
+
+Expected<Tensor> mlir::attn::reference::detail::constantTensor(
+    Operation *op, Attribute value, ShapedType type) {
+  Expected<ElementKind> kind = kindOf(type);
+  if (!kind)
+    return atOp(op, kind.takeError());
+  Tensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  int64_t count = t.numElements();
+  t.data.reserve(count);
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (*kind == ElementKind::I1) {
+      for (bool b : dense.getValues<bool>())
+        t.data.push_back(b ? 1.0 : 0.0);
+    } else {
+      for (const APFloat &f : dense.getValues<APFloat>())
+        t.data.push_back(f.convertToDouble());
+    }
+    return t;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  if (!resource)
+    return makeError(opName(op) + ": unsupported constant " +
+                     printToString(type) +
+                     " (only dense and dense_resource elements attributes "
+                     "are supported)");
+  std::string key = resource.getRawHandle().getKey().str();
+  const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return makeError(opName(op) + ": dense_resource constant '" + key +
+                     "' has no data");
+  ArrayRef<char> bytes = blob->getData();
+  size_t width =
+      *kind == ElementKind::F32 ? 4 : *kind == ElementKind::I1 ? 1 : 2;
+  if (bytes.size() != static_cast<size_t>(count) * width)
+    return makeError(opName(op) + ": dense_resource constant '" + key +
+                     "' holds " + std::to_string(bytes.size()) +
+                     " bytes, but " + printToString(type) + " needs " +
+                     std::to_string(count * width));
+  const llvm::fltSemantics &semantics =
+      *kind == ElementKind::F32   ? APFloat::IEEEsingle()
+      : *kind == ElementKind::F16 ? APFloat::IEEEhalf()
+                                  : APFloat::BFloat();
+  for (int64_t i = 0; i < count; ++i) {
+    const char *p = bytes.data() + i * width;
+    if (*kind == ElementKind::I1) {
+      t.data.push_back(*p ? 1.0 : 0.0);
+      continue;
+    }
+    uint64_t bits = 0;
+    std::memcpy(&bits, p, width);
+    t.data.push_back(
+        APFloat(semantics, APInt(width * 8, bits)).convertToDouble());
+  }
+  return t;
+}
+
+Expected<Tensor>
+mlir::attn::reference::detail::concatenate(Operation *op,
+                                           ArrayRef<const Tensor *> parts,
+                                           int64_t dim) {
+  if (parts.empty())
+    return makeError(opName(op) + ": no operands");
+  SmallVector<int64_t> shape(parts.front()->shape);
+  if (dim < 0 || dim >= static_cast<int64_t>(shape.size()))
+    return makeError(opName(op) + ": dimension " + std::to_string(dim) +
+                     " out of range for shape " + formatShape(shape));
+  shape[dim] = 0;
+  for (const Tensor *t : parts) {
+    bool matches = t->shape.size() == shape.size();
+    for (size_t d = 0; matches && d < shape.size(); ++d)
+      matches = static_cast<int64_t>(d) == dim || t->shape[d] == shape[d];
+    if (!matches)
+      return makeError(opName(op) + ": operand shapes " +
+                       formatShape(parts.front()->shape) + " and " +
+                       formatShape(t->shape) + " differ off dimension " +
+                       std::to_string(dim));
+    shape[dim] += t->shape[dim];
+  }
+  // Row-major: each part contributes `inner` contiguous elements per index
+  // of the dimensions before `dim`.
+  Tensor out = Tensor::filled(shape);
+  int64_t outer = 1;
+  for (int64_t d = 0; d < dim; ++d)
+    outer *= shape[d];
+  if (outer == 0)
+    return out;
+  int64_t rowSize = out.numElements() / outer, offset = 0;
+  for (const Tensor *t : parts) {
+    int64_t inner = t->numElements() / outer;
+    for (int64_t o = 0; o < outer && inner > 0; ++o)
+      std::copy_n(t->data.begin() + o * inner, inner,
+                  out.data.begin() + o * rowSize + offset);
+    offset += inner;
+  }
+  return out;
 }
 
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,7 @@
 
 #include "attn/Reference/Reference.h"
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Types.h"
@@ -53,6 +54,23 @@ llvm::Error unsupported(Operation *op);
 /// The element kind of a tensor (or scalar) type; an error for element types
 /// other than f32, f16, bf16 and i1.
 llvm::Expected<ElementKind> kindOf(Type type);
+
+//===----------------------------------------------------------------------===//
+// Tensor values shared by the evaluators
+//===----------------------------------------------------------------------===//
+
+/// The value of the tensor constant `value` of type `type` (`arith.constant`,
+/// `tosa.const`): a dense elements attribute, or a `dense_resource` blob
+/// holding the elements in their storage type (f32 as 4 bytes, f16/bf16 as
+/// 2, i1 as 1). Errors name `op`.
+llvm::Expected<Tensor> constantTensor(Operation *op, Attribute value,
+                                      ShapedType type);
+
+/// `parts` joined along `dim` (tensor.concat, tosa.concat); an error naming
+/// `op` when they differ off that dimension.
+llvm::Expected<Tensor> concatenate(Operation *op,
+                                   llvm::ArrayRef<const Tensor *> parts,
+                                   int64_t dim);
 
 //===----------------------------------------------------------------------===//
 // Scope

@@ -126,23 +126,10 @@ Error TosaEvaluator::constant(tosa::ConstOp cst) {
   // read them from the IR (isZeroConstant); they have no tensor value.
   if (isa<IntegerType>(elementType) && !elementType.isInteger(1))
     return Error::success();
-  auto dense = dyn_cast<DenseElementsAttr>(cst.getValuesAttr());
-  if (!dense)
-    return makeError(opName(op) + ": only dense constants are supported");
-  Expected<ElementKind> kind = kindOf(cst.getType());
-  if (!kind)
-    return atOp(op, kind.takeError());
-  Tensor t;
-  t.shape.assign(dense.getType().getShape().begin(),
-                 dense.getType().getShape().end());
-  if (*kind == ElementKind::I1) {
-    for (bool b : dense.getValues<bool>())
-      t.data.push_back(b ? 1.0 : 0.0);
-  } else {
-    for (const APFloat &f : dense.getValues<APFloat>())
-      t.data.push_back(f.convertToDouble());
-  }
-  return setResult(std::move(t));
+  Expected<Tensor> t = constantTensor(op, cst.getValuesAttr(), cst.getType());
+  if (!t)
+    return t.takeError();
+  return setResult(std::move(*t));
 }
 
 Error TosaEvaluator::unary(const std::function<double(double)> &fn) {
@@ -344,40 +331,13 @@ Error TosaEvaluator::reduce(int64_t axis, double init,
 }
 
 Error TosaEvaluator::concat(tosa::ConcatOp cat) {
-  int64_t axis = cat.getAxis();
   SmallVector<const Tensor *> parts;
   if (Error e = scope.tensorsOf(op, llvm::to_vector(cat.getInput1()), parts))
     return e;
-  if (parts.empty())
-    return makeError(opName(op) + ": no operands");
-  SmallVector<int64_t> shape(parts.front()->shape);
-  if (axis < 0 || axis >= static_cast<int64_t>(shape.size()))
-    return makeError(opName(op) + ": axis out of range");
-  shape[axis] = 0;
-  for (const Tensor *t : parts) {
-    for (size_t d = 0; d < shape.size(); ++d)
-      if (static_cast<int64_t>(d) != axis &&
-          (t->shape.size() != shape.size() || t->shape[d] != shape[d]))
-        return makeError(opName(op) + ": operand shapes " +
-                         formatShape(parts.front()->shape) + " and " +
-                         formatShape(t->shape) + " differ off the axis");
-    shape[axis] += t->shape[axis];
-  }
-  Tensor out = Tensor::filled(shape);
-  int64_t base = 0;
-  for (const Tensor *t : parts) {
-    if (t->numElements() > 0) {
-      SmallVector<int64_t> index(shape.size(), 0), dst(shape.size());
-      int64_t e = 0;
-      do {
-        dst.assign(index.begin(), index.end());
-        dst[axis] += base;
-        out.at(dst) = t->data[e++];
-      } while (nextIndex(index, t->shape));
-    }
-    base += t->shape[axis];
-  }
-  return setResult(std::move(out));
+  Expected<Tensor> out = concatenate(op, parts, cat.getAxis());
+  if (!out)
+    return out.takeError();
+  return setResult(std::move(*out));
 }
 
 Error TosaEvaluator::slice(tosa::SliceOp sl) {

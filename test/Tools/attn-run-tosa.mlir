@@ -35,6 +35,17 @@
 // MHA-AOT: OK mha-aot.npy shape=1x7x8
 // MHA-REF: OK mha-ref.npy shape=1x7x8
 
+// The rest of the subset (concat, slice, comparison and select, clamp,
+// tanh, erf, sigmoid, rsqrt of a positive value, negate, reduce_min) on both
+// backends.
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/m.npy 2x3x4 float32 --seed 10
+// RUN: attn-run %s --function=misc --input=@%t/m.npy --output=@%t/misc-cpu.npy
+// RUN: attn-run %s --function=misc --backend=reference --input=@%t/m.npy --output=@%t/misc-ref.npy
+// DEFINE: %{misc} = (lambda c: np.concatenate([np.where(c > 0, np.tanh(c), np.clip(c, -0.5, 0.5)) + np.vectorize(__import__('math').erf)(c) + 1 / (1 + np.exp(-c)) - 1 / np.sqrt(c * c + 1), np.min(c, axis=2, keepdims=True)], axis=2))(np.concatenate([m, -m], axis=1)[:, 1:5, :])
+// RUN: %PYTHON %S/Inputs/npytool.py check %t/misc-cpu.npy "%{misc}" m=%t/m.npy --tol 1e-5 | FileCheck %s --check-prefix=MISC
+// RUN: %PYTHON %S/Inputs/npytool.py check %t/misc-ref.npy "%{misc}" m=%t/m.npy --tol 1e-6 | FileCheck %s --check-prefix=MISC
+// MISC: OK misc-{{cpu|ref}}.npy shape=2x4x5
+
 // The reference's own TOSA errors name the op.
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/a23.npy 2x3 float32 --seed 8
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/a24.npy 2x4 float32 --seed 9
@@ -52,4 +63,31 @@ func.func @unsupported(%b: tensor<1x1x4xf32>) -> tensor<1x2x4xf32> {
   %m = tosa.const_shape {values = dense<[1, 2, 1]> : tensor<3xindex>} : () -> !tosa.shape<3>
   %t = tosa.tile %b, %m : (tensor<1x1x4xf32>, !tosa.shape<3>) -> tensor<1x2x4xf32>
   return %t : tensor<1x2x4xf32>
+}
+
+func.func @misc(%m: tensor<2x3x4xf32>) -> tensor<2x4x5xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %one = "tosa.const"() <{values = dense<1.0> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %neg = tosa.negate %m, %zp, %zp : (tensor<2x3x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x3x4xf32>
+  %cat = tosa.concat %m, %neg {axis = 1 : i32} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x6x4xf32>
+  %start = tosa.const_shape {values = dense<[0, 1, 0]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %size = tosa.const_shape {values = dense<[2, 4, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %c = tosa.slice %cat, %start, %size : (tensor<2x6x4xf32>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<2x4x4xf32>
+  %pos = tosa.greater %c, %zero : (tensor<2x4x4xf32>, tensor<1x1x1xf32>) -> tensor<2x4x4xi1>
+  %th = tosa.tanh %c : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %cl = tosa.clamp %c {min_val = -0.5 : f32, max_val = 0.5 : f32} : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %sel = tosa.select %pos, %th, %cl : (tensor<2x4x4xi1>, tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %erf = tosa.erf %c : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %sig = tosa.sigmoid %c : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %sq = tosa.mul %c, %c, %shift : (tensor<2x4x4xf32>, tensor<2x4x4xf32>, tensor<1xi8>) -> tensor<2x4x4xf32>
+  %sq1 = tosa.add %sq, %one : (tensor<2x4x4xf32>, tensor<1x1x1xf32>) -> tensor<2x4x4xf32>
+  %rs = tosa.rsqrt %sq1 : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %a1 = tosa.add %sel, %erf : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %a2 = tosa.add %a1, %sig : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %a3 = tosa.sub %a2, %rs : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %mn = tosa.reduce_min %c {axis = 2 : i32} : (tensor<2x4x4xf32>) -> tensor<2x4x1xf32>
+  %out = tosa.concat %a3, %mn {axis = 2 : i32} : (tensor<2x4x4xf32>, tensor<2x4x1xf32>) -> tensor<2x4x5xf32>
+  return %out : tensor<2x4x5xf32>
 }
