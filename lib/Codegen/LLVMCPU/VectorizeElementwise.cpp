@@ -3,8 +3,9 @@
 // Part of the attn-mlir project.
 //
 // The elementwise ops and row reductions around attention (bias adds,
-// residual adds, layer and RMS norms, GELU, SiLU, softmax as generics) used
-// to become scalar loops on one thread. This pass gives each static
+// residual adds, layer and RMS norms, GELU, SiLU, softmax as generics, and
+// the transposes that split and merge heads) used to become scalar loops on
+// one thread. This pass gives each static
 // linalg.generic on tensors an scf.forall over its outer parallel loops
 // (blocks of about kTaskElements elements), tiles the innermost loop into
 // vectors of a few registers (scf.for, the last partial tile peeled), and
@@ -78,6 +79,21 @@ struct AttnVectorizeElementwisePass
     int64_t lanes = CPUTargetInfo::get(targetCPU).lanes();
     // Innermost tile: 4 vector registers.
     int64_t inner = 4 * lanes;
+
+    // Transposes that keep the innermost dimension in place (splitting and
+    // merging attention heads) are row copies: as generics they take the
+    // same path (one vector row at a time) instead of scalar serial loops.
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk([&](linalg::TransposeOp op) {
+      ArrayRef<int64_t> perm = op.getPermutation();
+      if (op.hasPureTensorSemantics() && !perm.empty() &&
+          perm.back() == static_cast<int64_t>(perm.size()) - 1)
+        transposes.push_back(op);
+    });
+    for (linalg::TransposeOp op : transposes) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
 
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {

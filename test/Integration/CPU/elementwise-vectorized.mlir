@@ -18,6 +18,9 @@
 // MAX: OK rowmax.npy shape=3x7
 // SMALL: OK small.npy shape=1x5
 
+// RUN: attn-run %s --function=heads --input=@%t/x.npy --output=@%t/heads.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/heads.npy "x.transpose(1, 0, 2)" x=%t/x.npy --tol 0 | FileCheck %s --check-prefix=HEADS
+// HEADS: OK heads.npy shape=7x3x37
 // RUN: attn-opt %s --linalg-fuse-elementwise-ops --attn-vectorize-elementwise=target-cpu=haswell | FileCheck %s
 // RUN: attn-opt %s --attn-vectorize-elementwise=target-cpu=haswell | FileCheck %s --check-prefix=UNFUSED
 // Each generic is an scf.forall over rows, with 32-wide vectors (4 AVX2
@@ -30,6 +33,12 @@
 // i1 would read bits where memory holds bytes).
 // UNFUSED:       linalg.generic {{.*}} outs(%{{.*}} : tensor<3x7xi1>)
 // UNFUSED:       linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x7xi1>, tensor<3x7xf32>)
+// A transpose that keeps the innermost dimension (a head split) becomes
+// vector row copies.
+// CHECK-LABEL: func.func @heads
+// CHECK-NOT:     linalg.transpose
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read {{.*}} vector<{{.*}}x32xf32>
 
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #row3 = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -137,4 +146,10 @@ func.func @main(%x: tensor<3x7x37xf32>, %g: tensor<37xf32>, %y: tensor<1x5xf32>)
     linalg.yield %r : f32
   } -> tensor<1x5xf32>
   return %ln, %gelu, %sel, %small : tensor<3x7x37xf32>, tensor<3x7x37xf32>, tensor<3x7xf32>, tensor<1x5xf32>
+}
+
+func.func @heads(%x: tensor<3x7x37xf32>) -> tensor<7x3x37xf32> {
+  %e = tensor.empty() : tensor<7x3x37xf32>
+  %t = linalg.transpose ins(%x : tensor<3x7x37xf32>) outs(%e : tensor<7x3x37xf32>) permutation = [1, 0, 2]
+  return %t : tensor<7x3x37xf32>
 }

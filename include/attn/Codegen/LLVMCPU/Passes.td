@@ -130,9 +130,10 @@ def AttnVectorizeElementwisePass
     the pipeline's parallel loop), rows one at a time, and the innermost
     loop in tiles of 4 vector registers with the last partial tile peeled;
     the full tiles are vectorized at their static size, the partial ones
-    with masks. Other generics (dynamic shapes, `linalg.index`, outer
-    reductions, maps the vectorizer rejects) are left to
-    `-convert-linalg-to-loops`.
+    with masks. `linalg.transpose` ops that keep the innermost dimension
+    (head splits and merges) are generalized first and take the same path.
+    Other generics (dynamic shapes, `linalg.index`, outer reductions, maps
+    the vectorizer rejects) are left to `-convert-linalg-to-loops`.
   }];
   let options = [
     Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
