@@ -264,6 +264,98 @@ static bool isZeroPaddedRead(Value v) {
          pad.getValue().isZero();
 }
 
+/// Whether `v` is a `linalg.fill` of 0.0.
+static bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  FloatAttr value;
+  return fill &&
+         matchPattern(fill.getDpsInputOperand(0)->get(), m_Constant(&value)) &&
+         value.getValue().isZero();
+}
+
+/// Bias epilogue: `add(matmul(A, B, fill(0)), bias)`, with the sum an
+/// elementwise linalg.generic and `bias` broadcast along every dimension
+/// but the last (a projection's bias, as nn.Linear and ONNX MatMul + Add
+/// give it; a tensor.expand_shape may sit between the two), becomes
+/// `matmul(A, B, broadcast(bias))`: the accumulator starts from the bias
+/// instead of zero, and the pass over C that added it is gone. Returns
+/// whether it rewrote `add`.
+static bool foldBiasIntoMatmul(RewriterBase &rewriter, linalg::GenericOp add) {
+  if (!add.hasPureTensorSemantics() || add.getNumDpsInputs() != 2 ||
+      add.getNumDpsInits() != 1 ||
+      add.getNumParallelLoops() != add.getNumLoops())
+    return false;
+  Block *body = add.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!sum || &body->front() != sum.getOperation() ||
+      !llvm::is_contained(sum->getOperands(), body->getArgument(0)) ||
+      !llvm::is_contained(sum->getOperands(), body->getArgument(1)) ||
+      sum.getLhs() == sum.getRhs())
+    return false;
+  int64_t rank = add.getNumLoops();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, add.getContext());
+  AffineMap lastDim = AffineMap::get(
+      rank, 0, getAffineDimExpr(rank - 1, add.getContext()));
+  if (add.getIndexingMapsArray().back() != identity)
+    return false;
+  for (int which = 0; which < 2; ++which) {
+    OpOperand *product = add.getDpsInputOperand(which);
+    OpOperand *bias = add.getDpsInputOperand(1 - which);
+    if (add.getMatchingIndexingMap(product) != identity ||
+        add.getMatchingIndexingMap(bias) != lastDim ||
+        product->get().getType() != add.getResult(0).getType())
+      continue;
+    Value c = product->get();
+    auto expand = c.getDefiningOp<tensor::ExpandShapeOp>();
+    if (expand) {
+      if (!expand->hasOneUse())
+        continue;
+      c = expand.getSrc();
+    }
+    auto matmul = c.getDefiningOp<linalg::MatmulOp>();
+    if (!matmul || !matmul->hasOneUse() || !matmul.hasPureTensorSemantics() ||
+        !isZeroFill(matmul.getDpsInitOperand(0)->get()))
+      continue;
+    auto cType = cast<RankedTensorType>(c.getType());
+    auto biasType = cast<RankedTensorType>(bias->get().getType());
+    if (!cType.hasStaticShape() || biasType.getRank() != 1 ||
+        biasType.getElementType() != cType.getElementType() ||
+        biasType.getDimSize(0) != cType.getDimSize(1))
+      continue;
+    // init[i, j] = bias[j].
+    Location loc = add.getLoc();
+    rewriter.setInsertionPoint(matmul);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, cType.getShape(),
+                                          cType.getElementType());
+    MLIRContext *ctx = rewriter.getContext();
+    auto init = linalg::GenericOp::create(
+        rewriter, loc, cType, ValueRange{bias->get()}, ValueRange{empty},
+        ArrayRef<AffineMap>{AffineMap::get(2, 0, getAffineDimExpr(1, ctx)),
+                            AffineMap::getMultiDimIdentityMap(2, ctx)},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.modifyOpInPlace(matmul, [&] {
+      matmul.getDpsInitOperand(0)->set(init.getResult(0));
+    });
+    Value result = matmul.getResult(0);
+    if (expand) {
+      rewriter.setInsertionPoint(add);
+      result = tensor::ExpandShapeOp::create(
+          rewriter, loc, add.getResult(0).getType(), result,
+          expand.getReassociationIndices(), expand.getMixedOutputShape());
+    }
+    rewriter.replaceOp(add, result);
+    if (expand && expand->use_empty())
+      rewriter.eraseOp(expand);
+    return true;
+  }
+  return false;
+}
+
 namespace {
 struct AttnVectorizeMatmulsPass
     : public mlir::attn::impl::AttnVectorizeMatmulsPassBase<
@@ -294,6 +386,12 @@ struct AttnVectorizeMatmulsPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // 0. Bias epilogues into the accumulators' initial values.
+    SmallVector<linalg::GenericOp> adds;
+    getOperation().walk([&](linalg::GenericOp op) { adds.push_back(op); });
+    for (linalg::GenericOp add : adds)
+      (void)foldBiasIntoMatmul(rewriter, add);
+
     const CPUTargetInfo::MatmulTiles t =
         CPUTargetInfo::get(targetCPU).matmulTiles;
     // Loop sizes (M, N, K) of `op`, with a leading batch size 1 for

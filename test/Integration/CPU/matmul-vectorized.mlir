@@ -21,6 +21,9 @@
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/dynamic.npy "x @ w" x=%t/x.npy w=%t/w.npy --tol 1e-5
 // RUN: attn-run %s --function=dynamic --input=@%t/a.npy --input=@%t/b.npy --output=@%t/dynamic2.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/dynamic2.npy "a @ b" a=%t/a.npy b=%t/b.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/bias.npy 70 float32 --seed 7
+// RUN: attn-run %s --function=biased --input=@%t/a.npy --input=@%t/b.npy --input=@%t/bias.npy --output=@%t/biased.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/biased.npy "(a @ b + bias)[None]" a=%t/a.npy b=%t/b.npy bias=%t/bias.npy --tol 1e-5
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
@@ -93,4 +96,32 @@ func.func @dynamic(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> 
   %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<?x?xf32>)
                      outs(%f : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// Bias epilogue: add(matmul(A, B, fill(0)) through an expand_shape, bias
+// broadcast over the rows) becomes a matmul whose accumulator starts from
+// the broadcast bias; no add is left.
+// CHECK-LABEL: func.func @biased
+// CHECK:         %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<70xf32>) outs(%{{.*}} : tensor<37x70xf32>)
+// CHECK-NOT:     arith.addf {{.*}} : f32
+// CHECK:         tensor.expand_shape
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @biased(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %bias: tensor<70xf32>) -> tensor<1x37x70xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x70xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<37x45xf32>, tensor<45x70xf32>)
+                     outs(%f : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %m3 = tensor.expand_shape %m [[0, 1], [2]] output_shape [1, 37, 70] : tensor<37x70xf32> into tensor<1x37x70xf32>
+  %e3 = tensor.empty() : tensor<1x37x70xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                                        affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bias, %m3 : tensor<70xf32>, tensor<1x37x70xf32>) outs(%e3 : tensor<1x37x70xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<1x37x70xf32>
+  return %r : tensor<1x37x70xf32>
 }

@@ -96,7 +96,10 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
 def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
   let summary = "Tile and vectorize the upstream matmuls around attention";
   let description = [{
-    Tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
+    First folds bias epilogues (an elementwise add of a row-broadcast bias
+    to a zero-initialized `linalg.matmul`, possibly through a
+    `tensor.expand_shape`) into the matmul's initial accumulator. Then
+    tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
     projections around attention) with an `scf.forall` over cache tiles of
     C (the parallel loop, as for attention), each cache tile along K into
     panels whose B part stays in L2 (scf.for), and each panel into register
