@@ -394,17 +394,21 @@ struct AttnVectorizeMatmulsPass
 
     const CPUTargetInfo::MatmulTiles t =
         CPUTargetInfo::get(targetCPU).matmulTiles;
-    // Loop sizes (M, N, K) of `op`, with a leading batch size 1 for
-    // batch_matmul.
-    auto sizes = [&](linalg::LinalgOp op, int64_t m, int64_t n, int64_t k) {
+    // Loop sizes (M, N, K), with a leading batch size 1 for batch_matmul
+    // (given whether the op is batched, not the op: tiling replaces it).
+    auto sizes = [&](bool batched, int64_t m, int64_t n, int64_t k) {
       SmallVector<int64_t> s = {m, n, k};
-      if (isa<linalg::BatchMatmulOp>(op))
+      if (batched)
         s.insert(s.begin(), 1);
       return s;
+    };
+    auto isBatched = [](linalg::LinalgOp op) {
+      return isa<linalg::BatchMatmulOp>(op);
     };
 
     // 1. Cache tiles and K panels.
     for (linalg::LinalgOp op : collectMatmuls()) {
+      bool batched = isBatched(op);
       // Threads: an scf.forall over (batch,) M x N cache tiles (the
       // parallel loop of the pipeline, like attention's tiles).
       // A 2-D matmul whose N alone gives at least 4 cache tiles is split
@@ -416,7 +420,7 @@ struct AttnVectorizeMatmulsPass
           llvm::divideCeil(cType.getDimSize(1), t.cacheCols) >= 4)
         rowTile = 0;
       FailureOr<scf::SCFTilingResult> outer =
-          tile(rewriter, op, sizes(op, rowTile, t.cacheCols, 0),
+          tile(rewriter, op, sizes(batched, rowTile, t.cacheCols, 0),
                scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(outer))
         return signalPassFailure();
@@ -425,7 +429,7 @@ struct AttnVectorizeMatmulsPass
       // peeled off so that every panel of a static K has a static B.
       FailureOr<scf::SCFTilingResult> panels =
           tile(rewriter, cast<linalg::LinalgOp>(outer->tiledOps.back()),
-               sizes(op, 0, 0, t.cacheDepth),
+               sizes(batched, 0, 0, t.cacheDepth),
                scf::SCFTilingOptions::LoopType::ForOp);
       if (failed(panels))
         return signalPassFailure();
@@ -454,7 +458,7 @@ struct AttnVectorizeMatmulsPass
       }
       for (linalg::LinalgOp tile : tiles)
         if (failed(tileAndPeel(rewriter, tile,
-                               sizes(tile, t.rows, t.cols, t.depth))))
+                               sizes(isBatched(tile), t.rows, t.cols, t.depth))))
           return signalPassFailure();
     }
     // Fold the peeled bounds into the slice types (canonicalization), so
@@ -469,7 +473,7 @@ struct AttnVectorizeMatmulsPass
     for (linalg::LinalgOp op : collectMatmuls()) {
       SmallVector<int64_t> vectorSizes;
       if (op.hasDynamicShape())
-        vectorSizes = sizes(op, t.rows, t.cols, t.depth);
+        vectorSizes = sizes(isBatched(op), t.rows, t.cols, t.depth);
       SmallVector<bool> scalableDims(vectorSizes.size(), false);
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
