@@ -13,6 +13,7 @@
 #include "Tosa.h"
 
 #include "Detail.h"
+#include "Scalar.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -377,12 +378,9 @@ Error TosaEvaluator::slice(tosa::SliceOp sl) {
 
 Error TosaEvaluator::run() {
   constexpr double inf = std::numeric_limits<double>::infinity();
-  auto ieeeMax = [](double a, double b) {
-    return std::isnan(a) || std::isnan(b) ? std::nan("") : std::max(a, b);
-  };
-  auto ieeeMin = [](double a, double b) {
-    return std::isnan(a) || std::isnan(b) ? std::nan("") : std::min(a, b);
-  };
+  // NaN propagates (TOSA's default nan_mode), as in arith.maximumf.
+  auto ieeeMax = [](double a, double b) { return ieeeMaximum(a, b); };
+  auto ieeeMin = [](double a, double b) { return ieeeMinimum(a, b); };
   using F1 = double (*)(double);
   return llvm::TypeSwitch<Operation *, Error>(op)
       .Case([&](tosa::ConstOp cst) { return constant(cst); })

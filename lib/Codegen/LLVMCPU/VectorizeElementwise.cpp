@@ -23,7 +23,10 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNVECTORIZEELEMENTWISEPASS
@@ -146,15 +149,10 @@ struct AttnVectorizeElementwisePass
       }
     }
     // Fold the peeled bounds into static slice types.
-    {
-      RewritePatternSet patterns(ctx);
-      for (Dialect *dialect : ctx->getLoadedDialects())
-        dialect->getCanonicalizationPatterns(patterns);
-      for (RegisteredOperationName name : ctx->getRegisteredOperations())
-        name.getCanonicalizationPatterns(patterns, ctx);
-      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-        return signalPassFailure();
-    }
+    OpPassManager canonicalize(func::FuncOp::getOperationName());
+    canonicalize.addPass(createCanonicalizerPass());
+    if (failed(runPipeline(canonicalize, getOperation())))
+      return signalPassFailure();
     // Vectorize the tiles: static ones as they are, the partial ones with
     // masks of the tile's size.
     SmallVector<linalg::GenericOp> tiles;

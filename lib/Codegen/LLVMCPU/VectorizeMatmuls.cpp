@@ -21,7 +21,10 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir::attn {
@@ -362,15 +365,11 @@ struct AttnVectorizeMatmulsPass
           AttnVectorizeMatmulsPass> {
   using Base::Base;
 
-  /// Runs the canonicalization patterns of every loaded op on the function.
+  /// Runs upstream's canonicalizer on the function (a dynamic pipeline).
   LogicalResult canonicalize() {
-    MLIRContext *ctx = &getContext();
-    RewritePatternSet patterns(ctx);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName name : ctx->getRegisteredOperations())
-      name.getCanonicalizationPatterns(patterns, ctx);
-    return applyPatternsGreedily(getOperation(), std::move(patterns));
+    OpPassManager pm(func::FuncOp::getOperationName());
+    pm.addPass(createCanonicalizerPass());
+    return runPipeline(pm, getOperation());
   }
 
   /// The matmuls on tensors of the function.
