@@ -33,11 +33,16 @@ ATTN_BUILD_DIR="${ATTN_BUILD_DIR:-$ATTN_ROOT/build}"
 
 # LLVM/MLIR 22 under /usr/lib/llvm-22, the test and benchmark libraries, the
 # Python headers and numpy for the bindings, the build tools, and onnx for
-# the ONNX front end (attn.onnx and its tests; PyTorch is optional).
+# the ONNX front end (attn.onnx and its tests; PyTorch is optional); for the
+# opencl backend, the OpenCL headers and ICD loader, PoCL (OpenCL on the CPU),
+# llvm-spirv-15 (SPIR-V to the SPIR bitcode PoCL loads), spirv-tools and
+# clinfo (docs/Runtime.md, "GPU runtimes").
 ATTN_APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 libomp-22-dev
   libgtest-dev libbenchmark-dev pybind11-dev python3-dev python3-numpy
   ninja-build ccache cmake libxtensor-dev libclang-rt-22-dev python3-onnx
+  ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd llvm-spirv-15
+  spirv-tools clinfo
 )
 
 attn_log() { echo "[attn] $*" >&2; }
