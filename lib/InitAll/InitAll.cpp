@@ -9,6 +9,8 @@
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Codegen/Common/Passes.h"
+#include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/SPIRV/Passes.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
@@ -27,6 +29,8 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
   registerAttnCodegenCommonPasses();
+  registerAttnCodegenGPUPasses();
+  registerAttnCodegenSPIRVPasses();
   registerAttnLLVMCPUPasses();
   registerPipelines();
 }

@@ -10,6 +10,8 @@
 
 #include "attn/Pipelines/Pipelines.h"
 
+#include "Detail.h"
+
 #include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
@@ -95,21 +97,6 @@ static void buildTilingPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-/// Tensors to buffers, whole-module (function boundaries included).
-static void buildBufferizationPipeline(OpPassManager &pm) {
-  // Ops without a bufferization model stop here with an error naming them.
-  pm.addNestedPass<func::FuncOp>(createAttnCheckBufferizablePass());
-  bufferization::OneShotBufferizePassOptions opts;
-  opts.bufferizeFunctionBoundaries = true;
-  opts.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(opts));
-  bufferization::BufferDeallocationPipelineOptions dealloc;
-  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-  // Returned arguments and constants leave bufferization.clone behind.
-  pm.addPass(createConvertBufferizationToMemRefPass());
-}
-
 /// Tiles to vector kernels, threads, and polynomial math.
 static void buildKernelPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
@@ -170,7 +157,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
   buildSelectLoweringConfigPipeline(pm, options);
   buildTilingPipeline(pm, options);
-  buildBufferizationPipeline(pm);
+  detail::buildBufferizationPipeline(pm);
   buildKernelPipeline(pm, options);
   buildLowerToLLVMPipeline(pm);
 }
@@ -181,4 +168,9 @@ void mlir::attn::registerPipelines() {
       "Lower attn ops and the upstream tensor ops around them to the LLVM "
       "dialect for a host CPU (tiled online softmax, vector code, OpenMP)",
       buildCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "attn-gpu-pipeline",
+      "Lower attention ops to GPU kernels (NVVM PTX/cubin or OpenCL SPIR-V) "
+      "and host code in the LLVM dialect that launches them",
+      buildGPUPipeline);
 }

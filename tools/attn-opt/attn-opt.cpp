@@ -16,6 +16,7 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
   mlir::attn::test::registerTestPasses();
   mlir::DialectRegistry registry;
   mlir::attn::registerAllDialects(registry);
+  // gpu-module-to-binary (--attn-gpu-pipeline) translates device modules.
+  mlir::registerAllToLLVMIRTranslations(registry);
   llvm::cl::SetVersionPrinter(
       [](llvm::raw_ostream &os) { mlir::attn::printVersion(os); });
   return mlir::asMainReturnCode(

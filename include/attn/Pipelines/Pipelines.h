@@ -79,6 +79,61 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// function.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// Options of `--attn-gpu-pipeline`: attention ops mapped onto GPU
+/// workgroups (docs/gpu.md), device code for NVVM (PTX/cubin) or SPIR-V
+/// (OpenCL), host code in the LLVM dialect calling the `mgpu*` runtime.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("device code: 'nvvm' (PTX and cubin for NVIDIA GPUs) or "
+                     "'spirv' (OpenCL SPIR-V kernels, e.g. for PoCL)"),
+      llvm::cl::init("nvvm")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("NVVM: the SM version, e.g. sm_80, sm_90"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("NVVM: PTX features"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("NVVM: the CUDA toolkit whose libdevice (exp2, fma, "
+                     "tanh) and ptxas are used (empty = $CUDA_HOME, else "
+                     "/usr/local/cuda)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("what gpu-module-to-binary embeds: 'isa' (PTX text or "
+                     "SPIR-V), 'bin' (cubin, through ptxas), 'fatbin', or "
+                     "'none' (keep the gpu.module as IR)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> sharedMemoryBytes{
+      *this, "shared-memory-bytes",
+      llvm::cl::desc("workgroup (shared) memory per workgroup, in bytes"),
+      llvm::cl::init(48 * 1024)};
+  PassOptions::Option<int64_t> maxThreads{
+      *this, "max-threads",
+      llvm::cl::desc("most threads (query rows) per workgroup"),
+      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("query rows per workgroup (0 = chosen per op)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockK{
+      *this, "block-k",
+      llvm::cl::desc("keys per staged block (0 = 16, or 8 when Dv > 64)"),
+      llvm::cl::init(0)};
+};
+
+/// Adds the passes of `--attn-gpu-pipeline` to `pm` (anchored on
+/// `builtin.module`): lowering configs for a GPU, attention to tiles of
+/// `attn.online_attention`, bufferization, tiles onto workgroups and threads
+/// (`-attn-gpu-map-attention`), kernel outlining, device buffers and copies
+/// around each launch, the device leaf of `options.target`, host code to the
+/// LLVM dialect with C interfaces, and the device module serialized into a
+/// `gpu.binary` (unless `format=none`). Functions may hold attention ops
+/// only (plus tensor ops that bufferize to copies).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
 /// Registers `--attn-cpu-pipeline` (and later pipelines) with the global
 /// pass registry.
 void registerPipelines();

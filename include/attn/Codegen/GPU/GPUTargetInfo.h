@@ -1,0 +1,70 @@
+//===- GPUTargetInfo.h - facts of a GPU target for the mapping --*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The numbers the generic GPU mapping sizes its workgroups by (Triton's
+// TargetInfoBase role for GPUs): shared memory per workgroup, threads per
+// workgroup, the staged key block. The NVVM and SPIR-V leaves fill it from
+// their options; the mapping itself emits target-neutral `gpu` IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CODEGEN_GPU_GPUTARGETINFO_H
+#define ATTN_CODEGEN_GPU_GPUTARGETINFO_H
+
+#include "attn/Codegen/Common/TargetInfoBase.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+namespace mlir::attn {
+
+/// A GPU target as the row-per-thread FMA mapping sees it. Per-thread code is
+/// scalar (`lanes() == 1`); the exponential is math.exp2, which NVVM lowers
+/// to `ex2`/libdevice and the SPIR-V leaf expands.
+class GPUTargetInfo : public TargetInfoBase {
+public:
+  /// Workgroup (shared) memory one workgroup may use, in bytes (48 KiB: the
+  /// static limit of CUDA; OpenCL devices guarantee 32 KiB, PoCL gives more).
+  int64_t sharedMemoryBytes = 48 * 1024;
+  /// Most threads per workgroup.
+  int64_t maxThreads = 128;
+  /// Fewest threads per workgroup (a warp on NVIDIA GPUs).
+  int64_t minThreads = 32;
+  /// Keys per staged block; each thread keeps that many scores in registers.
+  /// 0 = by Dv: 16, or 8 when Dv > 64 (with 128 accumulators, 16 scores
+  /// spill on sm_80: 255 registers and 296 bytes of spill stores; 8 do not).
+  int64_t blockK = 0;
+  /// Largest `Dv` whose accumulators a thread keeps in registers without
+  /// spilling (with `blockK` scores and the row state beside them, under the
+  /// 255 registers of a CUDA thread).
+  static constexpr int64_t kMaxValueDim = 128;
+
+  int64_t lanes() const override { return 1; }
+
+  /// Keys per staged block for a value head dim `valueDim`.
+  int64_t keyBlock(int64_t valueDim) const {
+    return blockK > 0 ? blockK : (valueDim > 64 ? 8 : 16);
+  }
+
+  /// Bytes of the four f32 workgroup buffers of a tile of `blockQ` rows:
+  /// Q^T [D, blockQ], K [blockK, D], V [blockK, Dv], P^T [blockK, blockQ].
+  int64_t workgroupBytes(int64_t blockQ, int64_t blockK, int64_t headDim,
+                         int64_t valueDim) const {
+    return 4 * (headDim * blockQ + blockK * headDim + blockK * valueDim +
+                blockK * blockQ);
+  }
+};
+
+/// The lowering config of the FMA mapping for an attention op (`attention`,
+/// `sliding_window_attention` or `online_attention`) with head dims `D` and
+/// `Dv`: `block_q` = `blockQ` when positive, else the largest power of two
+/// in [minThreads, maxThreads] whose buffers fit `sharedMemoryBytes`;
+/// `block_k` = `target.keyBlock(Dv)`; `split_keys` = 1. Fails (through
+/// `op->emitOpError`) on dynamic head dims, `Dv > kMaxValueDim`, or buffers
+/// that do not fit.
+FailureOr<LoweringConfigAttr> selectGPULoweringConfig(Operation *op,
+                                                      const GPUTargetInfo &target,
+                                                      int64_t blockQ);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_GPU_GPUTARGETINFO_H

@@ -1,0 +1,425 @@
+//===- MapAttention.cpp - attention tiles onto workgroups -------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The generic GPU mapping of `attn.online_attention` tiles: one workgroup per
+// tile, one thread per query row, K/V blocks staged in workgroup memory, the
+// online softmax in registers (FlashAttention-1's row-per-thread schedule,
+// f32 FMA). Shared by the NVVM and SPIR-V leaves; it emits only upstream
+// `gpu`, `scf`, `memref`, `arith` and `math` ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/GPU/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+#include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNGPUMAPATTENTIONPASS
+#include "attn/Codegen/GPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The four workgroup buffers of one tile (f32): Q^T [D, blockQ], the K
+/// block [blockK, D], the V block [blockK, Dv] and P^T [blockK, blockQ].
+/// Transposing Q and P makes thread t's reads (column t) conflict-free; K
+/// and V are read at one address by every thread (broadcasts).
+struct WorkgroupBuffers {
+  Value qT, k, v, pT;
+};
+
+/// Emits the per-thread code of one `attn.online_attention` tile on memrefs
+/// in place of `op`, inside a gpu.launch of `blockQ` threads.
+class TileEmitter {
+public:
+  TileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
+              WorkgroupBuffers buffers, Value threadId)
+      : b(b), loc(op.getLoc()), op(op), blockQ(config.getBlockQ()),
+        blockK(config.getBlockK()), buffers(buffers), t(threadId),
+        geometry(AttentionGeometry::get(op)) {}
+
+  void emit();
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value toF32(Value x) {
+    if (x.getType().isF32())
+      return x;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  }
+  /// Element [0, 0, row, col] of a rank-4 tile operand.
+  Value load4(Value memref, Value row, Value col) {
+    Value zero = idx(0);
+    return memref::LoadOp::create(b, loc, memref,
+                                  ValueRange{zero, zero, row, col});
+  }
+  /// A loop `for (e = t; e < count; e += blockQ)` whose body gets `e`: the
+  /// threads of the workgroup share `count` items, consecutive threads
+  /// consecutive items (coalesced global reads).
+  void forEachItemOfThread(int64_t count,
+                           function_ref<void(OpBuilder &, Value)> body) {
+    auto loop = scf::ForOp::create(b, loc, t, idx(count), idx(blockQ));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(b, loop.getInductionVar());
+  }
+  /// Stages rows [first, first + count) of the [rows, width] tile operand
+  /// `src` (rows >= `limit` read as 0) into workgroup buffer `dst`, as
+  /// dst[r][c] or, with `transposed`, dst[c][r].
+  void stage(Value src, Value dst, Value first, Value limit, int64_t count,
+             int64_t width, bool transposed);
+  /// The scaled, capped, masked logit of score `s` of key `key` for this
+  /// thread's row (-inf where the key is invisible).
+  Value logit(Value s, Value key, Value pos, Value row, Value lk);
+
+  OpBuilder &b;
+  Location loc;
+  OnlineAttentionOp op;
+  int64_t blockQ, blockK;
+  WorkgroupBuffers buffers;
+  Value t;
+  AttentionGeometry geometry;
+};
+
+void TileEmitter::stage(Value src, Value dst, Value first, Value limit,
+                        int64_t count, int64_t width, bool transposed) {
+  forEachItemOfThread(count * width, [&](OpBuilder &, Value e) {
+    Value r = arith::DivUIOp::create(b, loc, e, idx(width));
+    Value c = arith::RemUIOp::create(b, loc, e, idx(width));
+    Value srcRow = arith::AddIOp::create(b, loc, first, r);
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           srcRow, limit);
+    // Rows past the operand read its last row, then count as 0.
+    Value last = arith::SubIOp::create(b, loc, limit, idx(1));
+    Value clamped = arith::MinUIOp::create(b, loc, srcRow, last);
+    Value x = toF32(load4(src, clamped, c));
+    x = arith::SelectOp::create(b, loc, inBounds, x, f32(0.0));
+    SmallVector<Value, 2> at = {r, c};
+    if (transposed)
+      std::swap(at[0], at[1]);
+    memref::StoreOp::create(b, loc, x, dst, at);
+  });
+}
+
+Value TileEmitter::logit(Value s, Value key, Value pos, Value row, Value lk) {
+  // S' = visible ? cap(scale * S) + bias : -inf, as the op's decomposition
+  // (AggregatedOpInterfaceImpl.cpp) and docs/Spec.md §1.1 define it.
+  double scale = *op.getStaticScale();
+  Value x = arith::MulFOp::create(b, loc, s, f32(scale));
+  if (FloatAttr cap = op.getSoftcapAttr()) {
+    double c = cap.getValueAsDouble();
+    Value th = math::TanhOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, f32(1.0 / c)));
+    x = arith::MulFOp::create(b, loc, th, f32(c));
+  }
+  Value visible =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, key, lk);
+  if (geometry.restrictsKeys())
+    visible = arith::AndIOp::create(b, loc, visible,
+                                    geometry.emitIsVisible(b, loc, pos, key));
+  if (Value mask = op.getMask()) {
+    Value last = arith::SubIOp::create(b, loc, lk, idx(1));
+    Value m = load4(mask, row, arith::MinUIOp::create(b, loc, key, last));
+    if (isa<FloatType>(m.getType())) {
+      x = arith::AddFOp::create(b, loc, x, toF32(m));
+    } else {
+      Value zero = arith::ConstantOp::create(
+          b, loc, b.getIntegerAttr(m.getType(), 0));
+      visible = arith::AndIOp::create(
+          b, loc, visible,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, m, zero));
+    }
+  }
+  return arith::SelectOp::create(
+      b, loc, visible, x, f32(-std::numeric_limits<double>::infinity()));
+}
+
+void TileEmitter::emit() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
+        out = op.getOutput();
+  int64_t headDim = op.getKeyType().getDimSize(3);
+  int64_t valueDim = op.getValueType().getDimSize(3);
+  Value rows = memref::DimOp::create(b, loc, q, 2);
+  Value lk = memref::DimOp::create(b, loc, k, 2);
+  Value offset = op.getQueryOffset();
+  OnlineSoftmax softmax(b, loc, OnlineSoftmax::mathExp2);
+
+  // This thread's row; rows past the tile compute on its last row and are
+  // not stored (they still take part in staging and barriers).
+  Value active =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, rows);
+  Value lastRow = arith::SubIOp::create(b, loc, rows, idx(1));
+  Value row = arith::MinUIOp::create(b, loc, t, lastRow);
+  Value pos = arith::AddIOp::create(b, loc, offset, row);
+
+  stage(q, buffers.qT, idx(0), rows, blockQ, headDim, /*transposed=*/true);
+  gpu::BarrierOp::create(b, loc);
+
+  // Only the key blocks that some row of the tile can see (the same range
+  // for every thread: the loop and its barriers stay uniform).
+  Value lastPos = arith::AddIOp::create(b, loc, offset, lastRow);
+  auto [lo, hi] =
+      geometry.emitVisibleColumns(b, loc, offset, lastPos, idx(0), lk);
+  Value start = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, lo, idx(blockK)), idx(blockK));
+
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> init = {negInf, f32(0.0)};
+  init.append(valueDim, f32(0.0));
+  auto keyLoop = scf::ForOp::create(b, loc, start, hi, idx(blockK), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(keyLoop.getBody());
+    Value kb = keyLoop.getInductionVar();
+    ValueRange state = keyLoop.getRegionIterArgs();
+    Value m = state[0], l = state[1];
+
+    // The previous block's readers are done before it is overwritten.
+    gpu::BarrierOp::create(b, loc);
+    stage(k, buffers.k, kb, lk, blockK, headDim, /*transposed=*/false);
+    stage(v, buffers.v, kb, lk, blockK, valueDim, /*transposed=*/false);
+    gpu::BarrierOp::create(b, loc);
+
+    // s_j = sum_d Q[row, d] K[kb + j, d], the blockK scores in registers.
+    SmallVector<Value> zeros(blockK, f32(0.0));
+    auto dLoop = scf::ForOp::create(b, loc, idx(0), idx(headDim), idx(1),
+                                    zeros);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(dLoop.getBody());
+      Value d = dLoop.getInductionVar();
+      Value qd = memref::LoadOp::create(b, loc, buffers.qT, ValueRange{d, t});
+      SmallVector<Value> next;
+      for (int64_t j = 0; j < blockK; ++j) {
+        Value kd = memref::LoadOp::create(b, loc, buffers.k,
+                                          ValueRange{idx(j), d});
+        next.push_back(math::FmaOp::create(b, loc, qd, kd,
+                                           dLoop.getRegionIterArgs()[j]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+
+    // The online-softmax step of the block.
+    SmallVector<Value> logits;
+    Value blockMax = negInf;
+    for (int64_t j = 0; j < blockK; ++j) {
+      Value key = arith::AddIOp::create(b, loc, kb, idx(j));
+      logits.push_back(logit(dLoop.getResult(j), key, pos, row, lk));
+      blockMax = softmax.max(blockMax, logits.back());
+    }
+    Value mNew = softmax.updateMax(m, blockMax);
+    Value mSafe = softmax.safeMax(mNew);
+    Value alpha = softmax.rescale(m, mSafe);
+    Value bias = softmax.negMaxLog2e(mSafe);
+    Value blockSum = f32(0.0);
+    for (int64_t j = 0; j < blockK; ++j) {
+      Value p = softmax.exp(logits[j], bias);
+      blockSum = arith::AddFOp::create(b, loc, blockSum, p);
+      memref::StoreOp::create(b, loc, p, buffers.pT, ValueRange{idx(j), t});
+    }
+    Value lNew = softmax.updateSum(l, alpha, blockSum);
+
+    // acc = a acc + sum_j p_j V[kb + j, :]; P^T column t is this thread's.
+    SmallVector<Value> scaled;
+    for (int64_t c = 0; c < valueDim; ++c)
+      scaled.push_back(arith::MulFOp::create(b, loc, state[2 + c], alpha));
+    auto jLoop = scf::ForOp::create(b, loc, idx(0), idx(blockK), idx(1),
+                                    scaled);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(jLoop.getBody());
+      Value j = jLoop.getInductionVar();
+      Value p = memref::LoadOp::create(b, loc, buffers.pT, ValueRange{j, t});
+      SmallVector<Value> next;
+      for (int64_t c = 0; c < valueDim; ++c) {
+        Value vc = memref::LoadOp::create(b, loc, buffers.v,
+                                          ValueRange{j, idx(c)});
+        next.push_back(math::FmaOp::create(b, loc, p, vc,
+                                           jLoop.getRegionIterArgs()[c]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    SmallVector<Value> yielded = {mNew, lNew};
+    llvm::append_range(yielded, jLoop.getResults());
+    scf::YieldOp::create(b, loc, yielded);
+  }
+
+  // o = acc / l (0 for rows without a visible key), by the row's thread.
+  auto ifActive = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifActive.thenBlock());
+  Value inv = softmax.safeReciprocal(keyLoop.getResult(1));
+  Type outElem = op.getOutputType().getElementType();
+  for (int64_t c = 0; c < valueDim; ++c) {
+    Value o = arith::MulFOp::create(b, loc, keyLoop.getResult(2 + c), inv);
+    if (outElem != o.getType())
+      o = arith::TruncFOp::create(b, loc, outElem, o);
+    Value zero = idx(0);
+    memref::StoreOp::create(b, loc, o, out, ValueRange{zero, zero, t, idx(c)});
+  }
+}
+
+/// Checks that `op` is a tile the mapping takes.
+LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
+  if (op->getNumResults() != 0)
+    return op.emitOpError("the GPU mapping runs after bufferization");
+  if (!config)
+    return op.emitOpError("has no #attn.lowering_config; run "
+                          "-attn-gpu-select-lowering-config first");
+  if (config.getSplitKeys() != 1)
+    return op.emitOpError("split-K tiles are not mapped to GPUs yet");
+  if (op.getKeyType().isDynamicDim(3) || op.getValueType().isDynamicDim(3))
+    return op.emitOpError("the GPU mapping needs static head dims D and Dv");
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (type && type.getRank() == 4 &&
+        (type.getDimSize(0) != 1 || type.getDimSize(1) != 1) &&
+        operand != op.getMask())
+      return op.emitOpError("expected a tile of one batch and one head (from "
+                            "-attn-tile), found ")
+             << type;
+  }
+  if (Value mask = op.getMask()) {
+    auto type = cast<MemRefType>(mask.getType());
+    if (type.getDimSize(0) != 1 || type.getDimSize(1) != 1)
+      return op.emitOpError("expected a mask tile of one batch and one head");
+  }
+  return success();
+}
+
+/// Replaces `forall` (whose body holds the tile `op`) with a gpu.launch.
+LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
+                        OnlineAttentionOp op) {
+  LoweringConfigAttr config = getLoweringConfig(op);
+  if (failed(checkMappable(op, config)))
+    return failure();
+  if (forall.getNumResults() != 0)
+    return forall.emitOpError("expected an scf.forall on memrefs");
+  // Nothing else in the body may write memory: each thread runs it.
+  WalkResult writes = forall.getBody()->walk([&](Operation *nested) {
+    if (nested == op.getOperation() || isa<scf::InParallelOp>(nested))
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects || effects.hasEffect<MemoryEffects::Write>()) {
+      nested->emitOpError("cannot be mapped onto GPU threads beside an "
+                          "attention tile");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (writes.wasInterrupted())
+    return failure();
+
+  Location loc = forall.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(forall);
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  // Iterations of each forall dim, linearized into grid x.
+  SmallVector<Value> lbs = getValueOrCreateConstantIndexOp(
+      rewriter, loc, forall.getMixedLowerBound());
+  SmallVector<Value> ubs = getValueOrCreateConstantIndexOp(
+      rewriter, loc, forall.getMixedUpperBound());
+  SmallVector<Value> steps =
+      getValueOrCreateConstantIndexOp(rewriter, loc, forall.getMixedStep());
+  SmallVector<Value> counts;
+  Value grid = idx(1);
+  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
+    counts.push_back(arith::CeilDivUIOp::create(
+        rewriter, loc, arith::SubIOp::create(rewriter, loc, ub, lb), step));
+    grid = arith::MulIOp::create(rewriter, loc, grid, counts.back());
+  }
+
+  int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
+  int64_t headDim = op.getKeyType().getDimSize(3);
+  int64_t valueDim = op.getValueType().getDimSize(3);
+  MLIRContext *ctx = rewriter.getContext();
+  Attribute workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto buffer = [&](int64_t rows, int64_t cols) -> Type {
+    return MemRefType::get({rows, cols}, rewriter.getF32Type(),
+                           MemRefLayoutAttrInterface{}, workgroup);
+  };
+  SmallVector<Type> attributions = {
+      buffer(headDim, blockQ), buffer(blockK, headDim),
+      buffer(blockK, valueDim), buffer(blockK, blockQ)};
+  Value one = idx(1);
+  auto launch = gpu::LaunchOp::create(
+      rewriter, loc, grid, one, one, idx(blockQ), one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, attributions);
+
+  Block &body = launch.getBody().front();
+  rewriter.setInsertionPointToEnd(&body);
+  auto terminator = gpu::TerminatorOp::create(rewriter, loc);
+  rewriter.setInsertionPoint(terminator);
+  // iv_k = lb_k + ((bid / prod_{j > k} count_j) mod count_k) step_k.
+  Value rest = launch.getBlockIds().x;
+  SmallVector<Value> ivs(counts.size());
+  for (int64_t dim = counts.size() - 1; dim >= 0; --dim) {
+    Value n = arith::RemUIOp::create(rewriter, loc, rest, counts[dim]);
+    rest = arith::DivUIOp::create(rewriter, loc, rest, counts[dim]);
+    ivs[dim] = arith::AddIOp::create(
+        rewriter, loc, lbs[dim],
+        arith::MulIOp::create(rewriter, loc, n, steps[dim]));
+  }
+  // The tile's body (subviews, offsets) moves into the launch.
+  Block *forallBody = forall.getBody();
+  for (auto [iv, value] : llvm::zip(forall.getInductionVars(), ivs))
+    rewriter.replaceAllUsesWith(iv, value);
+  rewriter.eraseOp(forallBody->getTerminator());
+  body.getOperations().splice(terminator->getIterator(),
+                              forallBody->getOperations());
+
+  ValueRange wg = launch.getWorkgroupAttributions();
+  rewriter.setInsertionPoint(op);
+  TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]},
+              launch.getThreadIds().x)
+      .emit();
+  rewriter.eraseOp(op);
+  rewriter.eraseOp(forall);
+  return success();
+}
+
+struct AttnGPUMapAttentionPass
+    : public mlir::attn::impl::AttnGPUMapAttentionPassBase<
+          AttnGPUMapAttentionPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<scf::ForallOp, OnlineAttentionOp>> tiles;
+    WalkResult result = getOperation().walk([&](OnlineAttentionOp op) {
+      auto forall = dyn_cast<scf::ForallOp>(op->getParentOp());
+      if (!forall) {
+        op.emitOpError("expected a tile inside an scf.forall (run -attn-tile "
+                       "before the GPU mapping)");
+        return WalkResult::interrupt();
+      }
+      tiles.push_back({forall, op});
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return signalPassFailure();
+    IRRewriter rewriter(&getContext());
+    for (auto [forall, op] : tiles)
+      if (failed(mapForall(rewriter, forall, op)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

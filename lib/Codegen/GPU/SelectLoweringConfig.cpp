@@ -1,0 +1,92 @@
+//===- SelectLoweringConfig.cpp - lowering configs for GPUs -----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// Where the GPU code generator decides how each attention op is tiled
+// (IREE's LLVMGPU/KernelConfig.cpp): query rows per workgroup and keys per
+// staged block, sized to the target's shared memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/GPU/GPUTargetInfo.h"
+#include "attn/Codegen/GPU/Passes.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNGPUSELECTLOWERINGCONFIGPASS
+#include "attn/Codegen/GPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+FailureOr<LoweringConfigAttr>
+mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
+                                    int64_t blockQ) {
+  // attention, sliding_window_attention and online_attention all have
+  // (query, key, value) as their first operands.
+  auto key = cast<ShapedType>(op->getOperand(1).getType());
+  auto value = cast<ShapedType>(op->getOperand(2).getType());
+  if (key.isDynamicDim(3) || value.isDynamicDim(3))
+    return op->emitOpError("the GPU mapping needs static head dims D and Dv");
+  int64_t headDim = key.getDimSize(3), valueDim = value.getDimSize(3);
+  if (valueDim > GPUTargetInfo::kMaxValueDim)
+    return op->emitOpError("the GPU mapping keeps a row's Dv accumulators in "
+                           "registers: Dv must be at most ")
+           << GPUTargetInfo::kMaxValueDim << ", found " << valueDim;
+  int64_t blockK = target.keyBlock(valueDim);
+  if (blockQ <= 0) {
+    for (int64_t rows = target.maxThreads; rows >= target.minThreads;
+         rows /= 2) {
+      if (target.workgroupBytes(rows, blockK, headDim, valueDim) <=
+          target.sharedMemoryBytes) {
+        blockQ = rows;
+        break;
+      }
+    }
+  }
+  if (blockQ <= 0 || target.workgroupBytes(blockQ, blockK, headDim, valueDim) >
+                         target.sharedMemoryBytes)
+    return op->emitOpError("workgroup buffers of D = ")
+           << headDim << ", Dv = " << valueDim << " need "
+           << target.workgroupBytes(blockQ > 0 ? blockQ : target.minThreads,
+                                    blockK, headDim, valueDim)
+           << " bytes of shared memory; the target has "
+           << target.sharedMemoryBytes;
+  SmallVector<int64_t, 2> unused = {1, 1};
+  return LoweringConfigAttr::get(op->getContext(), blockQ, blockK,
+                                 /*splitKeys=*/1, unused, unused, unused,
+                                 unused);
+}
+
+namespace {
+struct AttnGPUSelectLoweringConfigPass
+    : public mlir::attn::impl::AttnGPUSelectLoweringConfigPassBase<
+          AttnGPUSelectLoweringConfigPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    GPUTargetInfo target;
+    target.sharedMemoryBytes = sharedMemoryBytes;
+    target.maxThreads = maxThreads;
+    target.blockK = blockK;
+    if (blockK < 0 || maxThreads < target.minThreads) {
+      getOperation().emitError()
+          << "expected block-k >= 0 and max-threads >= " << target.minThreads;
+      return signalPassFailure();
+    }
+    WalkResult result = getOperation().walk([&](Operation *op) {
+      if (!isa<AttentionOp, SlidingWindowAttentionOp, OnlineAttentionOp>(op) ||
+          getLoweringConfig(op))
+        return WalkResult::advance();
+      FailureOr<LoweringConfigAttr> config =
+          selectGPULoweringConfig(op, target, blockQ);
+      if (failed(config))
+        return WalkResult::interrupt();
+      setLoweringConfig(op, *config);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,188 @@
+//===- GPUPipeline.cpp - --attn-gpu-pipeline --------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// attn ops -> GPU lowering configs -> online_attention tiles (scf.forall) ->
+// buffers -> gpu.launch (generic mapping, Codegen/GPU) -> outlined kernels ->
+// device buffers and copies -> the device leaf (NVVM or SPIR-V) -> host code
+// in the LLVM dialect -> gpu.binary. Each step is a pass of its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Pipelines/Pipelines.h"
+
+#include "Detail.h"
+
+#include "attn/Codegen/Common/Passes.h"
+#include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/LLVMCPU/Passes.h"
+#include "attn/Codegen/SPIRV/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+/// Stops the pipeline with `message` (an option the builder cannot accept:
+/// pipeline builders return nothing).
+struct InvalidOptionPass
+    : public PassWrapper<InvalidOptionPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidOptionPass)
+  explicit InvalidOptionPass(std::string message) : message(std::move(message)) {}
+  StringRef getArgument() const override { return "attn-invalid-option"; }
+  void runOnOperation() override {
+    getOperation().emitError(message);
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
+/// attn ops to bufferized tiles of attn.online_attention.
+static void buildTilingPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options) {
+  AttnGPUSelectLoweringConfigPassOptions select;
+  select.sharedMemoryBytes = options.sharedMemoryBytes;
+  select.maxThreads = options.maxThreads;
+  select.blockQ = options.blockQ;
+  select.blockK = options.blockK;
+  pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
+  pm.addPass(createAttnEmitCInterfacePass());
+  pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
+  pm.addNestedPass<func::FuncOp>(createAttnTilePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  attn::detail::buildBufferizationPipeline(pm);
+  // Tile self-copies go; strided copies on the host become loops.
+  pm.addNestedPass<func::FuncOp>(createAttnLowerStridedCopiesPass());
+}
+
+/// Tiles onto workgroups, kernels outlined, device buffers around launches.
+static void buildMappingPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Subviews fold into the loads and stores of the kernels, so kernels take
+  // whole (identity-layout) buffers as bare pointers.
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Constants and index arithmetic are recomputed in kernels rather than
+  // passed as arguments.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<func::FuncOp>(createAttnGPUInsertDeviceCopiesPass());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+}
+
+/// The NVVM leaf: PTX (through LLVM's NVPTX back end) for `options.chip`.
+static void buildNVVMDevicePipeline(OpPassManager &pm,
+                                    const GPUPipelineOptions &options) {
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.useBarePtrCallConv = true;
+  device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+}
+
+/// The SPIR-V leaf: OpenCL kernels (Kernel, Addresses, Int64 capabilities).
+static void buildSPIRVDevicePipeline(OpPassManager &pm) {
+  GpuSPIRVAttachTargetOptions target;
+  target.spirvVersion = "v1.0";
+  target.spirvCapabilities = {"Kernel", "Addresses", "Int64"};
+  target.clientApi = "OpenCL";
+  pm.addPass(createGpuSPIRVAttachTarget(target));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createAttnSPIRVPrepareKernelsPass());
+  // OpenCL's SPIR-V has no exp2: exp2(x) = exp(x ln 2).
+  math::MathExpandOpsPassOptions expand;
+  expand.opMnemonics = {"exp2"};
+  device.addPass(math::createMathExpandOpsPass(expand));
+  device.addPass(createConvertMathToSPIRVPass());
+  pm.addPass(createConvertGPUToSPIRVPass(/*mapMemorySpace=*/true));
+  OpPassManager &spirvModule =
+      pm.nest<gpu::GPUModuleOp>().nest<spirv::ModuleOp>();
+  spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  spirvModule.addPass(spirv::createSPIRVUpdateVCEPass());
+}
+
+/// Host functions to the LLVM dialect; launches become `mgpu*` calls.
+static void buildHostPipeline(OpPassManager &pm) {
+  OpPassManager &host = pm.nest<func::FuncOp>();
+  host.addPass(createSCFToControlFlowPass());
+  host.addPass(memref::createExpandStridedMetadataPass());
+  host.addPass(createLowerAffinePass());
+  host.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  GpuToLLVMConversionPassOptions gpu;
+  gpu.kernelBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(gpu));
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::attn::buildGPUPipeline(OpPassManager &pm,
+                                  const GPUPipelineOptions &options) {
+  std::string target = options.target;
+  if (target != "nvvm" && target != "spirv") {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "invalid --attn-gpu-pipeline target='" + target +
+        "': expected nvvm or spirv"));
+    return;
+  }
+  std::string format = options.format;
+  if (format != "isa" && format != "bin" && format != "fatbin" &&
+      format != "none") {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "invalid --attn-gpu-pipeline format='" + format +
+        "': expected isa, bin, fatbin or none"));
+    return;
+  }
+  buildTilingPipeline(pm, options);
+  buildMappingPipeline(pm);
+  if (target == "nvvm")
+    buildNVVMDevicePipeline(pm, options);
+  else
+    buildSPIRVDevicePipeline(pm);
+  buildHostPipeline(pm);
+  if (format != "none") {
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = format;
+    if (target == "nvvm") {
+      // libdevice is linked from the toolkit (math functions as __nv_*).
+      std::string cuda = options.cudaPath;
+      if (cuda.empty()) {
+        const char *home = std::getenv("CUDA_HOME");
+        cuda = home && *home ? home : "/usr/local/cuda";
+      }
+      binary.toolkitPath = cuda;
+    }
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
+}
