@@ -42,8 +42,8 @@ def main():
                               re.M | re.S):
         name, objects = binary.group(1), binary.group(2)
         for obj in re.finditer(
-                r'#gpu\.object<#(\w+)\.target<.*?>,.*?(assembly|bin|"|fatbin)'
-                r'\s*=?\s*"((?:[^"\\]|\\.)*)"', objects, re.S):
+                r'#gpu\.object<#(\w+)\..*?\b(assembly|bin|fatbin|offload)'
+                r'\s*=\s*"((?:[^"\\]|\\.)*)"', objects, re.S):
             kind = obj.group(1)
             ext = {"nvvm": "ptx" if obj.group(2) == "assembly" else "bin",
                    "spirv": "spv"}.get(kind, "bin")

@@ -19,7 +19,6 @@
 #include "attn/Codegen/SPIRV/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
-#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -123,7 +122,15 @@ static void buildSPIRVDevicePipeline(OpPassManager &pm) {
   expand.opMnemonics = {"exp2"};
   device.addPass(math::createMathExpandOpsPass(expand));
   device.addPass(createConvertMathToSPIRVPass());
-  pm.addPass(createConvertGPUToSPIRVPass(/*mapMemorySpace=*/true));
+  // 64-bit indices make the module Physical64 (a spir64 triple), as 64-bit
+  // OpenCL devices require. The C++ constructor does not take this option,
+  // so the pass is created from its registered textual form.
+  registerConvertGPUToSPIRV();
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline("convert-gpu-to-spirv{use-64bit-index=true}",
+                               pm, errorStream)))
+    llvm::report_fatal_error(llvm::Twine("convert-gpu-to-spirv: ") + error);
   OpPassManager &spirvModule =
       pm.nest<gpu::GPUModuleOp>().nest<spirv::ModuleOp>();
   spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());

@@ -7,6 +7,7 @@
 #include "attn/Runtime/Backend.h"
 
 #include "Detail.h"
+#include "attn/Runtime/GPUBackend.h"
 #include "attn/Runtime/HostBackend.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -32,9 +33,8 @@ llvm::Expected<std::unique_ptr<Backend>>
 mlir::attn::createBackend(StringRef target) {
   if (target == "cpu")
     return createHostBackend();
-  // CUDA and OpenCL backends plug in here (see Backend.h).
-  if (target == "cuda")
-    return makeError("--target=cuda is not implemented yet: only --target=cpu "
-                     "is available");
-  return makeError("invalid --target='" + target + "': expected cpu");
+  if (target == "opencl" || target == "cuda")
+    return createGPUBackend(target);
+  return makeError("invalid --target='" + target +
+                   "': expected cpu, opencl or cuda");
 }

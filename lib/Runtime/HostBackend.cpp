@@ -284,8 +284,9 @@ namespace {
 /// A lowered module JIT-compiled for the host.
 class HostExecutable final : public Executable {
 public:
-  explicit HostExecutable(std::unique_ptr<ExecutionEngine> engine)
-      : engine(std::move(engine)) {}
+  HostExecutable(std::unique_ptr<ExecutionEngine> engine,
+                 std::function<llvm::Error()> afterCall)
+      : engine(std::move(engine)), afterCall(std::move(afterCall)) {}
 
   llvm::Error call(const FunctionSignature &signature,
                    ArrayRef<HostTensor> inputs,
@@ -294,6 +295,7 @@ public:
 
 private:
   std::unique_ptr<ExecutionEngine> engine;
+  std::function<llvm::Error()> afterCall;
 };
 } // namespace
 
@@ -329,6 +331,9 @@ llvm::Error HostExecutable::call(const FunctionSignature &signature,
   auto stop = std::chrono::steady_clock::now();
   activeAbortScope = nullptr;
   invocation.ran = true;
+  if (afterCall)
+    if (llvm::Error error = afterCall())
+      return makeError("@" + name + " failed: " + llvm::toString(std::move(error)));
   if (elapsedMs)
     *elapsedMs =
         std::chrono::duration<double, std::milli>(stop - start).count();
@@ -497,6 +502,12 @@ void HostBackend::buildLoweringPipeline(OpPassManager &pm,
 
 llvm::Expected<std::unique_ptr<Executable>>
 HostBackend::load(ModuleOp module, const CompileOptions &options) const {
+  return loadHostJIT(module, {}, nullptr);
+}
+
+llvm::Expected<std::unique_ptr<Executable>> mlir::attn::loadHostJIT(
+    ModuleOp module, ArrayRef<std::pair<std::string, void *>> extraSymbols,
+    std::function<llvm::Error()> afterCall) {
   attn::detail::initializeNativeTarget();
 
   // The JIT runs on this machine: always host code, at -O3.
@@ -537,7 +548,9 @@ HostBackend::load(ModuleOp module, const CompileOptions &options) const {
         diagnostics.take("cannot JIT-compile the module: " + message));
   }
   std::unique_ptr<ExecutionEngine> engine = std::move(*created);
-  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  std::vector<std::pair<std::string, void *>> extra(extraSymbols.begin(),
+                                                    extraSymbols.end());
+  engine->registerSymbols([extra](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
     symbols[interner("puts")] = {
         llvm::orc::ExecutorAddr::fromPtr(&attnKernelPuts),
@@ -545,9 +558,16 @@ HostBackend::load(ModuleOp module, const CompileOptions &options) const {
     symbols[interner("abort")] = {
         llvm::orc::ExecutorAddr::fromPtr(&attnKernelAbort),
         llvm::JITSymbolFlags::Exported};
+    for (const auto &[name, address] : extra)
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
     return symbols;
   });
-  return std::make_unique<HostExecutable>(std::move(engine));
+  // Static constructors run now (GPU host code loads its kernel modules in
+  // one); calls through lookupPacked would not run them.
+  engine->initialize();
+  return std::make_unique<HostExecutable>(std::move(engine),
+                                          std::move(afterCall));
 }
 
 std::unique_ptr<Backend> mlir::attn::createHostBackend() {

@@ -86,9 +86,10 @@ static cl::opt<unsigned>
 
 static cl::opt<std::string>
     backend("backend",
-            cl::desc("Where to run: cpu (JIT-compiled code; the default) "
-                     "or reference (the float64 reference evaluator, the "
-                     "test oracle)"),
+            cl::desc("Where to run: cpu (JIT-compiled code; the default), "
+                     "opencl (GPU kernels through OpenCL: PoCL on a CPU), "
+                     "cuda (GPU kernels on an NVIDIA GPU), or reference (the "
+                     "float64 reference evaluator, the test oracle)"),
             cl::value_desc("name"), cl::init("cpu"), cl::cat(category));
 
 static CompileOptionsCL
@@ -287,9 +288,10 @@ int main(int argc, char **argv) {
     return fail("no input: expected a .mlir file, or --module=<library.so>");
   if (useModule && !inputFile.empty())
     return fail("expected a .mlir file or --module=<library.so>, not both");
-  if (backend != "cpu" && backend != "reference")
+  if (backend != "cpu" && backend != "opencl" && backend != "cuda" &&
+      backend != "reference")
     return fail("invalid --backend='" + backend +
-                "': expected cpu or reference");
+                "': expected cpu, opencl, cuda or reference");
   if (useModule && backend != "cpu")
     return fail("--backend=" + backend +
                 " needs the .mlir file: --module runs the compiled library");
@@ -347,9 +349,10 @@ int main(int argc, char **argv) {
       return fail(loaded.takeError());
     library = std::move(*loaded);
     functions = library->info.functions;
-  } else if (backend == "cpu") {
+  } else if (backend != "reference") {
     // Compile only the function that runs.
     options.entryPoints.push_back(functionName);
+    options.target = backend;
     ProgressNotice progress(kToolName, "compiling " + inputFile);
     auto module = CompiledModule::compileFile(inputFile, options);
     if (!module)

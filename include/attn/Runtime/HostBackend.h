@@ -29,7 +29,10 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 
 namespace llvm {
 class TargetMachine;
@@ -66,6 +69,17 @@ struct HostLibrary {
 /// written by attn-compile (no `__attn_library_info`), or its info is
 /// malformed.
 llvm::Expected<HostLibrary> loadHostLibrary(StringRef path);
+
+/// JIT-compiles the host code of a lowered `module` (LLVM dialect, public
+/// functions with C interfaces) for this machine at -O3, resolving
+/// `extraSymbols` (name -> address, e.g. a GPU runtime's `mgpu*`
+/// functions) besides the process's own. After each call, `afterCall`
+/// (when set) reports errors that the called code recorded instead of
+/// returning (a GPU runtime's); the call then fails with "@f failed: ...".
+llvm::Expected<std::unique_ptr<Executable>>
+loadHostJIT(ModuleOp module,
+            ArrayRef<std::pair<std::string, void *>> extraSymbols,
+            std::function<llvm::Error()> afterCall);
 
 } // namespace mlir::attn
 

@@ -303,12 +303,68 @@ LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
   return success();
 }
 
-/// Replaces `forall` (whose body holds the tile `op`) with a gpu.launch.
+/// A gpu.launch of `grid` workgroups of `block_q` threads with the tile's
+/// four workgroup buffers, its body empty but for the terminator.
+gpu::LaunchOp createLaunch(RewriterBase &rewriter, OnlineAttentionOp op,
+                           LoweringConfigAttr config, Value grid) {
+  Location loc = op.getLoc();
+  int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
+  int64_t headDim = op.getKeyType().getDimSize(3);
+  int64_t valueDim = op.getValueType().getDimSize(3);
+  MLIRContext *ctx = rewriter.getContext();
+  Attribute workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto buffer = [&](int64_t rows, int64_t cols) -> Type {
+    return MemRefType::get({rows, cols}, rewriter.getF32Type(),
+                           MemRefLayoutAttrInterface{}, workgroup);
+  };
+  SmallVector<Type> attributions = {
+      buffer(headDim, blockQ), buffer(blockK, headDim),
+      buffer(blockK, valueDim), buffer(blockK, blockQ)};
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value threads = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
+  auto launch = gpu::LaunchOp::create(
+      rewriter, loc, grid, one, one, threads, one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, attributions);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(rewriter, loc);
+  return launch;
+}
+
+/// Replaces `op`, already inside `launch`'s body, by its per-thread code.
+void emitTile(RewriterBase &rewriter, OnlineAttentionOp op,
+              LoweringConfigAttr config, gpu::LaunchOp launch) {
+  ValueRange wg = launch.getWorkgroupAttributions();
+  rewriter.setInsertionPoint(op);
+  TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]},
+              launch.getThreadIds().x)
+      .emit();
+  rewriter.eraseOp(op);
+}
+
+/// A tile whose forall was folded away (one iteration): one workgroup.
+LogicalResult mapSingleTile(RewriterBase &rewriter, OnlineAttentionOp op,
+                            LoweringConfigAttr config) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Value one = arith::ConstantIndexOp::create(rewriter, op.getLoc(), 1);
+  gpu::LaunchOp launch = createLaunch(rewriter, op, config, one);
+  rewriter.moveOpBefore(op, launch.getBody().front().getTerminator());
+  emitTile(rewriter, op, config, launch);
+  return success();
+}
+
+/// Replaces `forall` (whose body holds the tile `op`) with a gpu.launch; a
+/// tile without a forall (one iteration, folded away) gets a grid of one.
 LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
                         OnlineAttentionOp op) {
   LoweringConfigAttr config = getLoweringConfig(op);
   if (failed(checkMappable(op, config)))
     return failure();
+  if (!forall)
+    return mapSingleTile(rewriter, op, config);
   if (forall.getNumResults() != 0)
     return forall.emitOpError("expected an scf.forall on memrefs");
   // Nothing else in the body may write memory: each thread runs it.
@@ -347,28 +403,9 @@ LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
     grid = arith::MulIOp::create(rewriter, loc, grid, counts.back());
   }
 
-  int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
-  int64_t headDim = op.getKeyType().getDimSize(3);
-  int64_t valueDim = op.getValueType().getDimSize(3);
-  MLIRContext *ctx = rewriter.getContext();
-  Attribute workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto buffer = [&](int64_t rows, int64_t cols) -> Type {
-    return MemRefType::get({rows, cols}, rewriter.getF32Type(),
-                           MemRefLayoutAttrInterface{}, workgroup);
-  };
-  SmallVector<Type> attributions = {
-      buffer(headDim, blockQ), buffer(blockK, headDim),
-      buffer(blockK, valueDim), buffer(blockK, blockQ)};
-  Value one = idx(1);
-  auto launch = gpu::LaunchOp::create(
-      rewriter, loc, grid, one, one, idx(blockQ), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/{}, attributions);
-
+  gpu::LaunchOp launch = createLaunch(rewriter, op, config, grid);
   Block &body = launch.getBody().front();
-  rewriter.setInsertionPointToEnd(&body);
-  auto terminator = gpu::TerminatorOp::create(rewriter, loc);
+  Operation *terminator = body.getTerminator();
   rewriter.setInsertionPoint(terminator);
   // iv_k = lb_k + ((bid / prod_{j > k} count_j) mod count_k) step_k.
   Value rest = launch.getBlockIds().x;
@@ -388,12 +425,7 @@ LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
   body.getOperations().splice(terminator->getIterator(),
                               forallBody->getOperations());
 
-  ValueRange wg = launch.getWorkgroupAttributions();
-  rewriter.setInsertionPoint(op);
-  TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]},
-              launch.getThreadIds().x)
-      .emit();
-  rewriter.eraseOp(op);
+  emitTile(rewriter, op, config, launch);
   rewriter.eraseOp(forall);
   return success();
 }
@@ -404,13 +436,9 @@ struct AttnGPUMapAttentionPass
   void runOnOperation() override {
     SmallVector<std::pair<scf::ForallOp, OnlineAttentionOp>> tiles;
     WalkResult result = getOperation().walk([&](OnlineAttentionOp op) {
-      auto forall = dyn_cast<scf::ForallOp>(op->getParentOp());
-      if (!forall) {
-        op.emitOpError("expected a tile inside an scf.forall (run -attn-tile "
-                       "before the GPU mapping)");
-        return WalkResult::interrupt();
-      }
-      tiles.push_back({forall, op});
+      // A tile's forall may have been folded away when it had one
+      // iteration; the op is then mapped on its own.
+      tiles.push_back({dyn_cast<scf::ForallOp>(op->getParentOp()), op});
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
