@@ -86,5 +86,9 @@ import glob
 if glob.glob(os.path.join(config.llvm_lib_dir, "clang", "*", "lib", "linux",
                           "libclang_rt.asan-x86_64.a")):
     config.available_features.add("asan")
+# The opencl backend is built and an OpenCL device (PoCL on the CPU) is
+# installed: GPU kernels run on it (test/Integration/GPU).
+if config.attn_have_opencl and glob.glob("/etc/OpenCL/vendors/*.icd"):
+    config.available_features.add("opencl")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")

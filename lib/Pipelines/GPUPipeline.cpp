@@ -20,6 +20,7 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -112,7 +113,8 @@ static void buildNVVMDevicePipeline(OpPassManager &pm,
 static void buildSPIRVDevicePipeline(OpPassManager &pm) {
   GpuSPIRVAttachTargetOptions target;
   target.spirvVersion = "v1.0";
-  target.spirvCapabilities = {"Kernel", "Addresses", "Int64"};
+  // Int8: i8 masks (attn.attention's i1 masks are stored as bytes).
+  target.spirvCapabilities = {"Kernel", "Addresses", "Int64", "Int8"};
   target.clientApi = "OpenCL";
   pm.addPass(createGpuSPIRVAttachTarget(target));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
@@ -121,6 +123,8 @@ static void buildSPIRVDevicePipeline(OpPassManager &pm) {
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"exp2"};
   device.addPass(math::createMathExpandOpsPass(expand));
+  // floordivsi and ceildivsi (chunk geometry) have no SPIR-V form.
+  device.addPass(arith::createArithExpandOpsPass());
   device.addPass(createConvertMathToSPIRVPass());
   // 64-bit indices make the module Physical64 (a spir64 triple), as 64-bit
   // OpenCL devices require. The C++ constructor does not take this option,

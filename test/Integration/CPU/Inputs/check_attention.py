@@ -220,7 +220,7 @@ def check_ref_agreement(ref_eval, ref_np, what):
                              else ""))
 
 
-def run_case(case, workdir, attn_run):
+def run_case(case, workdir, attn_run, backend="cpu"):
     cdir = os.path.join(workdir, case.name)
     os.makedirs(cdir, exist_ok=True)
     data = case.inputs()
@@ -230,7 +230,7 @@ def run_case(case, workdir, attn_run):
         f.write(case.graph(case.dtype))
 
     out = run_graph(attn_run, graph_path, paths,
-                    os.path.join(cdir, "out.npy"), "cpu", case.flags)
+                    os.path.join(cdir, "out.npy"), backend, case.flags)
     ref_out = run_reference(attn_run, cdir, case.graph, data, case.dtype)
 
     q, k, v, mask = data["q"], data["k"], data["v"], data.get("mask")
@@ -256,7 +256,7 @@ def run_case(case, workdir, attn_run):
         with open(alt_path, "w") as f:
             f.write(case.graph(case.dtype, windowed_op=False, causal=causal))
         alt = run_graph(attn_run, alt_path, paths,
-                        os.path.join(cdir, "same_as.npy"), "cpu", case.flags)
+                        os.path.join(cdir, "same_as.npy"), backend, case.flags)
         check_rule(alt, ref_out, naive, case.shapes()["out"],
                    DTYPES[case.dtype])
     return err, tol
@@ -265,7 +265,8 @@ def run_case(case, workdir, attn_run):
 def cmd_cases(args):
     cases = read_cases(args.testfile, Case)
     return run_cases(cases,
-                     lambda case: run_case(case, args.workdir, args.attn_run))
+                     lambda case: run_case(case, args.workdir, args.attn_run,
+                                           args.backend))
 
 
 # ---------------------------------------------------------------------------
@@ -327,6 +328,10 @@ def cmd_graph(args):
 def main():
     parser = argparse.ArgumentParser(description="attn-run CPU vs reference checks (SPEC section 4)")
     parser.add_argument("--attn-run", required=True, help="path of attn-run")
+    parser.add_argument("--backend", default="cpu",
+                        choices=["cpu", "opencl", "cuda"],
+                        help="attn-run --backend of the checked runs of "
+                             "`cases` (the other run is the reference)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("cases")
     p.add_argument("testfile")
