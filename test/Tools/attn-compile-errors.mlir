@@ -4,16 +4,16 @@
 // RUN: rm -rf %t && mkdir -p %t
 
 // RUN: not attn-compile %s --target=cuda -o %t/m.so 2>&1 | FileCheck %s --check-prefix=CUDA
-// CUDA: error: --target=cuda is not implemented yet: only --target=cpu is available
+// CUDA: error: --target=cuda emits mlir and asm (PTX) only
 
 // RUN: not attn-compile %s --emit=ptx -o %t/m.ptx 2>&1 | FileCheck %s --check-prefix=PTX
-// PTX: error: --emit=ptx is not implemented yet
+// PTX: error: --emit=ptx needs --target=cuda
 
 // RUN: not attn-compile %s --emit=exe -o %t/m 2>&1 | FileCheck %s --check-prefix=EMIT
 // EMIT: error: invalid --emit='exe': expected mlir, llvm, asm, obj or so
 
 // RUN: not attn-compile %s --target=tpu -o %t/m.so 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: error: invalid --target='tpu': expected cpu
+// TARGET: error: invalid --target='tpu': expected cpu, opencl or cuda
 
 // RUN: not attn-compile %s 2>&1 | FileCheck %s --check-prefix=STDOUT
 // STDOUT: error: --emit=so writes a binary file: give its name with -o <file>

@@ -20,7 +20,7 @@
 // ISDIR: error: cannot write output '{{.*}}': is a directory
 
 // RUN: not attn-run %s --input=@%t/a.npy --backend=gpu 2>&1 | FileCheck %s --check-prefix=BACKEND
-// BACKEND: error: invalid --backend='gpu': expected cpu or reference
+// BACKEND: error: invalid --backend='gpu': expected cpu, opencl, cuda or reference
 
 // RUN: not attn-run %s --input=@%t/a.npy --cpu=pentium9000 2>&1 | FileCheck %s --check-prefix=CPU
 // CPU-NOT: not a recognized processor

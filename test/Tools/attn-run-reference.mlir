@@ -23,7 +23,7 @@
 // COUNT: error: @main expects 3 arguments but 1 input was given
 
 // RUN: not attn-run %s --backend=tpu --input=@%t/q.npy 2>&1 | FileCheck %s --check-prefix=BACKEND
-// BACKEND: error: invalid --backend='tpu': expected cpu or reference
+// BACKEND: error: invalid --backend='tpu': expected cpu, opencl, cuda or reference
 
 func.func @main(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>)
     -> (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf16>) {

@@ -63,7 +63,7 @@ expect("option_type", TypeError, lambda: attn.compile(SOURCE, block_q="8"))
 expect("option_value", ValueError, lambda: attn.compile(SOURCE, block_q=-8))
 # CHECK: option_value: ValueError: invalid --block-q=-8: expected 0 (automatic) or a number of rows up to
 expect("target", ValueError, lambda: attn.compile(SOURCE, target="tpu"))
-# CHECK: target: ValueError: invalid --target='tpu': expected cpu
+# CHECK: target: ValueError: invalid --target='tpu': expected cpu, opencl or cuda
 expect("bad_mlir", attn.CompileError, lambda: attn.compile(
     "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
     "  %y = attn.bogus %x : tensor<2xf32>\n"

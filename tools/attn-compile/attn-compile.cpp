@@ -43,12 +43,14 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     emitKind("emit",
              cl::desc("What to write: mlir (LLVM dialect), llvm (LLVM IR), "
-                      "asm, obj or so (shared library + header; default)"),
+                      "asm, obj or so (shared library + header; default); "
+                      "for --target=cuda mlir or ptx (= asm)"),
              cl::value_desc("kind"), cl::init("so"), cl::cat(category));
 
 static cl::opt<std::string>
-    target("target", cl::desc("Code generation target: cpu (the default; "
-                           "cuda: not yet)"),
+    target("target", cl::desc("Code generation target: cpu (the default), "
+                           "opencl (SPIR-V kernels + host code) or cuda "
+                           "(PTX kernels + host code; docs/gpu.md)"),
            cl::value_desc("target"), cl::init("cpu"), cl::cat(category));
 
 static cl::opt<bool> bundleRuntime(
@@ -83,10 +85,10 @@ int main(int argc, char **argv) {
       "attn-mlir ahead-of-time compiler\n\n"
       "  attn-compile model.mlir -o model.so   (writes model.so + model.h)\n");
 
-  if (emitKind == "ptx")
-    return fail("--emit=ptx is not implemented yet: only mlir, llvm, asm, "
-                "obj and so (for --target=cpu) are available");
-  std::optional<EmitKind> kind = parseEmitKind(emitKind);
+  if (emitKind == "ptx" && target != "cuda")
+    return fail("--emit=ptx needs --target=cuda");
+  std::optional<EmitKind> kind =
+      emitKind == "ptx" ? EmitKind::Assembly : parseEmitKind(emitKind);
   if (!kind)
     return fail("invalid --emit='" + emitKind +
                 "': expected mlir, llvm, asm, obj or so");

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+#===- gpu-check.sh - the GPU suite on a machine with an NVIDIA GPU -----------===#
+#
+# Builds attn-mlir (scripts/common.sh), then on the first CUDA device:
+#   1. assembles the PTX tests (lit: test/Pipelines/gpu-pipeline-ptxas.mlir);
+#   2. runs the GPU execution cases of test/Integration/GPU on the device
+#      (attn-run --backend=cuda against the float64 reference evaluator);
+#   3. times attention on the device (attn-run --benchmark) and prints
+#      GFLOP/s per shape, for docs/benchmarks.md.
+# Without a GPU it stops after the build with the runtime's reason. Meant to
+# finish in a few minutes; docs/gpu.md says what it checks.
+#
+# Usage: scripts/gpu-check.sh
+#
+#===------------------------------------------------------------------------===#
+
+set -euo pipefail
+# shellcheck source=common.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+attn_setup
+
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L; then
+  attn_log "no NVIDIA GPU found (nvidia-smi): nothing to check on a device"
+  exit 1
+fi
+
+lit=/usr/lib/llvm-22/bin/lit
+"$lit" -sv "$ATTN_BUILD_DIR/test/Pipelines/gpu-pipeline-ptxas.mlir"
+ATTN_GPU_BACKEND=cuda "$lit" -sv "$ATTN_BUILD_DIR/test/Integration/GPU"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+run="$ATTN_BUILD_DIR/bin/attn-run"
+# (B, H, L, D) causal and not, f32: the FMA mapping's scale of shapes.
+for shape in "1 12 2048 64" "1 16 4096 128"; do
+  read -r b h l d <<<"$shape"
+  for causal in "" "causal"; do
+    attrs=""
+    [[ -n "$causal" ]] && attrs=" {causal}"
+    t="tensor<${b}x${h}x${l}x${d}xf32>"
+    cat >"$work/a.mlir" <<MLIR
+func.func @main(%q: $t, %k: $t, %v: $t) -> $t {
+  %o = attn.attention %q, %k, %v$attrs : $t, $t, $t -> $t
+  return %o : $t
+}
+MLIR
+    /usr/bin/python3 - "$work" "$b" "$h" "$l" "$d" <<'PY'
+import sys, numpy as np
+w, b, h, l, d = sys.argv[1], *map(int, sys.argv[2:])
+rng = np.random.default_rng(0)
+for n in "qkv":
+    np.save(f"{w}/{n}.npy", rng.standard_normal((b, h, l, d)).astype(np.float32))
+PY
+    echo "== cuda f32 (B,H,L,D) = ($b,$h,$l,$d) ${causal:-dense}"
+    "$run" "$work/a.mlir" --backend=cuda --benchmark=10 \
+      --input=@"$work/q.npy" --input=@"$work/k.npy" --input=@"$work/v.npy"
+  done
+done
