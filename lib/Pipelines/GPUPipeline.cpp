@@ -14,6 +14,7 @@
 #include "Detail.h"
 
 #include "attn/Codegen/Common/Passes.h"
+#include "attn/Codegen/GPU/GPUTargetInfo.h"
 #include "attn/Codegen/GPU/Passes.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Codegen/SPIRV/Passes.h"
@@ -62,10 +63,22 @@ static void buildTilingPipeline(OpPassManager &pm,
   select.maxThreads = options.maxThreads;
   select.blockQ = options.blockQ;
   select.blockK = options.blockK;
+  std::string tensorCores = options.tensorCores;
+  select.tensorCores = tensorCores == "on" ||
+                       (tensorCores == "auto" && options.target == "nvvm");
+  pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
   pm.addPass(createAttnEmitCInterfacePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());
-  pm.addNestedPass<func::FuncOp>(createAttnTilePass());
+  pm.addNestedPass<func::FuncOp>(createAttnConvertToGatherPass());
+  // Gathers and composes in tiles of a few queries (many workgroups), the
+  // gathers' batches in the forall (one grid).
+  GPUTargetInfo target;
+  AttnTilePassOptions tile;
+  tile.gatherBlockQ = target.gatherBlockQ;
+  tile.gatherSerialBatches = false;
+  tile.composeBlockQ = target.composeBlockQ;
+  pm.addNestedPass<func::FuncOp>(createAttnTilePass(tile));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   attn::detail::buildBufferizationPipeline(pm);
@@ -74,8 +87,13 @@ static void buildTilingPipeline(OpPassManager &pm,
 }
 
 /// Tiles onto workgroups, kernels outlined, device buffers around launches.
-static void buildMappingPipeline(OpPassManager &pm) {
+static void buildMappingPipeline(OpPassManager &pm,
+                                 const GPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass());
+  pm.addNestedPass<func::FuncOp>(createAttnGPUMapGatherPass(
+      {options.sharedMemoryBytes, options.maxThreads}));
+  pm.addNestedPass<func::FuncOp>(createAttnGPUMapComposePass(
+      {options.sharedMemoryBytes, options.maxThreads}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Subviews fold into the loads and stores of the kernels, so kernels take
   // whole (identity-layout) buffers as bare pointers.
@@ -114,7 +132,9 @@ static void buildSPIRVDevicePipeline(OpPassManager &pm) {
   GpuSPIRVAttachTargetOptions target;
   target.spirvVersion = "v1.0";
   // Int8: i8 masks (attn.attention's i1 masks are stored as bytes).
-  target.spirvCapabilities = {"Kernel", "Addresses", "Int64", "Int8"};
+  target.spirvCapabilities = {"Kernel",  "Addresses", "Int64",
+                              "Int8",    "Int16",     "Float16",
+                              "Float16Buffer"};
   target.clientApi = "OpenCL";
   pm.addPass(createGpuSPIRVAttachTarget(target));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
@@ -167,6 +187,13 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
         "': expected nvvm or spirv"));
     return;
   }
+  std::string tensorCores = options.tensorCores;
+  if (tensorCores != "auto" && tensorCores != "on" && tensorCores != "off") {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "invalid --attn-gpu-pipeline tensor-cores='" + tensorCores +
+        "': expected auto, on or off"));
+    return;
+  }
   std::string format = options.format;
   if (format != "isa" && format != "bin" && format != "fatbin" &&
       format != "none") {
@@ -176,7 +203,7 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
     return;
   }
   buildTilingPipeline(pm, options);
-  buildMappingPipeline(pm);
+  buildMappingPipeline(pm, options);
   if (target == "nvvm")
     buildNVVMDevicePipeline(pm, options);
   else

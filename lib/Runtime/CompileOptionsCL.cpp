@@ -54,7 +54,13 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
           cl::desc("Lower attention through the portable linalg "
                    "decomposition instead of the vector kernel (slower; for "
                    "cross-checking; default: off)"),
-          cl::init(false), cl::cat(category)) {}
+          cl::init(false), cl::cat(category)),
+      gpuTensorCores(
+          "gpu-tensor-cores",
+          cl::desc("GPU targets: f16/bf16 attention on tensor cores: auto "
+                   "(cuda: on, opencl: off; the default), on (opencl: the "
+                   "warp mapping emulated in workgroup memory), off"),
+          cl::init("auto"), cl::cat(category)) {}
 
 CompileOptions CompileOptionsCL::get() const {
   CompileOptions options;
@@ -66,6 +72,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.dcmhaBlockQ = dcmhaBlockQ;
   options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
+  options.gpuTensorCores = gpuTensorCores;
   return options;
 }
 

@@ -48,6 +48,10 @@ public:
   StringRef getName() const override { return runtime.backendName; }
 
   llvm::Error verifyOptions(const CompileOptions &options) const override {
+    const std::string &tc = options.gpuTensorCores;
+    if (tc != "auto" && tc != "on" && tc != "off")
+      return makeError("invalid --gpu-tensor-cores='" + tc +
+                       "': expected auto, on or off");
     return llvm::Error::success();
   }
 
@@ -60,6 +64,7 @@ public:
     pipeline.format = runtime.pipelineTarget == "spirv" ? "bin" : "isa";
     pipeline.blockQ = options.blockQ;
     pipeline.blockK = options.blockK;
+    pipeline.tensorCores = options.gpuTensorCores;
     buildGPUPipeline(pm, pipeline);
   }
 

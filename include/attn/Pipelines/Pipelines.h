@@ -106,6 +106,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "SPIR-V), 'bin' (cubin, through ptxas), 'fatbin', or "
                      "'none' (keep the gpu.module as IR)"),
       llvm::cl::init("isa")};
+  PassOptions::Option<std::string> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("f16/bf16 attention on tensor cores (mma.m16n8k16 "
+                     "warp tiles): 'auto' (nvvm: on; spirv: off), 'on' "
+                     "(spirv: emulated in workgroup memory, for checking the "
+                     "mapping on OpenCL), 'off'"),
+      llvm::cl::init("auto")};
   PassOptions::Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",
       llvm::cl::desc("workgroup (shared) memory per workgroup, in bytes"),

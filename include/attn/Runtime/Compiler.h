@@ -60,6 +60,9 @@ struct CompileOptions {
   /// Lower attention tiles through the portable linalg decomposition instead
   /// of the vector kernel (the pipeline's `decompose-all`; for testing).
   bool decomposeAll = false;
+  /// GPU targets: f16/bf16 attention on tensor cores ("auto": cuda yes,
+  /// opencl no; "on": on opencl, emulated in workgroup memory; "off").
+  std::string gpuTensorCores = "auto";
   /// Public functions to compile; empty = all of them. Other public
   /// functions become private and are dropped unless called, which saves
   /// compile time when only one function of a large module will run.

@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Codegen/GPU/MapAttention.h"
 #include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/GPU/WarpMatrixOps.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
 #include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
@@ -41,19 +43,18 @@ struct WorkgroupBuffers {
   Value qT, k, v, pT;
 };
 
-/// Emits the per-thread code of one `attn.online_attention` tile on memrefs
-/// in place of `op`, inside a gpu.launch of `blockQ` threads.
-class TileEmitter {
+/// What the FMA and the tensor-core emitters share: the tile, its geometry,
+/// cooperative staging of operand rows into workgroup memory, and the
+/// logit of one score.
+class TileEmitterBase {
 public:
-  TileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
-              WorkgroupBuffers buffers, Value threadId)
+  TileEmitterBase(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
+                  Value threadId)
       : b(b), loc(op.getLoc()), op(op), blockQ(config.getBlockQ()),
-        blockK(config.getBlockK()), buffers(buffers), t(threadId),
+        blockK(config.getBlockK()), t(threadId),
         geometry(AttentionGeometry::get(op)) {}
 
-  void emit();
-
-private:
+protected:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value f32(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -69,37 +70,60 @@ private:
     return memref::LoadOp::create(b, loc, memref,
                                   ValueRange{zero, zero, row, col});
   }
-  /// A loop `for (e = t; e < count; e += blockQ)` whose body gets `e`: the
+  /// A loop `for (e = t; e < count; e += threads)` whose body gets `e`: the
   /// threads of the workgroup share `count` items, consecutive threads
   /// consecutive items (coalesced global reads).
-  void forEachItemOfThread(int64_t count,
+  void forEachItemOfThread(int64_t count, int64_t threads,
                            function_ref<void(OpBuilder &, Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, t, idx(count), idx(blockQ));
+    auto loop = scf::ForOp::create(b, loc, t, idx(count), idx(threads));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     body(b, loop.getInductionVar());
   }
   /// Stages rows [first, first + count) of the [rows, width] tile operand
   /// `src` (rows >= `limit` read as 0) into workgroup buffer `dst`, as
-  /// dst[r][c] or, with `transposed`, dst[c][r].
+  /// dst[r][c] or, with `transposed`, dst[c][r]; values become f32 when
+  /// `dst` is f32 and keep their type otherwise. `threads` share the work.
   void stage(Value src, Value dst, Value first, Value limit, int64_t count,
-             int64_t width, bool transposed);
-  /// The scaled, capped, masked logit of score `s` of key `key` for this
-  /// thread's row (-inf where the key is invisible).
+             int64_t width, bool transposed, int64_t threads);
+  /// The scaled, capped, masked logit of score `s` of key `key` for the row
+  /// `row` of the tile at position `pos` (-inf where the key is invisible).
   Value logit(Value s, Value key, Value pos, Value row, Value lk);
 
   OpBuilder &b;
   Location loc;
   OnlineAttentionOp op;
   int64_t blockQ, blockK;
-  WorkgroupBuffers buffers;
   Value t;
   AttentionGeometry geometry;
 };
 
-void TileEmitter::stage(Value src, Value dst, Value first, Value limit,
-                        int64_t count, int64_t width, bool transposed) {
-  forEachItemOfThread(count * width, [&](OpBuilder &, Value e) {
+/// Emits the per-thread code of one `attn.online_attention` tile on memrefs
+/// in place of `op`, inside a gpu.launch of `blockQ` threads: the FMA
+/// mapping, one thread per query row.
+class TileEmitter : public TileEmitterBase {
+public:
+  TileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
+              WorkgroupBuffers buffers, Value threadId)
+      : TileEmitterBase(b, op, config, threadId), buffers(buffers) {}
+
+  void emit();
+
+private:
+  void stage(Value src, Value dst, Value first, Value limit, int64_t count,
+             int64_t width, bool transposed) {
+    TileEmitterBase::stage(src, dst, first, limit, count, width, transposed,
+                           blockQ);
+  }
+
+  WorkgroupBuffers buffers;
+};
+
+void TileEmitterBase::stage(Value src, Value dst, Value first, Value limit,
+                            int64_t count, int64_t width, bool transposed,
+                            int64_t threads) {
+  Type elem = cast<MemRefType>(dst.getType()).getElementType();
+  forEachItemOfThread(count * width, threads, [&](OpBuilder &, Value e) {
     Value r = arith::DivUIOp::create(b, loc, e, idx(width));
     Value c = arith::RemUIOp::create(b, loc, e, idx(width));
     Value srcRow = arith::AddIOp::create(b, loc, first, r);
@@ -108,8 +132,11 @@ void TileEmitter::stage(Value src, Value dst, Value first, Value limit,
     // Rows past the operand read its last row, then count as 0.
     Value last = arith::SubIOp::create(b, loc, limit, idx(1));
     Value clamped = arith::MinUIOp::create(b, loc, srcRow, last);
-    Value x = toF32(load4(src, clamped, c));
-    x = arith::SelectOp::create(b, loc, inBounds, x, f32(0.0));
+    Value x = load4(src, clamped, c);
+    if (elem.isF32())
+      x = toF32(x);
+    Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
+    x = arith::SelectOp::create(b, loc, inBounds, x, zero);
     SmallVector<Value, 2> at = {r, c};
     if (transposed)
       std::swap(at[0], at[1]);
@@ -117,7 +144,8 @@ void TileEmitter::stage(Value src, Value dst, Value first, Value limit,
   });
 }
 
-Value TileEmitter::logit(Value s, Value key, Value pos, Value row, Value lk) {
+Value TileEmitterBase::logit(Value s, Value key, Value pos, Value row,
+                              Value lk) {
   // S' = visible ? cap(scale * S) + bias : -inf, as the op's decomposition
   // (AggregatedOpInterfaceImpl.cpp) and docs/Spec.md §1.1 define it.
   double scale = *op.getStaticScale();
@@ -275,6 +303,185 @@ void TileEmitter::emit() {
   }
 }
 
+/// Emits the tensor-core mapping of one tile (FlashAttention-2's warp
+/// schedule): `blockQ / 16` warps, each owning 16 query rows; Q, K and V
+/// (16-bit floats) staged in padded row-major workgroup buffers; S = Q K^T
+/// and O += P V as 16x8x16 warp products through `ops`; the row max and sum
+/// of the online softmax on the fragments' rows, reduced over the 4 lanes
+/// of a quad; P reused from S's accumulators as the A operand of P V.
+class MMATileEmitter : public TileEmitterBase {
+public:
+  MMATileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
+                 ValueRange buffers, Value threadId, WarpMatrixOps &ops)
+      : TileEmitterBase(b, op, config, threadId), qS(buffers[0]),
+        kS(buffers[1]), vS(buffers[2]), ops(ops) {}
+
+  void emit();
+
+private:
+  Value qS, kS, vS;
+  WarpMatrixOps &ops;
+};
+
+void MMATileEmitter::emit() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
+        out = op.getOutput();
+  Type elem = cast<MemRefType>(qS.getType()).getElementType();
+  int64_t headDim = op.getKeyType().getDimSize(3);
+  int64_t valueDim = op.getValueType().getDimSize(3);
+  Value rows = memref::DimOp::create(b, loc, q, 2);
+  Value lk = memref::DimOp::create(b, loc, k, 2);
+  Value offset = op.getQueryOffset();
+  OnlineSoftmax softmax(b, loc, OnlineSoftmax::mathExp2);
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+
+  Value lane = arith::RemUIOp::create(b, loc, t, idx(32));
+  Value warp = arith::DivUIOp::create(b, loc, t, idx(32));
+  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+  Value tq = arith::RemUIOp::create(b, loc, lane, idx(4));
+  Value rowBase = arith::MulIOp::create(b, loc, warp, idx(16));
+  // This lane's two rows of the tile: g and g + 8 of its warp's 16.
+  Value lastRow = arith::SubIOp::create(b, loc, rows, idx(1));
+  Value laneRow[2], clampedRow[2], pos[2];
+  for (int64_t r = 0; r < 2; ++r) {
+    laneRow[r] = arith::AddIOp::create(
+        b, loc, rowBase, arith::AddIOp::create(b, loc, g, idx(8 * r)));
+    clampedRow[r] = arith::MinUIOp::create(b, loc, laneRow[r], lastRow);
+    pos[r] = arith::AddIOp::create(b, loc, offset, clampedRow[r]);
+  }
+
+  int64_t threads = 2 * blockQ;
+  stage(q, qS, idx(0), rows, blockQ, headDim, /*transposed=*/false, threads);
+  gpu::BarrierOp::create(b, loc);
+  SmallVector<Fragment> qA;
+  for (int64_t s = 0; s < headDim / 16; ++s)
+    qA.push_back(ops.loadA(b, loc, qS, rowBase, idx(16 * s), lane));
+
+  Value lastPos = arith::AddIOp::create(b, loc, offset, lastRow);
+  auto [lo, hi] =
+      geometry.emitVisibleColumns(b, loc, offset, lastPos, idx(0), lk);
+  Value start = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, lo, idx(blockK)), idx(blockK));
+
+  // State: max and sum of the lane's two rows (the sums are the lane's
+  // partial over its columns until the end), then O's C fragments.
+  int64_t oTiles = valueDim / 8;
+  SmallVector<Value> init = {negInf, negInf, f32(0.0), f32(0.0)};
+  init.append(4 * oTiles, f32(0.0));
+  auto keyLoop = scf::ForOp::create(b, loc, start, hi, idx(blockK), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(keyLoop.getBody());
+    Value kb = keyLoop.getInductionVar();
+    ValueRange state = keyLoop.getRegionIterArgs();
+
+    gpu::BarrierOp::create(b, loc);
+    stage(k, kS, kb, lk, blockK, headDim, /*transposed=*/false, threads);
+    stage(v, vS, kb, lk, blockK, valueDim, /*transposed=*/false, threads);
+    gpu::BarrierOp::create(b, loc);
+
+    // S = Q K^T: blockK / 8 C fragments of 16 rows x 8 keys.
+    int64_t sTiles = blockK / 8;
+    SmallVector<Fragment> sc;
+    for (int64_t j = 0; j < sTiles; ++j) {
+      Fragment c(4, f32(0.0));
+      for (int64_t s = 0; s < headDim / 16; ++s)
+        c = ops.mma(b, loc, qA[s],
+                    ops.loadB(b, loc, kS, idx(8 * j), idx(16 * s), lane), c,
+                    lane);
+      sc.push_back(c);
+    }
+    // Logits; element e of a C fragment is row e / 2, key 2t + e % 2.
+    Value rowMax[2] = {negInf, negInf};
+    for (int64_t j = 0; j < sTiles; ++j) {
+      for (int64_t e = 0; e < 4; ++e) {
+        Value key = arith::AddIOp::create(
+            b, loc, kb,
+            arith::AddIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, tq, idx(2)),
+                idx(8 * j + e % 2)));
+        sc[j][e] = logit(sc[j][e], key, pos[e / 2], clampedRow[e / 2], lk);
+        rowMax[e / 2] = softmax.max(rowMax[e / 2], sc[j][e]);
+      }
+    }
+    Value alpha[2], bias[2], mNew[2];
+    for (int64_t r = 0; r < 2; ++r) {
+      // The 4 lanes of a quad hold the row's columns.
+      for (int64_t mask : {1, 2})
+        rowMax[r] = softmax.max(
+            rowMax[r], ops.shuffleXor(b, loc, rowMax[r], mask, lane));
+      mNew[r] = softmax.updateMax(state[r], rowMax[r]);
+      Value mSafe = softmax.safeMax(mNew[r]);
+      alpha[r] = softmax.rescale(state[r], mSafe);
+      bias[r] = softmax.negMaxLog2e(mSafe);
+    }
+    Value rowSum[2] = {f32(0.0), f32(0.0)};
+    for (int64_t j = 0; j < sTiles; ++j)
+      for (int64_t e = 0; e < 4; ++e) {
+        sc[j][e] = softmax.exp(sc[j][e], bias[e / 2]);
+        rowSum[e / 2] = arith::AddFOp::create(b, loc, rowSum[e / 2], sc[j][e]);
+      }
+    SmallVector<Value> yielded = {mNew[0], mNew[1]};
+    for (int64_t r = 0; r < 2; ++r)
+      yielded.push_back(softmax.updateSum(state[2 + r], alpha[r], rowSum[r]));
+
+    // P as A fragments: S tiles 2s and 2s + 1 side by side, in the 16-bit
+    // type (the C layout of two 16x8 tiles is the A layout of one 16x16).
+    SmallVector<Fragment> pA;
+    for (int64_t s = 0; s < blockK / 16; ++s) {
+      Fragment a;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < 4; ++e)
+          a.push_back(arith::TruncFOp::create(b, loc, elem, sc[2 * s + half][e]));
+      pA.push_back(a);
+    }
+    // O = a O + P V.
+    for (int64_t n = 0; n < oTiles; ++n) {
+      Fragment o;
+      for (int64_t e = 0; e < 4; ++e)
+        o.push_back(arith::MulFOp::create(b, loc, state[4 + 4 * n + e],
+                                          alpha[e / 2]));
+      for (int64_t s = 0; s < blockK / 16; ++s)
+        o = ops.mma(b, loc, pA[s],
+                    ops.loadBTransposed(b, loc, vS, idx(16 * s), idx(8 * n),
+                                        lane),
+                    o, lane);
+      yielded.append(o.begin(), o.end());
+    }
+    scf::YieldOp::create(b, loc, yielded);
+  }
+
+  // The sums over the quad, then o = acc / l by each lane for its elements.
+  Value inv[2];
+  for (int64_t r = 0; r < 2; ++r) {
+    Value l = keyLoop.getResult(2 + r);
+    for (int64_t mask : {1, 2})
+      l = arith::AddFOp::create(b, loc, l, ops.shuffleXor(b, loc, l, mask, lane));
+    inv[r] = softmax.safeReciprocal(l);
+  }
+  Type outElem = op.getOutputType().getElementType();
+  Value zero = idx(0);
+  for (int64_t r = 0; r < 2; ++r) {
+    Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         laneRow[r], rows);
+    auto ifRow = scf::IfOp::create(b, loc, inTile, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifRow.thenBlock());
+    for (int64_t n = 0; n < oTiles; ++n)
+      for (int64_t e = 2 * r; e < 2 * r + 2; ++e) {
+        Value o = arith::MulFOp::create(
+            b, loc, keyLoop.getResult(4 + 4 * n + e), inv[r]);
+        if (outElem != o.getType())
+          o = arith::TruncFOp::create(b, loc, outElem, o);
+        Value col = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, tq, idx(2)),
+            idx(8 * n + e % 2));
+        memref::StoreOp::create(b, loc, o, out,
+                                ValueRange{zero, zero, laneRow[r], col});
+      }
+  }
+}
+
 /// Checks that `op` is a tile the mapping takes.
 LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
   if (op->getNumResults() != 0)
@@ -300,13 +507,32 @@ LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
     if (type.getDimSize(0) != 1 || type.getDimSize(1) != 1)
       return op.emitOpError("expected a mask tile of one batch and one head");
   }
+  if (isTensorCoreConfig(config)) {
+    Type elem = op.getQueryType().getElementType();
+    if (!elem.isF16() && !elem.isBF16())
+      return op.emitOpError("the tensor-core mapping takes f16 or bf16 "
+                            "operands, found ")
+             << elem;
+    if (op.getKeyType().getElementType() != elem ||
+        op.getValueType().getElementType() != elem)
+      return op.emitOpError("the tensor-core mapping needs Q, K and V of one "
+                            "element type");
+    if (op.getKeyType().getDimSize(3) % 16 != 0 ||
+        op.getValueType().getDimSize(3) % 16 != 0)
+      return op.emitOpError("the tensor-core mapping needs D and Dv "
+                            "multiples of 16");
+    if (config.getBlockQ() % 16 != 0 || config.getBlockK() % 16 != 0)
+      return op.emitOpError("the tensor-core mapping needs block_q and "
+                            "block_k multiples of 16");
+  }
   return success();
 }
 
 /// A gpu.launch of `grid` workgroups of `block_q` threads with the tile's
 /// four workgroup buffers, its body empty but for the terminator.
 gpu::LaunchOp createLaunch(RewriterBase &rewriter, OnlineAttentionOp op,
-                           LoweringConfigAttr config, Value grid) {
+                           LoweringConfigAttr config, Value grid,
+                           WarpMatrixOps *ops) {
   Location loc = op.getLoc();
   int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
   int64_t headDim = op.getKeyType().getDimSize(3);
@@ -318,11 +544,28 @@ gpu::LaunchOp createLaunch(RewriterBase &rewriter, OnlineAttentionOp op,
     return MemRefType::get({rows, cols}, rewriter.getF32Type(),
                            MemRefLayoutAttrInterface{}, workgroup);
   };
-  SmallVector<Type> attributions = {
-      buffer(headDim, blockQ), buffer(blockK, headDim),
-      buffer(blockK, valueDim), buffer(blockK, blockQ)};
+  SmallVector<Type> attributions;
+  if (isTensorCoreConfig(config)) {
+    // Q, K and V rows in their 16-bit type, padded by 8 elements (16 bytes)
+    // so that the 8 rows of an ldmatrix fall into different banks.
+    Type elem = op.getQueryType().getElementType();
+    auto padded = [&](int64_t rows, int64_t cols) -> Type {
+      return MemRefType::get({rows, cols + 8}, elem,
+                             MemRefLayoutAttrInterface{}, workgroup);
+    };
+    attributions = {padded(blockQ, headDim), padded(blockK, headDim),
+                    padded(blockK, valueDim)};
+    llvm::append_range(attributions,
+                       ops->scratchBuffers(ctx, blockQ / 16));
+  } else {
+    attributions = {buffer(headDim, blockQ), buffer(blockK, headDim),
+                    buffer(blockK, valueDim), buffer(blockK, blockQ)};
+  }
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  Value threads = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
+  // The FMA mapping has a thread per row, the tensor-core one a warp of 32
+  // threads per 16 rows.
+  int64_t threadCount = isTensorCoreConfig(config) ? 2 * blockQ : blockQ;
+  Value threads = arith::ConstantIndexOp::create(rewriter, loc, threadCount);
   auto launch = gpu::LaunchOp::create(
       rewriter, loc, grid, one, one, threads, one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -335,36 +578,43 @@ gpu::LaunchOp createLaunch(RewriterBase &rewriter, OnlineAttentionOp op,
 
 /// Replaces `op`, already inside `launch`'s body, by its per-thread code.
 void emitTile(RewriterBase &rewriter, OnlineAttentionOp op,
-              LoweringConfigAttr config, gpu::LaunchOp launch) {
+              LoweringConfigAttr config, gpu::LaunchOp launch,
+              WarpMatrixOps *ops) {
   ValueRange wg = launch.getWorkgroupAttributions();
+  Value threadId = launch.getThreadIds().x;
   rewriter.setInsertionPoint(op);
-  TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]},
-              launch.getThreadIds().x)
-      .emit();
+  if (isTensorCoreConfig(config)) {
+    ops->bind(wg.drop_front(3), threadId);
+    MMATileEmitter(rewriter, op, config, wg.take_front(3), threadId, *ops)
+        .emit();
+  } else {
+    TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]}, threadId)
+        .emit();
+  }
   rewriter.eraseOp(op);
 }
 
 /// A tile whose forall was folded away (one iteration): one workgroup.
 LogicalResult mapSingleTile(RewriterBase &rewriter, OnlineAttentionOp op,
-                            LoweringConfigAttr config) {
+                            LoweringConfigAttr config, WarpMatrixOps *ops) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Value one = arith::ConstantIndexOp::create(rewriter, op.getLoc(), 1);
-  gpu::LaunchOp launch = createLaunch(rewriter, op, config, one);
+  gpu::LaunchOp launch = createLaunch(rewriter, op, config, one, ops);
   rewriter.moveOpBefore(op, launch.getBody().front().getTerminator());
-  emitTile(rewriter, op, config, launch);
+  emitTile(rewriter, op, config, launch, ops);
   return success();
 }
 
 /// Replaces `forall` (whose body holds the tile `op`) with a gpu.launch; a
 /// tile without a forall (one iteration, folded away) gets a grid of one.
 LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
-                        OnlineAttentionOp op) {
+                        OnlineAttentionOp op, WarpMatrixOps *ops) {
   LoweringConfigAttr config = getLoweringConfig(op);
   if (failed(checkMappable(op, config)))
     return failure();
   if (!forall)
-    return mapSingleTile(rewriter, op, config);
+    return mapSingleTile(rewriter, op, config, ops);
   if (forall.getNumResults() != 0)
     return forall.emitOpError("expected an scf.forall on memrefs");
   // Nothing else in the body may write memory: each thread runs it.
@@ -403,7 +653,7 @@ LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
     grid = arith::MulIOp::create(rewriter, loc, grid, counts.back());
   }
 
-  gpu::LaunchOp launch = createLaunch(rewriter, op, config, grid);
+  gpu::LaunchOp launch = createLaunch(rewriter, op, config, grid, ops);
   Block &body = launch.getBody().front();
   Operation *terminator = body.getTerminator();
   rewriter.setInsertionPoint(terminator);
@@ -425,7 +675,7 @@ LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
   body.getOperations().splice(terminator->getIterator(),
                               forallBody->getOperations());
 
-  emitTile(rewriter, op, config, launch);
+  emitTile(rewriter, op, config, launch, ops);
   rewriter.eraseOp(forall);
   return success();
 }
@@ -434,20 +684,31 @@ struct AttnGPUMapAttentionPass
     : public mlir::attn::impl::AttnGPUMapAttentionPassBase<
           AttnGPUMapAttentionPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<scf::ForallOp, OnlineAttentionOp>> tiles;
-    WalkResult result = getOperation().walk([&](OnlineAttentionOp op) {
-      // A tile's forall may have been folded away when it had one
-      // iteration; the op is then mapped on its own.
-      tiles.push_back({dyn_cast<scf::ForallOp>(op->getParentOp()), op});
-      return WalkResult::advance();
-    });
-    if (result.wasInterrupted())
-      return signalPassFailure();
-    IRRewriter rewriter(&getContext());
-    for (auto [forall, op] : tiles)
-      if (failed(mapForall(rewriter, forall, op)))
-        return signalPassFailure();
+    // Tensor-core tiles here get the emulated warp primitives (workgroup
+    // memory and barriers); the NVVM leaf has its own pass with nvgpu ops.
+    EmulatedWarpMatrixOps ops;
+    if (failed(mapAttentionToGPU(getOperation(), ops)))
+      signalPassFailure();
   }
 };
 
 } // namespace
+
+bool mlir::attn::isTensorCoreConfig(LoweringConfigAttr config) {
+  return config && config.getQkTile() == ArrayRef<int64_t>{16, 8};
+}
+
+LogicalResult mlir::attn::mapAttentionToGPU(func::FuncOp func,
+                                            WarpMatrixOps &ops) {
+  SmallVector<std::pair<scf::ForallOp, OnlineAttentionOp>> tiles;
+  // A tile's forall may have been folded away when it had one iteration;
+  // the op is then mapped on its own.
+  func.walk([&](OnlineAttentionOp op) {
+    tiles.push_back({dyn_cast<scf::ForallOp>(op->getParentOp()), op});
+  });
+  IRRewriter rewriter(func.getContext());
+  for (auto [forall, op] : tiles)
+    if (failed(mapForall(rewriter, forall, op, &ops)))
+      return failure();
+  return success();
+}

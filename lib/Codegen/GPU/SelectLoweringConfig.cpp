@@ -29,6 +29,31 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
   if (key.isDynamicDim(3) || value.isDynamicDim(3))
     return op->emitOpError("the GPU mapping needs static head dims D and Dv");
   int64_t headDim = key.getDimSize(3), valueDim = value.getDimSize(3);
+  Type elem = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
+  bool sixteenBit = (elem.isF16() || elem.isBF16()) &&
+                    key.getElementType() == elem &&
+                    value.getElementType() == elem;
+  if (target.tensorCores && sixteenBit && headDim % 16 == 0 &&
+      valueDim % 16 == 0) {
+    int64_t blockK = target.mmaBlockK;
+    int64_t rows = blockQ;
+    for (int64_t warps = target.mmaMaxWarps; rows <= 0 && warps >= 1;
+         warps /= 2)
+      if (mmaWorkgroupBytes(16 * warps, blockK, headDim, valueDim, 2) <=
+          target.sharedMemoryBytes)
+        rows = 16 * warps;
+    if (rows <= 0 || rows % 16 != 0 ||
+        mmaWorkgroupBytes(rows, blockK, headDim, valueDim, 2) >
+            target.sharedMemoryBytes)
+      return op->emitOpError("tensor-core buffers of D = ")
+             << headDim << ", Dv = " << valueDim
+             << " do not fit the target's " << target.sharedMemoryBytes
+             << " bytes of shared memory (block_q must be a multiple of 16)";
+    SmallVector<int64_t, 2> warpTile = {16, 8};
+    return LoweringConfigAttr::get(op->getContext(), rows, blockK,
+                                   /*splitKeys=*/1, warpTile, warpTile,
+                                   warpTile, warpTile);
+  }
   if (valueDim > GPUTargetInfo::kMaxValueDim)
     return op->emitOpError("the GPU mapping keeps a row's Dv accumulators in "
                            "registers: Dv must be at most ")
@@ -69,6 +94,7 @@ struct AttnGPUSelectLoweringConfigPass
     target.sharedMemoryBytes = sharedMemoryBytes;
     target.maxThreads = maxThreads;
     target.blockK = blockK;
+    target.tensorCores = tensorCores;
     if (blockK < 0 || maxThreads < target.minThreads) {
       getOperation().emitError()
           << "expected block-k >= 0 and max-threads >= " << target.minThreads;

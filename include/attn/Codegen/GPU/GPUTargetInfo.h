@@ -37,6 +37,23 @@ public:
   /// spilling (with `blockK` scores and the row state beside them, under the
   /// 255 registers of a CUDA thread).
   static constexpr int64_t kMaxValueDim = 128;
+  /// Whether f16/bf16 attention with D and Dv multiples of 16 takes the
+  /// tensor-core mapping (warps of 16 query rows, `mma.m16n8k16`).
+  bool tensorCores = false;
+  /// Keys per staged block of the tensor-core mapping.
+  int64_t mmaBlockK = 32;
+  /// Most warps per workgroup of the tensor-core mapping.
+  int64_t mmaMaxWarps = 4;
+
+  /// Queries per tile (one workgroup) of `attn.bilinear_gather`
+  /// (`-attn-tile`'s gather-block-q): few, so that short query lists
+  /// (Deformable DETR's 300 decoder queries) still give many workgroups.
+  int64_t gatherBlockQ = 8;
+  /// Rows per tile (one workgroup) of `attn.tiled_compose` (`-attn-tile`'s
+  /// compose-block-q); the workgroup walks every key of its rows.
+  int64_t composeBlockQ = 4;
+  /// Keys per chunk of the compose mapping: one per thread of a warp.
+  static constexpr int64_t kComposeKeys = 32;
 
   int64_t lanes() const override { return 1; }
 
@@ -54,11 +71,23 @@ public:
   }
 };
 
+/// Bytes of the padded 16-bit Q, K and V buffers of the tensor-core mapping.
+inline int64_t mmaWorkgroupBytes(int64_t blockQ, int64_t blockK,
+                                 int64_t headDim, int64_t valueDim,
+                                 int64_t elementBytes) {
+  return elementBytes * (blockQ * (headDim + 8) + blockK * (headDim + 8) +
+                         blockK * (valueDim + 8));
+}
+
 /// The lowering config of the FMA mapping for an attention op (`attention`,
 /// `sliding_window_attention` or `online_attention`) with head dims `D` and
 /// `Dv`: `block_q` = `blockQ` when positive, else the largest power of two
 /// in [minThreads, maxThreads] whose buffers fit `sharedMemoryBytes`;
-/// `block_k` = `target.keyBlock(Dv)`; `split_keys` = 1. Fails (through
+/// `block_k` = `target.keyBlock(Dv)`; `split_keys` = 1. With
+/// `target.tensorCores`, f16/bf16 ops whose D and Dv are multiples of 16
+/// get the tensor-core config instead: `block_q` = 16 x the most warps (up
+/// to `mmaMaxWarps`) whose buffers fit, `block_k` = `mmaBlockK`, register
+/// tiles [16, 8] (the warp tile of `mma.m16n8k16`). Fails (through
 /// `op->emitOpError`) on dynamic head dims, `Dv > kMaxValueDim`, or buffers
 /// that do not fit.
 FailureOr<LoweringConfigAttr> selectGPULoweringConfig(Operation *op,

@@ -23,8 +23,12 @@ defvar AttnGPUTargetOptions = [
   Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
          "query rows (threads) per workgroup; 0 = the largest power of two "
          ">= 32 up to max-threads whose buffers fit shared-memory-bytes">,
-  Option<"blockK", "block-k", "int64_t", /*default=*/"16",
-         "keys per staged key block (scores kept in registers)">
+  Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+         "keys per staged block (scores kept in registers); 0 = 16, or 8 "
+         "when Dv > 64">,
+  Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+         "f16/bf16 attention with D, Dv multiples of 16 takes the "
+         "tensor-core (mma.m16n8k16 warp) mapping">
 ];
 
 def AttnGPUSelectLoweringConfigPass
@@ -41,7 +45,10 @@ def AttnGPUSelectLoweringConfigPass
     `max-threads` whose workgroup buffers (`Q^T`: D x block_q, K: block_k x
     D, V: block_k x Dv, `P^T`: block_k x block_q, f32) fit
     `shared-memory-bytes`. Ops with dynamic head dims, or whose buffers do
-    not fit even at 32 rows, are reported as errors.
+    not fit even at 32 rows, are reported as errors. With `tensor-cores`,
+    f16/bf16 ops whose head dims are multiples of 16 get the tensor-core
+    config instead: `block_q` = 16 rows per warp (up to 4 warps),
+    `block_k = 32`, register tiles `[16, 8]`.
   }];
   let options = AttnGPUTargetOptions;
 }
@@ -67,6 +74,17 @@ def AttnGPUMapAttentionPass
     workgroup attributions in `#gpu.address_space<workgroup>`; the
     exponential is `math.exp2`. Static head dims are required; the sizes
     come from the op's `#attn.lowering_config`.
+
+    Tiles whose config has register tiles `[16, 8]` take the tensor-core
+    mapping instead (FlashAttention-2's warp schedule): each warp owns 16
+    query rows, Q, K and V stay in their 16-bit type in padded workgroup
+    buffers, `S = Q K^T` and `O += P V` are `mma.m16n8k16` warp products
+    whose fragments carry the online softmax (row statistics reduced over
+    the 4 lanes of a quad), and P is reused from S's accumulators as the A
+    operand. This pass implements the warp primitives with workgroup memory
+    and barriers (`EmulatedWarpMatrixOps`, for OpenCL devices such as
+    PoCL); `-attn-nvgpu-map-attention` (Codegen/LLVMGPU) emits the same
+    mapping with `nvgpu.ldmatrix`, `nvgpu.mma.sync` and `gpu.shuffle`.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
@@ -88,6 +106,88 @@ def AttnGPUInsertDeviceCopiesPass
     kernel arguments).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+
+//===----------------------------------------------------------------------===//
+// Sampling and compose tiles, and the ops without a GPU mapping
+//===----------------------------------------------------------------------===//
+
+defvar AttnGPUWorkgroupOptions = [
+  Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
+         /*default=*/"49152",
+         "workgroup (shared) memory one workgroup may use, in bytes">,
+  Option<"maxThreads", "max-threads", "int64_t", /*default=*/"128",
+         "most threads per workgroup (a multiple of 32)">
+];
+
+def AttnGPUCheckMappablePass
+    : Pass<"attn-gpu-check-mappable", "func::FuncOp"> {
+  let summary = "Reject attn ops that the GPU mapping does not take";
+  let description = [{
+    Emits an error on each `attn` op without a GPU mapping, so that
+    `--attn-gpu-pipeline` stops with a message naming the op instead of
+    leaving it in host code: `attn.dcmha` (and its tiled form
+    `attn.online_dcmha`), `attn.partial_attention` (split-K), and the
+    forms of mapped ops that the mapping cannot take: `attn.compose` with a
+    dynamic head count or compose rank (the kernel unrolls over them), and
+    sampling ops with a dynamic head count `M` or point count `P` (their
+    corners are staged in workgroup memory sized by `M * L * P`). The CPU
+    pipeline and the reference evaluator run all of them.
+  }];
+}
+
+def AttnGPUMapGatherPass : Pass<"attn-gpu-map-gather", "func::FuncOp"> {
+  let summary = "Map tiles of attn.bilinear_gather onto GPU workgroups and threads";
+  let description = [{
+    Replaces each `scf.forall` of bufferized `attn.bilinear_gather` tiles
+    (the tiled form of `attn.deformable_sample` and `attn.ms_deform_attn`,
+    tiled by `-attn-tile` over (batch, query block)) with a `gpu.launch`:
+    one workgroup per tile (the forall's iterations linearized into grid
+    x), `max-threads` threads. The workgroup walks its queries in chunks
+    whose corners fit `shared-memory-bytes`; per chunk:
+
+    1. corners: one thread per sampling point `(query, head, level,
+       point)` computes the four corner rows (i32) and weights (f32, times
+       the attention weight) with the shared `BilinearSampling` builder and
+       stores them in workgroup memory; `gpu.barrier`;
+    2. channels: one thread per output `(query, head, channel)`, channels
+       fastest, so that a warp reads consecutive channels of a `value` row
+       (coalesced) and the corners of one (query, head) (a broadcast);
+       it accumulates the `4 * L * P` weighted corners in f32 and stores
+       the output element.
+
+    `M` and `P` must be static (the buffers are `[chunk * M, 4 * L * P + 1]`).
+  }];
+  let options = AttnGPUWorkgroupOptions;
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def AttnGPUMapComposePass : Pass<"attn-gpu-map-compose", "func::FuncOp"> {
+  let summary = "Map tiles of attn.tiled_compose onto GPU workgroups and threads";
+  let description = [{
+    Replaces each `scf.forall` of bufferized `attn.tiled_compose` tiles
+    (the tiled form of `attn.compose`, tiled by `-attn-tile` over (batch,
+    row block)) with a `gpu.launch`: one workgroup per tile (grid x), 32
+    keys by `R` row lanes of threads (`R = max-threads / 32`, at most the
+    tile's rows). The workgroup walks the keys in chunks of 32; thread
+    `(r, k)` composes position `(row, key)` for key `k` of the chunk and
+    rows `r, r + R, ...` of the tile: it loads the `H` scores (consecutive
+    keys in a warp: coalesced), mixes them with the shared `ComposeHeads`
+    builder and stores the `H` results. The key-indexed weights
+    (`key_weights`, `key_gate`) of a chunk, which lie `C * H` apart along
+    the keys, are staged in workgroup memory (transposed, coalesced
+    reads, `gpu.barrier` around) when they fit `shared-memory-bytes`, and
+    read from global memory otherwise; query-indexed and static weights are
+    the same for a warp (broadcast loads). `H` and the ranks must be
+    static.
+  }];
+  let options = AttnGPUWorkgroupOptions;
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // ATTN_CODEGEN_GPU_PASSES_TD

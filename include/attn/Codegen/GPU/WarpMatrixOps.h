@@ -1,0 +1,104 @@
+//===- WarpMatrixOps.h - warp-level matrix primitives -----------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The few warp-level primitives of the tensor-core attention mapping, with
+// the fragment layouts of PTX's `mma.m16n8k16` (PTX ISA, "Matrix Fragments
+// for mma.m16n8k16 with floating point type"): the generic emitter
+// (MapAttention.cpp) is written against this interface; the NVVM leaf
+// implements it with `nvgpu.ldmatrix`, `nvgpu.mma.sync` and `gpu.shuffle`
+// (Codegen/LLVMGPU), and `EmulatedWarpMatrixOps` implements the same
+// semantics with workgroup memory and barriers, so that the mapping runs
+// on OpenCL devices without tensor cores or subgroups (PoCL) and is
+// checked there.
+//
+// A warp is 32 consecutive threads; lane l has groupID g = l / 4 and
+// threadID_in_group t = l % 4. Fragments are lists of scalars in PTX's
+// element order:
+//   A (16x16, 8 elements): element i is row g + 8 * (i / 2 % 2), column
+//     2t + i % 2 + 8 * (i / 4);
+//   B (16x8, k x n, 4 elements): element i is k = 2t + i % 2 + 8 * (i / 2),
+//     n = g;
+//   C (16x8 f32, 4 elements): element i is row g + 8 * (i / 2), column
+//     2t + i % 2.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CODEGEN_GPU_WARPMATRIXOPS_H
+#define ATTN_CODEGEN_GPU_WARPMATRIXOPS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::attn {
+
+/// Scalars of one lane's share of a matrix fragment (see the file comment).
+using Fragment = SmallVector<Value, 8>;
+
+/// Warp-level matrix primitives with `mma.m16n8k16` semantics: A and B of a
+/// 16-bit float type (f16 or bf16), C and D f32. All of them must be called
+/// by every thread of the workgroup in uniform control flow (the emulation
+/// synchronizes the workgroup).
+class WarpMatrixOps {
+public:
+  virtual ~WarpMatrixOps();
+
+  /// Workgroup buffers the implementation needs besides the kernel's, for
+  /// `warps` warps; `bind` receives them (in order) before any other call.
+  virtual SmallVector<Type> scratchBuffers(MLIRContext *ctx,
+                                           int64_t warps) const {
+    return {};
+  }
+  virtual void bind(ValueRange scratch, Value threadId) {}
+
+  /// A fragment of the 16x16 tile at (row0, col0) of the row-major
+  /// workgroup buffer `smem` ([rows][cols] of the 16-bit type).
+  virtual Fragment loadA(OpBuilder &b, Location loc, Value smem, Value row0,
+                         Value col0, Value lane) = 0;
+  /// B fragment (k = 16, n = 8) of a buffer stored [n][k] (e.g. K rows, for
+  /// S = Q K^T): element (k, n) is smem[n0 + n][k0 + k].
+  virtual Fragment loadB(OpBuilder &b, Location loc, Value smem, Value n0,
+                         Value k0, Value lane) = 0;
+  /// B fragment of a buffer stored [k][n] (e.g. V rows, for O = P V):
+  /// element (k, n) is smem[k0 + k][n0 + n].
+  virtual Fragment loadBTransposed(OpBuilder &b, Location loc, Value smem,
+                                   Value k0, Value n0, Value lane) = 0;
+  /// D = A B + C on one warp's fragments.
+  virtual Fragment mma(OpBuilder &b, Location loc, const Fragment &a,
+                       const Fragment &bf, const Fragment &c, Value lane) = 0;
+  /// The f32 `x` of lane `lane ^ mask` (mask < 32: within the warp).
+  virtual Value shuffleXor(OpBuilder &b, Location loc, Value x, int64_t mask,
+                           Value lane) = 0;
+};
+
+/// The semantics of WarpMatrixOps in plain loads, stores and workgroup
+/// barriers: loads read the lane's elements directly; `mma` and
+/// `shuffleXor` exchange operands through per-warp workgroup scratch
+/// between two barriers. For targets without tensor cores or subgroup
+/// shuffles (OpenCL on PoCL), where it checks the tensor-core mapping's
+/// fragment bookkeeping numerically; slow (two barriers per mma).
+class EmulatedWarpMatrixOps : public WarpMatrixOps {
+public:
+  SmallVector<Type> scratchBuffers(MLIRContext *ctx,
+                                   int64_t warps) const override;
+  void bind(ValueRange scratch, Value threadId) override;
+  Fragment loadA(OpBuilder &b, Location loc, Value smem, Value row0,
+                 Value col0, Value lane) override;
+  Fragment loadB(OpBuilder &b, Location loc, Value smem, Value n0, Value k0,
+                 Value lane) override;
+  Fragment loadBTransposed(OpBuilder &b, Location loc, Value smem, Value k0,
+                           Value n0, Value lane) override;
+  Fragment mma(OpBuilder &b, Location loc, const Fragment &a,
+               const Fragment &bf, const Fragment &c, Value lane) override;
+  Value shuffleXor(OpBuilder &b, Location loc, Value x, int64_t mask,
+                   Value lane) override;
+
+private:
+  /// [warps][16][16] f32 (A), [warps][16][8] f32 (B), [threads] f32.
+  Value aScratch, bScratch, shuffleScratch, threadId;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_GPU_WARPMATRIXOPS_H
