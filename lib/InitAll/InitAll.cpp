@@ -10,6 +10,7 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/LLVMGPU/Passes.h"
 #include "attn/Codegen/SPIRV/Passes.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
@@ -30,6 +31,7 @@ void mlir::attn::registerAllPasses() {
   registerAttnPasses();
   registerAttnCodegenCommonPasses();
   registerAttnCodegenGPUPasses();
+  registerAttnCodegenLLVMGPUPasses();
   registerAttnCodegenSPIRVPasses();
   registerAttnLLVMCPUPasses();
   registerPipelines();

@@ -16,6 +16,7 @@
 #include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/GPU/GPUTargetInfo.h"
 #include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/LLVMGPU/Passes.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
 #include "attn/Codegen/SPIRV/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
@@ -89,7 +90,12 @@ static void buildTilingPipeline(OpPassManager &pm,
 /// Tiles onto workgroups, kernels outlined, device buffers around launches.
 static void buildMappingPipeline(OpPassManager &pm,
                                  const GPUPipelineOptions &options) {
-  pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass());
+  // Tensor-core tiles get nvgpu warp products on NVVM, the emulated warp
+  // primitives elsewhere.
+  if (options.target == "nvvm")
+    pm.addNestedPass<func::FuncOp>(createAttnNVGPUMapAttentionPass());
+  else
+    pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapGatherPass(
       {options.sharedMemoryBytes, options.maxThreads}));
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapComposePass(
@@ -119,6 +125,7 @@ static void buildNVVMDevicePipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   device.addPass(createSCFToControlFlowPass());
+  device.addPass(createConvertNVGPUToNVVMPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.useBarePtrCallConv = true;
   device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
