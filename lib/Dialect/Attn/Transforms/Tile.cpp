@@ -123,7 +123,7 @@ mlir::attn::tileTiledCompose(RewriterBase &rewriter, TiledComposeOp op,
 
 FailureOr<scf::SCFTilingResult>
 mlir::attn::tileBilinearGather(RewriterBase &rewriter, BilinearGatherOp op,
-                               int64_t blockQ) {
+                               int64_t blockQ, bool serialBatches) {
   if (failed(checkTileable(rewriter, op, blockQ)))
     return failure();
   OpBuilder::InsertionGuard guard(rewriter);
@@ -146,9 +146,11 @@ mlir::attn::tileBilinearGather(RewriterBase &rewriter, BilinearGatherOp op,
   // Batches one after the other (an scf.for) and the queries of a batch in
   // parallel: all threads gather from one batch's map at a time, so the
   // maps of different batches do not compete for the cache (Deformable-DETR
-  // encoder, N = 2: 20 MB per map; docs/benchmarks.md).
+  // encoder, N = 2: 20 MB per map; docs/benchmarks.md). A GPU grid takes
+  // the batches in the forall instead (one launch).
   ShapedType outType = op.getOutputType();
-  if (outType.isDynamicDim(0) || outType.getDimSize(0) > 1) {
+  if (serialBatches &&
+      (outType.isDynamicDim(0) || outType.getDimSize(0) > 1)) {
     FailureOr<scf::SCFTilingResult> batches =
         tile(op, scf::SCFTilingOptions::LoopType::ForOp, 1, 0);
     if (failed(batches))
@@ -193,7 +195,8 @@ struct AttnTilePass
     IRRewriter rewriter(&getContext(), &propagator);
     SmallVector<OnlineAttentionOp> ops = collectUntiled<OnlineAttentionOp>();
     for (BilinearGatherOp op : collectUntiled<BilinearGatherOp>())
-      if (failed(tileBilinearGather(rewriter, op, gatherBlockQ)))
+      if (failed(tileBilinearGather(rewriter, op, gatherBlockQ,
+                                    gatherSerialBatches)))
         return signalPassFailure();
     for (OnlineDCMHAOp op : collectUntiled<OnlineDCMHAOp>())
       if (failed(tileOnlineDCMHA(rewriter, op, dcmhaBlockQ)))

@@ -1,8 +1,8 @@
 # Part of the attn-mlir project.
 #
-# The pieces shared by the CPU execution-test drivers (check_attention.py,
-# check_sampling.py): running attn-run on a graph and .npy inputs with either
-# backend, the evaluator run for f16 graphs, the error rule of SPEC section 4
+# The pieces shared by the execution-test drivers (check_attention.py,
+# check_sampling.py, check_dcmha.py): running attn-run on a graph and .npy
+# inputs with any backend, the evaluator run for f16 graphs, the error rule of SPEC section 4
 # with readable failures, and the `CASE:` line format of the .test files.
 # Python puts this folder on sys.path when a driver runs, so the drivers
 # import it by name.
@@ -131,22 +131,29 @@ def run_cases(cases, run_one):
 
 
 def cases_main(description, make_case, run_case):
-    """The command line of a case driver: `--attn-run PATH [--cpu-backend
-    cpu|reference] cases TESTFILE WORKDIR` runs every case of TESTFILE with
-    `run_case(case, workdir, attn_run, cpu_backend)`; returns the exit
-    status."""
+    """The command line of a case driver: `--attn-run PATH [--backend
+    cpu|opencl|cuda] [--cpu-backend cpu|reference] cases TESTFILE WORKDIR`
+    runs every case of TESTFILE with `run_case(case, workdir, attn_run,
+    backend)`, `backend` being the attn-run --backend of the checked run
+    (`reference` with --cpu-backend=reference); returns the exit status."""
     import argparse
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--attn-run", required=True, help="path of attn-run")
+    parser.add_argument("--backend", default="cpu",
+                        choices=["cpu", "opencl", "cuda"],
+                        help="attn-run --backend of the checked runs (the "
+                             "other run is the reference)")
     parser.add_argument("--cpu-backend", default="cpu",
                         choices=["cpu", "reference"],
-                        help="backend of the checked run (reference: a debug "
-                             "aid that checks the driver and the oracles)")
+                        help="reference: run the checked side on the "
+                             "evaluator too (a debug aid that checks the "
+                             "driver and the oracles)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("cases")
     p.add_argument("testfile")
     p.add_argument("workdir")
     args = parser.parse_args()
+    backend = "reference" if args.cpu_backend == "reference" else args.backend
     cases = read_cases(args.testfile, make_case)
     return run_cases(cases, lambda case: run_case(
-        case, args.workdir, args.attn_run, args.cpu_backend))
+        case, args.workdir, args.attn_run, backend))

@@ -20,8 +20,8 @@
 #
 # Usage:
 #
-#   check_dcmha.py --attn-run PATH [--cpu-backend=cpu|reference]
-#           cases TESTFILE WORKDIR
+#   check_dcmha.py --attn-run PATH [--backend=cpu|opencl|cuda]
+#           [--cpu-backend=cpu|reference] cases TESTFILE WORKDIR
 #       Runs every line `CASE: NAME KEY=VALUE... FLAG...` of TESTFILE and
 #       prints `PASS NAME err=... tol=...` or `FAIL NAME: why` per case, then
 #       `K of N cases passed`; exits non-zero when a case failed. Keys
@@ -50,9 +50,12 @@
 #         flags="..."              extra attn-run flags for the CPU run
 #         seed=N [0]
 #
+#   --backend picks the attn-run backend of the checked run (default cpu;
+#   opencl and cuda run the GPU kernels of attn.compose,
+#   test/Integration/GPU); `flags` apply to cpu runs only.
 #   --cpu-backend=reference (a debug aid; lit: ATTN_CHECK_DCMHA_BACKEND=
-#   reference, see lit.local.cfg) runs the "CPU" side on the evaluator too:
-#   it checks the driver, its cases and the numpy oracle while the CPU code
+#   reference, see lit.local.cfg) runs the checked side on the evaluator
+#   too: it checks the driver, its cases and the numpy oracle while the code
 #   generation of the ops is missing or suspect.
 #
 # Composition weights are drawn the way DCFormer's DynamicWeightProjection
@@ -304,7 +307,7 @@ class Case:
 # ---------------------------------------------------------------------------
 
 
-def run_case(case, workdir, attn_run, cpu_backend):
+def run_case(case, workdir, attn_run, backend):
     cdir = os.path.join(workdir, case.name)
     os.makedirs(cdir, exist_ok=True)
     data = case.inputs()
@@ -314,8 +317,8 @@ def run_case(case, workdir, attn_run, cpu_backend):
         f.write(case.graph(case.dtype))
 
     out = run_graph(attn_run, graph_path, paths,
-                    os.path.join(cdir, "out.npy"), cpu_backend,
-                    case.flags if cpu_backend == "cpu" else [])
+                    os.path.join(cdir, "out.npy"), backend,
+                    case.flags if backend == "cpu" else [])
     ref_out = run_reference(attn_run, cdir, case.graph, data, case.dtype)
 
     ref_np, visible = case.evaluate(data, return_row_visible=True)

@@ -18,8 +18,8 @@
 #
 # Usage:
 #
-#   check_sampling.py --attn-run PATH [--cpu-backend=cpu|reference]
-#           cases TESTFILE WORKDIR
+#   check_sampling.py --attn-run PATH [--backend=cpu|opencl|cuda]
+#           [--cpu-backend=cpu|reference] cases TESTFILE WORKDIR
 #       Runs every line `CASE: NAME KEY=VALUE... FLAG...` of TESTFILE and
 #       prints `PASS NAME err=... tol=...` or `FAIL NAME: why` per case, then
 #       `K of N cases passed`; exits non-zero when a case failed. Keys
@@ -51,9 +51,12 @@
 #         flags="..."   extra attn-run flags for the CPU run (--num-threads=1)
 #         seed=N [0]
 #
-#   --cpu-backend=reference (a debug aid) runs the "CPU" side on the
-#   evaluator too: it checks the driver, its cases and the numpy oracle
-#   while the CPU code generation of an op is missing or suspect.
+#   --backend picks the attn-run backend of the checked run (default cpu;
+#   opencl and cuda run the GPU kernels, test/Integration/GPU); `flags`
+#   apply to cpu runs only. --cpu-backend=reference (a debug aid) runs the
+#   checked side on the evaluator too: it checks the driver, its cases and
+#   the numpy oracle while the code generation of an op is missing or
+#   suspect.
 
 import os
 import shlex
@@ -318,7 +321,7 @@ def replace_with_specials(rng, coords, specials, p=0.6):
 # ---------------------------------------------------------------------------
 
 
-def run_case(case, workdir, attn_run, cpu_backend):
+def run_case(case, workdir, attn_run, backend):
     cdir = os.path.join(workdir, case.name)
     os.makedirs(cdir, exist_ok=True)
     data = case.inputs()
@@ -328,8 +331,8 @@ def run_case(case, workdir, attn_run, cpu_backend):
         f.write(case.graph(case.dtype))
 
     out = run_graph(attn_run, graph_path, paths,
-                    os.path.join(cdir, "out.npy"), cpu_backend,
-                    case.flags if cpu_backend == "cpu" else [])
+                    os.path.join(cdir, "out.npy"), backend,
+                    case.flags if backend == "cpu" else [])
     ref_out = run_reference(attn_run, cdir, case.graph, data, case.dtype)
 
     # Every coordinate, however wild, gives a finite result (finite values

@@ -100,7 +100,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
     Every `attn.bilinear_gather` on tensors is tiled by an `scf.for` over
     batches (when N may exceed 1) around an `scf.forall` over blocks of
     `gather-block-q` queries; a tile holds every head of its queries. All
-    threads then work on one batch's maps at a time.
+    threads then work on one batch's maps at a time. With
+    `gather-serial-batches=false` the batches are a dimension of the forall
+    instead (the GPU pipeline: one grid over (batch, query block)).
 
     Every `attn.online_dcmha` on tensors is tiled by an `scf.forall` over
     (batch, block of `dcmha-block-q` query rows), a tile holding all heads
@@ -119,6 +121,10 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
            "splits">,
     Option<"gatherBlockQ", "gather-block-q", "int64_t", /*default=*/"32",
            "queries per tile of attn.bilinear_gather">,
+    Option<"gatherSerialBatches", "gather-serial-batches", "bool",
+           /*default=*/"true",
+           "tile attn.bilinear_gather's batches with an scf.for around the "
+           "forall (false: as a dimension of the forall)">,
     Option<"dcmhaBlockQ", "dcmha-block-q", "int64_t", /*default=*/"16",
            "query rows per tile of attn.online_dcmha (all heads)">,
     Option<"composeBlockQ", "compose-block-q", "int64_t", /*default=*/"32",

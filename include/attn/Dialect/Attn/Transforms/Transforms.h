@@ -62,10 +62,13 @@ FailureOr<BilinearGatherOp> convertToGather(RewriterBase &rewriter,
 /// Tiles `op` (on tensors) with an `scf.for` over batches (when N may be
 /// above 1) around an `scf.forall` over query blocks of `blockQ` (all heads
 /// of a query in one tile), and replaces it with the loops' result. Returns
-/// the forall's tiling.
+/// the forall's tiling. With `serialBatches = false` the batches are a
+/// dimension of the forall instead (one parallel loop over (batch, query
+/// block), as a GPU grid wants it).
 FailureOr<scf::SCFTilingResult> tileBilinearGather(RewriterBase &rewriter,
                                                    BilinearGatherOp op,
-                                                   int64_t blockQ);
+                                                   int64_t blockQ,
+                                                   bool serialBatches = true);
 
 /// Tiles `op` (on tensors) with an `scf.forall` over (b, h, i) with tile
 /// sizes [1, 1, blockQ] and replaces it with the loop's result. The tiles

@@ -1,0 +1,96 @@
+//===- CheckMappable.cpp - reject ops without a GPU mapping -----*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+// The GPU pipeline maps attention, compose and the sampling ops; anything
+// else of the attn dialect would stay in host code, where nothing lowers it.
+// This pass stops the pipeline at the start, naming the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/GPU/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNGPUCHECKMAPPABLEPASS
+#include "attn/Codegen/GPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// What runs an op that the GPU pipeline does not.
+static constexpr StringLiteral kElsewhere =
+    "; --attn-cpu-pipeline and the reference evaluator (attn-run "
+    "--backend=reference) run it";
+
+/// Checks the static sizes the compose mapping unrolls over.
+static LogicalResult checkCompose(Operation *op, Value scores,
+                                  const ComposeGroups &groups) {
+  auto type = cast<ShapedType>(scores.getType());
+  if (type.isDynamicDim(1))
+    return op->emitOpError("has no GPU mapping for a dynamic head count H "
+                           "(the kernel unrolls over heads), found ")
+           << type << kElsewhere;
+  for (Value weights : {groups.qw1, groups.kw1})
+    if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
+      return op->emitOpError("has no GPU mapping for a dynamic compose rank "
+                             "(dim 2 of ")
+             << weights.getType() << ")" << kElsewhere;
+  return success();
+}
+
+/// Checks the static sizes of the sampling ops' corner buffers: `heads` is
+/// the operand whose dim `headDim` is M, `points` the one whose dim
+/// `pointDim` is P.
+static LogicalResult checkSampling(Operation *op, Value heads, int64_t headDim,
+                                   Value points, int64_t pointDim) {
+  auto h = cast<ShapedType>(heads.getType());
+  auto p = cast<ShapedType>(points.getType());
+  if (h.isDynamicDim(headDim) || p.isDynamicDim(pointDim))
+    return op->emitOpError("has no GPU mapping for a dynamic head count M or "
+                           "point count P (workgroup memory is sized by "
+                           "them), found ")
+           << h << " and " << p << kElsewhere;
+  return success();
+}
+
+static LogicalResult checkMappable(Operation *op) {
+  if (isa<DCMHAOp, OnlineDCMHAOp>(op))
+    return op->emitOpError("has no GPU mapping yet (--attn-gpu-pipeline maps "
+                           "attention, sliding_window_attention, compose, "
+                           "deformable_sample and ms_deform_attn)")
+           << kElsewhere;
+  if (isa<PartialAttentionOp>(op))
+    return op->emitOpError("has no GPU mapping yet (split-K tiles are not "
+                           "mapped)")
+           << kElsewhere;
+  if (auto compose = dyn_cast<ComposeOp>(op))
+    return checkCompose(op, compose.getScores(), compose.getGroups());
+  if (auto tiled = dyn_cast<TiledComposeOp>(op))
+    return checkCompose(op, tiled.getScores(), tiled.getGroups());
+  // deformable_sample is one head and one point.
+  if (auto msda = dyn_cast<MSDeformAttnOp>(op))
+    return checkSampling(op, msda.getValue(), 2, msda.getSamplingLocations(),
+                         4);
+  if (auto gather = dyn_cast<BilinearGatherOp>(op))
+    return checkSampling(op, gather.getValue(), 2, gather.getLocations(), 4);
+  return success();
+}
+
+namespace {
+struct AttnGPUCheckMappablePass
+    : public mlir::attn::impl::AttnGPUCheckMappablePassBase<
+          AttnGPUCheckMappablePass> {
+  void runOnOperation() override {
+    bool failed = false;
+    getOperation().walk([&](Operation *op) {
+      if (isa_and_nonnull<AttnDialect>(op->getDialect()) &&
+          mlir::failed(checkMappable(op)))
+        failed = true;
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+} // namespace
