@@ -57,7 +57,7 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
           cl::init(false), cl::cat(category)),
       gpuTensorCores(
           "gpu-tensor-cores",
-          cl::desc("GPU targets: f16 attention on tensor cores: auto "
+          cl::desc("GPU targets: f16/bf16 attention on tensor cores: auto "
                    "(cuda: on, opencl: off; the default), on (opencl: the "
                    "warp mapping emulated in workgroup memory), off"),
           cl::init("auto"), cl::cat(category)) {}

@@ -108,7 +108,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("isa")};
   PassOptions::Option<std::string> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("f16 attention on tensor cores (mma.m16n8k16 "
+      llvm::cl::desc("f16/bf16 attention on tensor cores (mma.m16n8k16 "
                      "warp tiles): 'auto' (nvvm: on; spirv: off), 'on' "
                      "(spirv: emulated in workgroup memory, for checking the "
                      "mapping on OpenCL), 'off'"),

@@ -60,7 +60,7 @@ struct CompileOptions {
   /// Lower attention tiles through the portable linalg decomposition instead
   /// of the vector kernel (the pipeline's `decompose-all`; for testing).
   bool decomposeAll = false;
-  /// GPU targets: f16 attention on tensor cores ("auto": cuda yes,
+  /// GPU targets: f16/bf16 attention on tensor cores ("auto": cuda yes,
   /// opencl no; "on": on opencl, emulated in workgroup memory; "off").
   std::string gpuTensorCores = "auto";
   /// Public functions to compile; empty = all of them. Other public

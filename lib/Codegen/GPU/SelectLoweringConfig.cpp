@@ -30,11 +30,10 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
     return op->emitOpError("the GPU mapping needs static head dims D and Dv");
   int64_t headDim = key.getDimSize(3), valueDim = value.getDimSize(3);
   Type elem = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
-  // f16 only: MLIR 22's nvgpu-to-nvvm cannot lower a bf16 nvgpu.mma.sync
-  // ("failed to deduce operand PTX types"); bf16 takes the FMA mapping.
-  bool f16 = elem.isF16() && key.getElementType() == elem &&
-             value.getElementType() == elem;
-  if (target.tensorCores && f16 && headDim % 16 == 0 &&
+  bool sixteenBit = (elem.isF16() || elem.isBF16()) &&
+                    key.getElementType() == elem &&
+                    value.getElementType() == elem;
+  if (target.tensorCores && sixteenBit && headDim % 16 == 0 &&
       valueDim % 16 == 0) {
     int64_t blockK = target.mmaBlockK;
     int64_t rows = blockQ;

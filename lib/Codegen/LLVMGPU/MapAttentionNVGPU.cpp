@@ -13,6 +13,8 @@
 #include "attn/Codegen/LLVMGPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -61,6 +63,8 @@ public:
   Fragment mma(OpBuilder &b, Location loc, const Fragment &a,
                const Fragment &bf, const Fragment &c, Value lane) override {
     Type elem = a.front().getType();
+    if (elem.isBF16())
+      return mmaBF16(b, loc, a, bf, c);
     Value av = vector::FromElementsOp::create(
         b, loc, VectorType::get({4, 2}, elem), ValueRange(a));
     Value bv = vector::FromElementsOp::create(
@@ -79,6 +83,40 @@ public:
   }
 
 private:
+  /// bf16 products as nvvm.mma.sync directly: MLIR 22's nvgpu-to-nvvm does
+  /// not lower a bf16 nvgpu.mma.sync ("failed to deduce operand PTX
+  /// types"). Operands are bf16x2 pairs packed into i32 registers, as PTX's
+  /// `mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32` takes them.
+  static Fragment mmaBF16(OpBuilder &b, Location loc, const Fragment &a,
+                          const Fragment &bf, const Fragment &c) {
+    auto pack = [&](const Fragment &f) {
+      SmallVector<Value> registers;
+      for (size_t i = 0; i < f.size(); i += 2) {
+        Value pair = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, f[i].getType()),
+            ValueRange{f[i], f[i + 1]});
+        Value word = vector::BitCastOp::create(
+            b, loc, VectorType::get({1}, b.getI32Type()), pair);
+        registers.push_back(
+            vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+      }
+      return registers;
+    };
+    Type f32 = b.getF32Type();
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, f32));
+    Value d = NVVM::MmaOp::create(
+        b, loc, resultType, pack(a), pack(bf), ValueRange(c),
+        ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                      NVVM::MMATypes::bf16},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    Fragment out;
+    for (int64_t i = 0; i < 4; ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+    return out;
+  }
   static Value cst(OpBuilder &b, Location loc, int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   }

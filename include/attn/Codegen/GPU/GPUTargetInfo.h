@@ -37,7 +37,7 @@ public:
   /// spilling (with `blockK` scores and the row state beside them, under the
   /// 255 registers of a CUDA thread).
   static constexpr int64_t kMaxValueDim = 128;
-  /// Whether f16 attention with D and Dv multiples of 16 takes the
+  /// Whether f16 and bf16 attention with D and Dv multiples of 16 takes the
   /// tensor-core mapping (warps of 16 query rows, `mma.m16n8k16`).
   bool tensorCores = false;
   /// Keys per staged block of the tensor-core mapping.
@@ -84,7 +84,7 @@ inline int64_t mmaWorkgroupBytes(int64_t blockQ, int64_t blockK,
 /// `Dv`: `block_q` = `blockQ` when positive, else the largest power of two
 /// in [minThreads, maxThreads] whose buffers fit `sharedMemoryBytes`;
 /// `block_k` = `target.keyBlock(Dv)`; `split_keys` = 1. With
-/// `target.tensorCores`, f16 ops whose D and Dv are multiples of 16
+/// `target.tensorCores`, f16 and bf16 ops whose D and Dv are multiples of 16
 /// get the tensor-core config instead: `block_q` = 16 x the most warps (up
 /// to `mmaMaxWarps`) whose buffers fit, `block_k` = `mmaBlockK`, register
 /// tiles [16, 8] (the warp tile of `mma.m16n8k16`). Fails (through

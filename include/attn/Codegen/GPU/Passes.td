@@ -27,7 +27,7 @@ defvar AttnGPUTargetOptions = [
          "keys per staged block (scores kept in registers); 0 = 16, or 8 "
          "when Dv > 64">,
   Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
-         "f16 attention with D, Dv multiples of 16 takes the "
+         "f16/bf16 attention with D, Dv multiples of 16 takes the "
          "tensor-core (mma.m16n8k16 warp) mapping">
 ];
 
@@ -46,7 +46,7 @@ def AttnGPUSelectLoweringConfigPass
     D, V: block_k x Dv, `P^T`: block_k x block_q, f32) fit
     `shared-memory-bytes`. Ops with dynamic head dims, or whose buffers do
     not fit even at 32 rows, are reported as errors. With `tensor-cores`,
-    f16 ops whose head dims are multiples of 16 get the tensor-core
+    f16 and bf16 ops whose head dims are multiples of 16 get the tensor-core
     config instead: `block_q` = 16 rows per warp (up to 4 warps),
     `block_k = 32`, register tiles `[16, 8]`.
   }];

@@ -21,10 +21,13 @@ def AttnNVGPUMapAttentionPass
     warp primitives of tensor-core tiles spelled for NVIDIA GPUs (sm_80 and
     newer): fragments of Q and K with `nvgpu.ldmatrix` (x4 for A, x2 for
     B), of V with `ldmatrix.trans`, the products with `nvgpu.mma.sync`
-    (m16n8k16, f16 in, f32 accumulate), quad reductions with
+    (m16n8k16, f32 accumulate; bf16 products as `nvvm.mma.sync`, which
+    MLIR 22's nvgpu lowering lacks), quad reductions with
     `gpu.shuffle xor`. FMA tiles are mapped as by the generic pass.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
