@@ -2,7 +2,7 @@
 #===- gpu-check.sh - the GPU suite on a machine with an NVIDIA GPU -----------===#
 #
 # Builds attn-mlir (scripts/common.sh), then on the first CUDA device:
-#   1. assembles the PTX tests (lit: test/Pipelines/gpu-pipeline-ptxas.mlir);
+#   1. assembles the PTX tests (lit: test/Pipelines/gpu-pipeline-ptxas*);
 #   2. runs the GPU execution cases of test/Integration/GPU on the device
 #      (attn-run --backend=cuda against the float64 reference evaluator);
 #   3. times attention on the device (attn-run --benchmark; f32 FMA and f16
@@ -27,7 +27,7 @@ if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L; then
 fi
 
 lit=/usr/lib/llvm-22/bin/lit
-"$lit" -sv "$ATTN_BUILD_DIR/test/Pipelines/gpu-pipeline-ptxas.mlir"
+"$lit" -sv --filter "Pipelines/gpu-pipeline-ptxas" "$ATTN_BUILD_DIR/test"
 ATTN_GPU_BACKEND=cuda "$lit" -sv "$ATTN_BUILD_DIR/test/Integration/GPU"
 
 work="$(mktemp -d)"

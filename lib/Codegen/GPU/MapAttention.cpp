@@ -12,15 +12,14 @@
 
 #include "attn/Codegen/GPU/MapAttention.h"
 #include "attn/Codegen/GPU/Passes.h"
+#include "attn/Codegen/GPU/TileToLaunch.h"
 #include "attn/Codegen/GPU/WarpMatrixOps.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
 #include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -528,155 +527,65 @@ LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
   return success();
 }
 
-/// A gpu.launch of `grid` workgroups of `block_q` threads with the tile's
-/// four workgroup buffers, its body empty but for the terminator.
-gpu::LaunchOp createLaunch(RewriterBase &rewriter, OnlineAttentionOp op,
-                           LoweringConfigAttr config, Value grid,
-                           WarpMatrixOps *ops) {
-  Location loc = op.getLoc();
+/// The workgroup buffers of a tile (shapes and element types): for the FMA
+/// mapping Q^T, K, V and P^T in f32; for the tensor-core mapping padded
+/// 16-bit Q, K and V and the scratch of `ops`.
+SmallVector<MemRefType> workgroupBuffers(OnlineAttentionOp op,
+                                         LoweringConfigAttr config,
+                                         WarpMatrixOps &ops) {
   int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
   int64_t headDim = op.getKeyType().getDimSize(3);
   int64_t valueDim = op.getValueType().getDimSize(3);
-  MLIRContext *ctx = rewriter.getContext();
-  Attribute workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto buffer = [&](int64_t rows, int64_t cols) -> Type {
-    return MemRefType::get({rows, cols}, rewriter.getF32Type(),
-                           MemRefLayoutAttrInterface{}, workgroup);
-  };
-  SmallVector<Type> attributions;
+  MLIRContext *ctx = op.getContext();
+  SmallVector<MemRefType> buffers;
   if (isTensorCoreConfig(config)) {
-    // Q, K and V rows in their 16-bit type, padded by 8 elements (16 bytes)
-    // so that the 8 rows of an ldmatrix fall into different banks.
+    // Rows padded by 8 elements (16 bytes) so that the 8 rows of an
+    // ldmatrix fall into different banks.
     Type elem = op.getQueryType().getElementType();
-    auto padded = [&](int64_t rows, int64_t cols) -> Type {
-      return MemRefType::get({rows, cols + 8}, elem,
-                             MemRefLayoutAttrInterface{}, workgroup);
-    };
-    attributions = {padded(blockQ, headDim), padded(blockK, headDim),
-                    padded(blockK, valueDim)};
-    llvm::append_range(attributions,
-                       ops->scratchBuffers(ctx, blockQ / 16));
-  } else {
-    attributions = {buffer(headDim, blockQ), buffer(blockK, headDim),
-                    buffer(blockK, valueDim), buffer(blockK, blockQ)};
+    for (auto [rows, cols] : {std::pair{blockQ, headDim},
+                              std::pair{blockK, headDim},
+                              std::pair{blockK, valueDim}})
+      buffers.push_back(MemRefType::get({rows, cols + 8}, elem));
+    for (Type scratch : ops.scratchBuffers(ctx, blockQ / 16))
+      buffers.push_back(cast<MemRefType>(scratch));
+    return buffers;
   }
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  // The FMA mapping has a thread per row, the tensor-core one a warp of 32
-  // threads per 16 rows.
-  int64_t threadCount = isTensorCoreConfig(config) ? 2 * blockQ : blockQ;
-  Value threads = arith::ConstantIndexOp::create(rewriter, loc, threadCount);
-  auto launch = gpu::LaunchOp::create(
-      rewriter, loc, grid, one, one, threads, one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/{}, attributions);
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(rewriter, loc);
-  return launch;
+  Type f32 = Float32Type::get(ctx);
+  for (auto [rows, cols] :
+       {std::pair{headDim, blockQ}, std::pair{blockK, headDim},
+        std::pair{blockK, valueDim}, std::pair{blockK, blockQ}})
+    buffers.push_back(MemRefType::get({rows, cols}, f32));
+  return buffers;
 }
 
-/// Replaces `op`, already inside `launch`'s body, by its per-thread code.
-void emitTile(RewriterBase &rewriter, OnlineAttentionOp op,
-              LoweringConfigAttr config, gpu::LaunchOp launch,
-              WarpMatrixOps *ops) {
-  ValueRange wg = launch.getWorkgroupAttributions();
-  Value threadId = launch.getThreadIds().x;
+/// Replaces the scf.forall of the tile `op` (or the tile alone, when its
+/// forall folded away) with a gpu.launch (TileToLaunch.h) and `op` with its
+/// per-thread code: a thread per row (FMA), or two warps' worth of threads
+/// per 16 rows (tensor cores).
+LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
+                      WarpMatrixOps &ops) {
+  LoweringConfigAttr config = getLoweringConfig(op);
+  if (failed(checkMappable(op, config)))
+    return failure();
+  bool tensorCores = isTensorCoreConfig(config);
+  int64_t threads = tensorCores ? 2 * config.getBlockQ() : config.getBlockQ();
+  FailureOr<gpu::LaunchOp> launch = wrapTileInLaunch(
+      rewriter, op, threads, workgroupBuffers(op, config, ops));
+  if (failed(launch))
+    return failure();
+  ValueRange wg = launch->getWorkgroupAttributions();
+  Value threadId = launch->getThreadIds().x;
+  OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
-  if (isTensorCoreConfig(config)) {
-    ops->bind(wg.drop_front(3), threadId);
-    MMATileEmitter(rewriter, op, config, wg.take_front(3), threadId, *ops)
+  if (tensorCores) {
+    ops.bind(wg.drop_front(3), threadId);
+    MMATileEmitter(rewriter, op, config, wg.take_front(3), threadId, ops)
         .emit();
   } else {
     TileEmitter(rewriter, op, config, {wg[0], wg[1], wg[2], wg[3]}, threadId)
         .emit();
   }
   rewriter.eraseOp(op);
-}
-
-/// A tile whose forall was folded away (one iteration): one workgroup.
-LogicalResult mapSingleTile(RewriterBase &rewriter, OnlineAttentionOp op,
-                            LoweringConfigAttr config, WarpMatrixOps *ops) {
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Value one = arith::ConstantIndexOp::create(rewriter, op.getLoc(), 1);
-  gpu::LaunchOp launch = createLaunch(rewriter, op, config, one, ops);
-  rewriter.moveOpBefore(op, launch.getBody().front().getTerminator());
-  emitTile(rewriter, op, config, launch, ops);
-  return success();
-}
-
-/// Replaces `forall` (whose body holds the tile `op`) with a gpu.launch; a
-/// tile without a forall (one iteration, folded away) gets a grid of one.
-LogicalResult mapForall(RewriterBase &rewriter, scf::ForallOp forall,
-                        OnlineAttentionOp op, WarpMatrixOps *ops) {
-  LoweringConfigAttr config = getLoweringConfig(op);
-  if (failed(checkMappable(op, config)))
-    return failure();
-  if (!forall)
-    return mapSingleTile(rewriter, op, config, ops);
-  if (forall.getNumResults() != 0)
-    return forall.emitOpError("expected an scf.forall on memrefs");
-  // Nothing else in the body may write memory: each thread runs it.
-  WalkResult writes = forall.getBody()->walk([&](Operation *nested) {
-    if (nested == op.getOperation() || isa<scf::InParallelOp>(nested))
-      return WalkResult::advance();
-    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (!effects || effects.hasEffect<MemoryEffects::Write>()) {
-      nested->emitOpError("cannot be mapped onto GPU threads beside an "
-                          "attention tile");
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  if (writes.wasInterrupted())
-    return failure();
-
-  Location loc = forall.getLoc();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(forall);
-  auto idx = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(rewriter, loc, v);
-  };
-  // Iterations of each forall dim, linearized into grid x.
-  SmallVector<Value> lbs = getValueOrCreateConstantIndexOp(
-      rewriter, loc, forall.getMixedLowerBound());
-  SmallVector<Value> ubs = getValueOrCreateConstantIndexOp(
-      rewriter, loc, forall.getMixedUpperBound());
-  SmallVector<Value> steps =
-      getValueOrCreateConstantIndexOp(rewriter, loc, forall.getMixedStep());
-  SmallVector<Value> counts;
-  Value grid = idx(1);
-  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
-    counts.push_back(arith::CeilDivUIOp::create(
-        rewriter, loc, arith::SubIOp::create(rewriter, loc, ub, lb), step));
-    grid = arith::MulIOp::create(rewriter, loc, grid, counts.back());
-  }
-
-  gpu::LaunchOp launch = createLaunch(rewriter, op, config, grid, ops);
-  Block &body = launch.getBody().front();
-  Operation *terminator = body.getTerminator();
-  rewriter.setInsertionPoint(terminator);
-  // iv_k = lb_k + ((bid / prod_{j > k} count_j) mod count_k) step_k.
-  Value rest = launch.getBlockIds().x;
-  SmallVector<Value> ivs(counts.size());
-  for (int64_t dim = counts.size() - 1; dim >= 0; --dim) {
-    Value n = arith::RemUIOp::create(rewriter, loc, rest, counts[dim]);
-    rest = arith::DivUIOp::create(rewriter, loc, rest, counts[dim]);
-    ivs[dim] = arith::AddIOp::create(
-        rewriter, loc, lbs[dim],
-        arith::MulIOp::create(rewriter, loc, n, steps[dim]));
-  }
-  // The tile's body (subviews, offsets) moves into the launch.
-  Block *forallBody = forall.getBody();
-  for (auto [iv, value] : llvm::zip(forall.getInductionVars(), ivs))
-    rewriter.replaceAllUsesWith(iv, value);
-  rewriter.eraseOp(forallBody->getTerminator());
-  body.getOperations().splice(terminator->getIterator(),
-                              forallBody->getOperations());
-
-  emitTile(rewriter, op, config, launch, ops);
-  rewriter.eraseOp(forall);
   return success();
 }
 
@@ -700,15 +609,11 @@ bool mlir::attn::isTensorCoreConfig(LoweringConfigAttr config) {
 
 LogicalResult mlir::attn::mapAttentionToGPU(func::FuncOp func,
                                             WarpMatrixOps &ops) {
-  SmallVector<std::pair<scf::ForallOp, OnlineAttentionOp>> tiles;
-  // A tile's forall may have been folded away when it had one iteration;
-  // the op is then mapped on its own.
-  func.walk([&](OnlineAttentionOp op) {
-    tiles.push_back({dyn_cast<scf::ForallOp>(op->getParentOp()), op});
-  });
+  SmallVector<OnlineAttentionOp> tiles;
+  func.walk([&](OnlineAttentionOp op) { tiles.push_back(op); });
   IRRewriter rewriter(func.getContext());
-  for (auto [forall, op] : tiles)
-    if (failed(mapForall(rewriter, forall, op, &ops)))
+  for (OnlineAttentionOp op : tiles)
+    if (failed(mapTile(rewriter, op, ops)))
       return failure();
   return success();
 }
