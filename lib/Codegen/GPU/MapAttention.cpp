@@ -114,6 +114,23 @@ private:
     TileEmitterBase::stage(src, dst, first, limit, count, width, transposed,
                            blockQ);
   }
+  /// `for i in [0, count)`: acc_j = fma(column[i][t], other(i, j), acc_j)
+  /// for every accumulator j of `init` (the loop body unrolled over j; the
+  /// thread's operand is column t of the workgroup buffer `column`).
+  SmallVector<Value>
+  emitFmaLoop(int64_t count, ValueRange init, Value column,
+              function_ref<Value(Value, int64_t)> other) {
+    auto loop = scf::ForOp::create(b, loc, idx(0), idx(count), idx(1), init);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value x = memref::LoadOp::create(b, loc, column, ValueRange{i, t});
+    SmallVector<Value> next;
+    for (auto [j, acc] : llvm::enumerate(loop.getRegionIterArgs()))
+      next.push_back(math::FmaOp::create(b, loc, x, other(i, j), acc));
+    scf::YieldOp::create(b, loc, next);
+    return SmallVector<Value>(loop.getResults());
+  }
 
   WorkgroupBuffers buffers;
 };
@@ -224,30 +241,19 @@ void TileEmitter::emit() {
     gpu::BarrierOp::create(b, loc);
 
     // s_j = sum_d Q[row, d] K[kb + j, d], the blockK scores in registers.
-    SmallVector<Value> zeros(blockK, f32(0.0));
-    auto dLoop = scf::ForOp::create(b, loc, idx(0), idx(headDim), idx(1),
-                                    zeros);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(dLoop.getBody());
-      Value d = dLoop.getInductionVar();
-      Value qd = memref::LoadOp::create(b, loc, buffers.qT, ValueRange{d, t});
-      SmallVector<Value> next;
-      for (int64_t j = 0; j < blockK; ++j) {
-        Value kd = memref::LoadOp::create(b, loc, buffers.k,
-                                          ValueRange{idx(j), d});
-        next.push_back(math::FmaOp::create(b, loc, qd, kd,
-                                           dLoop.getRegionIterArgs()[j]));
-      }
-      scf::YieldOp::create(b, loc, next);
-    }
+    SmallVector<Value> scores = emitFmaLoop(
+        headDim, SmallVector<Value>(blockK, f32(0.0)), buffers.qT,
+        [&](Value d, int64_t j) {
+          return memref::LoadOp::create(b, loc, buffers.k,
+                                        ValueRange{idx(j), d});
+        });
 
     // The online-softmax step of the block.
     SmallVector<Value> logits;
     Value blockMax = negInf;
     for (int64_t j = 0; j < blockK; ++j) {
       Value key = arith::AddIOp::create(b, loc, kb, idx(j));
-      logits.push_back(logit(dLoop.getResult(j), key, pos, row, lk));
+      logits.push_back(logit(scores[j], key, pos, row, lk));
       blockMax = softmax.max(blockMax, logits.back());
     }
     Value mNew = softmax.updateMax(m, blockMax);
@@ -266,24 +272,13 @@ void TileEmitter::emit() {
     SmallVector<Value> scaled;
     for (int64_t c = 0; c < valueDim; ++c)
       scaled.push_back(arith::MulFOp::create(b, loc, state[2 + c], alpha));
-    auto jLoop = scf::ForOp::create(b, loc, idx(0), idx(blockK), idx(1),
-                                    scaled);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(jLoop.getBody());
-      Value j = jLoop.getInductionVar();
-      Value p = memref::LoadOp::create(b, loc, buffers.pT, ValueRange{j, t});
-      SmallVector<Value> next;
-      for (int64_t c = 0; c < valueDim; ++c) {
-        Value vc = memref::LoadOp::create(b, loc, buffers.v,
-                                          ValueRange{j, idx(c)});
-        next.push_back(math::FmaOp::create(b, loc, p, vc,
-                                           jLoop.getRegionIterArgs()[c]));
-      }
-      scf::YieldOp::create(b, loc, next);
-    }
+    SmallVector<Value> acc = emitFmaLoop(
+        blockK, scaled, buffers.pT, [&](Value j, int64_t c) {
+          return memref::LoadOp::create(b, loc, buffers.v,
+                                        ValueRange{j, idx(c)});
+        });
     SmallVector<Value> yielded = {mNew, lNew};
-    llvm::append_range(yielded, jLoop.getResults());
+    llvm::append_range(yielded, acc);
     scf::YieldOp::create(b, loc, yielded);
   }
 

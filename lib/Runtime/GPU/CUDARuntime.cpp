@@ -10,6 +10,8 @@
 
 #include "attn/Runtime/GPU/CUDARuntime.h"
 
+#include "MGPUFunctions.h"
+
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
@@ -603,42 +605,14 @@ static void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
 llvm::Error mlir::attn::takeCUDARuntimeError() {
   Runtime &runtime = getRuntime();
   std::lock_guard<std::mutex> lock(runtime.mutex);
-  if (!runtime.error)
-    return llvm::Error::success();
-  std::string message = std::move(*runtime.error);
-  runtime.error.reset();
-  return llvm::createStringError(message);
+  return detail::takeRecordedError(runtime.error);
 }
 
 std::vector<std::pair<std::string, void *>>
 mlir::attn::getCUDARuntimeSymbols() {
-#define ATTN_MGPU_SYMBOL(name)                                                 \
-  { #name, reinterpret_cast < void *>(&name) }
-  return {
-      ATTN_MGPU_SYMBOL(mgpuModuleLoad),
-      ATTN_MGPU_SYMBOL(mgpuModuleLoadJIT),
-      ATTN_MGPU_SYMBOL(mgpuModuleUnload),
-      ATTN_MGPU_SYMBOL(mgpuModuleGetFunction),
-      ATTN_MGPU_SYMBOL(mgpuLaunchKernel),
-      ATTN_MGPU_SYMBOL(mgpuStreamCreate),
-      ATTN_MGPU_SYMBOL(mgpuStreamDestroy),
-      ATTN_MGPU_SYMBOL(mgpuStreamSynchronize),
-      ATTN_MGPU_SYMBOL(mgpuStreamWaitEvent),
-      ATTN_MGPU_SYMBOL(mgpuEventCreate),
-      ATTN_MGPU_SYMBOL(mgpuEventDestroy),
-      ATTN_MGPU_SYMBOL(mgpuEventSynchronize),
-      ATTN_MGPU_SYMBOL(mgpuEventRecord),
-      ATTN_MGPU_SYMBOL(mgpuMemAlloc),
-      ATTN_MGPU_SYMBOL(mgpuMemFree),
-      ATTN_MGPU_SYMBOL(mgpuMemcpy),
-      ATTN_MGPU_SYMBOL(mgpuMemset32),
-      ATTN_MGPU_SYMBOL(mgpuMemset16),
-      ATTN_MGPU_SYMBOL(mgpuMemHostRegisterMemRef),
-      ATTN_MGPU_SYMBOL(mgpuMemHostUnregisterMemRef),
-      ATTN_MGPU_SYMBOL(mgpuSetDefaultDevice),
-      ATTN_MGPU_SYMBOL(mgpuTensorMapEncodeTiledMemref),
+  return {ATTN_MGPU_COMMON_FUNCTIONS(ATTN_MGPU_SYMBOL)
+      ATTN_MGPU_SYMBOL(mgpuTensorMapEncodeTiledMemref)
   };
-#undef ATTN_MGPU_SYMBOL
 }
 
 llvm::Expected<std::string> mlir::attn::describeCUDADevice() {

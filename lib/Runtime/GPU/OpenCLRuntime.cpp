@@ -11,6 +11,8 @@
 
 #include "attn/Runtime/GPU/OpenCLRuntime.h"
 
+#include "MGPUFunctions.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -987,41 +989,13 @@ static void mgpuSetDefaultDevice(int32_t device) {
 llvm::Error mlir::attn::takeOpenCLRuntimeError() {
   Runtime &runtime = getRuntime();
   std::lock_guard<std::mutex> lock(runtime.mutex);
-  if (!runtime.error)
-    return llvm::Error::success();
-  std::string message = std::move(*runtime.error);
-  runtime.error.reset();
-  return llvm::createStringError(message);
+  return detail::takeRecordedError(runtime.error);
 }
 
 std::vector<std::pair<std::string, void *>>
 mlir::attn::getOpenCLRuntimeSymbols() {
-#define ATTN_MGPU_SYMBOL(name)                                                 \
-  { #name, reinterpret_cast < void *>(&name) }
-  return {
-      ATTN_MGPU_SYMBOL(mgpuModuleLoad),
-      ATTN_MGPU_SYMBOL(mgpuModuleLoadJIT),
-      ATTN_MGPU_SYMBOL(mgpuModuleUnload),
-      ATTN_MGPU_SYMBOL(mgpuModuleGetFunction),
-      ATTN_MGPU_SYMBOL(mgpuLaunchKernel),
-      ATTN_MGPU_SYMBOL(mgpuStreamCreate),
-      ATTN_MGPU_SYMBOL(mgpuStreamDestroy),
-      ATTN_MGPU_SYMBOL(mgpuStreamSynchronize),
-      ATTN_MGPU_SYMBOL(mgpuStreamWaitEvent),
-      ATTN_MGPU_SYMBOL(mgpuEventCreate),
-      ATTN_MGPU_SYMBOL(mgpuEventDestroy),
-      ATTN_MGPU_SYMBOL(mgpuEventSynchronize),
-      ATTN_MGPU_SYMBOL(mgpuEventRecord),
-      ATTN_MGPU_SYMBOL(mgpuMemAlloc),
-      ATTN_MGPU_SYMBOL(mgpuMemFree),
-      ATTN_MGPU_SYMBOL(mgpuMemcpy),
-      ATTN_MGPU_SYMBOL(mgpuMemset32),
-      ATTN_MGPU_SYMBOL(mgpuMemset16),
-      ATTN_MGPU_SYMBOL(mgpuMemHostRegisterMemRef),
-      ATTN_MGPU_SYMBOL(mgpuMemHostUnregisterMemRef),
-      ATTN_MGPU_SYMBOL(mgpuSetDefaultDevice),
+  return {ATTN_MGPU_COMMON_FUNCTIONS(ATTN_MGPU_SYMBOL)
   };
-#undef ATTN_MGPU_SYMBOL
 }
 
 llvm::Expected<std::string> mlir::attn::describeOpenCLDevice() {
