@@ -84,6 +84,12 @@ const OptionSetter kOptions[] = {
          throw py::type_error("expected a str");
        options.cpu = value.cast<std::string>();
      }},
+    {"gpu_tensor_cores",
+     [](CompileOptions &options, const py::handle &value) {
+       if (!py::isinstance<py::str>(value))
+         throw py::type_error("expected a str: 'auto', 'on' or 'off'");
+       options.gpuTensorCores = value.cast<std::string>();
+     }},
     {"decompose_all",
      [](CompileOptions &options, const py::handle &value) {
        if (!py::isinstance<py::bool_>(value))

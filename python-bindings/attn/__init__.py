@@ -48,14 +48,18 @@ def _is_path(source):
 def compile(source, target="cpu", **options):
     """Compiles `source` for `target` and returns an attn.Executable.
 
+    `target` is "cpu" (the default), "opencl" (GPU kernels through OpenCL:
+    PoCL on a CPU) or "cuda" (an NVIDIA GPU); docs/gpu.md.
+
     `source` is MLIR text (a module of func.func's with attn and upstream
     tensor ops), an attn.Graph (or any object with an `mlir()` method
     returning the text), or the path of a .mlir file (a str without a newline, brace
     or parenthesis, or an os.PathLike), or bytes holding MLIR text.
     `options` are the tools' code-generation flags (attn.COMPILE_OPTIONS):
     num_threads, block_q, block_k, split_keys, gather_block_q,
-    dcmha_block_q (ints, 0 = automatic), cpu (str), decompose_all (bool),
-    entry_points (list of function names to keep public).
+    dcmha_block_q (ints, 0 = automatic), cpu (str), gpu_tensor_cores
+    ("auto", "on" or "off"), decompose_all (bool), entry_points (list of
+    function names to keep public).
 
     Raises TypeError for an unknown option or a value of the wrong type,
     ValueError for an out-of-range value or an unknown target, and
