@@ -79,6 +79,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   tile.gatherBlockQ = target.gatherBlockQ;
   tile.gatherSerialBatches = false;
   tile.composeBlockQ = target.composeBlockQ;
+  tile.dcmhaBlockQ = target.dcmhaBlockQ;
   pm.addNestedPass<func::FuncOp>(createAttnTilePass(tile));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -99,6 +100,8 @@ static void buildMappingPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapGatherPass(
       {options.sharedMemoryBytes, options.maxThreads}));
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapComposePass(
+      {options.sharedMemoryBytes, options.maxThreads}));
+  pm.addNestedPass<func::FuncOp>(createAttnGPUMapDCMHAPass(
       {options.sharedMemoryBytes, options.maxThreads}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Subviews fold into the loads and stores of the kernels, so kernels take

@@ -1,4 +1,4 @@
-// --attn-gpu-pipeline to PTX for the sampling ops and compose (NVVM leaf),
+// --attn-gpu-pipeline to PTX for the sampling ops, compose and DCMHA (NVVM leaf),
 // assembled by CUDA's ptxas for sm_80 and sm_90: no spills, the staged
 // corners / key weights in shared memory (docs/gpu.md has the numbers).
 // REQUIRES: ptxas
@@ -9,15 +9,18 @@
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_80 -v %t/sm80/msda_detr_decoder_kernel.ptx -o %t/a.cubin 2>&1 | FileCheck %s --check-prefix=MSDA
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_80 -v %t/sm80/sample_f16_border_kernel.ptx -o %t/b.cubin 2>&1 | FileCheck %s --check-prefix=SAMPLE
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_80 -v %t/sm80/compose_dcformer_kernel.ptx -o %t/c.cubin 2>&1 | FileCheck %s --check-prefix=COMPOSE
+// RUN: /usr/local/cuda/bin/ptxas -arch=sm_80 -v %t/sm80/dcmha_dcformer_pp_kernel.ptx -o %t/g.cubin 2>&1 | FileCheck %s --check-prefix=DCMHA
 // RUN: attn-opt %s --attn-gpu-pipeline="target=nvvm chip=sm_90" -o %t/sm90.mlir
 // RUN: %PYTHON %attn_src_root/utils/gpu_objects.py %t/sm90.mlir %t/sm90
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_90 -v %t/sm90/msda_detr_decoder_kernel.ptx -o %t/d.cubin 2>&1 | FileCheck %s --check-prefix=MSDA
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_90 -v %t/sm90/sample_f16_border_kernel.ptx -o %t/e.cubin 2>&1 | FileCheck %s --check-prefix=SAMPLE
 // RUN: /usr/local/cuda/bin/ptxas -arch=sm_90 -v %t/sm90/compose_dcformer_kernel.ptx -o %t/f.cubin 2>&1 | FileCheck %s --check-prefix=COMPOSE
+// RUN: /usr/local/cuda/bin/ptxas -arch=sm_90 -v %t/sm90/dcmha_dcformer_pp_kernel.ptx -o %t/h.cubin 2>&1 | FileCheck %s --check-prefix=DCMHA
 
 // OBJECTS: msda_detr_decoder_kernel.ptx
 // OBJECTS: sample_f16_border_kernel.ptx
 // OBJECTS: compose_dcformer_kernel.ptx
+// OBJECTS: dcmha_dcformer_pp_kernel.ptx
 // PTX: .target sm_80
 // PTX: .entry msda_detr_decoder_kernel(
 // PTX: .shared .align {{[0-9]+}} .b8
@@ -31,6 +34,10 @@
 // kw1, kw2 (2 x 16 rows) and kdd (16 rows) of 33 floats.
 // COMPOSE: 0 bytes spill stores, 0 bytes spill loads
 // COMPOSE: used 1 barriers, 10560 bytes smem
+// 8 x 16 accumulators in registers, no shared memory, no barrier.
+// DCMHA: 0 bytes spill stores, 0 bytes spill loads
+// DCMHA: used 0 barriers
+// DCMHA-NOT: smem
 
 // Deformable DETR's decoder: 300 queries, 8 heads of 32 channels, 4 levels
 // of 4 points.
@@ -58,4 +65,21 @@ func.func @compose_dcformer(%s: tensor<1x16x512x512xf32>, %W: tensor<16x16xf32>,
       tensor<1x512x2x16xf32>, tensor<1x512x2x16xf32>, tensor<1x512x16xf32>, tensor<1x512x16xf32>
     -> tensor<1x16x512x512xf32>
   return %c : tensor<1x16x512x512xf32>
+}
+
+// DCFormer++'s DCMHA (the four dynamic groups before and after the
+// softmax): 8 heads of Dv = 16 (128 accumulators per thread, the most the
+// mapping takes), ranks 2, causal.
+func.func @dcmha_dcformer_pp(%q: tensor<1x8x256x16xf32>,
+                          %qw1: tensor<1x256x2x8xf32>, %qw2: tensor<1x256x2x8xf32>,
+                          %kw1: tensor<1x256x2x8xf32>, %kw2: tensor<1x256x2x8xf32>,
+                          %qdd: tensor<1x256x8xf32>, %kdd: tensor<1x256x8xf32>) -> tensor<1x8x256x16xf32> {
+  %o = attn.dcmha %q, %q, %q
+      pre(query_weights(%qw1, %qw2) key_weights(%kw1, %kw2) query_gate(%qdd) key_gate(%kdd))
+      post(query_weights(%qw1, %qw2) key_weights(%kw1, %kw2) query_gate(%qdd) key_gate(%kdd)) {causal}
+    : tensor<1x8x256x16xf32>, tensor<1x8x256x16xf32>, tensor<1x8x256x16xf32>,
+      tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>,
+      tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x2x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>
+    -> tensor<1x8x256x16xf32>
+  return %o : tensor<1x8x256x16xf32>
 }

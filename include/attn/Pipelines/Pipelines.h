@@ -133,11 +133,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 
 /// Adds the passes of `--attn-gpu-pipeline` to `pm` (anchored on
 /// `builtin.module`; docs/gpu.md): a check that every attn op can be mapped
-/// (`attn.dcmha` and split-K cannot yet), lowering configs for a GPU, attn
-/// ops to their tiled forms (`online_attention`, `bilinear_gather`,
-/// `tiled_compose`), bufferization, tiles onto workgroups and threads (FMA
-/// or tensor-core warps for attention, gathers, compose), kernel outlining,
-/// device buffers and copies around each launch, the device leaf of
+/// (split-K cannot yet), lowering configs for a GPU, attn ops to their tiled
+/// forms (`online_attention`, `bilinear_gather`, `tiled_compose`,
+/// `online_dcmha`), bufferization, tiles onto workgroups and threads (FMA
+/// or tensor-core warps for attention, gathers, compose, DCMHA), kernel
+/// outlining, device buffers and copies around each launch, the device leaf of
 /// `options.target`, host code to the LLVM dialect with C interfaces, and
 /// the device module serialized into a `gpu.binary` (unless `format=none`).
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);

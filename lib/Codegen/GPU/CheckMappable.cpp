@@ -2,12 +2,14 @@
 //
 // Part of the attn-mlir project.
 //
-// The GPU pipeline maps attention, compose and the sampling ops; anything
-// else of the attn dialect would stay in host code, where nothing lowers it.
+// The GPU pipeline maps attention, DCMHA, compose and the sampling ops;
+// anything else of the attn dialect would stay in host code, where nothing
+// lowers it.
 // This pass stops the pipeline at the start, naming the op.
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Codegen/GPU/GPUTargetInfo.h"
 #include "attn/Codegen/GPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
@@ -40,6 +42,39 @@ static LogicalResult checkCompose(Operation *op, Value scores,
   return success();
 }
 
+/// Checks the static sizes the DCMHA mapping unrolls over and the per-thread
+/// H x Dv accumulators it holds in registers.
+static LogicalResult checkDCMHA(Operation *op, Value query, Value key,
+                                Value value, const ComposeGroups &pre,
+                                const ComposeGroups &post) {
+  // Without compose groups -attn-convert-to-online makes it attention, for
+  // which the GPU pipeline selects no lowering config.
+  if (pre.empty() && post.empty())
+    return op->emitOpError("has no GPU mapping without compose groups (it is "
+                           "plain attention: write attn.attention or "
+                           "attn.sliding_window_attention)")
+           << kElsewhere;
+  auto q = cast<ShapedType>(query.getType());
+  auto k = cast<ShapedType>(key.getType());
+  auto v = cast<ShapedType>(value.getType());
+  if (failed(checkCompose(op, query, pre)) ||
+      failed(checkCompose(op, query, post)))
+    return failure();
+  if (k.isDynamicDim(3) || v.isDynamicDim(3))
+    return op->emitOpError("has no GPU mapping for dynamic head dims D or Dv "
+                           "(the kernel holds the accumulators in registers), "
+                           "found ")
+           << k << " and " << v << kElsewhere;
+  int64_t accumulators = q.getDimSize(1) * v.getDimSize(3);
+  if (accumulators > GPUTargetInfo::kDCMHAMaxAccumulators)
+    return op->emitOpError("has no GPU mapping for H x Dv = ")
+           << q.getDimSize(1) << " x " << v.getDimSize(3)
+           << " (a thread holds the accumulators of all heads in registers: "
+              "at most "
+           << GPUTargetInfo::kDCMHAMaxAccumulators << ")" << kElsewhere;
+  return success();
+}
+
 /// Checks the static sizes of the sampling ops' corner buffers: `heads` is
 /// the operand whose dim `headDim` is M, `points` the one whose dim
 /// `pointDim` is P.
@@ -56,11 +91,13 @@ static LogicalResult checkSampling(Operation *op, Value heads, int64_t headDim,
 }
 
 static LogicalResult checkMappable(Operation *op) {
-  if (isa<DCMHAOp, OnlineDCMHAOp>(op))
-    return op->emitOpError("has no GPU mapping yet (--attn-gpu-pipeline maps "
-                           "attention, sliding_window_attention, compose, "
-                           "deformable_sample and ms_deform_attn)")
-           << kElsewhere;
+  if (auto dcmha = dyn_cast<DCMHAOp>(op))
+    return checkDCMHA(op, dcmha.getQuery(), dcmha.getKey(), dcmha.getValue(),
+                      dcmha.getPreGroups(), dcmha.getPostGroups());
+  if (auto online = dyn_cast<OnlineDCMHAOp>(op))
+    return checkDCMHA(op, online.getQuery(), online.getKey(),
+                      online.getValue(), online.getPreGroups(),
+                      online.getPostGroups());
   if (isa<PartialAttentionOp>(op))
     return op->emitOpError("has no GPU mapping yet (split-K tiles are not "
                            "mapped)")

@@ -4,13 +4,32 @@
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(attn-gpu-check-mappable))'
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --attn-gpu-pipeline="target=spirv format=none"
 
-func.func @dcmha(%q: tensor<1x4x16x16xf32>, %k: tensor<1x4x16x16xf32>, %v: tensor<1x4x16x16xf32>,
-                 %g: tensor<1x16x4xf32>) -> tensor<1x4x16x16xf32> {
-  // expected-error @below {{'attn.dcmha' op has no GPU mapping yet (--attn-gpu-pipeline maps attention, sliding_window_attention, compose, deformable_sample and ms_deform_attn); --attn-cpu-pipeline and the reference evaluator (attn-run --backend=reference) run it}}
-  %o = attn.dcmha %q, %k, %v pre(query_gate(%g)) {causal}
-      : tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<1x16x4xf32>
-      -> tensor<1x4x16x16xf32>
+// A thread of the DCMHA mapping holds the H x Dv accumulators of its row.
+func.func @dcmha_too_many_accumulators(%q: tensor<1x16x16x16xf32>, %g: tensor<1x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  // expected-error @below {{'attn.dcmha' op has no GPU mapping for H x Dv = 16 x 16 (a thread holds the accumulators of all heads in registers: at most 128); --attn-cpu-pipeline and the reference evaluator (attn-run --backend=reference) run it}}
+  %o = attn.dcmha %q, %q, %q pre(query_gate(%g)) {causal}
+      : tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16xf32>
+      -> tensor<1x16x16x16xf32>
+  return %o : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+func.func @dcmha_without_groups(%q: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
+  // expected-error @below {{'attn.dcmha' op has no GPU mapping without compose groups (it is plain attention: write attn.attention or attn.sliding_window_attention); --attn-cpu-pipeline and the reference evaluator}}
+  %o = attn.dcmha %q, %q, %q {causal}
+      : tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32> -> tensor<1x4x16x16xf32>
   return %o : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+func.func @dcmha_dynamic_head_dim(%q: tensor<1x4x16x?xf32>, %g: tensor<1x16x4xf32>) -> tensor<1x4x16x?xf32> {
+  // expected-error @below {{'attn.dcmha' op has no GPU mapping for dynamic head dims D or Dv (the kernel holds the accumulators in registers), found 'tensor<1x4x16x?xf32>' and 'tensor<1x4x16x?xf32>'}}
+  %o = attn.dcmha %q, %q, %q post(query_gate(%g))
+      : tensor<1x4x16x?xf32>, tensor<1x4x16x?xf32>, tensor<1x4x16x?xf32>, tensor<1x16x4xf32>
+      -> tensor<1x4x16x?xf32>
+  return %o : tensor<1x4x16x?xf32>
 }
 
 // -----

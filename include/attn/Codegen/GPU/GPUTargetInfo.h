@@ -54,6 +54,12 @@ public:
   int64_t composeBlockQ = 4;
   /// Keys per chunk of the compose mapping: one per thread of a warp.
   static constexpr int64_t kComposeKeys = 32;
+  /// Rows per tile (one workgroup, one thread per row) of
+  /// `attn.online_dcmha` (`-attn-tile`'s dcmha-block-q): one warp.
+  int64_t dcmhaBlockQ = 32;
+  /// Most H x Dv accumulators a thread of the DCMHA mapping holds in
+  /// registers (more would spill).
+  static constexpr int64_t kDCMHAMaxAccumulators = 128;
 
   int64_t lanes() const override { return 1; }
 

@@ -127,10 +127,12 @@ def AttnGPUCheckMappablePass
   let description = [{
     Emits an error on each `attn` op without a GPU mapping, so that
     `--attn-gpu-pipeline` stops with a message naming the op instead of
-    leaving it in host code: `attn.dcmha` (and its tiled form
-    `attn.online_dcmha`), `attn.partial_attention` (split-K), and the
+    leaving it in host code: `attn.partial_attention` (split-K), and the
     forms of mapped ops that the mapping cannot take: `attn.compose` with a
-    dynamic head count or compose rank (the kernel unrolls over them), and
+    dynamic head count or compose rank (the kernel unrolls over them),
+    `attn.dcmha` (and `attn.online_dcmha`) with those or with dynamic head
+    dims `D`, `Dv` or more than 128 accumulators `H x Dv` per thread
+    (the kernel holds them in registers) or without compose groups, and
     sampling ops with a dynamic head count `M` or point count `P` (their
     corners are staged in workgroup memory sized by `M * L * P`). The CPU
     pipeline and the reference evaluator run all of them.
@@ -183,6 +185,30 @@ def AttnGPUMapComposePass : Pass<"attn-gpu-map-compose", "func::FuncOp"> {
     read from global memory otherwise; query-indexed and static weights are
     the same for a warp (broadcast loads). `H` and the ranks must be
     static.
+  }];
+  let options = AttnGPUWorkgroupOptions;
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def AttnGPUMapDCMHAPass : Pass<"attn-gpu-map-dcmha", "func::FuncOp"> {
+  let summary = "Map tiles of attn.online_dcmha onto GPU workgroups and threads";
+  let description = [{
+    Replaces each `scf.forall` of bufferized `attn.online_dcmha` tiles (the
+    tiled form of `attn.dcmha`, tiled by `-attn-tile` over (batch, block
+    of query rows), all heads in a tile) with a `gpu.launch`: one
+    workgroup per tile (grid x), one thread per query row (at most
+    `max-threads`, at most the tile's rows; thread `t` has rows `t`,
+    `t + threads`, ...). Each thread walks the keys its row sees twice:
+    sweep 1 computes the `H` logits of a key (`scale Q K^T`), mixes them
+    with `compose_pre` (the shared `ComposeHeads` builder) and updates the
+    `H` online maxima and sums (`OnlineSoftmax`); sweep 2 recomputes them,
+    normalizes, mixes the probabilities with `compose_post` and
+    accumulates `P V` into `H x Dv` f32 registers. K, V and the compose
+    weights are read from global memory (no workgroup memory, no
+    barrier). `H`, `D`, `Dv` and the compose ranks must be static, and
+    `H x Dv` at most 128.
   }];
   let options = AttnGPUWorkgroupOptions;
   let dependentDialects = ["::mlir::gpu::GPUDialect",
