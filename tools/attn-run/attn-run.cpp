@@ -92,6 +92,13 @@ static cl::opt<std::string>
                      "float64 reference evaluator, the test oracle)"),
             cl::value_desc("name"), cl::init("cpu"), cl::cat(category));
 
+// --target=cuda reads as attn-compile's flag does; it names the same
+// compiled backends (cpu, opencl, cuda) as --backend.
+static cl::alias targetAlias("target",
+                             cl::desc("Alias for --backend (cpu, opencl or "
+                                      "cuda, as attn-compile --target)"),
+                             cl::aliasopt(backend), cl::cat(category));
+
 static CompileOptionsCL
     compileFlags(category, "CPU the pipeline tunes for: native (the default) "
                            "or an LLVM CPU name (the JIT always emits host "
