@@ -90,7 +90,7 @@ static LogicalResult checkSampling(Operation *op, Value heads, int64_t headDim,
   return success();
 }
 
-static LogicalResult checkMappable(Operation *op) {
+LogicalResult mlir::attn::checkGPUMappable(Operation *op) {
   if (auto dcmha = dyn_cast<DCMHAOp>(op))
     return checkDCMHA(op, dcmha.getQuery(), dcmha.getKey(), dcmha.getValue(),
                       dcmha.getPreGroups(), dcmha.getPostGroups());
@@ -123,7 +123,7 @@ struct AttnGPUCheckMappablePass
     bool failed = false;
     getOperation().walk([&](Operation *op) {
       if (isa_and_nonnull<AttnDialect>(op->getDialect()) &&
-          mlir::failed(checkMappable(op)))
+          mlir::failed(checkGPUMappable(op)))
         failed = true;
     });
     if (failed)

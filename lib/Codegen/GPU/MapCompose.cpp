@@ -236,17 +236,10 @@ static FailureOr<ComposeMapping> planCompose(TiledComposeOp op,
                                              int64_t maxThreads) {
   if (op->getNumResults() != 0)
     return op.emitOpError("the GPU mapping runs after bufferization");
+  if (failed(checkGPUMappable(op)))
+    return failure();
   ShapedType scores = op.getScoresType();
   ComposeGroups groups = op.getGroups();
-  if (scores.isDynamicDim(1))
-    return op.emitOpError("the GPU mapping unrolls the composition over "
-                          "heads: H must be static, found ")
-           << scores;
-  for (Value weights : {groups.qw1, groups.kw1})
-    if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
-      return op.emitOpError("the GPU mapping unrolls the composition over "
-                            "its ranks: they must be static, found ")
-             << weights.getType();
   if (scores.getDimSize(0) != 1)
     return op.emitOpError("expected a tile of one batch (from -attn-tile), "
                           "found ")

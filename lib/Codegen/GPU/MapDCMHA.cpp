@@ -280,19 +280,9 @@ static FailureOr<DCMHAMapping> planDCMHA(OnlineDCMHAOp op,
                                          int64_t maxThreads) {
   if (op->getNumResults() != 0)
     return op.emitOpError("the GPU mapping runs after bufferization");
+  if (failed(checkGPUMappable(op)))
+    return failure();
   ShapedType query = op.getQueryType(), value = op.getValueType();
-  ShapedType key = op.getKeyType();
-  if (query.isDynamicDim(1) || key.isDynamicDim(3) || value.isDynamicDim(3))
-    return op.emitOpError("the GPU mapping unrolls over heads and holds the "
-                          "H x Dv accumulators in registers: H, D and Dv "
-                          "must be static, found ")
-           << query << " and " << value;
-  for (const ComposeGroups &groups : {op.getPreGroups(), op.getPostGroups()})
-    for (Value weights : {groups.qw1, groups.kw1})
-      if (weights && cast<ShapedType>(weights.getType()).isDynamicDim(2))
-        return op.emitOpError("the GPU mapping unrolls the composition over "
-                              "its ranks: they must be static, found ")
-               << weights.getType();
   if (query.getDimSize(0) != 1)
     return op.emitOpError("expected a tile of one batch (from -attn-tile), "
                           "found ")
@@ -304,13 +294,8 @@ static FailureOr<DCMHAMapping> planDCMHA(OnlineDCMHAOp op,
              << elt;
   DCMHAMapping m;
   m.heads = query.getDimSize(1);
-  m.headDim = key.getDimSize(3);
+  m.headDim = op.getKeyType().getDimSize(3);
   m.valueDim = value.getDimSize(3);
-  if (m.heads * m.valueDim > GPUTargetInfo::kDCMHAMaxAccumulators)
-    return op.emitOpError("the GPU mapping holds H x Dv accumulators per "
-                          "thread: expected at most ")
-           << GPUTargetInfo::kDCMHAMaxAccumulators << ", found " << m.heads
-           << " x " << m.valueDim;
   m.pre = composeShapeOf(op.getPreGroups(), m.heads);
   m.post = composeShapeOf(op.getPostGroups(), m.heads);
   m.scale = op.getScaleAttr()

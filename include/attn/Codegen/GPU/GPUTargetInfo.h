@@ -100,6 +100,15 @@ FailureOr<LoweringConfigAttr> selectGPULoweringConfig(Operation *op,
                                                       const GPUTargetInfo &target,
                                                       int64_t blockQ);
 
+/// Whether the GPU mappings take the attn op `op` (what
+/// `-attn-gpu-check-mappable` asks of every op, and each mapping pass of its
+/// tiles): static head counts, compose ranks, head dims and sampling sizes
+/// where the kernels unroll over them or size workgroup memory by them;
+/// DCMHA with compose groups and at most kDCMHAMaxAccumulators H x Dv; no
+/// split-K tiles. Errors (through `op`) say what the CPU pipeline runs
+/// instead. Other ops: success.
+LogicalResult checkGPUMappable(Operation *op);
+
 } // namespace mlir::attn
 
 #endif // ATTN_CODEGEN_GPU_GPUTARGETINFO_H
