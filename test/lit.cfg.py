@@ -90,5 +90,9 @@ if glob.glob(os.path.join(config.llvm_lib_dir, "clang", "*", "lib", "linux",
 # installed: GPU kernels run on it (test/Integration/GPU).
 if config.attn_have_opencl and glob.glob("/etc/OpenCL/vendors/*.icd"):
     config.available_features.add("opencl")
+# The cuda backend is built (the CUDA toolkit's cuda.h was found; running
+# it still needs a GPU: feature `gpu`).
+if config.attn_have_cuda:
+    config.available_features.add("cuda-backend")
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")

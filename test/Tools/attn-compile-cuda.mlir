@@ -1,6 +1,7 @@
 // attn-compile --target=cuda writes the PTX of the kernel (--emit=ptx, the
 // same as --emit=asm) and the lowered module (--emit=mlir); attn-run
 // --backend=cuda on a machine without a GPU says why it cannot run.
+// REQUIRES: cuda-backend, opencl
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: attn-compile %s --target=cuda --emit=ptx -o %t/a.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t/a.ptx

@@ -1,5 +1,6 @@
 // Without a GPU, attn-run --backend=cuda stops with the CUDA runtime's reason
 // after compiling (the kernel's PTX is built; only the run needs a device).
+// REQUIRES: cuda-backend
 // UNSUPPORTED: gpu
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %PYTHON %S/Inputs/npytool.py make %t/q.npy 1x1x4x8 float32 --seed 1
