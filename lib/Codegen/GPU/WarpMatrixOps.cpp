@@ -81,29 +81,30 @@ Fragment EmulatedWarpMatrixOps::loadA(OpBuilder &b, Location loc, Value smem,
   return fragment;
 }
 
-Fragment EmulatedWarpMatrixOps::loadB(OpBuilder &b, Location loc, Value smem,
-                                      Value n0, Value k0, Value lane) {
+/// The lane's B elements (k, n) read at smem[k0 + k][n0 + n], or with
+/// `nMajor` at smem[n0 + n][k0 + k].
+static Fragment loadBElements(OpBuilder &b, Location loc, Value smem, Value k0,
+                              Value n0, Value lane, bool nMajor) {
   LaneCoords at(b, loc, lane);
   Fragment fragment;
   for (int64_t i = 0; i < 4; ++i) {
     auto [k, n] = at.bk(i);
+    Value kk = at.add(k0, k), nn = at.add(n0, n);
     fragment.push_back(memref::LoadOp::create(
-        b, loc, smem, ValueRange{at.add(n0, n), at.add(k0, k)}));
+        b, loc, smem, nMajor ? ValueRange{nn, kk} : ValueRange{kk, nn}));
   }
   return fragment;
+}
+
+Fragment EmulatedWarpMatrixOps::loadB(OpBuilder &b, Location loc, Value smem,
+                                      Value n0, Value k0, Value lane) {
+  return loadBElements(b, loc, smem, k0, n0, lane, /*nMajor=*/true);
 }
 
 Fragment EmulatedWarpMatrixOps::loadBTransposed(OpBuilder &b, Location loc,
                                                 Value smem, Value k0, Value n0,
                                                 Value lane) {
-  LaneCoords at(b, loc, lane);
-  Fragment fragment;
-  for (int64_t i = 0; i < 4; ++i) {
-    auto [k, n] = at.bk(i);
-    fragment.push_back(memref::LoadOp::create(
-        b, loc, smem, ValueRange{at.add(k0, k), at.add(n0, n)}));
-  }
-  return fragment;
+  return loadBElements(b, loc, smem, k0, n0, lane, /*nMajor=*/false);
 }
 
 Fragment EmulatedWarpMatrixOps::mma(OpBuilder &b, Location loc,
