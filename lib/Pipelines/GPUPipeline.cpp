@@ -67,6 +67,11 @@ static void buildTilingPipeline(OpPassManager &pm,
   std::string tensorCores = options.tensorCores;
   select.tensorCores = tensorCores == "on" ||
                        (tensorCores == "auto" && options.target == "nvvm");
+  // wgmma on sm_90a (GPUTargetInfo::hasWarpgroupMMA); other chips keep
+  // mma.sync.
+  select.warpgroupMma =
+      select.tensorCores && options.target == "nvvm" &&
+      GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip));
   pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
   pm.addPass(createAttnEmitCInterfacePass());
@@ -127,6 +132,8 @@ static void buildNVVMDevicePipeline(OpPassManager &pm,
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  // 16-byte aligned .shared arrays (vector stores, ldmatrix, wgmma).
+  device.addPass(createAttnNVGPUAlignWorkgroupBuffersPass());
   device.addPass(createSCFToControlFlowPass());
   device.addPass(createConvertNVGPUToNVVMPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;

@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -297,52 +298,183 @@ void TileEmitter::emit() {
   }
 }
 
-/// Emits the tensor-core mapping of one tile (FlashAttention-2's warp
-/// schedule): `blockQ / 16` warps, each owning 16 query rows; Q, K and V
-/// (16-bit floats) staged in padded row-major workgroup buffers; S = Q K^T
-/// and O += P V as 16x8x16 warp products through `ops`; the row max and sum
-/// of the online softmax on the fragments' rows, reduced over the 4 lanes
-/// of a quad; P reused from S's accumulators as the A operand of P V.
-class MMATileEmitter : public TileEmitterBase {
-public:
-  MMATileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
-                 ValueRange buffers, Value threadId, WarpMatrixOps &ops)
-      : TileEmitterBase(b, op, config, threadId), qS(buffers[0]),
-        kS(buffers[1]), vS(buffers[2]), ops(ops) {}
+/// What the two fragment mappings share (warps of 16 query rows holding
+/// f32 C fragments of `mma.m16n8k16`: the mma.sync warps, and the warps of a
+/// wgmma warpgroup, whose m64nN accumulator is the same layout repeated
+/// along N, WarpMatrixOps.h): the lane's rows and the online softmax on the
+/// fragments, with row maxima and sums reduced over the 4 lanes of a quad.
+class FragmentTileEmitter : public TileEmitterBase {
+protected:
+  FragmentTileEmitter(OpBuilder &b, OnlineAttentionOp op,
+                      LoweringConfigAttr config, Value threadId,
+                      WarpMatrixOps &ops)
+      : TileEmitterBase(b, op, config, threadId), ops(ops),
+        softmax(b, loc, OnlineSoftmax::mathExp2) {}
 
-  void emit();
+  /// Sets the tile's sizes and the lane's coordinates: lane l = t % 32 of
+  /// warp w = t / 32 owns rows 16w + g and 16w + g + 8 (g = l / 4; the
+  /// columns of its fragments are 2 tq, 2 tq + 1 with tq = l % 4).
+  void initLanes();
+  /// The key blocks that some row of the tile can see, [start, hi) with
+  /// `start` a multiple of blockK (uniform across the workgroup).
+  std::pair<Value, Value> keyBlocks();
+  Value negInf() { return f32(-std::numeric_limits<double>::infinity()); }
 
-private:
-  Value qS, kS, vS;
+  /// The online-softmax step of the key block at `kb` on the C fragments
+  /// `sc` (16 rows x 8 keys each, keys kb + 8j .. of fragment j): scores
+  /// become logits, then unnormalized probabilities p = exp(logit - m_new)
+  /// (f32, in place). `state` holds the lane's two row maxima and two
+  /// partial sums (over its own columns); returns the new maxima, sums and
+  /// the rescale factors alpha of the two rows.
+  struct Step {
+    Value m[2], l[2], alpha[2];
+  };
+  Step softmaxStep(SmallVector<Fragment> &sc, Value kb, ValueRange state);
+  /// O's elements (`4 * (Dv / 8)`, fragment-major) times the alpha of their
+  /// rows.
+  SmallVector<Value> rescale(ValueRange o, const Step &step);
+  /// The end of the tile: the row sums over the quad, O / l (0 for rows
+  /// without a visible key) stored by each lane for its elements.
+  void storeOutput(ValueRange o, ValueRange l);
+
   WarpMatrixOps &ops;
+  OnlineSoftmax softmax;
+  int64_t headDim = 0, valueDim = 0;
+  Value rows, lk, offset, lastRow, lane, warp, tq, rowBase;
+  Value laneRow[2], clampedRow[2], pos[2];
 };
 
-void MMATileEmitter::emit() {
-  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
-        out = op.getOutput();
-  Type elem = cast<MemRefType>(qS.getType()).getElementType();
-  int64_t headDim = op.getKeyType().getDimSize(3);
-  int64_t valueDim = op.getValueType().getDimSize(3);
-  Value rows = memref::DimOp::create(b, loc, q, 2);
-  Value lk = memref::DimOp::create(b, loc, k, 2);
-  Value offset = op.getQueryOffset();
-  OnlineSoftmax softmax(b, loc, OnlineSoftmax::mathExp2);
-  Value negInf = f32(-std::numeric_limits<double>::infinity());
-
-  Value lane = arith::RemUIOp::create(b, loc, t, idx(32));
-  Value warp = arith::DivUIOp::create(b, loc, t, idx(32));
+void FragmentTileEmitter::initLanes() {
+  headDim = op.getKeyType().getDimSize(3);
+  valueDim = op.getValueType().getDimSize(3);
+  rows = memref::DimOp::create(b, loc, op.getQuery(), 2);
+  lk = memref::DimOp::create(b, loc, op.getKey(), 2);
+  offset = op.getQueryOffset();
+  lane = arith::RemUIOp::create(b, loc, t, idx(32));
+  warp = arith::DivUIOp::create(b, loc, t, idx(32));
   Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
-  Value tq = arith::RemUIOp::create(b, loc, lane, idx(4));
-  Value rowBase = arith::MulIOp::create(b, loc, warp, idx(16));
+  tq = arith::RemUIOp::create(b, loc, lane, idx(4));
+  rowBase = arith::MulIOp::create(b, loc, warp, idx(16));
   // This lane's two rows of the tile: g and g + 8 of its warp's 16.
-  Value lastRow = arith::SubIOp::create(b, loc, rows, idx(1));
-  Value laneRow[2], clampedRow[2], pos[2];
+  lastRow = arith::SubIOp::create(b, loc, rows, idx(1));
   for (int64_t r = 0; r < 2; ++r) {
     laneRow[r] = arith::AddIOp::create(
         b, loc, rowBase, arith::AddIOp::create(b, loc, g, idx(8 * r)));
     clampedRow[r] = arith::MinUIOp::create(b, loc, laneRow[r], lastRow);
     pos[r] = arith::AddIOp::create(b, loc, offset, clampedRow[r]);
   }
+}
+
+std::pair<Value, Value> FragmentTileEmitter::keyBlocks() {
+  Value lastPos = arith::AddIOp::create(b, loc, offset, lastRow);
+  auto [lo, hi] =
+      geometry.emitVisibleColumns(b, loc, offset, lastPos, idx(0), lk);
+  Value start = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, lo, idx(blockK)), idx(blockK));
+  return {start, hi};
+}
+
+FragmentTileEmitter::Step
+FragmentTileEmitter::softmaxStep(SmallVector<Fragment> &sc, Value kb,
+                                 ValueRange state) {
+  // Logits; element e of a C fragment is row e / 2, key 2t + e % 2.
+  Value rowMax[2] = {negInf(), negInf()};
+  for (int64_t j = 0, n = sc.size(); j < n; ++j) {
+    for (int64_t e = 0; e < 4; ++e) {
+      Value key = arith::AddIOp::create(
+          b, loc, kb,
+          arith::AddIOp::create(b, loc,
+                                arith::MulIOp::create(b, loc, tq, idx(2)),
+                                idx(8 * j + e % 2)));
+      sc[j][e] = logit(sc[j][e], key, pos[e / 2], clampedRow[e / 2], lk);
+      rowMax[e / 2] = softmax.max(rowMax[e / 2], sc[j][e]);
+    }
+  }
+  Step step;
+  Value bias[2];
+  for (int64_t r = 0; r < 2; ++r) {
+    // The 4 lanes of a quad hold the row's columns.
+    for (int64_t mask : {1, 2})
+      rowMax[r] = softmax.max(rowMax[r],
+                              ops.shuffleXor(b, loc, rowMax[r], mask, lane));
+    step.m[r] = softmax.updateMax(state[r], rowMax[r]);
+    Value mSafe = softmax.safeMax(step.m[r]);
+    step.alpha[r] = softmax.rescale(state[r], mSafe);
+    bias[r] = softmax.negMaxLog2e(mSafe);
+  }
+  Value rowSum[2] = {f32(0.0), f32(0.0)};
+  for (Fragment &fragment : sc)
+    for (int64_t e = 0; e < 4; ++e) {
+      fragment[e] = softmax.exp(fragment[e], bias[e / 2]);
+      rowSum[e / 2] = arith::AddFOp::create(b, loc, rowSum[e / 2], fragment[e]);
+    }
+  for (int64_t r = 0; r < 2; ++r)
+    step.l[r] = softmax.updateSum(state[2 + r], step.alpha[r], rowSum[r]);
+  return step;
+}
+
+SmallVector<Value> FragmentTileEmitter::rescale(ValueRange o,
+                                                const Step &step) {
+  SmallVector<Value> scaled;
+  for (auto [i, x] : llvm::enumerate(o))
+    scaled.push_back(arith::MulFOp::create(b, loc, x, step.alpha[i % 4 / 2]));
+  return scaled;
+}
+
+void FragmentTileEmitter::storeOutput(ValueRange o, ValueRange l) {
+  Value inv[2];
+  for (int64_t r = 0; r < 2; ++r) {
+    Value sum = l[r];
+    for (int64_t mask : {1, 2})
+      sum = arith::AddFOp::create(b, loc, sum,
+                                  ops.shuffleXor(b, loc, sum, mask, lane));
+    inv[r] = softmax.safeReciprocal(sum);
+  }
+  Type outElem = op.getOutputType().getElementType();
+  Value zero = idx(0);
+  for (int64_t r = 0; r < 2; ++r) {
+    Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         laneRow[r], rows);
+    auto ifRow = scf::IfOp::create(b, loc, inTile, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifRow.thenBlock());
+    for (int64_t n = 0; n < valueDim / 8; ++n)
+      for (int64_t e = 2 * r; e < 2 * r + 2; ++e) {
+        Value x = arith::MulFOp::create(b, loc, o[4 * n + e], inv[r]);
+        if (outElem != x.getType())
+          x = arith::TruncFOp::create(b, loc, outElem, x);
+        Value col = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, tq, idx(2)),
+            idx(8 * n + e % 2));
+        memref::StoreOp::create(b, loc, x, op.getOutput(),
+                                ValueRange{zero, zero, laneRow[r], col});
+      }
+  }
+}
+
+/// Emits the tensor-core mapping of one tile (FlashAttention-2's warp
+/// schedule): `blockQ / 16` warps, each owning 16 query rows; Q, K and V
+/// (16-bit floats) staged in padded row-major workgroup buffers; S = Q K^T
+/// and O += P V as 16x8x16 warp products through `ops`; the online softmax
+/// on the fragments (FragmentTileEmitter); P reused from S's accumulators
+/// as the A operand of P V.
+class MMATileEmitter : public FragmentTileEmitter {
+public:
+  MMATileEmitter(OpBuilder &b, OnlineAttentionOp op, LoweringConfigAttr config,
+                 ValueRange buffers, Value threadId, WarpMatrixOps &ops)
+      : FragmentTileEmitter(b, op, config, threadId, ops), qS(buffers[0]),
+        kS(buffers[1]), vS(buffers[2]) {}
+
+  void emit();
+
+private:
+  Value qS, kS, vS;
+};
+
+void MMATileEmitter::emit() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Type elem = cast<MemRefType>(qS.getType()).getElementType();
+  initLanes();
 
   int64_t threads = 2 * blockQ;
   stage(q, qS, idx(0), rows, blockQ, headDim, /*transposed=*/false, threads);
@@ -351,16 +483,11 @@ void MMATileEmitter::emit() {
   for (int64_t s = 0; s < headDim / 16; ++s)
     qA.push_back(ops.loadA(b, loc, qS, rowBase, idx(16 * s), lane));
 
-  Value lastPos = arith::AddIOp::create(b, loc, offset, lastRow);
-  auto [lo, hi] =
-      geometry.emitVisibleColumns(b, loc, offset, lastPos, idx(0), lk);
-  Value start = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, lo, idx(blockK)), idx(blockK));
-
+  auto [start, hi] = keyBlocks();
   // State: max and sum of the lane's two rows (the sums are the lane's
   // partial over its columns until the end), then O's C fragments.
   int64_t oTiles = valueDim / 8;
-  SmallVector<Value> init = {negInf, negInf, f32(0.0), f32(0.0)};
+  SmallVector<Value> init = {negInf(), negInf(), f32(0.0), f32(0.0)};
   init.append(4 * oTiles, f32(0.0));
   auto keyLoop = scf::ForOp::create(b, loc, start, hi, idx(blockK), init);
   {
@@ -385,39 +512,8 @@ void MMATileEmitter::emit() {
                     lane);
       sc.push_back(c);
     }
-    // Logits; element e of a C fragment is row e / 2, key 2t + e % 2.
-    Value rowMax[2] = {negInf, negInf};
-    for (int64_t j = 0; j < sTiles; ++j) {
-      for (int64_t e = 0; e < 4; ++e) {
-        Value key = arith::AddIOp::create(
-            b, loc, kb,
-            arith::AddIOp::create(
-                b, loc, arith::MulIOp::create(b, loc, tq, idx(2)),
-                idx(8 * j + e % 2)));
-        sc[j][e] = logit(sc[j][e], key, pos[e / 2], clampedRow[e / 2], lk);
-        rowMax[e / 2] = softmax.max(rowMax[e / 2], sc[j][e]);
-      }
-    }
-    Value alpha[2], bias[2], mNew[2];
-    for (int64_t r = 0; r < 2; ++r) {
-      // The 4 lanes of a quad hold the row's columns.
-      for (int64_t mask : {1, 2})
-        rowMax[r] = softmax.max(
-            rowMax[r], ops.shuffleXor(b, loc, rowMax[r], mask, lane));
-      mNew[r] = softmax.updateMax(state[r], rowMax[r]);
-      Value mSafe = softmax.safeMax(mNew[r]);
-      alpha[r] = softmax.rescale(state[r], mSafe);
-      bias[r] = softmax.negMaxLog2e(mSafe);
-    }
-    Value rowSum[2] = {f32(0.0), f32(0.0)};
-    for (int64_t j = 0; j < sTiles; ++j)
-      for (int64_t e = 0; e < 4; ++e) {
-        sc[j][e] = softmax.exp(sc[j][e], bias[e / 2]);
-        rowSum[e / 2] = arith::AddFOp::create(b, loc, rowSum[e / 2], sc[j][e]);
-      }
-    SmallVector<Value> yielded = {mNew[0], mNew[1]};
-    for (int64_t r = 0; r < 2; ++r)
-      yielded.push_back(softmax.updateSum(state[2 + r], alpha[r], rowSum[r]));
+    Step step = softmaxStep(sc, kb, state);
+    SmallVector<Value> yielded = {step.m[0], step.m[1], step.l[0], step.l[1]};
 
     // P as A fragments: S tiles 2s and 2s + 1 side by side, in the 16-bit
     // type (the C layout of two 16x8 tiles is the A layout of one 16x16).
@@ -430,11 +526,9 @@ void MMATileEmitter::emit() {
       pA.push_back(a);
     }
     // O = a O + P V.
+    SmallVector<Value> scaled = rescale(state.drop_front(4), step);
     for (int64_t n = 0; n < oTiles; ++n) {
-      Fragment o;
-      for (int64_t e = 0; e < 4; ++e)
-        o.push_back(arith::MulFOp::create(b, loc, state[4 + 4 * n + e],
-                                          alpha[e / 2]));
+      Fragment o(scaled.begin() + 4 * n, scaled.begin() + 4 * n + 4);
       for (int64_t s = 0; s < blockK / 16; ++s)
         o = ops.mma(b, loc, pA[s],
                     ops.loadBTransposed(b, loc, vS, idx(16 * s), idx(8 * n),
@@ -444,36 +538,150 @@ void MMATileEmitter::emit() {
     }
     scf::YieldOp::create(b, loc, yielded);
   }
+  storeOutput(keyLoop.getResults().drop_front(4),
+              keyLoop.getResults().slice(2, 2));
+}
 
-  // The sums over the quad, then o = acc / l by each lane for its elements.
-  Value inv[2];
-  for (int64_t r = 0; r < 2; ++r) {
-    Value l = keyLoop.getResult(2 + r);
-    for (int64_t mask : {1, 2})
-      l = arith::AddFOp::create(b, loc, l, ops.shuffleXor(b, loc, l, mask, lane));
-    inv[r] = softmax.safeReciprocal(l);
-  }
-  Type outElem = op.getOutputType().getElementType();
-  Value zero = idx(0);
-  for (int64_t r = 0; r < 2; ++r) {
-    Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         laneRow[r], rows);
-    auto ifRow = scf::IfOp::create(b, loc, inTile, /*withElseRegion=*/false);
+/// Emits the warpgroup mapping of one tile (FlashAttention-3's product
+/// schedule without its warp specialization and pipelining): one warpgroup
+/// (4 warps, 128 threads) per 64 query rows; Q (once), then per key block
+/// K and V staged into workgroup memory in the tiled layout of
+/// `emitTiledOffset` (16-byte chunks; vector loads); S = Q K^T as one
+/// 64 x block_k warpgroup product over D (K's rows are B's columns:
+/// K-major); the online softmax on S's fragments (FragmentTileEmitter); P
+/// rounded to the 16-bit type and written to workgroup memory (tiled, as
+/// the A operand); O = alpha O + P V as one 64 x Dv product over the block
+/// (V's rows are B's rows: MN-major).
+class WGMMATileEmitter : public FragmentTileEmitter {
+public:
+  WGMMATileEmitter(OpBuilder &b, OnlineAttentionOp op,
+                   LoweringConfigAttr config, ValueRange buffers,
+                   Value threadId, WarpMatrixOps &ops,
+                   WarpgroupMatrixOps &wgOps)
+      : FragmentTileEmitter(b, op, config, threadId, ops), qS(buffers[0]),
+        kS(buffers[1]), vS(buffers[2]), pS(buffers[3]), wgOps(wgOps) {}
+
+  void emit();
+
+private:
+  /// Copies rows [first, first + count) of the [rows, width] tile operand
+  /// `src` (rows >= `limit` as 0) into `dst` in the tiled layout, 8
+  /// elements (16 bytes) per load and store; the 128 threads take
+  /// consecutive chunks of the destination (conflict-free stores), two
+  /// neighbouring threads one 32-byte row segment of the source.
+  void stageTiled(Value src, Value dst, Value first, Value limit,
+                  int64_t count, int64_t width);
+
+  Value qS, kS, vS, pS;
+  WarpgroupMatrixOps &wgOps;
+};
+
+void WGMMATileEmitter::stageTiled(Value src, Value dst, Value first,
+                                  Value limit, int64_t count, int64_t width) {
+  Type elem = cast<MemRefType>(dst.getType()).getElementType();
+  auto chunkType = VectorType::get({8}, elem);
+  int64_t chunksPerRow = width / 8;
+  forEachItemOfThread(count * chunksPerRow, 128, [&](OpBuilder &, Value c) {
+    // Chunk c of the destination is row 8 (c / 8 / chunksPerRow) + c % 8,
+    // columns 8 ((c / 8) % chunksPerRow) .. + 8 (emitTiledOffset).
+    Value block = arith::DivUIOp::create(b, loc, c, idx(8));
+    Value r = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, block, idx(chunksPerRow)),
+            idx(8)),
+        arith::RemUIOp::create(b, loc, c, idx(8)));
+    Value col = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, block, idx(chunksPerRow)),
+        idx(8));
+    Value srcRow = arith::AddIOp::create(b, loc, first, r);
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           srcRow, limit);
+    // Rows past the operand read its last row, then count as 0.
+    Value last = arith::SubIOp::create(b, loc, limit, idx(1));
+    Value clamped = arith::MinUIOp::create(b, loc, srcRow, last);
+    Value zero = idx(0);
+    Value x = vector::LoadOp::create(b, loc, chunkType, src,
+                                     ValueRange{zero, zero, clamped, col},
+                                     /*nontemporal=*/false, llvm::MaybeAlign(16));
+    Value zeros = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(chunkType, b.getFloatAttr(elem, 0.0)));
+    x = arith::SelectOp::create(b, loc, inBounds, x, zeros);
+    Value at = arith::MulIOp::create(b, loc, c, idx(8));
+    vector::StoreOp::create(b, loc, x, dst, ValueRange{at},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  });
+}
+
+void WGMMATileEmitter::emit() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Type elem = cast<MemRefType>(qS.getType()).getElementType();
+  initLanes();
+
+  stageTiled(q, qS, idx(0), rows, blockQ, headDim);
+  wgOps.fenceOperandWrites(b, loc);
+  gpu::BarrierOp::create(b, loc);
+
+  auto [start, hi] = keyBlocks();
+  // State: max and sum of the lane's two rows, then O's accumulators
+  // (Dv / 2: the m64nDv layout, 4 per 8 columns).
+  SmallVector<Value> init = {negInf(), negInf(), f32(0.0), f32(0.0)};
+  init.append(valueDim / 2, f32(0.0));
+  auto keyLoop = scf::ForOp::create(b, loc, start, hi, idx(blockK), init);
+  {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifRow.thenBlock());
-    for (int64_t n = 0; n < oTiles; ++n)
-      for (int64_t e = 2 * r; e < 2 * r + 2; ++e) {
-        Value o = arith::MulFOp::create(
-            b, loc, keyLoop.getResult(4 + 4 * n + e), inv[r]);
-        if (outElem != o.getType())
-          o = arith::TruncFOp::create(b, loc, outElem, o);
-        Value col = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, tq, idx(2)),
-            idx(8 * n + e % 2));
-        memref::StoreOp::create(b, loc, o, out,
-                                ValueRange{zero, zero, laneRow[r], col});
+    b.setInsertionPointToStart(keyLoop.getBody());
+    Value kb = keyLoop.getInductionVar();
+    ValueRange state = keyLoop.getRegionIterArgs();
+
+    // The previous block's products have completed (each thread waited for
+    // its warpgroup's) before K, V and P are overwritten.
+    gpu::BarrierOp::create(b, loc);
+    stageTiled(k, kS, kb, lk, blockK, headDim);
+    stageTiled(v, vS, kb, lk, blockK, valueDim);
+    wgOps.fenceOperandWrites(b, loc);
+    gpu::BarrierOp::create(b, loc);
+
+    // S = Q K^T: 64 x blockK, k = D.
+    SmallVector<Value> s =
+        wgOps.mma(b, loc, qS, headDim, kS, headDim, /*bKMajor=*/true, blockK,
+                  headDim / 16, ValueRange{}, /*accumulate=*/false);
+    SmallVector<Fragment> sc;
+    for (int64_t j = 0; j < blockK / 8; ++j)
+      sc.push_back(Fragment(s.begin() + 4 * j, s.begin() + 4 * j + 4));
+    Step step = softmaxStep(sc, kb, state);
+    SmallVector<Value> yielded = {step.m[0], step.m[1], step.l[0], step.l[1]};
+
+    // P (the 16-bit type) into its tiled buffer: element e of fragment j is
+    // row laneRow[e / 2], column 8j + 2 tq + e % 2; the pair e, e + 1 is
+    // contiguous.
+    Value twoT = arith::MulIOp::create(b, loc, tq, idx(2));
+    auto pairType = VectorType::get({2}, elem);
+    for (int64_t j = 0; j < blockK / 8; ++j)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value pair = vector::FromElementsOp::create(
+            b, loc, pairType,
+            ValueRange{
+                arith::TruncFOp::create(b, loc, elem, sc[j][2 * r]),
+                arith::TruncFOp::create(b, loc, elem, sc[j][2 * r + 1])});
+        Value col = arith::AddIOp::create(b, loc, twoT, idx(8 * j));
+        Value at = emitTiledOffset(b, loc, laneRow[r], col, blockK);
+        vector::StoreOp::create(b, loc, pair, pS, ValueRange{at},
+                                /*nontemporal=*/false, llvm::MaybeAlign(4));
       }
+    wgOps.fenceOperandWrites(b, loc);
+    gpu::BarrierOp::create(b, loc);
+
+    // O = alpha O + P V: 64 x Dv, k = blockK.
+    SmallVector<Value> o =
+        wgOps.mma(b, loc, pS, blockK, vS, valueDim, /*bKMajor=*/false,
+                  valueDim, blockK / 16, rescale(state.drop_front(4), step),
+                  /*accumulate=*/true);
+    yielded.append(o);
+    scf::YieldOp::create(b, loc, yielded);
   }
+  storeOutput(keyLoop.getResults().drop_front(4),
+              keyLoop.getResults().slice(2, 2));
 }
 
 /// Checks that `op` is a tile the mapping takes.
@@ -501,7 +709,7 @@ LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
     if (type.getDimSize(0) != 1 || type.getDimSize(1) != 1)
       return op.emitOpError("expected a mask tile of one batch and one head");
   }
-  if (isTensorCoreConfig(config)) {
+  if (isTensorCoreConfig(config) || isWarpgroupConfig(config)) {
     Type elem = op.getQueryType().getElementType();
     if (!elem.isF16() && !elem.isBF16())
       return op.emitOpError("the tensor-core mapping takes f16 or bf16 "
@@ -519,12 +727,20 @@ LogicalResult checkMappable(OnlineAttentionOp op, LoweringConfigAttr config) {
       return op.emitOpError("the tensor-core mapping needs block_q and "
                             "block_k multiples of 16");
   }
+  if (isWarpgroupConfig(config)) {
+    // wgmma's n (block_k for S, Dv for O) is a multiple of 8 up to 256.
+    if (config.getBlockQ() != 64 || config.getBlockK() > 256 ||
+        op.getValueType().getDimSize(3) > 256)
+      return op.emitOpError("the warpgroup mapping needs block_q = 64, "
+                            "block_k <= 256 and Dv <= 256");
+  }
   return success();
 }
 
 /// The workgroup buffers of a tile (shapes and element types): for the FMA
 /// mapping Q^T, K, V and P^T in f32; for the tensor-core mapping padded
-/// 16-bit Q, K and V and the scratch of `ops`.
+/// 16-bit Q, K and V and the scratch of `ops`; for the warpgroup mapping
+/// 16-bit Q, K, V and P in the tiled layout.
 SmallVector<MemRefType> workgroupBuffers(OnlineAttentionOp op,
                                          LoweringConfigAttr config,
                                          WarpMatrixOps &ops) {
@@ -533,6 +749,18 @@ SmallVector<MemRefType> workgroupBuffers(OnlineAttentionOp op,
   int64_t valueDim = op.getValueType().getDimSize(3);
   MLIRContext *ctx = op.getContext();
   SmallVector<MemRefType> buffers;
+  if (isWarpgroupConfig(config)) {
+    // Flat buffers in the tiled layout of emitTiledOffset: Q [64][D],
+    // K [blockK][D], V [blockK][Dv], P [64][blockK].
+    Type elem = op.getQueryType().getElementType();
+    for (int64_t size : {blockQ * headDim, blockK * headDim,
+                         blockK * valueDim, blockQ * blockK})
+      buffers.push_back(MemRefType::get({size}, elem));
+    // The shuffles of `ops` (the quad reductions) may need scratch.
+    for (Type scratch : ops.scratchBuffers(ctx, blockQ / 16))
+      buffers.push_back(cast<MemRefType>(scratch));
+    return buffers;
+  }
   if (isTensorCoreConfig(config)) {
     // Rows padded by 8 elements (16 bytes) so that the 8 rows of an
     // ldmatrix fall into different banks.
@@ -556,13 +784,19 @@ SmallVector<MemRefType> workgroupBuffers(OnlineAttentionOp op,
 /// Replaces the scf.forall of the tile `op` (or the tile alone, when its
 /// forall folded away) with a gpu.launch (TileToLaunch.h) and `op` with its
 /// per-thread code: a thread per row (FMA), or two warps' worth of threads
-/// per 16 rows (tensor cores).
+/// per 16 rows (tensor cores, warpgroups).
 LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
-                      WarpMatrixOps &ops) {
+                      WarpMatrixOps &ops, WarpgroupMatrixOps *warpgroupOps) {
   LoweringConfigAttr config = getLoweringConfig(op);
   if (failed(checkMappable(op, config)))
     return failure();
-  bool tensorCores = isTensorCoreConfig(config);
+  bool warpgroups = isWarpgroupConfig(config);
+  if (warpgroups && !warpgroupOps)
+    return op.emitOpError("warpgroup (wgmma) configs need a target with "
+                          "warpgroup products (-attn-nvgpu-map-attention "
+                          "on sm_90a, or -attn-gpu-map-attention "
+                          "emulate-warpgroup-mma)");
+  bool tensorCores = isTensorCoreConfig(config) || warpgroups;
   int64_t threads = tensorCores ? 2 * config.getBlockQ() : config.getBlockQ();
   FailureOr<gpu::LaunchOp> launch = wrapTileInLaunch(
       rewriter, op, threads, workgroupBuffers(op, config, ops));
@@ -572,7 +806,13 @@ LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
   Value threadId = launch->getThreadIds().x;
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
-  if (tensorCores) {
+  if (warpgroups) {
+    ops.bind(wg.drop_front(4), threadId);
+    warpgroupOps->bind(threadId);
+    WGMMATileEmitter(rewriter, op, config, wg.take_front(4), threadId, ops,
+                     *warpgroupOps)
+        .emit();
+  } else if (tensorCores) {
     ops.bind(wg.drop_front(3), threadId);
     MMATileEmitter(rewriter, op, config, wg.take_front(3), threadId, ops)
         .emit();
@@ -587,11 +827,16 @@ LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
 struct AttnGPUMapAttentionPass
     : public mlir::attn::impl::AttnGPUMapAttentionPassBase<
           AttnGPUMapAttentionPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     // Tensor-core tiles here get the emulated warp primitives (workgroup
     // memory and barriers); the NVVM leaf has its own pass with nvgpu ops.
     EmulatedWarpMatrixOps ops;
-    if (failed(mapAttentionToGPU(getOperation(), ops)))
+    EmulatedWarpgroupMatrixOps warpgroupOps;
+    if (failed(mapAttentionToGPU(getOperation(), ops,
+                                 emulateWarpgroupMma ? &warpgroupOps
+                                                     : nullptr)))
       signalPassFailure();
   }
 };
@@ -602,13 +847,19 @@ bool mlir::attn::isTensorCoreConfig(LoweringConfigAttr config) {
   return config && config.getQkTile() == ArrayRef<int64_t>{16, 8};
 }
 
+bool mlir::attn::isWarpgroupConfig(LoweringConfigAttr config) {
+  return config && config.getQkTile().size() == 2 &&
+         config.getQkTile()[0] == 64;
+}
+
 LogicalResult mlir::attn::mapAttentionToGPU(func::FuncOp func,
-                                            WarpMatrixOps &ops) {
+                                            WarpMatrixOps &ops,
+                                            WarpgroupMatrixOps *warpgroupOps) {
   SmallVector<OnlineAttentionOp> tiles;
   func.walk([&](OnlineAttentionOp op) { tiles.push_back(op); });
   IRRewriter rewriter(func.getContext());
   for (OnlineAttentionOp op : tiles)
-    if (failed(mapTile(rewriter, op, ops)))
+    if (failed(mapTile(rewriter, op, ops, warpgroupOps)))
       return failure();
   return success();
 }

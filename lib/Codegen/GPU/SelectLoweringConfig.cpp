@@ -33,8 +33,22 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
   bool sixteenBit = (elem.isF16() || elem.isBF16()) &&
                     key.getElementType() == elem &&
                     value.getElementType() == elem;
-  if (target.tensorCores && sixteenBit && headDim % 16 == 0 &&
-      valueDim % 16 == 0) {
+  bool tensorCoreShape = target.tensorCores && sixteenBit &&
+                         headDim % 16 == 0 && valueDim % 16 == 0;
+  if (tensorCoreShape && target.warpgroupMMA && valueDim <= 256 &&
+      (blockQ <= 0 || blockQ == 64)) {
+    for (int64_t blockK = target.wgmmaMaxBlockK; blockK >= 16; blockK /= 2) {
+      if (wgmmaWorkgroupBytes(blockK, headDim, valueDim, 2) >
+          target.sharedMemoryBytes)
+        continue;
+      SmallVector<int64_t, 2> qkTile = {64, blockK}, pvTile = {64, valueDim};
+      return LoweringConfigAttr::get(op->getContext(), /*blockQ=*/64, blockK,
+                                     /*splitKeys=*/1, qkTile, pvTile, qkTile,
+                                     pvTile);
+    }
+    // Buffers too large for any key block: the mma.sync config below.
+  }
+  if (tensorCoreShape) {
     int64_t blockK = target.mmaBlockK;
     int64_t rows = blockQ;
     for (int64_t warps = target.mmaMaxWarps; rows <= 0 && warps >= 1;
@@ -95,6 +109,7 @@ struct AttnGPUSelectLoweringConfigPass
     target.maxThreads = maxThreads;
     target.blockK = blockK;
     target.tensorCores = tensorCores;
+    target.warpgroupMMA = warpgroupMma;
     if (blockK < 0 || maxThreads < target.minThreads) {
       getOperation().emitError()
           << "expected block-k >= 0 and max-threads >= " << target.minThreads;

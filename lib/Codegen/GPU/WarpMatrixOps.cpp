@@ -166,3 +166,68 @@ Value EmulatedWarpMatrixOps::shuffleXor(OpBuilder &b, Location loc, Value x,
   gpu::BarrierOp::create(b, loc);
   return y;
 }
+
+//===----------------------------------------------------------------------===//
+// Warpgroup products
+//===----------------------------------------------------------------------===//
+
+WarpgroupMatrixOps::~WarpgroupMatrixOps() = default;
+
+Value mlir::attn::emitTiledOffset(OpBuilder &b, Location loc, Value row,
+                                  Value col, int64_t cols) {
+  auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
+  auto div = [&](Value x, int64_t v) {
+    return arith::DivUIOp::create(b, loc, x, idx(v));
+  };
+  auto rem = [&](Value x, int64_t v) {
+    return arith::RemUIOp::create(b, loc, x, idx(v));
+  };
+  auto mul = [&](Value x, int64_t v) {
+    return arith::MulIOp::create(b, loc, x, idx(v));
+  };
+  Value block = arith::AddIOp::create(b, loc, mul(div(row, 8), cols / 8),
+                                      div(col, 8));
+  Value inBlock = arith::AddIOp::create(b, loc, mul(rem(row, 8), 8), rem(col, 8));
+  return arith::AddIOp::create(b, loc, mul(block, 64), inBlock);
+}
+
+SmallVector<Value> EmulatedWarpgroupMatrixOps::mma(
+    OpBuilder &b, Location loc, Value a, int64_t aCols, Value bBuf,
+    int64_t bCols, bool bKMajor, int64_t n, int64_t kSteps, ValueRange acc,
+    bool accumulate) {
+  auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
+  Value lane = arith::RemUIOp::create(b, loc, threadId, idx(32));
+  Value warp = arith::DivUIOp::create(b, loc, threadId, idx(32));
+  LaneCoords at(b, loc, lane);
+  Value rowBase = arith::MulIOp::create(b, loc, warp, idx(16));
+  // The thread's rows (two) and columns (two per 8) of D: the C fragment
+  // layout repeated along n (WarpMatrixOps.h).
+  SmallVector<Value> init;
+  for (int64_t e = 0; e < n / 2; ++e)
+    init.push_back(accumulate ? acc[e]
+                              : arith::ConstantOp::create(
+                                    b, loc, b.getF32FloatAttr(0.0)));
+  Value rowOf[2];
+  for (int64_t h = 0; h < 2; ++h)
+    rowOf[h] = at.add(rowBase, at.add(at.g, 8 * h));
+  auto loop = scf::ForOp::create(b, loc, idx(0), idx(16 * kSteps), idx(1),
+                                 init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value k = loop.getInductionVar();
+  auto load = [&](Value buffer, Value row, Value col, int64_t cols) -> Value {
+    Value x = memref::LoadOp::create(
+        b, loc, buffer, ValueRange{emitTiledOffset(b, loc, row, col, cols)});
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  };
+  Value aOf[2] = {load(a, rowOf[0], k, aCols), load(a, rowOf[1], k, aCols)};
+  SmallVector<Value> next;
+  for (int64_t e = 0; e < n / 2; ++e) {
+    Value col = at.add(at.twoT(), 8 * (e / 4) + e % 2);
+    Value y = bKMajor ? load(bBuf, col, k, bCols) : load(bBuf, k, col, bCols);
+    next.push_back(math::FmaOp::create(b, loc, aOf[e % 4 / 2], y,
+                                       loop.getRegionIterArgs()[e]));
+  }
+  scf::YieldOp::create(b, loc, next);
+  return SmallVector<Value>(loop.getResults());
+}

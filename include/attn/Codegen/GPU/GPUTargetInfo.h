@@ -44,6 +44,19 @@ public:
   int64_t mmaBlockK = 32;
   /// Most warps per workgroup of the tensor-core mapping.
   int64_t mmaMaxWarps = 4;
+  /// Whether the target has warpgroup products (`wgmma.mma_async`, PTX ISA
+  /// "Asynchronous Warpgroup Level Matrix Multiply-Accumulate"): then
+  /// tensor-core ops take the warpgroup mapping (one warpgroup of 4 warps
+  /// per 64 query rows). `hasWarpgroupMMA(chip)` says which NVIDIA chips.
+  bool warpgroupMMA = false;
+  /// Most keys per block of the warpgroup mapping (the n of S's wgmma);
+  /// smaller when the buffers do not fit shared memory.
+  int64_t wgmmaMaxBlockK = 64;
+
+  /// Whether the NVIDIA chip `chip` (`sm_XX[a]`) has `wgmma`: sm_90a only
+  /// (wgmma needs the arch-specific features of sm_90a; MLIR's NVVM ops
+  /// refuse plain sm_90, and later architectures replace it by tcgen05).
+  static bool hasWarpgroupMMA(StringRef chip) { return chip == "sm_90a"; }
 
   /// Queries per tile (one workgroup) of `attn.bilinear_gather`
   /// (`-attn-tile`'s gather-block-q): few, so that short query lists
@@ -85,6 +98,14 @@ inline int64_t mmaWorkgroupBytes(int64_t blockQ, int64_t blockK,
                          blockK * (valueDim + 8));
 }
 
+/// Bytes of the 16-bit Q [64][D], K [blockK][D], V [blockK][Dv] and P
+/// [64][blockK] buffers of the warpgroup mapping (tiled, unpadded).
+inline int64_t wgmmaWorkgroupBytes(int64_t blockK, int64_t headDim,
+                                   int64_t valueDim, int64_t elementBytes) {
+  return elementBytes * (64 * headDim + blockK * headDim + blockK * valueDim +
+                         64 * blockK);
+}
+
 /// The lowering config of the FMA mapping for an attention op (`attention`,
 /// `sliding_window_attention` or `online_attention`) with head dims `D` and
 /// `Dv`: `block_q` = `blockQ` when positive, else the largest power of two
@@ -93,7 +114,11 @@ inline int64_t mmaWorkgroupBytes(int64_t blockQ, int64_t blockK,
 /// `target.tensorCores`, f16 and bf16 ops whose D and Dv are multiples of 16
 /// get the tensor-core config instead: `block_q` = 16 x the most warps (up
 /// to `mmaMaxWarps`) whose buffers fit, `block_k` = `mmaBlockK`, register
-/// tiles [16, 8] (the warp tile of `mma.m16n8k16`). Fails (through
+/// tiles [16, 8] (the warp tile of `mma.m16n8k16`); with
+/// `target.warpgroupMMA` too (and Dv <= 256, `blockQ` 0 or 64) the
+/// warpgroup config: `block_q` = 64, `block_k` the largest power of two
+/// from `wgmmaMaxBlockK` down to 16 whose buffers fit, register tiles
+/// [64, block_k] (S) and [64, Dv] (O). Fails (through
 /// `op->emitOpError`) on dynamic head dims, `Dv > kMaxValueDim`, or buffers
 /// that do not fit.
 FailureOr<LoweringConfigAttr> selectGPULoweringConfig(Operation *op,

@@ -18,14 +18,21 @@ namespace mlir::attn {
 /// `mma.m16n8k16`: `qk_tile = [16, 8]`) rather than the FMA one.
 bool isTensorCoreConfig(LoweringConfigAttr config);
 
+/// Whether `config` asks for the warpgroup mapping (one `wgmma.m64nNk16`
+/// warpgroup per 64 query rows: `qk_tile = [64, block_k]`).
+bool isWarpgroupConfig(LoweringConfigAttr config);
+
 /// Replaces every scf.forall of bufferized `attn.online_attention` tiles in
 /// `func` (and every tile whose forall folded away) with a gpu.launch
 /// (docs/gpu.md): the FMA mapping, or for tensor-core configs the warp
-/// mapping with the primitives of `ops`. Errors (through the op) on tiles
-/// the mappings do not take: dynamic head dims, split-K tiles, writes
-/// beside the tile, tensor-core configs with other than f16/bf16 operands
-/// or head dims not a multiple of 16.
-LogicalResult mapAttentionToGPU(func::FuncOp func, WarpMatrixOps &ops);
+/// mapping with the primitives of `ops`, for warpgroup configs the
+/// warpgroup mapping with the products of `warpgroupOps` (and the shuffles
+/// of `ops`). Errors (through the op) on tiles the mappings do not take:
+/// dynamic head dims, split-K tiles, writes beside the tile, tensor-core
+/// configs with other than f16/bf16 operands or head dims not a multiple of
+/// 16, warpgroup configs without `warpgroupOps`.
+LogicalResult mapAttentionToGPU(func::FuncOp func, WarpMatrixOps &ops,
+                                WarpgroupMatrixOps *warpgroupOps = nullptr);
 
 } // namespace mlir::attn
 

@@ -28,7 +28,11 @@ defvar AttnGPUTargetOptions = [
          "when Dv > 64">,
   Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
          "f16/bf16 attention with D, Dv multiples of 16 takes the "
-         "tensor-core (mma.m16n8k16 warp) mapping">
+         "tensor-core (mma.m16n8k16 warp) mapping">,
+  Option<"warpgroupMma", "warpgroup-mma", "bool", /*default=*/"false",
+         "with tensor-cores: the target has warpgroup products (wgmma, "
+         "sm_90a), so such ops take the warpgroup mapping (64 rows, "
+         "wgmma.m64nNk16) instead">
 ];
 
 def AttnGPUSelectLoweringConfigPass
@@ -48,7 +52,11 @@ def AttnGPUSelectLoweringConfigPass
     not fit even at 32 rows, are reported as errors. With `tensor-cores`,
     f16 and bf16 ops whose head dims are multiples of 16 get the tensor-core
     config instead: `block_q` = 16 rows per warp (up to 4 warps),
-    `block_k = 32`, register tiles `[16, 8]`.
+    `block_k = 32`, register tiles `[16, 8]`; with `warpgroup-mma` too (and
+    Dv <= 256), the warpgroup config: `block_q = 64` (one warpgroup),
+    `block_k` the largest of 64, 32, 16 whose buffers (Q, K, V, P in the
+    16-bit type) fit, register tiles `[64, block_k]` (S) and `[64, Dv]` (O),
+    the wgmma shapes.
   }];
   let options = AttnGPUTargetOptions;
 }
@@ -85,10 +93,26 @@ def AttnGPUMapAttentionPass
     and barriers (`EmulatedWarpMatrixOps`, for OpenCL devices such as
     PoCL); `-attn-nvgpu-map-attention` (Codegen/LLVMGPU) emits the same
     mapping with `nvgpu.ldmatrix`, `nvgpu.mma.sync` and `gpu.shuffle`.
+
+    Tiles whose config has register tiles `[64, block_k]` take the
+    warpgroup mapping (FlashAttention-3's products, for `wgmma` on sm_90a):
+    one warpgroup of 4 warps per 64 query rows, Q, K, V and P in workgroup
+    buffers in the tiled layout of wgmma's shared-memory operands,
+    `S = Q K^T` and `O += P V` as 64 x n warpgroup products, the online
+    softmax on the accumulators (the same fragment code as the tensor-core
+    mapping). With `emulate-warpgroup-mma` this pass computes the products
+    with plain loads (`EmulatedWarpgroupMatrixOps`, to run the mapping on
+    PoCL); `-attn-nvgpu-map-attention` emits `wgmma.mma_async`.
   }];
+  let options = [
+    Option<"emulateWarpgroupMma", "emulate-warpgroup-mma", "bool",
+           /*default=*/"false",
+           "map warpgroup (wgmma) configs with emulated warpgroup products">
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AttnGPUInsertDeviceCopiesPass

@@ -99,6 +99,69 @@ private:
   Value aScratch, bScratch, shuffleScratch, threadId;
 };
 
+//===----------------------------------------------------------------------===//
+// Warpgroup products (wgmma)
+//===----------------------------------------------------------------------===//
+
+/// Element offset of element (row, col) of a [rows][cols] matrix of a 16-bit
+/// type stored in a flat workgroup buffer in the tiled layout of the
+/// warpgroup mapping: 8 x 8 blocks of 128 contiguous bytes (the "core
+/// matrices" of the PTX ISA's wgmma shared-memory layouts: 8 rows of 16
+/// bytes), block (row / 8, col / 8) at element 64 * ((row / 8) * (cols / 8) +
+/// col / 8), element (row % 8, col % 8) at 8 * (row % 8) + col % 8 in it.
+/// `cols` must be a multiple of 8. Row-major sources are copied into it in
+/// 16-byte chunks (8 elements of one row).
+Value emitTiledOffset(OpBuilder &b, Location loc, Value row, Value col,
+                      int64_t cols);
+
+/// Warpgroup-level products with `wgmma.mma_async.m64nNk16` semantics
+/// (PTX ISA, "Asynchronous Warpgroup Level Matrix Multiply-Accumulate"): 4
+/// warps (threads 0-127 of the workgroup) compute a 64 x n product whose
+/// operands are in workgroup memory, in the tiled layout of
+/// `emitTiledOffset`. Accumulators are f32; warp w holds rows 16w .. 16w + 15
+/// and, per 8 columns j, a C fragment of `mma.m16n8k16` (WarpMatrixOps.h):
+/// element 4j + e of a thread is row 16w + g + 8 (e / 2), column 8j + 2t +
+/// e % 2. Must be called by all 128 threads in uniform control flow, after
+/// the operands' writes were ordered by `fenceOperandWrites` and a barrier.
+class WarpgroupMatrixOps {
+public:
+  virtual ~WarpgroupMatrixOps();
+
+  /// Receives the thread's id in the workgroup before any other call.
+  virtual void bind(Value threadId) {}
+  /// D = A B (+ `acc` when `accumulate`) with A = the [64][aCols] matrix `a`
+  /// (A's k dimension along its columns), k = 16 * kSteps (columns [0, k) of
+  /// A), n columns. With `bKMajor`, `bBuf` is a [n][bCols] matrix holding B
+  /// transposed (element (k, j) of B at row j, column k: K rows for
+  /// S = Q K^T); otherwise a [k][bCols] matrix holding B (element (k, j) at
+  /// row k, column j: V rows for O = P V; bCols = n). `acc` has n / 2
+  /// elements (ignored unless `accumulate`); returns D's n / 2 elements.
+  virtual SmallVector<Value> mma(OpBuilder &b, Location loc, Value a,
+                                 int64_t aCols, Value bBuf, int64_t bCols,
+                                 bool bKMajor, int64_t n, int64_t kSteps,
+                                 ValueRange acc, bool accumulate) = 0;
+  /// Orders the calling thread's plain stores to workgroup memory before
+  /// later products that read them (the products read through another
+  /// memory proxy on NVIDIA GPUs); a barrier must follow before the product.
+  virtual void fenceOperandWrites(OpBuilder &b, Location loc) {}
+};
+
+/// The semantics of WarpgroupMatrixOps in plain loads: each thread computes
+/// its own accumulator elements from the operands in workgroup memory (an
+/// f32 FMA loop over k). For targets without wgmma (PoCL), where it checks
+/// the warpgroup mapping's staging, layouts and fragment bookkeeping.
+class EmulatedWarpgroupMatrixOps : public WarpgroupMatrixOps {
+public:
+  void bind(Value threadIdValue) override { threadId = threadIdValue; }
+  SmallVector<Value> mma(OpBuilder &b, Location loc, Value a, int64_t aCols,
+                         Value bBuf, int64_t bCols, bool bKMajor, int64_t n,
+                         int64_t kSteps, ValueRange acc,
+                         bool accumulate) override;
+
+private:
+  Value threadId;
+};
+
 } // namespace mlir::attn
 
 #endif // ATTN_CODEGEN_GPU_WARPMATRIXOPS_H

@@ -24,14 +24,37 @@ def AttnNVGPUMapAttentionPass
     (m16n8k16, f32 accumulate; bf16 products as `nvvm.mma.sync`, which
     MLIR 22's nvgpu lowering lacks), quad reductions with
     `gpu.shuffle xor`. FMA tiles are mapped as by the generic pass.
+    Warpgroup tiles (`qk_tile = [64, block_k]`, selected for sm_90a) get
+    `nvvm.wgmma.mma_async` products (m64nNk16, f16 or bf16 operands in
+    shared memory through 64-bit matrix descriptors, f32 accumulators)
+    between `wgmma.fence` and `wgmma.commit_group`/`wait_group 0`, with
+    `fence.proxy.async` after the plain stores that stage their operands.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def AttnNVGPUAlignWorkgroupBuffersPass
+    : Pass<"attn-nvgpu-align-workgroup-buffers", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Align the workgroup buffers of NVVM kernels";
+  let description = [{
+    Sets `llvm.align` on every workgroup attribution of the module's
+    `gpu.func`s that has none, so that the `.shared` arrays they become are
+    aligned to `alignment` bytes (without it they get the alignment of
+    their element type). 16-byte vector stores, `ldmatrix` row addresses
+    and wgmma matrix descriptors (start addresses 16-byte aligned, PTX ISA)
+    need 16.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "byte alignment of each workgroup buffer">
+  ];
 }
 
 #endif // ATTN_CODEGEN_LLVMGPU_PASSES_TD
