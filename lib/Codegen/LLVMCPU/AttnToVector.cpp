@@ -276,9 +276,9 @@ private:
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
-  void emitScoresTransposed(Value bIdx, Value kvh, Value q0, Value nq, Value kb,
-                            Value nk, Value jhi);
+  void emitScoresTransposed(Value q0, Value nq, Value kb, Value nk);
   void emitPrefetchRows(Value bIdx, Value kvh, Value row);
+  void emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk);
   void emitSoftmaxTransposed(Value nq, Value nk);
   void emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb, Value jhi);
   void emitScores(Value bIdx, Value outer, Value q0, Value nq, Value kb,
@@ -319,8 +319,10 @@ private:
   // over keys (no horizontal reductions).
   bool transposedScores = false;
   // Q^T [d][w] and the per-row visible columns [lo, hi) ([w] i32 each) of
-  // the transposed form.
-  Value qt, loCols, hiCols;
+  // the transposed form; its key block's K and V rows copied contiguously
+  // as f32 ([blockK][dPad] and [blockK][dvPad]).
+  Value qt, loCols, hiCols, kStage, vStage;
+  int64_t dPad = 0;
   // The target's exp2, for the OnlineSoftmax builders (which keep a
   // reference to it).
   std::function<Value(OpBuilder &, Location, Value)> targetExp2 =
@@ -351,8 +353,10 @@ void KernelEmitter::emit() {
   // kMaxStackScratchBytes (huge D or Dv) the buffers go to the heap instead,
   // so that no thread's stack (8 MiB main, less for OpenMP workers) overflows.
   constexpr int64_t kMaxStackScratchBytes = 1 << 20;
+  dPad = llvm::divideCeil(d, w) * w;
   int64_t scratchBytes =
-      4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w);
+      4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w +
+           (transposedScores ? bk * (dPad + dvPad) : 0));
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
@@ -369,6 +373,8 @@ void KernelEmitter::emit() {
     // S^T [bk][w]; Q^T instead of K^T.
     qt = alloc({d, w});
     s = alloc({bk, w});
+    kStage = alloc({bk, dPad});
+    vStage = alloc({bk, dvPad});
     auto i32Type = MemRefType::get({w}, b.getI32Type());
     loCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
     hiCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
@@ -422,7 +428,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     emitPackQueries(bIdx, outer, q0, nq);
     forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
       Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
-      emitScoresTransposed(bIdx, kvh, q0, nq, kb, nk, jhi);
+      emitStageBlock(bIdx, kvh, kb, nk);
+      emitScoresTransposed(q0, nq, kb, nk);
       emitSoftmaxTransposed(nq, nk);
       emitAccumulate(bIdx, kvh, q0, nq, kb, nk, t.tiles);
     });
@@ -522,10 +529,10 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
 /// S^T[j, :] = cap(scale * K[b, kvh, kb + j, :] Q^T) for the keys j < nk of
 /// the block, -inf where a row cannot see the key: register tiles of
 /// kKeys keys x one vector of rows, each step a Q^T row load and kKeys
-/// broadcasts of K elements (K read row by row, as it lies in memory).
-void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
-                                         Value nq, Value kb, Value nk,
-                                         Value jhi) {
+/// broadcasts of K elements (from the block's staged K rows: no K^T
+/// packing or transposes).
+void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
+                                         Value nk) {
   constexpr int64_t kKeys = 8;
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
@@ -549,31 +556,17 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
     hiV = vector::LoadOp::create(b, vecI32, hiCols, ValueRange{cIdx(0)});
   }
   Value lastKey = subIdx(nk, cIdx(1));
-  // The K and V rows kPrefetchKeys keys ahead (clamped to the last visible
-  // key), a group's worth per group of keys: spread over the scores loop,
-  // unlike one burst per block, the prefetches do not stall on the miss
-  // buffers (interleaved AOT A/B of the two decode rows, 2 threads: 4-11%
-  // less time than the per-block burst in a quiet run, 11-27% in a busier
-  // one; 32 and 128 keys ahead measured slower than 64).
-  constexpr int64_t kPrefetchKeys = 64;
-  Value lastVisible = subIdx(jhi, cIdx(1));
   forLoop(cIdx(0), nk, cIdx(kKeys), [&](Value j0) {
-    if (prefetchNextBlock)
-      for (int64_t jj = 0; jj < kKeys; ++jj)
-        emitPrefetchRows(
-            bIdx, kvh,
-            minIdx(addIdx(kb, addIdx(j0, cIdx(jj + kPrefetchKeys))),
-                   lastVisible));
     // Keys past nk repeat the last one (their scores land in unused rows).
     SmallVector<Value> keys;
     for (int64_t jj = 0; jj < kKeys; ++jj)
-      keys.push_back(addIdx(kb, minIdx(addIdx(j0, cIdx(jj)), lastKey)));
+      keys.push_back(minIdx(addIdx(j0, cIdx(jj)), lastKey));
     auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
       Value qv = vector::LoadOp::create(b, vecF32, qt, ValueRange{dd, cIdx(0)});
       SmallVector<Value> next;
       for (int64_t jj = 0; jj < kKeys; ++jj) {
-        Value kv = splat(toF32(memref::LoadOp::create(
-            b, k, ValueRange{bIdx, kvh, keys[jj], dd})));
+        Value kv = splat(
+            memref::LoadOp::create(b, kStage, ValueRange{keys[jj], dd}));
         next.push_back(vector::FMAOp::create(b, kv, qv, accs[jj]));
       }
       return next;
@@ -597,6 +590,25 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
       }
       vector::StoreOp::create(b, sv, s, ValueRange{j, cIdx(0)});
     }
+  });
+}
+
+/// kStage[j, :] = K[b, kvh, kb + j, :] and vStage[j, :] = V[b, kvh, kb + j, :]
+/// for j < nk, widened to f32 (columns past D and Dv zero): a plain
+/// sequential copy of the block's rows. The transposed form reads each K
+/// row in d-steps interleaved over 8 keys and V in one pass per Dv chunk,
+/// orders that keep few cache misses in flight; decode streams K/V from
+/// DRAM, and this copy loop, back to back loads of contiguous rows, is what
+/// the hardware prefetchers and the load queue handle best.
+void KernelEmitter::emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk) {
+  forLoop(cIdx(0), nk, cIdx(1), [&](Value j) {
+    Value key = addIdx(kb, j);
+    for (auto [mem, stage, cols, pad] :
+         {std::make_tuple(k, kStage, d, dPad), std::make_tuple(v, vStage, dv, dvPad)})
+      for (int64_t e = 0; e < pad; e += w)
+        vector::StoreOp::create(
+            b, loadRow(mem, ValueRange{bIdx, kvh, key, cIdx(e)}, cols - e),
+            stage, ValueRange{j, cIdx(e)});
   });
 }
 
@@ -1021,10 +1033,14 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
           [&](Value j, ValueRange accs) -> SmallVector<Value> {
             SmallVector<Value> vv;
             for (int64_t n = 0; n < nv; ++n)
-              vv.push_back(loadRow(v,
-                                   ValueRange{bIdx, kvh, addIdx(kb, j),
-                                              cIdx(e0 + n * w)},
-                                   dv - (e0 + n * w)));
+              vv.push_back(
+                  transposedScores
+                      ? Value(vector::LoadOp::create(
+                            b, vecF32, vStage, ValueRange{j, cIdx(e0 + n * w)}))
+                      : loadRow(v,
+                                ValueRange{bIdx, kvh, addIdx(kb, j),
+                                           cIdx(e0 + n * w)},
+                                dv - (e0 + n * w)));
             SmallVector<Value> ps;
             for (int64_t i = 0; i < mr; ++i)
               ps.push_back(memref::LoadOp::create(
