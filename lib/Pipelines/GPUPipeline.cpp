@@ -65,13 +65,14 @@ static void buildTilingPipeline(OpPassManager &pm,
   select.blockQ = options.blockQ;
   select.blockK = options.blockK;
   std::string tensorCores = options.tensorCores;
-  select.tensorCores = tensorCores == "on" ||
+  select.tensorCores = tensorCores == "on" || tensorCores == "wgmma" ||
                        (tensorCores == "auto" && options.target == "nvvm");
   // wgmma on sm_90a (GPUTargetInfo::hasWarpgroupMMA); other chips keep
-  // mma.sync.
+  // mma.sync. `wgmma` asks for it (emulated on SPIR-V).
   select.warpgroupMma =
-      select.tensorCores && options.target == "nvvm" &&
-      GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip));
+      tensorCores == "wgmma" ||
+      (select.tensorCores && options.target == "nvvm" &&
+       GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip)));
   pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
   pm.addPass(createAttnEmitCInterfacePass());
@@ -101,7 +102,8 @@ static void buildMappingPipeline(OpPassManager &pm,
   if (options.target == "nvvm")
     pm.addNestedPass<func::FuncOp>(createAttnNVGPUMapAttentionPass());
   else
-    pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass());
+    pm.addNestedPass<func::FuncOp>(createAttnGPUMapAttentionPass(
+        {/*emulateWarpgroupMma=*/options.tensorCores == "wgmma"}));
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapGatherPass(
       {options.sharedMemoryBytes, options.maxThreads}));
   pm.addNestedPass<func::FuncOp>(createAttnGPUMapComposePass(
@@ -205,10 +207,18 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
     return;
   }
   std::string tensorCores = options.tensorCores;
-  if (tensorCores != "auto" && tensorCores != "on" && tensorCores != "off") {
+  if (tensorCores != "auto" && tensorCores != "on" && tensorCores != "off" &&
+      tensorCores != "wgmma") {
     pm.addPass(std::make_unique<InvalidOptionPass>(
         "invalid --attn-gpu-pipeline tensor-cores='" + tensorCores +
-        "': expected auto, on or off"));
+        "': expected auto, on, off or wgmma"));
+    return;
+  }
+  if (tensorCores == "wgmma" && target == "nvvm" &&
+      !GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip))) {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "--attn-gpu-pipeline tensor-cores=wgmma needs chip=sm_90a, found "
+        "chip='" + std::string(options.chip) + "'"));
     return;
   }
   std::string format = options.format;

@@ -49,9 +49,9 @@ public:
 
   llvm::Error verifyOptions(const CompileOptions &options) const override {
     const std::string &tc = options.gpuTensorCores;
-    if (tc != "auto" && tc != "on" && tc != "off")
+    if (tc != "auto" && tc != "on" && tc != "off" && tc != "wgmma")
       return makeError("invalid --gpu-tensor-cores='" + tc +
-                       "': expected auto, on or off");
+                       "': expected auto, on, off or wgmma");
     return llvm::Error::success();
   }
 
@@ -65,6 +65,10 @@ public:
     pipeline.blockQ = options.blockQ;
     pipeline.blockK = options.blockK;
     pipeline.tensorCores = options.gpuTensorCores;
+    // The warpgroup mapping's wgmma exists on sm_90a only.
+    if (options.gpuTensorCores == "wgmma" &&
+        runtime.pipelineTarget == "nvvm")
+      pipeline.chip = "sm_90a";
     buildGPUPipeline(pm, pipeline);
   }
 

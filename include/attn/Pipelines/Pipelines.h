@@ -111,7 +111,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("f16/bf16 attention on tensor cores (mma.m16n8k16 "
                      "warp tiles): 'auto' (nvvm: on; spirv: off), 'on' "
                      "(spirv: emulated in workgroup memory, for checking the "
-                     "mapping on OpenCL), 'off'"),
+                     "mapping on OpenCL), 'wgmma' (the warpgroup mapping: "
+                     "nvvm: wgmma, needs chip=sm_90a; spirv: emulated), "
+                     "'off'; 'auto' and 'on' take the warpgroup mapping "
+                     "with chip=sm_90a"),
       llvm::cl::init("auto")};
   PassOptions::Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",

@@ -606,7 +606,10 @@ void WGMMATileEmitter::stageTiled(Value src, Value dst, Value first,
                                      /*nontemporal=*/false, llvm::MaybeAlign(16));
     Value zeros = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(chunkType, b.getFloatAttr(elem, 0.0)));
-    x = arith::SelectOp::create(b, loc, inBounds, x, zeros);
+    // A vector condition: SPIR-V's OpSelect (1.0) takes no scalar one.
+    Value inBoundsVector = vector::BroadcastOp::create(
+        b, loc, VectorType::get({8}, b.getI1Type()), inBounds);
+    x = arith::SelectOp::create(b, loc, inBoundsVector, x, zeros);
     Value at = arith::MulIOp::create(b, loc, c, idx(8));
     vector::StoreOp::create(b, loc, x, dst, ValueRange{at},
                             /*nontemporal=*/false, llvm::MaybeAlign(16));
