@@ -124,12 +124,19 @@ static void buildKernelPipeline(OpPassManager &pm,
 }
 
 /// Everything left in standard dialects down to the LLVM dialect.
-static void buildLowerToLLVMPipeline(OpPassManager &pm) {
+static void buildLowerToLLVMPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
   // Multi-dimensional transfers (the matmul tiles' C, A and B) unroll into
   // 1-D ones; the default goes through a stack buffer per transfer, and
   // such allocas inside loops grew the stack until it overflowed.
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // Masked transfers wider than a register in register-wide pieces (works
+  // around an LLVM 22 X86 back-end bug that loads a split masked load's
+  // all-false half unmasked).
+  AttnSplitMaskedTransfersPassOptions split;
+  split.targetCPU = options.targetCPU;
+  pm.addNestedPass<func::FuncOp>(createAttnSplitMaskedTransfersPass(split));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vec;
@@ -159,7 +166,7 @@ void mlir::attn::buildCPUPipeline(OpPassManager &pm,
   buildTilingPipeline(pm, options);
   detail::buildBufferizationPipeline(pm);
   buildKernelPipeline(pm, options);
-  buildLowerToLLVMPipeline(pm);
+  buildLowerToLLVMPipeline(pm, options);
 }
 
 void mlir::attn::registerPipelines() {

@@ -149,6 +149,35 @@ def AttnVectorizeElementwisePass
                            "::mlir::arith::ArithDialect"];
 }
 
+def AttnSplitMaskedTransfersPass
+    : Pass<"attn-split-masked-transfers", "func::FuncOp"> {
+  let summary = "Split masked 1-D vector transfers wider than a register";
+  let description = [{
+    Rewrites each 1-D `vector.transfer_read` / `vector.transfer_write` on a
+    memref that has a mask or may run out of bounds, and each
+    `vector.maskedload` / `vector.maskedstore`, whose vector is wider than
+    one register of the target into register-wide pieces (the mask and the
+    value sliced with `vector.extract_strided_slice`).
+
+    Why: LLVM 22's X86 back end splits a masked load wider than a register
+    (`llvm.masked.load.v16f32` with AVX2) and, when a half's mask is all
+    false, can emit that half as a plain unmasked load instead of its
+    pass-through value: the lanes read whatever lies past the data (out of
+    bounds, possibly NaN or an unmapped page) where the program asked for
+    zeros. `llc -mattr=+avx2` on a `v16f32` masked load whose mask is
+    `select(%c, <8 x true, 8 x false>, zeroinitializer)` shows it (a
+    `vmovups 32(%rdi)` for the upper half). The matmul tiles' partial
+    K and N edges are such loads (6 x 16 register tiles of two ymm rows);
+    register-wide pieces legalize without splitting.
+  }];
+  let options = [
+    Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
+           "LLVM CPU name whose vector register width is used ('native' = host)">,
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AttnApproximateMathPass : Pass<"attn-approximate-math", "func::FuncOp"> {
   let summary = "Polynomial approximations of math.exp/tanh/... for vector code";
   let description = [{

@@ -1,0 +1,205 @@
+//===- SplitMaskedTransfers.cpp - register-wide masked transfers -*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Splits masked (or possibly out-of-bounds) 1-D vector transfers and masked
+// loads/stores wider than one vector register into register-wide pieces
+// before they become llvm.masked.load/store: LLVM 22's X86 back end can turn
+// the all-false half of a split masked load into a plain load (see the pass
+// description in Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
+#include "attn/Codegen/LLVMCPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNSPLITMASKEDTRANSFERSPASS
+#include "attn/Codegen/LLVMCPU/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+
+namespace {
+
+/// Lanes of one vector register for elements of `type`, or 0 when the
+/// element type has no fixed byte width.
+int64_t registerLanes(Type elementType, int64_t vectorBits) {
+  if (!elementType.isIntOrFloat())
+    return 0;
+  int64_t bits = elementType.getIntOrFloatBitWidth();
+  return bits % 8 == 0 && vectorBits % bits == 0 ? vectorBits / bits : 0;
+}
+
+/// The pieces [offset, offset + size) of a 1-D vector of `n` lanes split
+/// into `lanes`-wide parts (the last one possibly shorter).
+SmallVector<std::pair<int64_t, int64_t>> pieces(int64_t n, int64_t lanes) {
+  SmallVector<std::pair<int64_t, int64_t>> result;
+  for (int64_t offset = 0; offset < n; offset += lanes)
+    result.push_back({offset, std::min(lanes, n - offset)});
+  return result;
+}
+
+Value slice(PatternRewriter &rewriter, Location loc, Value vector,
+            int64_t offset, int64_t size) {
+  return vector::ExtractStridedSliceOp::create(
+      rewriter, loc, vector, ArrayRef<int64_t>{offset},
+      ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+}
+
+/// `indices` with `offset` added to the innermost one.
+SmallVector<Value> shifted(PatternRewriter &rewriter, Location loc,
+                           ValueRange indices, int64_t offset) {
+  SmallVector<Value> result(indices);
+  if (offset != 0)
+    result.back() = arith::AddIOp::create(
+        rewriter, loc, result.back(),
+        arith::ConstantIndexOp::create(rewriter, loc, offset));
+  return result;
+}
+
+/// A 1-D, minor-identity transfer on a memref, wider than a register, that
+/// lowers to a masked load or store (it has a mask or is not in bounds).
+template <typename TransferOp>
+bool isWideMaskedTransfer(TransferOp op, int64_t vectorBits, int64_t &lanes) {
+  VectorType type = op.getVectorType();
+  if (type.getRank() != 1 || type.isScalable() ||
+      !isa<MemRefType>(op.getBase().getType()) ||
+      !op.getPermutationMap().isMinorIdentity())
+    return false;
+  if (!op.getMask() && op.isDimInBounds(0))
+    return false;
+  lanes = registerLanes(type.getElementType(), vectorBits);
+  return lanes > 0 && type.getDimSize(0) > lanes;
+}
+
+struct SplitTransferRead : OpRewritePattern<vector::TransferReadOp> {
+  SplitTransferRead(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t lanes = 0;
+    if (!isWideMaskedTransfer(op, vectorBits, lanes))
+      return failure();
+    Location loc = op.getLoc();
+    VectorType type = op.getVectorType();
+    Value result =
+        vector::BroadcastOp::create(rewriter, loc, type, op.getPadding());
+    for (auto [offset, size] : pieces(type.getDimSize(0), lanes)) {
+      auto pieceType = VectorType::get({size}, type.getElementType());
+      Value mask = op.getMask() ? slice(rewriter, loc, op.getMask(), offset, size)
+                                : Value();
+      Value piece = vector::TransferReadOp::create(
+          rewriter, loc, Type(pieceType), op.getBase(),
+          shifted(rewriter, loc, op.getIndices(), offset),
+          op.getPermutationMap(), op.getPadding(), mask,
+          rewriter.getBoolArrayAttr({op.isDimInBounds(0)}));
+      result = vector::InsertStridedSliceOp::create(
+          rewriter, loc, piece, result, ArrayRef<int64_t>{offset},
+          ArrayRef<int64_t>{1});
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  int64_t vectorBits;
+};
+
+struct SplitTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
+  SplitTransferWrite(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t lanes = 0;
+    if (!isWideMaskedTransfer(op, vectorBits, lanes))
+      return failure();
+    Location loc = op.getLoc();
+    for (auto [offset, size] : pieces(op.getVectorType().getDimSize(0), lanes)) {
+      Value mask = op.getMask() ? slice(rewriter, loc, op.getMask(), offset, size)
+                                : Value();
+      vector::TransferWriteOp::create(
+          rewriter, loc, /*result=*/Type(),
+          slice(rewriter, loc, op.getVector(), offset, size), op.getBase(),
+          shifted(rewriter, loc, op.getIndices(), offset),
+          op.getPermutationMap(), mask,
+          rewriter.getBoolArrayAttr({op.isDimInBounds(0)}));
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+  int64_t vectorBits;
+};
+
+struct SplitMaskedLoad : OpRewritePattern<vector::MaskedLoadOp> {
+  SplitMaskedLoad(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  LogicalResult matchAndRewrite(vector::MaskedLoadOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getVectorType();
+    int64_t lanes = registerLanes(type.getElementType(), vectorBits);
+    if (type.getRank() != 1 || type.isScalable() || lanes == 0 ||
+        type.getDimSize(0) <= lanes)
+      return failure();
+    Location loc = op.getLoc();
+    Value result = op.getPassThru();
+    for (auto [offset, size] : pieces(type.getDimSize(0), lanes)) {
+      auto pieceType = VectorType::get({size}, type.getElementType());
+      Value piece = vector::MaskedLoadOp::create(
+          rewriter, loc, pieceType, op.getBase(),
+          shifted(rewriter, loc, op.getIndices(), offset),
+          slice(rewriter, loc, op.getMask(), offset, size),
+          slice(rewriter, loc, op.getPassThru(), offset, size));
+      result = vector::InsertStridedSliceOp::create(
+          rewriter, loc, piece, result, ArrayRef<int64_t>{offset},
+          ArrayRef<int64_t>{1});
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  int64_t vectorBits;
+};
+
+struct SplitMaskedStore : OpRewritePattern<vector::MaskedStoreOp> {
+  SplitMaskedStore(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  LogicalResult matchAndRewrite(vector::MaskedStoreOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getVectorType();
+    int64_t lanes = registerLanes(type.getElementType(), vectorBits);
+    if (type.getRank() != 1 || type.isScalable() || lanes == 0 ||
+        type.getDimSize(0) <= lanes)
+      return failure();
+    Location loc = op.getLoc();
+    for (auto [offset, size] : pieces(type.getDimSize(0), lanes))
+      vector::MaskedStoreOp::create(
+          rewriter, loc, op.getBase(),
+          shifted(rewriter, loc, op.getIndices(), offset),
+          slice(rewriter, loc, op.getMask(), offset, size),
+          slice(rewriter, loc, op.getValueToStore(), offset, size));
+    rewriter.eraseOp(op);
+    return success();
+  }
+  int64_t vectorBits;
+};
+
+struct AttnSplitMaskedTransfersPass
+    : public mlir::attn::impl::AttnSplitMaskedTransfersPassBase<
+          AttnSplitMaskedTransfersPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    int64_t vectorBits = mlir::attn::CPUTargetInfo::get(targetCPU).vectorBits;
+    RewritePatternSet patterns(&getContext());
+    patterns.add<SplitTransferRead, SplitTransferWrite, SplitMaskedLoad,
+                 SplitMaskedStore>(&getContext(), vectorBits);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
