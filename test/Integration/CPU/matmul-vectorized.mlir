@@ -55,15 +55,17 @@ func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9x
   return %m, %bm : tensor<37x70xf32>, tensor<3x17x33xf32>
 }
 
-// N = 544 = 4.25 cache tiles of 128: the forall splits N only (each thread
-// packs a B panel once for all rows), the last cache tile has 32 columns
-// (its strips are peeled: whole strips keep static register tiles, the
+// N = 544 >= 4 cache tiles of 128: the forall splits N only (each thread
+// packs a B panel once for all rows) into 4 column blocks rounded up to
+// whole register tiles (144 with AVX2, 160 with AVX-512); the last block
+// is partial (112 or 64 columns; its strips are peeled: whole strips keep static register tiles, the
 // last one is padded and masked). K = 300: a static panel of 256 and a
 // peeled one of 44, both packed into strips ([?, 256, 16] with AVX2).
 // M = 53 in row blocks of 48 (AVX2): the partial register tiles keep a
 // dynamic row count and use masks.
 // CHECK-LABEL: func.func @packed
-// CHECK:         scf.forall (%{{.*}}) = (0) to (544) step (128)
+// AVX2:          scf.forall (%{{.*}}) = (0) to (544) step (144)
+// AVX512:        scf.forall (%{{.*}}) = (0) to (544) step (160)
 // AVX2:            tensor.empty(%{{.*}}) : tensor<?x256x16xf32>
 // AVX2:            vector.transfer_write {{.*}} : vector<16xf32>, tensor<?x256x16xf32>
 // AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
