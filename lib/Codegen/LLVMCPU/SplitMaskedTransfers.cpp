@@ -65,28 +65,40 @@ SmallVector<Value> shifted(PatternRewriter &rewriter, Location loc,
   return result;
 }
 
-/// A 1-D, minor-identity transfer on a memref, wider than a register, that
-/// lowers to a masked load or store (it has a mask or is not in bounds).
-template <typename TransferOp>
-bool isWideMaskedTransfer(TransferOp op, int64_t vectorBits, int64_t &lanes) {
-  VectorType type = op.getVectorType();
-  if (type.getRank() != 1 || type.isScalable() ||
-      !isa<MemRefType>(op.getBase().getType()) ||
-      !op.getPermutationMap().isMinorIdentity())
-    return false;
-  if (!op.getMask() && op.isDimInBounds(0))
-    return false;
-  lanes = registerLanes(type.getElementType(), vectorBits);
-  return lanes > 0 && type.getDimSize(0) > lanes;
+/// Lanes of one register when `type` is a fixed 1-D vector wider than one,
+/// else 0.
+int64_t wideVectorLanes(VectorType type, int64_t vectorBits) {
+  if (type.getRank() != 1 || type.isScalable())
+    return 0;
+  int64_t lanes = registerLanes(type.getElementType(), vectorBits);
+  return lanes > 0 && type.getDimSize(0) > lanes ? lanes : 0;
 }
 
-struct SplitTransferRead : OpRewritePattern<vector::TransferReadOp> {
-  SplitTransferRead(MLIRContext *ctx, int64_t vectorBits)
-      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+/// Register lanes when `op` is a 1-D, minor-identity transfer on a memref,
+/// wider than a register, that lowers to a masked load or store (it has a
+/// mask or is not in bounds); else 0.
+template <typename TransferOp>
+int64_t wideMaskedTransferLanes(TransferOp op, int64_t vectorBits) {
+  if (!isa<MemRefType>(op.getBase().getType()) ||
+      !op.getPermutationMap().isMinorIdentity() ||
+      (!op.getMask() && op.isDimInBounds(0)))
+    return 0;
+  return wideVectorLanes(op.getVectorType(), vectorBits);
+}
+
+/// A pattern that knows the target's vector register width.
+template <typename Op> struct SplitPattern : OpRewritePattern<Op> {
+  SplitPattern(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern<Op>(ctx), vectorBits(vectorBits) {}
+  int64_t vectorBits;
+};
+
+struct SplitTransferRead : SplitPattern<vector::TransferReadOp> {
+  using SplitPattern::SplitPattern;
   LogicalResult matchAndRewrite(vector::TransferReadOp op,
                                 PatternRewriter &rewriter) const override {
-    int64_t lanes = 0;
-    if (!isWideMaskedTransfer(op, vectorBits, lanes))
+    int64_t lanes = wideMaskedTransferLanes(op, vectorBits);
+    if (lanes == 0)
       return failure();
     Location loc = op.getLoc();
     VectorType type = op.getVectorType();
@@ -108,16 +120,14 @@ struct SplitTransferRead : OpRewritePattern<vector::TransferReadOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
-  int64_t vectorBits;
 };
 
-struct SplitTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
-  SplitTransferWrite(MLIRContext *ctx, int64_t vectorBits)
-      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+struct SplitTransferWrite : SplitPattern<vector::TransferWriteOp> {
+  using SplitPattern::SplitPattern;
   LogicalResult matchAndRewrite(vector::TransferWriteOp op,
                                 PatternRewriter &rewriter) const override {
-    int64_t lanes = 0;
-    if (!isWideMaskedTransfer(op, vectorBits, lanes))
+    int64_t lanes = wideMaskedTransferLanes(op, vectorBits);
+    if (lanes == 0)
       return failure();
     Location loc = op.getLoc();
     for (auto [offset, size] : pieces(op.getVectorType().getDimSize(0), lanes)) {
@@ -133,18 +143,15 @@ struct SplitTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
     rewriter.eraseOp(op);
     return success();
   }
-  int64_t vectorBits;
 };
 
-struct SplitMaskedLoad : OpRewritePattern<vector::MaskedLoadOp> {
-  SplitMaskedLoad(MLIRContext *ctx, int64_t vectorBits)
-      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+struct SplitMaskedLoad : SplitPattern<vector::MaskedLoadOp> {
+  using SplitPattern::SplitPattern;
   LogicalResult matchAndRewrite(vector::MaskedLoadOp op,
                                 PatternRewriter &rewriter) const override {
     VectorType type = op.getVectorType();
-    int64_t lanes = registerLanes(type.getElementType(), vectorBits);
-    if (type.getRank() != 1 || type.isScalable() || lanes == 0 ||
-        type.getDimSize(0) <= lanes)
+    int64_t lanes = wideVectorLanes(type, vectorBits);
+    if (lanes == 0)
       return failure();
     Location loc = op.getLoc();
     Value result = op.getPassThru();
@@ -162,18 +169,15 @@ struct SplitMaskedLoad : OpRewritePattern<vector::MaskedLoadOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
-  int64_t vectorBits;
 };
 
-struct SplitMaskedStore : OpRewritePattern<vector::MaskedStoreOp> {
-  SplitMaskedStore(MLIRContext *ctx, int64_t vectorBits)
-      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+struct SplitMaskedStore : SplitPattern<vector::MaskedStoreOp> {
+  using SplitPattern::SplitPattern;
   LogicalResult matchAndRewrite(vector::MaskedStoreOp op,
                                 PatternRewriter &rewriter) const override {
     VectorType type = op.getVectorType();
-    int64_t lanes = registerLanes(type.getElementType(), vectorBits);
-    if (type.getRank() != 1 || type.isScalable() || lanes == 0 ||
-        type.getDimSize(0) <= lanes)
+    int64_t lanes = wideVectorLanes(type, vectorBits);
+    if (lanes == 0)
       return failure();
     Location loc = op.getLoc();
     for (auto [offset, size] : pieces(type.getDimSize(0), lanes))
@@ -185,7 +189,6 @@ struct SplitMaskedStore : OpRewritePattern<vector::MaskedStoreOp> {
     rewriter.eraseOp(op);
     return success();
   }
-  int64_t vectorBits;
 };
 
 struct AttnSplitMaskedTransfersPass
