@@ -54,6 +54,20 @@ Value slice(PatternRewriter &rewriter, Location loc, Value vector,
       ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
 }
 
+/// `init` with its pieces of `lanes` lanes replaced by `makePiece(offset,
+/// size)` in order.
+Value joinPieces(PatternRewriter &rewriter, Location loc, Value init,
+                 int64_t lanes,
+                 function_ref<Value(int64_t, int64_t)> makePiece) {
+  Value result = init;
+  int64_t n = cast<VectorType>(init.getType()).getDimSize(0);
+  for (auto [offset, size] : pieces(n, lanes))
+    result = vector::InsertStridedSliceOp::create(
+        rewriter, loc, makePiece(offset, size), result,
+        ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
+  return result;
+}
+
 /// `indices` with `offset` added to the innermost one.
 SmallVector<Value> shifted(PatternRewriter &rewriter, Location loc,
                            ValueRange indices, int64_t offset) {
@@ -102,22 +116,23 @@ struct SplitTransferRead : SplitPattern<vector::TransferReadOp> {
       return failure();
     Location loc = op.getLoc();
     VectorType type = op.getVectorType();
-    Value result =
+    Value init =
         vector::BroadcastOp::create(rewriter, loc, type, op.getPadding());
-    for (auto [offset, size] : pieces(type.getDimSize(0), lanes)) {
-      auto pieceType = VectorType::get({size}, type.getElementType());
-      Value mask = op.getMask() ? slice(rewriter, loc, op.getMask(), offset, size)
-                                : Value();
-      Value piece = vector::TransferReadOp::create(
-          rewriter, loc, Type(pieceType), op.getBase(),
-          shifted(rewriter, loc, op.getIndices(), offset),
-          op.getPermutationMap(), op.getPadding(), mask,
-          rewriter.getBoolArrayAttr({op.isDimInBounds(0)}));
-      result = vector::InsertStridedSliceOp::create(
-          rewriter, loc, piece, result, ArrayRef<int64_t>{offset},
-          ArrayRef<int64_t>{1});
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, joinPieces(rewriter, loc, init, lanes,
+                       [&](int64_t offset, int64_t size) -> Value {
+                         Value mask =
+                             op.getMask()
+                                 ? slice(rewriter, loc, op.getMask(), offset, size)
+                                 : Value();
+                         return vector::TransferReadOp::create(
+                             rewriter, loc,
+                             Type(VectorType::get({size}, type.getElementType())),
+                             op.getBase(),
+                             shifted(rewriter, loc, op.getIndices(), offset),
+                             op.getPermutationMap(), op.getPadding(), mask,
+                             rewriter.getBoolArrayAttr({op.isDimInBounds(0)}));
+                       }));
     return success();
   }
 };
@@ -154,19 +169,17 @@ struct SplitMaskedLoad : SplitPattern<vector::MaskedLoadOp> {
     if (lanes == 0)
       return failure();
     Location loc = op.getLoc();
-    Value result = op.getPassThru();
-    for (auto [offset, size] : pieces(type.getDimSize(0), lanes)) {
-      auto pieceType = VectorType::get({size}, type.getElementType());
-      Value piece = vector::MaskedLoadOp::create(
-          rewriter, loc, pieceType, op.getBase(),
-          shifted(rewriter, loc, op.getIndices(), offset),
-          slice(rewriter, loc, op.getMask(), offset, size),
-          slice(rewriter, loc, op.getPassThru(), offset, size));
-      result = vector::InsertStridedSliceOp::create(
-          rewriter, loc, piece, result, ArrayRef<int64_t>{offset},
-          ArrayRef<int64_t>{1});
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, joinPieces(rewriter, loc, op.getPassThru(), lanes,
+                       [&](int64_t offset, int64_t size) -> Value {
+                         return vector::MaskedLoadOp::create(
+                             rewriter, loc,
+                             VectorType::get({size}, type.getElementType()),
+                             op.getBase(),
+                             shifted(rewriter, loc, op.getIndices(), offset),
+                             slice(rewriter, loc, op.getMask(), offset, size),
+                             slice(rewriter, loc, op.getPassThru(), offset, size));
+                       }));
     return success();
   }
 };
