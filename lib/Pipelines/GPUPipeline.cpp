@@ -133,6 +133,11 @@ static void buildNVVMDevicePipeline(OpPassManager &pm,
   target.features = options.features;
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
+  // TMA tensor maps (sm_90a warpgroup mapping) cross into kernels as
+  // pointers; their host-side creation becomes mgpuTensorMapEncodeTiledMemref
+  // calls.
+  pm.addPass(createAttnNVGPUTensorMapArgumentsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertNVGPUToNVVMPass());
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   // 16-byte aligned .shared arrays (vector stores, ldmatrix, wgmma).
   device.addPass(createAttnNVGPUAlignWorkgroupBuffersPass());

@@ -12,6 +12,7 @@
 #include "attn/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -72,31 +73,67 @@ struct AttnGPUInsertDeviceCopiesPass
     // One device buffer per distinct host memref.
     llvm::MapVector<Value, Value> device;
     llvm::SetVector<Value> written;
-    for (auto [i, operand] : llvm::enumerate(launch.getKernelOperands())) {
-      auto type = dyn_cast<MemRefType>(operand.getType());
-      if (!type)
+    auto deviceCopy = [&](Value host) {
+      auto it = device.find(host);
+      if (it != device.end())
+        return it->second;
+      Value buffer =
+          gpu::AllocOp::create(b, loc, cast<MemRefType>(host.getType()),
+                               /*asyncToken=*/Type(), ValueRange{},
+                               ValueRange{}, ValueRange{}, /*hostShared=*/false)
+              .getMemref();
+      gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange{},
+                            buffer, host);
+      device[host] = buffer;
+      return buffer;
+    };
+    auto checkType = [&](unsigned i, Type type) -> LogicalResult {
+      auto memref = dyn_cast<MemRefType>(type);
+      if (memref && memref.hasStaticShape() && memref.getLayout().isIdentity())
+        return success();
+      return launch.emitOpError("kernel operand ")
+             << i << " must be a memref with a static shape and identity "
+             << "layout, found " << type;
+    };
+    SmallVector<Value> operands(launch.getKernelOperands());
+    SmallVector<Operation *> replacedMaps;
+    for (auto [i, operand] : llvm::enumerate(operands)) {
+      // A TMA tensor map of a host memref (nvgpu.tma.create.descriptor of
+      // its memref.cast, emitted before the launch by the sm_90a warpgroup
+      // mapping) becomes a tensor map of the device copy; the kernel only
+      // reads through it.
+      if (auto map = operand.getDefiningOp<nvgpu::TmaCreateDescriptorOp>()) {
+        auto cast = map.getTensor().getDefiningOp<memref::CastOp>();
+        if (!cast)
+          return launch.emitOpError("kernel operand ")
+                 << i << ": expected a tensor map of a memref.cast";
+        Value host = cast.getSource();
+        if (failed(checkType(i, host.getType())))
+          return failure();
+        Value unranked = memref::CastOp::create(
+            b, loc, map.getTensor().getType(), deviceCopy(host));
+        operand = nvgpu::TmaCreateDescriptorOp::create(
+            b, loc, map.getType(), unranked, map.getBoxDimensions());
+        replacedMaps.push_back(map);
         continue;
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
-        return launch.emitOpError("kernel operand ")
-               << i << " must be a memref with a static shape and identity "
-               << "layout, found " << type;
+      }
+      if (!isa<MemRefType>(operand.getType()))
+        continue;
+      if (failed(checkType(i, operand.getType())))
+        return failure();
       if (writesThrough(kernel.getArgument(i)))
         written.insert(operand);
-      if (device.count(operand))
-        continue;
-      Value buffer = gpu::AllocOp::create(b, loc, type, /*asyncToken=*/Type(),
-                                          ValueRange{}, ValueRange{},
-                                          ValueRange{}, /*hostShared=*/false)
-                         .getMemref();
-      gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange{},
-                            buffer, operand);
-      device[operand] = buffer;
+      operand = deviceCopy(operand);
     }
-    launch.getKernelOperandsMutable().assign(llvm::map_to_vector(
-        launch.getKernelOperands(), [&](Value operand) -> Value {
-          auto it = device.find(operand);
-          return it == device.end() ? operand : it->second;
-        }));
+    launch.getKernelOperandsMutable().assign(operands);
+    for (Operation *map : replacedMaps) {
+      if (!map->use_empty())
+        continue;
+      Operation *cast = map->getOperand(0).getDefiningOp();
+      map->erase();
+      if (cast->use_empty())
+        cast->erase();
+    }
     b.setInsertionPointAfter(launch);
     for (auto [host, buffer] : device) {
       if (written.contains(host))

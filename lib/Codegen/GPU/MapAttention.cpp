@@ -545,8 +545,10 @@ void MMATileEmitter::emit() {
 /// Emits the warpgroup mapping of one tile (FlashAttention-3's product
 /// schedule without its warp specialization and pipelining): one warpgroup
 /// (4 warps, 128 threads) per 64 query rows; Q (once), then per key block
-/// K and V staged into workgroup memory in the tiled layout of
-/// `emitTiledOffset` (16-byte chunks; vector loads); S = Q K^T as one
+/// K and V loaded into workgroup memory by the target's asynchronous copies
+/// (TMA: swizzled boxes, the next block's K during P V and its V during the
+/// next S; `AsyncTileCopies`) or, without them, staged by the threads in
+/// the tiled layout of `emitTiledOffset` (16-byte chunks); S = Q K^T as one
 /// 64 x block_k warpgroup product over D (K's rows are B's columns:
 /// K-major); the online softmax on S's fragments (FragmentTileEmitter); P
 /// rounded to the 16-bit type and written to workgroup memory (tiled, as
@@ -557,9 +559,11 @@ public:
   WGMMATileEmitter(OpBuilder &b, OnlineAttentionOp op,
                    LoweringConfigAttr config, ValueRange buffers,
                    Value threadId, WarpMatrixOps &ops,
-                   WarpgroupMatrixOps &wgOps)
+                   WarpgroupMatrixOps &wgOps, AsyncTileCopies *copies,
+                   Operation *launch)
       : FragmentTileEmitter(b, op, config, threadId, ops), qS(buffers[0]),
-        kS(buffers[1]), vS(buffers[2]), pS(buffers[3]), wgOps(wgOps) {}
+        kS(buffers[1]), vS(buffers[2]), pS(buffers[3]), wgOps(wgOps),
+        copies(copies), launch(launch) {}
 
   void emit();
 
@@ -572,9 +576,26 @@ private:
   void stageTiled(Value src, Value dst, Value first, Value limit,
                   int64_t count, int64_t width);
 
+  /// Thread 0 starts the asynchronous copy of the key block at `kb` of
+  /// prepared operand `id` into `dst` (barrier `barrier`) when `kb` < `hi`.
+  void copyBlockIfAny(unsigned id, Value kb, Value hi, Value dst,
+                      int64_t barrier);
+
   Value qS, kS, vS, pS;
   WarpgroupMatrixOps &wgOps;
+  AsyncTileCopies *copies;
+  Operation *launch;
 };
+
+void WGMMATileEmitter::copyBlockIfAny(unsigned id, Value kb, Value hi,
+                                      Value dst, int64_t barrier) {
+  Value any =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kb, hi);
+  auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  copies->copy(b, loc, id, kb, dst, barrier);
+}
 
 void WGMMATileEmitter::stageTiled(Value src, Value dst, Value first,
                                   Value limit, int64_t count, int64_t width) {
@@ -621,11 +642,41 @@ void WGMMATileEmitter::emit() {
   Type elem = cast<MemRefType>(qS.getType()).getElementType();
   initLanes();
 
-  stageTiled(q, qS, idx(0), rows, blockQ, headDim);
-  wgOps.fenceOperandWrites(b, loc);
-  gpu::BarrierOp::create(b, loc);
+  // Q, K and V by asynchronous copies (TMA) when the target has them and
+  // takes all three operands; otherwise staged by the threads.
+  bool async = copies && copies->canCopy(launch, q, /*zeroPastEnd=*/false) &&
+               copies->canCopy(launch, k, /*zeroPastEnd=*/true) &&
+               copies->canCopy(launch, v, /*zeroPastEnd=*/true);
+  unsigned qId = 0, kId = 0, vId = 0;
+  if (async) {
+    qId = copies->prepare(b, launch, q, blockQ, /*zeroPastEnd=*/false);
+    kId = copies->prepare(b, launch, k, blockK, /*zeroPastEnd=*/true);
+    vId = copies->prepare(b, launch, v, blockK, /*zeroPastEnd=*/true);
+  }
+  auto swizzle = [&](int64_t cols) {
+    return async ? copies->swizzleBytes(cols) : int64_t(0);
+  };
+  WarpgroupOperand qOperand{qS, blockQ, headDim, swizzle(headDim)};
+  WarpgroupOperand kOperand{kS, blockK, headDim, swizzle(headDim)};
+  WarpgroupOperand vOperand{vS, blockK, valueDim, swizzle(valueDim)};
+  WarpgroupOperand pOperand{pS, blockQ, blockK, 0};
+  // Barriers of the copies: Q, the K block, the V block.
+  constexpr int64_t qBarrier = 0, kBarrier = 1, vBarrier = 2;
 
   auto [start, hi] = keyBlocks();
+  if (async) {
+    copies->createBarriers(b, loc, t, 3);
+    copies->copy(b, loc, qId, idx(0), qS, qBarrier);
+    copyBlockIfAny(kId, start, hi, kS, kBarrier);
+    copyBlockIfAny(vId, start, hi, vS, vBarrier);
+    copies->wait(b, loc, qBarrier,
+                 arith::ConstantOp::create(b, loc, b.getBoolAttr(false)));
+  } else {
+    stageTiled(q, qS, idx(0), rows, blockQ, headDim);
+    wgOps.fenceOperandWrites(b, loc);
+    gpu::BarrierOp::create(b, loc);
+  }
+
   // State: max and sum of the lane's two rows, then O's accumulators
   // (Dv / 2: the m64nDv layout, 4 per 8 columns).
   SmallVector<Value> init = {negInf(), negInf(), f32(0.0), f32(0.0)};
@@ -636,18 +687,29 @@ void WGMMATileEmitter::emit() {
     b.setInsertionPointToStart(keyLoop.getBody());
     Value kb = keyLoop.getInductionVar();
     ValueRange state = keyLoop.getRegionIterArgs();
-
-    // The previous block's products have completed (each thread waited for
-    // its warpgroup's) before K, V and P are overwritten.
-    gpu::BarrierOp::create(b, loc);
-    stageTiled(k, kS, kb, lk, blockK, headDim);
-    stageTiled(v, vS, kb, lk, blockK, valueDim);
-    wgOps.fenceOperandWrites(b, loc);
-    gpu::BarrierOp::create(b, loc);
+    Value next = arith::AddIOp::create(b, loc, kb, idx(blockK));
+    // Each copy barrier completes one phase per key block: block j waits
+    // for the phase of parity j % 2.
+    Value parity;
+    if (async) {
+      Value j = arith::DivUIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, kb, start), idx(blockK));
+      parity = arith::IndexCastUIOp::create(
+          b, loc, b.getI1Type(), arith::RemUIOp::create(b, loc, j, idx(2)));
+      copies->wait(b, loc, kBarrier, parity);
+    } else {
+      // The previous block's products have completed (each thread waited
+      // for its warpgroup's) before K, V and P are overwritten.
+      gpu::BarrierOp::create(b, loc);
+      stageTiled(k, kS, kb, lk, blockK, headDim);
+      stageTiled(v, vS, kb, lk, blockK, valueDim);
+      wgOps.fenceOperandWrites(b, loc);
+      gpu::BarrierOp::create(b, loc);
+    }
 
     // S = Q K^T: 64 x blockK, k = D.
     SmallVector<Value> s =
-        wgOps.mma(b, loc, qS, headDim, kS, headDim, /*bKMajor=*/true, blockK,
+        wgOps.mma(b, loc, qOperand, kOperand, /*bKMajor=*/true, blockK,
                   headDim / 16, ValueRange{}, /*accumulate=*/false);
     SmallVector<Fragment> sc;
     for (int64_t j = 0; j < blockK / 8; ++j)
@@ -675,11 +737,24 @@ void WGMMATileEmitter::emit() {
     wgOps.fenceOperandWrites(b, loc);
     gpu::BarrierOp::create(b, loc);
 
+    if (async) {
+      // Every warp has finished S's product (wait_group 0, then the
+      // barrier): K's buffer takes the next block while P V runs.
+      copyBlockIfAny(kId, next, hi, kS, kBarrier);
+      copies->wait(b, loc, vBarrier, parity);
+    }
+
     // O = alpha O + P V: 64 x Dv, k = blockK.
     SmallVector<Value> o =
-        wgOps.mma(b, loc, pS, blockK, vS, valueDim, /*bKMajor=*/false,
-                  valueDim, blockK / 16, rescale(state.drop_front(4), step),
+        wgOps.mma(b, loc, pOperand, vOperand, /*bKMajor=*/false, valueDim,
+                  blockK / 16, rescale(state.drop_front(4), step),
                   /*accumulate=*/true);
+    if (async) {
+      // Every warp has finished P V: V's buffer takes the next block (and
+      // P may be overwritten) while the next S and softmax run.
+      gpu::BarrierOp::create(b, loc);
+      copyBlockIfAny(vId, next, hi, vS, vBarrier);
+    }
     yielded.append(o);
     scf::YieldOp::create(b, loc, yielded);
   }
@@ -789,7 +864,8 @@ SmallVector<MemRefType> workgroupBuffers(OnlineAttentionOp op,
 /// per-thread code: a thread per row (FMA), or two warps' worth of threads
 /// per 16 rows (tensor cores, warpgroups).
 LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
-                      WarpMatrixOps &ops, WarpgroupMatrixOps *warpgroupOps) {
+                      WarpMatrixOps &ops, WarpgroupMatrixOps *warpgroupOps,
+                      AsyncTileCopies *copies) {
   LoweringConfigAttr config = getLoweringConfig(op);
   if (failed(checkMappable(op, config)))
     return failure();
@@ -813,7 +889,7 @@ LogicalResult mapTile(RewriterBase &rewriter, OnlineAttentionOp op,
     ops.bind(wg.drop_front(4), threadId);
     warpgroupOps->bind(threadId);
     WGMMATileEmitter(rewriter, op, config, wg.take_front(4), threadId, ops,
-                     *warpgroupOps)
+                     *warpgroupOps, copies, *launch)
         .emit();
   } else if (tensorCores) {
     ops.bind(wg.drop_front(3), threadId);
@@ -857,12 +933,13 @@ bool mlir::attn::isWarpgroupConfig(LoweringConfigAttr config) {
 
 LogicalResult mlir::attn::mapAttentionToGPU(func::FuncOp func,
                                             WarpMatrixOps &ops,
-                                            WarpgroupMatrixOps *warpgroupOps) {
+                                            WarpgroupMatrixOps *warpgroupOps,
+                                            AsyncTileCopies *copies) {
   SmallVector<OnlineAttentionOp> tiles;
   func.walk([&](OnlineAttentionOp op) { tiles.push_back(op); });
   IRRewriter rewriter(func.getContext());
   for (OnlineAttentionOp op : tiles)
-    if (failed(mapTile(rewriter, op, ops, warpgroupOps)))
+    if (failed(mapTile(rewriter, op, ops, warpgroupOps, copies)))
       return failure();
   return success();
 }

@@ -191,10 +191,48 @@ Value mlir::attn::emitTiledOffset(OpBuilder &b, Location loc, Value row,
   return arith::AddIOp::create(b, loc, mul(block, 64), inBlock);
 }
 
+AsyncTileCopies::~AsyncTileCopies() = default;
+
+Value mlir::attn::emitWarpgroupOperandOffset(OpBuilder &b, Location loc,
+                                             const WarpgroupOperand &operand,
+                                             Value row, Value col) {
+  int64_t w = operand.swizzleBytes;
+  if (w == 0)
+    return emitTiledOffset(b, loc, row, col, operand.cols);
+  auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
+  auto div = [&](Value x, int64_t v) {
+    return arith::DivUIOp::create(b, loc, x, idx(v));
+  };
+  auto rem = [&](Value x, int64_t v) {
+    return arith::RemUIOp::create(b, loc, x, idx(v));
+  };
+  auto mul = [&](Value x, int64_t v) {
+    return arith::MulIOp::create(b, loc, x, idx(v));
+  };
+  auto add = [&](Value x, Value y) {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  // Byte address of the unswizzled layout: column blocks of w / 2 columns,
+  // rows of w bytes in each.
+  int64_t blockCols = w / 2;
+  Value bytes = add(add(mul(div(col, blockCols), operand.rows * w),
+                        mul(row, w)),
+                    mul(rem(col, blockCols), 2));
+  // The swizzle: the 16-byte chunk index (bits [4, 4 + s)) XOR bits
+  // [7, 7 + s), s = log2(w / 16).
+  int64_t chunks = w / 16;
+  Value chunk = rem(div(bytes, 16), chunks);
+  Value phase = rem(div(bytes, 128), chunks);
+  Value swizzled = arith::XOrIOp::create(b, loc, chunk, phase);
+  bytes = add(arith::SubIOp::create(b, loc, bytes, mul(chunk, 16)),
+              mul(swizzled, 16));
+  return div(bytes, 2);
+}
+
 SmallVector<Value> EmulatedWarpgroupMatrixOps::mma(
-    OpBuilder &b, Location loc, Value a, int64_t aCols, Value bBuf,
-    int64_t bCols, bool bKMajor, int64_t n, int64_t kSteps, ValueRange acc,
-    bool accumulate) {
+    OpBuilder &b, Location loc, const WarpgroupOperand &a,
+    const WarpgroupOperand &bOperand, bool bKMajor, int64_t n, int64_t kSteps,
+    ValueRange acc, bool accumulate) {
   auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
   Value lane = arith::RemUIOp::create(b, loc, threadId, idx(32));
   Value warp = arith::DivUIOp::create(b, loc, threadId, idx(32));
@@ -215,16 +253,18 @@ SmallVector<Value> EmulatedWarpgroupMatrixOps::mma(
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value k = loop.getInductionVar();
-  auto load = [&](Value buffer, Value row, Value col, int64_t cols) -> Value {
+  auto load = [&](const WarpgroupOperand &operand, Value row,
+                  Value col) -> Value {
     Value x = memref::LoadOp::create(
-        b, loc, buffer, ValueRange{emitTiledOffset(b, loc, row, col, cols)});
+        b, loc, operand.buffer,
+        ValueRange{emitWarpgroupOperandOffset(b, loc, operand, row, col)});
     return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
   };
-  Value aOf[2] = {load(a, rowOf[0], k, aCols), load(a, rowOf[1], k, aCols)};
+  Value aOf[2] = {load(a, rowOf[0], k), load(a, rowOf[1], k)};
   SmallVector<Value> next;
   for (int64_t e = 0; e < n / 2; ++e) {
     Value col = at.add(at.twoT(), 8 * (e / 4) + e % 2);
-    Value y = bKMajor ? load(bBuf, col, k, bCols) : load(bBuf, k, col, bCols);
+    Value y = bKMajor ? load(bOperand, col, k) : load(bOperand, k, col);
     next.push_back(math::FmaOp::create(b, loc, aOf[e % 4 / 2], y,
                                        loop.getRegionIterArgs()[e]));
   }

@@ -30,9 +30,12 @@ bool isWarpgroupConfig(LoweringConfigAttr config);
 /// of `ops`). Errors (through the op) on tiles the mappings do not take:
 /// dynamic head dims, split-K tiles, writes beside the tile, tensor-core
 /// configs with other than f16/bf16 operands or head dims not a multiple of
-/// 16, warpgroup configs without `warpgroupOps`.
+/// 16, warpgroup configs without `warpgroupOps`. With `copies`, the
+/// warpgroup mapping loads Q, K and V by its asynchronous copies (TMA)
+/// where they take the operands, and stages them by threads elsewhere.
 LogicalResult mapAttentionToGPU(func::FuncOp func, WarpMatrixOps &ops,
-                                WarpgroupMatrixOps *warpgroupOps = nullptr);
+                                WarpgroupMatrixOps *warpgroupOps = nullptr,
+                                AsyncTileCopies *copies = nullptr);
 
 } // namespace mlir::attn
 

@@ -127,9 +127,13 @@ def AttnGPUInsertDeviceCopiesPass
     and frees the buffer (`gpu.dealloc`). The copies are synchronous;
     `-gpu-async-region` makes them ops of one stream for `-gpu-to-llvm`.
     Memrefs must have static shapes and identity layouts (bare-pointer
-    kernel arguments).
+    kernel arguments). A TMA tensor map operand (`nvgpu.tma.create.descriptor`
+    of a `memref.cast` of a host memref, from the sm_90a warpgroup mapping)
+    is created again from the device buffer.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect"];
 }
 
 

@@ -29,6 +29,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace mlir::attn {
@@ -114,36 +115,102 @@ private:
 Value emitTiledOffset(OpBuilder &b, Location loc, Value row, Value col,
                       int64_t cols);
 
+/// A [rows][cols] matrix of a 16-bit type at element 0 of a flat workgroup
+/// buffer, in one of the layouts a warpgroup product reads:
+/// - `swizzleBytes` = 0: the tiled core-matrix layout of `emitTiledOffset`
+///   (what the threads' 16-byte staging stores write);
+/// - `swizzleBytes` = W (32, 64 or 128): the layout of TMA copies of boxes
+///   of W / 2 columns with the W-byte swizzle: column block `col / (W / 2)`
+///   at byte `(col / (W / 2)) * rows * W`, row `row` of a block at `row * W`
+///   bytes in it, and in the byte address (from a buffer aligned to 8 W)
+///   bits [4, 4 + log2(W / 16)) XORed with bits [7, 7 + log2(W / 16)) (the
+///   16-byte chunk index with the row's phase). `rows` must be a multiple
+///   of 8 and `cols` of W / 2.
+struct WarpgroupOperand {
+  Value buffer;
+  int64_t rows = 0, cols = 0;
+  int64_t swizzleBytes = 0;
+};
+
+/// Element offset of element (row, col) of `operand` in its buffer.
+Value emitWarpgroupOperandOffset(OpBuilder &b, Location loc,
+                                 const WarpgroupOperand &operand, Value row,
+                                 Value col);
+
 /// Warpgroup-level products with `wgmma.mma_async.m64nNk16` semantics
 /// (PTX ISA, "Asynchronous Warpgroup Level Matrix Multiply-Accumulate"): 4
 /// warps (threads 0-127 of the workgroup) compute a 64 x n product whose
-/// operands are in workgroup memory, in the tiled layout of
-/// `emitTiledOffset`. Accumulators are f32; warp w holds rows 16w .. 16w + 15
+/// operands are in workgroup memory (WarpgroupOperand layouts).
+/// Accumulators are f32; warp w holds rows 16w .. 16w + 15
 /// and, per 8 columns j, a C fragment of `mma.m16n8k16` (WarpMatrixOps.h):
 /// element 4j + e of a thread is row 16w + g + 8 (e / 2), column 8j + 2t +
 /// e % 2. Must be called by all 128 threads in uniform control flow, after
-/// the operands' writes were ordered by `fenceOperandWrites` and a barrier.
+/// the operands' writes were ordered by `fenceOperandWrites` and a barrier
+/// (or, for asynchronous copies, after waiting for them).
 class WarpgroupMatrixOps {
 public:
   virtual ~WarpgroupMatrixOps();
 
   /// Receives the thread's id in the workgroup before any other call.
   virtual void bind(Value threadId) {}
-  /// D = A B (+ `acc` when `accumulate`) with A = the [64][aCols] matrix `a`
-  /// (A's k dimension along its columns), k = 16 * kSteps (columns [0, k) of
-  /// A), n columns. With `bKMajor`, `bBuf` is a [n][bCols] matrix holding B
-  /// transposed (element (k, j) of B at row j, column k: K rows for
-  /// S = Q K^T); otherwise a [k][bCols] matrix holding B (element (k, j) at
-  /// row k, column j: V rows for O = P V; bCols = n). `acc` has n / 2
-  /// elements (ignored unless `accumulate`); returns D's n / 2 elements.
-  virtual SmallVector<Value> mma(OpBuilder &b, Location loc, Value a,
-                                 int64_t aCols, Value bBuf, int64_t bCols,
+  /// D = A B (+ `acc` when `accumulate`) with A = the [64][a.cols] matrix
+  /// `a` (A's k dimension along its columns), k = 16 * kSteps (columns
+  /// [0, k) of A), n columns. With `bKMajor`, `bOperand` is a [n][cols]
+  /// matrix holding B transposed (element (k, j) of B at row j, column k:
+  /// K rows for S = Q K^T); otherwise a [k][cols] matrix holding B (element
+  /// (k, j) at row k, column j: V rows for O = P V; cols = n). `acc` has
+  /// n / 2 elements (ignored unless `accumulate`); returns D's n / 2
+  /// elements.
+  virtual SmallVector<Value> mma(OpBuilder &b, Location loc,
+                                 const WarpgroupOperand &a,
+                                 const WarpgroupOperand &bOperand,
                                  bool bKMajor, int64_t n, int64_t kSteps,
                                  ValueRange acc, bool accumulate) = 0;
   /// Orders the calling thread's plain stores to workgroup memory before
   /// later products that read them (the products read through another
   /// memory proxy on NVIDIA GPUs); a barrier must follow before the product.
   virtual void fenceOperandWrites(OpBuilder &b, Location loc) {}
+};
+
+/// Asynchronous copies of row blocks of tile operands from global into
+/// workgroup memory, each completing the current phase of a barrier in
+/// workgroup memory (TMA with mbarriers on sm_90a). The warpgroup mapping
+/// uses them when the target has them and every operand can be prepared;
+/// otherwise its threads stage the operands.
+class AsyncTileCopies {
+public:
+  virtual ~AsyncTileCopies();
+
+  /// The swizzle width in bytes (WarpgroupOperand) of the layout that
+  /// copies of `cols`-wide rows of 16-bit elements produce.
+  virtual int64_t swizzleBytes(int64_t cols) const = 0;
+  /// Whether `prepare` takes `operand` (same arguments); emits nothing.
+  virtual bool canCopy(Operation *launch, Value operand,
+                       bool zeroPastEnd) const = 0;
+  /// Prepares copies of [boxRows][cols] row blocks of the rank-4 tile
+  /// operand `operand` ([1, 1, rows, cols], a chain of unit-stride
+  /// memref.subviews inside `launch` of a memref defined above it), with `b`
+  /// at the tile: emits the host-side setup before `launch` and the view's
+  /// offsets at `b`. With `zeroPastEnd`, rows past the end of the tile must
+  /// read as zeros (the tile must reach the end of its source's rows).
+  /// Returns the id for `copy`; `canCopy` must hold.
+  virtual unsigned prepare(OpBuilder &b, Operation *launch,
+                                      Value operand, int64_t boxRows,
+                                      bool zeroPastEnd) = 0;
+  /// In the kernel, before any copy: creates `count` barriers (thread 0
+  /// initializes them) and synchronizes the workgroup.
+  virtual void createBarriers(OpBuilder &b, Location loc, Value threadId,
+                              int64_t count) = 0;
+  /// Thread 0 starts the copy of rows [row0, row0 + boxRows) of operand
+  /// `id` into the flat workgroup buffer `dst` (WarpgroupOperand layout
+  /// with swizzleBytes(cols)), completing barrier `barrier`'s current
+  /// phase. Rows past the source read as zeros. Call with all threads.
+  virtual void copy(OpBuilder &b, Location loc, unsigned id, Value row0,
+                    Value dst, int64_t barrier) = 0;
+  /// Waits until barrier `barrier` completes the phase of parity `parity`
+  /// (i1: 0 for its first phase, then alternating).
+  virtual void wait(OpBuilder &b, Location loc, int64_t barrier,
+                    Value parity) = 0;
 };
 
 /// The semantics of WarpgroupMatrixOps in plain loads: each thread computes
@@ -153,9 +220,10 @@ public:
 class EmulatedWarpgroupMatrixOps : public WarpgroupMatrixOps {
 public:
   void bind(Value threadIdValue) override { threadId = threadIdValue; }
-  SmallVector<Value> mma(OpBuilder &b, Location loc, Value a, int64_t aCols,
-                         Value bBuf, int64_t bCols, bool bKMajor, int64_t n,
-                         int64_t kSteps, ValueRange acc,
+  SmallVector<Value> mma(OpBuilder &b, Location loc,
+                         const WarpgroupOperand &a,
+                         const WarpgroupOperand &bOperand, bool bKMajor,
+                         int64_t n, int64_t kSteps, ValueRange acc,
                          bool accumulate) override;
 
 private:

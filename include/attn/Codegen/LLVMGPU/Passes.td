@@ -28,8 +28,18 @@ def AttnNVGPUMapAttentionPass
     `nvvm.wgmma.mma_async` products (m64nNk16, f16 or bf16 operands in
     shared memory through 64-bit matrix descriptors, f32 accumulators)
     between `wgmma.fence` and `wgmma.commit_group`/`wait_group 0`, with
-    `fence.proxy.async` after the plain stores that stage their operands.
+    `fence.proxy.async` after the plain stores of P. Their Q, K and V come
+    by TMA (`nvgpu.tma.async.load` of 128-, 64- or 32-byte swizzled boxes,
+    completing `nvgpu.mbarrier`s; the tensor maps created on the host by
+    `nvgpu.tma.create.descriptor`), K and V of the next key block loaded
+    while the current one is computed; with `tma=false`, or where an
+    operand is not a unit-stride view of a memref defined outside the
+    launch, the threads stage them (16-byte stores, no swizzle).
   }];
+  let options = [
+    Option<"useTMA", "tma", "bool", /*default=*/"true",
+           "Load the warpgroup mapping's Q, K and V with TMA">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect",
@@ -49,12 +59,33 @@ def AttnNVGPUAlignWorkgroupBuffersPass
     aligned to `alignment` bytes (without it they get the alignment of
     their element type). 16-byte vector stores, `ldmatrix` row addresses
     and wgmma matrix descriptors (start addresses 16-byte aligned, PTX ISA)
-    need 16.
+    need 16. Buffers that `nvgpu.tma.async.load` writes (through views) get
+    at least 1024: the 128-byte swizzle repeats every 8 rows of 128 bytes
+    and is computed from address bits, which the wgmma descriptors
+    (base offset 0) assume aligned.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"16",
            "byte alignment of each workgroup buffer">
   ];
+}
+
+def AttnNVGPUTensorMapArgumentsPass
+    : Pass<"attn-nvgpu-tensor-map-arguments", "::mlir::ModuleOp"> {
+  let summary = "Pass TMA tensor maps to kernels as pointers";
+  let description = [{
+    Kernel arguments of type `!nvgpu.tensormap.descriptor` become `!llvm.ptr`
+    (the device address of the `CUtensorMap` that
+    `mgpuTensorMapEncodeTiledMemref` returns, which is what the lowering of
+    `nvgpu.tma.create.descriptor` produces on the host and what
+    `cp.async.bulk.tensor` takes): the `gpu.func` gets a pointer argument
+    cast back to the descriptor type at its entry, and each
+    `gpu.launch_func` passes its operand through the opposite
+    `builtin.unrealized_conversion_cast`. `-convert-nvgpu-to-nvvm` on both
+    sides and `-reconcile-unrealized-casts` then meet on `!llvm.ptr`
+    (`-convert-gpu-to-nvvm` has no conversion for the descriptor type).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // ATTN_CODEGEN_LLVMGPU_PASSES_TD
