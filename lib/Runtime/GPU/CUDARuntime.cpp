@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -143,6 +144,9 @@ struct Runtime {
   const DriverAPI *api = nullptr;
   int deviceIndex = 0;
   CUcontext context = nullptr;
+  /// Device copies of the tensor maps made so far, by their bytes: calls on
+  /// the same buffers and shapes reuse one instead of allocating another.
+  std::map<std::string, CUdeviceptr> tensorMaps;
 };
 } // namespace
 
@@ -586,6 +590,15 @@ static void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
                       static_cast<CUtensorMapFloatOOBfill>(oobFill)),
                   "cuTensorMapEncodeTiled"))
     return nullptr;
+  // A kernel reads the map from device memory (a __grid_constant__
+  // parameter would avoid the copy; MLIR's lowering passes a pointer). The
+  // copies are kept for the process, one per distinct map: freeing one
+  // after the launch would need the launch's stream, which this call does
+  // not know.
+  std::string key(reinterpret_cast<const char *>(&tensorMap), sizeof(tensorMap));
+  auto cached = getRuntime().tensorMaps.find(key);
+  if (cached != getRuntime().tensorMaps.end())
+    return reinterpret_cast<void *>(cached->second);
   CUdeviceptr deviceMap = 0;
   if (!call.check(call.api()->cuMemAlloc(&deviceMap, sizeof(tensorMap)),
                   "cuMemAlloc of the tensor map"))
@@ -593,8 +606,11 @@ static void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
   if (!call.check(call.api()->cuMemcpy(
                       deviceMap, reinterpret_cast<CUdeviceptr>(&tensorMap),
                       sizeof(tensorMap)),
-                  "cuMemcpy of the tensor map"))
+                  "cuMemcpy of the tensor map")) {
+    call.api()->cuMemFree(deviceMap);
     return nullptr;
+  }
+  getRuntime().tensorMaps.emplace(std::move(key), deviceMap);
   return reinterpret_cast<void *>(deviceMap);
 }
 
