@@ -34,6 +34,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/Regex.h"
 
 #include <cstdlib>
 
@@ -49,7 +50,8 @@ struct InvalidOptionPass
   explicit InvalidOptionPass(std::string message) : message(std::move(message)) {}
   StringRef getArgument() const override { return "attn-invalid-option"; }
   void runOnOperation() override {
-    getOperation().emitError(message);
+    // At the module's location, without printing the module.
+    mlir::emitError(getOperation().getLoc(), message);
     signalPassFailure();
   }
   std::string message;
@@ -217,6 +219,20 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
     pm.addPass(std::make_unique<InvalidOptionPass>(
         "invalid --attn-gpu-pipeline tensor-cores='" + tensorCores +
         "': expected auto, on, off or wgmma"));
+    return;
+  }
+  std::string chip = options.chip;
+  if (target == "nvvm" && !llvm::Regex("^sm_[0-9]+[af]?$").match(chip)) {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "invalid --attn-gpu-pipeline chip='" + chip +
+        "': expected an NVIDIA SM name such as sm_80, sm_90 or sm_90a"));
+    return;
+  }
+  if (tensorCores == "wgmma" && target == "spirv") {
+    pm.addPass(std::make_unique<InvalidOptionPass>(
+        "--attn-gpu-pipeline tensor-cores=wgmma needs target=nvvm (chip=sm_90a): "
+        "on SPIR-V the emulated warpgroup products need the Vector16 "
+        "capability, which the OpenCL route does not support yet"));
     return;
   }
   if (tensorCores == "wgmma" && target == "nvvm" &&

@@ -59,7 +59,9 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
           "gpu-tensor-cores",
           cl::desc("GPU targets: f16/bf16 attention on tensor cores: auto "
                    "(cuda: on, opencl: off; the default), on (opencl: the "
-                   "warp mapping emulated in workgroup memory), off"),
+                   "warp mapping emulated in workgroup memory), off, wgmma "
+                   "(cuda only: the sm_90a warpgroup mapping, PTX for "
+                   "sm_90a)"),
           cl::init("auto"), cl::cat(category)) {}
 
 CompileOptions CompileOptionsCL::get() const {

@@ -115,7 +115,7 @@ llvm::Error GPUBackend::emit(ModuleOp module,
   if (kind == EmitKind::Assembly && runtime.pipelineTarget == "nvvm") {
     SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
     if (binaries.size() != 1)
-      return makeError("--emit=asm writes the PTX of one kernel; this module "
+      return makeError("--emit=asm/ptx writes the PTX of one kernel; this module "
                        "has " + std::to_string(binaries.size()) +
                        " (use --emit=mlir)");
     auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
