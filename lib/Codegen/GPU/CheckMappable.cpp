@@ -122,9 +122,26 @@ struct AttnGPUCheckMappablePass
   void runOnOperation() override {
     bool failed = false;
     getOperation().walk([&](Operation *op) {
-      if (isa_and_nonnull<AttnDialect>(op->getDialect()) &&
-          mlir::failed(checkGPUMappable(op)))
+      if (!isa_and_nonnull<AttnDialect>(op->getDialect()))
+        return;
+      if (mlir::failed(checkGPUMappable(op))) {
         failed = true;
+        return;
+      }
+      // The launches and device buffers are sized statically: say so at the
+      // op, before tiling turns it into a kernel operand deep in the
+      // pipeline.
+      for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                                op->getResultTypes()))
+        if (auto shaped = dyn_cast<ShapedType>(type);
+            shaped && !shaped.hasStaticShape()) {
+          op->emitOpError("has no GPU mapping for dynamic shapes (kernel "
+                          "launches and device buffers are sized "
+                          "statically), found ")
+              << shaped << kElsewhere;
+          failed = true;
+          return;
+        }
     });
     if (failed)
       signalPassFailure();

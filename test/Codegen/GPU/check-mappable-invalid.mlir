@@ -59,3 +59,13 @@ func.func @msda_dynamic_points(%v: tensor<1x30x2x8xf32>, %loc: tensor<1x5x2x2x?x
       : tensor<1x30x2x8xf32>, tensor<1x5x2x2x?x2xf32>, tensor<1x5x2x2x?xf32> -> tensor<1x5x16xf32>
   return %o : tensor<1x5x16xf32>
 }
+
+// -----
+
+// Launch sizes and device buffers are static: a dynamic sequence length is
+// refused at the op, not as a kernel operand deep in the pipeline.
+func.func @attention_dynamic_length(%q: tensor<1x4x?x32xf32>, %k: tensor<1x4x?x32xf32>, %v: tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32> {
+  // expected-error @below {{'attn.attention' op has no GPU mapping for dynamic shapes (kernel launches and device buffers are sized statically), found 'tensor<1x4x?x32xf32>'; --attn-cpu-pipeline and the reference evaluator}}
+  %o = attn.attention %q, %k, %v : tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32> -> tensor<1x4x?x32xf32>
+  return %o : tensor<1x4x?x32xf32>
+}
