@@ -173,22 +173,25 @@ Value EmulatedWarpMatrixOps::shuffleXor(OpBuilder &b, Location loc, Value x,
 
 WarpgroupMatrixOps::~WarpgroupMatrixOps() = default;
 
+namespace {
+/// Index arithmetic with constant operands, for the layout offsets below.
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return LaneCoords::idx(b, loc, v); }
+  Value div(Value x, int64_t v) { return arith::DivUIOp::create(b, loc, x, c(v)); }
+  Value rem(Value x, int64_t v) { return arith::RemUIOp::create(b, loc, x, c(v)); }
+  Value mul(Value x, int64_t v) { return arith::MulIOp::create(b, loc, x, c(v)); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+};
+} // namespace
+
 Value mlir::attn::emitTiledOffset(OpBuilder &b, Location loc, Value row,
                                   Value col, int64_t cols) {
-  auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
-  auto div = [&](Value x, int64_t v) {
-    return arith::DivUIOp::create(b, loc, x, idx(v));
-  };
-  auto rem = [&](Value x, int64_t v) {
-    return arith::RemUIOp::create(b, loc, x, idx(v));
-  };
-  auto mul = [&](Value x, int64_t v) {
-    return arith::MulIOp::create(b, loc, x, idx(v));
-  };
-  Value block = arith::AddIOp::create(b, loc, mul(div(row, 8), cols / 8),
-                                      div(col, 8));
-  Value inBlock = arith::AddIOp::create(b, loc, mul(rem(row, 8), 8), rem(col, 8));
-  return arith::AddIOp::create(b, loc, mul(block, 64), inBlock);
+  IndexMath m{b, loc};
+  Value block = m.add(m.mul(m.div(row, 8), cols / 8), m.div(col, 8));
+  Value inBlock = m.add(m.mul(m.rem(row, 8), 8), m.rem(col, 8));
+  return m.add(m.mul(block, 64), inBlock);
 }
 
 AsyncTileCopies::~AsyncTileCopies() = default;
@@ -199,34 +202,22 @@ Value mlir::attn::emitWarpgroupOperandOffset(OpBuilder &b, Location loc,
   int64_t w = operand.swizzleBytes;
   if (w == 0)
     return emitTiledOffset(b, loc, row, col, operand.cols);
-  auto idx = [&](int64_t v) { return LaneCoords::idx(b, loc, v); };
-  auto div = [&](Value x, int64_t v) {
-    return arith::DivUIOp::create(b, loc, x, idx(v));
-  };
-  auto rem = [&](Value x, int64_t v) {
-    return arith::RemUIOp::create(b, loc, x, idx(v));
-  };
-  auto mul = [&](Value x, int64_t v) {
-    return arith::MulIOp::create(b, loc, x, idx(v));
-  };
-  auto add = [&](Value x, Value y) {
-    return arith::AddIOp::create(b, loc, x, y);
-  };
+  IndexMath m{b, loc};
   // Byte address of the unswizzled layout: column blocks of w / 2 columns,
   // rows of w bytes in each.
   int64_t blockCols = w / 2;
-  Value bytes = add(add(mul(div(col, blockCols), operand.rows * w),
-                        mul(row, w)),
-                    mul(rem(col, blockCols), 2));
+  Value bytes = m.add(m.add(m.mul(m.div(col, blockCols), operand.rows * w),
+                            m.mul(row, w)),
+                      m.mul(m.rem(col, blockCols), 2));
   // The swizzle: the 16-byte chunk index (bits [4, 4 + s)) XOR bits
   // [7, 7 + s), s = log2(w / 16).
   int64_t chunks = w / 16;
-  Value chunk = rem(div(bytes, 16), chunks);
-  Value phase = rem(div(bytes, 128), chunks);
+  Value chunk = m.rem(m.div(bytes, 16), chunks);
+  Value phase = m.rem(m.div(bytes, 128), chunks);
   Value swizzled = arith::XOrIOp::create(b, loc, chunk, phase);
-  bytes = add(arith::SubIOp::create(b, loc, bytes, mul(chunk, 16)),
-              mul(swizzled, 16));
-  return div(bytes, 2);
+  bytes = m.add(arith::SubIOp::create(b, loc, bytes, m.mul(chunk, 16)),
+                m.mul(swizzled, 16));
+  return m.div(bytes, 2);
 }
 
 SmallVector<Value> EmulatedWarpgroupMatrixOps::mma(
