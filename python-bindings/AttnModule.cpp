@@ -90,6 +90,12 @@ const OptionSetter kOptions[] = {
          throw py::type_error("expected a str: 'auto', 'on' or 'off'");
        options.gpuTensorCores = value.cast<std::string>();
      }},
+    {"gpu_chip",
+     [](CompileOptions &options, const py::handle &value) {
+       if (!py::isinstance<py::str>(value))
+         throw py::type_error("expected a str such as 'sm_80' or 'sm_90a'");
+       options.gpuChip = value.cast<std::string>();
+     }},
     {"decompose_all",
      [](CompileOptions &options, const py::handle &value) {
        if (!py::isinstance<py::bool_>(value))

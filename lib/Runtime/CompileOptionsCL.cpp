@@ -62,7 +62,12 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
                    "warp mapping emulated in workgroup memory), off, wgmma "
                    "(cuda only: the sm_90a warpgroup mapping, PTX for "
                    "sm_90a)"),
-          cl::init("auto"), cl::cat(category)) {}
+          cl::init("auto"), cl::cat(category)),
+      gpuChip("gpu-chip",
+              cl::desc("cuda target: the NVIDIA GPU architecture to compile "
+                       "for, such as sm_80, sm_90 or sm_90a (default: sm_80, "
+                       "or sm_90a with --gpu-tensor-cores=wgmma)"),
+              cl::init(""), cl::cat(category)) {}
 
 CompileOptions CompileOptionsCL::get() const {
   CompileOptions options;
@@ -75,6 +80,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.splitKeys = splitKeys;
   options.decomposeAll = decomposeAll;
   options.gpuTensorCores = gpuTensorCores;
+  options.gpuChip = gpuChip;
   return options;
 }
 

@@ -52,6 +52,10 @@ public:
     if (tc != "auto" && tc != "on" && tc != "off" && tc != "wgmma")
       return makeError("invalid --gpu-tensor-cores='" + tc +
                        "': expected auto, on, off or wgmma");
+    if (!options.gpuChip.empty() && runtime.pipelineTarget != "nvvm")
+      return makeError("--gpu-chip='" + options.gpuChip +
+                       "' applies to --target=cuda only (this is --target=" +
+                       runtime.backendName.str() + ")");
     return llvm::Error::success();
   }
 
@@ -65,9 +69,12 @@ public:
     pipeline.blockQ = options.blockQ;
     pipeline.blockK = options.blockK;
     pipeline.tensorCores = options.gpuTensorCores;
-    // The warpgroup mapping's wgmma exists on sm_90a only.
-    if (options.gpuTensorCores == "wgmma" &&
-        runtime.pipelineTarget == "nvvm")
+    // The warpgroup mapping's wgmma exists on sm_90a only; the pipeline
+    // checks the chip name and its pairing with wgmma.
+    if (!options.gpuChip.empty())
+      pipeline.chip = options.gpuChip;
+    else if (options.gpuTensorCores == "wgmma" &&
+             runtime.pipelineTarget == "nvvm")
       pipeline.chip = "sm_90a";
     buildGPUPipeline(pm, pipeline);
   }

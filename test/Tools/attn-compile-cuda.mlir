@@ -10,6 +10,11 @@
 // RUN: attn-compile %s --target=opencl --emit=mlir -o %t/b.mlir
 // RUN: FileCheck %s --check-prefix=SPIRV < %t/b.mlir
 // RUN: not attn-compile %s --target=opencl --emit=so -o %t/b.so 2>&1 | FileCheck %s --check-prefix=SO
+// --gpu-chip picks the architecture (cuda only; the pipeline checks the name).
+// RUN: attn-compile %s --target=cuda --gpu-chip=sm_90 --emit=ptx -o %t/c.ptx
+// RUN: FileCheck %s --check-prefix=SM90 < %t/c.ptx
+// RUN: not attn-compile %s --target=cuda --gpu-chip=volta --emit=ptx -o %t/d.ptx 2>&1 | FileCheck %s --check-prefix=BADCHIP
+// RUN: not attn-compile %s --target=opencl --gpu-chip=sm_90 --emit=mlir -o %t/e.mlir 2>&1 | FileCheck %s --check-prefix=CHIPOPENCL
 
 // PTX: .target sm_80
 // PTX: .visible .entry main_kernel(
@@ -21,6 +26,9 @@
 // SPIRV: gpu.binary @main_kernel
 // SPIRV-SAME: api=OpenCL
 // SO: error: --target=opencl emits mlir only
+// SM90: .target sm_90
+// BADCHIP: invalid --attn-gpu-pipeline chip='volta': expected an NVIDIA SM name
+// CHIPOPENCL: --gpu-chip='sm_90' applies to --target=cuda only
 
 func.func @main(%q: tensor<1x2x9x16xf32>, %k: tensor<1x2x13x16xf32>,
                 %v: tensor<1x2x13x16xf32>) -> tensor<1x2x9x16xf32> {

@@ -57,7 +57,7 @@ expect("attribute", AttributeError, lambda: exe.nope)
 # CHECK-LABEL: compile
 print("compile")
 expect("option_name", TypeError, lambda: attn.compile(SOURCE, blockq=8))
-# CHECK: option_name: TypeError: compile() got an unexpected keyword argument 'blockq'; the options are: num_threads, block_q, block_k, split_keys, gather_block_q, dcmha_block_q, cpu, gpu_tensor_cores, decompose_all, entry_points
+# CHECK: option_name: TypeError: compile() got an unexpected keyword argument 'blockq'; the options are: num_threads, block_q, block_k, split_keys, gather_block_q, dcmha_block_q, cpu, gpu_tensor_cores, gpu_chip, decompose_all, entry_points
 expect("option_type", TypeError, lambda: attn.compile(SOURCE, block_q="8"))
 # CHECK: option_type: TypeError: compile() option 'block_q': expected an int, got <class 'str'>
 expect("option_value", ValueError, lambda: attn.compile(SOURCE, block_q=-8))

@@ -29,7 +29,7 @@ public:
   CompileOptions get() const;
 
 private:
-  llvm::cl::opt<std::string> cpu, gpuTensorCores;
+  llvm::cl::opt<std::string> cpu, gpuTensorCores, gpuChip;
   llvm::cl::opt<int64_t> numThreads, blockQ, blockK, gatherBlockQ,
       dcmhaBlockQ, splitKeys;
   llvm::cl::opt<bool> decomposeAll;

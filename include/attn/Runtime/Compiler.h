@@ -63,6 +63,11 @@ struct CompileOptions {
   /// GPU targets: f16/bf16 attention on tensor cores ("auto": cuda yes,
   /// opencl no; "on": on opencl, emulated in workgroup memory; "off").
   std::string gpuTensorCores = "auto";
+  /// The cuda target's GPU, an NVIDIA SM name such as "sm_80", "sm_90" or
+  /// "sm_90a" ("" = sm_80, or sm_90a with gpuTensorCores "wgmma"). The PTX
+  /// runs on that architecture and newer ones the driver can JIT it for
+  /// (an "a" architecture: only that one).
+  std::string gpuChip;
   /// Public functions to compile; empty = all of them. Other public
   /// functions become private and are dropped unless called, which saves
   /// compile time when only one function of a large module will run.
