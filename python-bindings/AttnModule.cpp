@@ -84,6 +84,13 @@ const OptionSetter kOptions[] = {
          throw py::type_error("expected a str");
        options.cpu = value.cast<std::string>();
      }},
+    {"unit",
+     [](CompileOptions &options, const py::handle &value) {
+       if (!py::isinstance<py::str>(value))
+         throw py::type_error("expected a str: 'auto', 'f32', 'bf16_dot' or "
+                              "'bf16_dot_emulated'");
+       options.unit = value.cast<std::string>();
+     }},
     {"gpu_tensor_cores",
      [](CompileOptions &options, const py::handle &value) {
        if (!py::isinstance<py::str>(value))

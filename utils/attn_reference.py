@@ -19,9 +19,13 @@ on PYTHONPATH (test/lit.cfg.py); the scripts under scripts/ and bench/ add it
 to sys.path from their own location.
 
   sdpa(q, k, v, mask, scale=, causal=, softcap=, window=, chunk=, dtype=)
-      attention in float64 (the reference) or, with dtype=np.float32 or
-      np.float16, the straightforward unfused math in that dtype (the
-      "naive" baseline of the error rule)
+      attention in float64 (the reference) or, with dtype=np.float32,
+      np.float16 or "bf16", the straightforward unfused math in that dtype
+      (the "naive" baseline of the error rule)
+  round_bf16(x), bf16_bits(x), from_bf16_bits(bits)
+      bfloat16 without a numpy dtype: float32 values rounded to bf16
+      (round to nearest even), their uint16 bit patterns (attn-run's
+      `bf16:` .npy files) and back
   visibility(lq, lk, causal=, window=, chunk=)   [lq, lk] bool geometry
   visible_pairs(...), attention_flops(...)       work of one attention
   compose(a, static=, query_weights=, key_weights=, query_gate=, key_gate=,
@@ -48,8 +52,32 @@ import numpy as np
 __all__ = [
     "sdpa", "visibility", "visible_pairs", "attention_flops", "grid_sample_cl",
     "ms_deform_attn", "compose", "dcmha", "compose_flops", "COMPOSE_GROUPS",
-    "error_rule", "close_rule", "RuleCheck",
+    "error_rule", "close_rule", "RuleCheck", "round_bf16", "bf16_bits",
+    "from_bf16_bits",
 ]
+
+
+# ---------------------------------------------------------------------------
+# bfloat16 (numpy has no such dtype)
+# ---------------------------------------------------------------------------
+
+
+def bf16_bits(x):
+    """The bfloat16 bit patterns (uint16) of `x` rounded to nearest even;
+    Inf stays Inf (NaN inputs are not expected)."""
+    b = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    return ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def from_bf16_bits(bits):
+    """float32 values of bfloat16 bit patterns (uint16), exactly."""
+    return (np.asarray(bits, np.uint16).astype(np.uint32) << 16).view(
+        np.float32)
+
+
+def round_bf16(x):
+    """`x` rounded to bfloat16 (nearest even), as float32."""
+    return from_bf16_bits(bf16_bits(x))
 
 # ---------------------------------------------------------------------------
 # Geometry: which keys a query sees
@@ -146,33 +174,40 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
     `window` (left, right) and `chunk` as in `visibility`. A query row with
     no visible key gives zeros. Returns [B, Hq, Lq, Dv].
 
-    dtype=np.float64 is the reference. Another dtype gives the
-    straightforward unfused math in that dtype, the "naive" baseline of
-    `error_rule`: every step rounds to `dtype`, and the two products
-    accumulate in float32 for float16 (as BLAS would).
+    dtype=np.float64 is the reference. Another dtype (np.float32,
+    np.float16 or "bf16") gives the straightforward unfused math in that
+    dtype, the "naive" baseline of `error_rule`: every step rounds to
+    `dtype`, and the two products and the softmax sum accumulate in float32
+    for float16 and bf16 (as BLAS would).
 
     With return_row_visible=True, returns (out, row_visible) where
     row_visible [B, Hq, Lq] says which rows have a visible key.
     """
-    dt = np.dtype(dtype).type
+    bf16 = isinstance(dtype, str) and dtype == "bf16"
+    dt = np.float32 if bf16 else np.dtype(dtype).type
+
+    def cast(x):
+        x = np.asarray(x).astype(dt)
+        return round_bf16(x) if bf16 else x
+
     hq, hkv = q.shape[1], k.shape[1]
     if hkv <= 0 or hq % hkv:
         raise ValueError(f"query heads ({hq}) must be a multiple of key "
                          f"heads ({hkv})")
     d = q.shape[-1]
-    q, k, v = q.astype(dt), k.astype(dt), v.astype(dt)
+    q, k, v = cast(q), cast(k), cast(v)
     k = np.repeat(k, hq // hkv, axis=1)
     v = np.repeat(v, hq // hkv, axis=1)
     acc = np.float32 if dt == np.float16 else dt
 
     def matmul(a, b):
-        return (a.astype(acc) @ b.astype(acc)).astype(dt)
+        return cast(a.astype(acc) @ b.astype(acc))
 
     scale = 1.0 / np.sqrt(d) if scale is None else float(np.float32(scale))
-    s = matmul(q, np.swapaxes(k, -1, -2)) * dt(scale)
+    s = cast(matmul(q, np.swapaxes(k, -1, -2)) * dt(scale))
     if softcap is not None:
         cap = dt(np.float32(softcap))
-        s = cap * np.tanh(s / cap)
+        s = cast(cap * np.tanh(s / cap))
     vis = np.broadcast_to(
         visibility(q.shape[2], k.shape[2], causal=causal, window=window,
                    chunk=chunk), s.shape)
@@ -181,15 +216,15 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
         if mask.dtype == np.bool_:
             vis = vis & mask
         else:
-            s = s + mask.astype(dt)
+            s = cast(s + cast(mask))
             vis = vis & (mask != -np.inf)
     with np.errstate(invalid="ignore", over="ignore"):
         s = np.where(vis, s, dt(-np.inf))
         m = s.max(axis=-1, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, dt(0))
-        e = np.where(vis, np.exp(s - m), dt(0)).astype(dt)
-        l = e.sum(axis=-1, keepdims=True, dtype=dt)
-        p = np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)).astype(dt)
+        e = cast(np.where(vis, np.exp(s - m), dt(0)))
+        l = cast(e.sum(axis=-1, keepdims=True, dtype=dt))
+        p = cast(np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)))
     out = matmul(p, v)
     if return_row_visible:
         return out, vis.any(axis=-1)

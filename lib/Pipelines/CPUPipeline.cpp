@@ -34,14 +34,14 @@ using namespace mlir::attn;
 
 /// A lowering config for every attention op: the only pass that sees the
 /// target's heuristics and the overrides of the options.
-static void
-buildSelectLoweringConfigPipeline(OpPassManager &pm,
-                                  const CPUPipelineOptions &options) {
+void mlir::attn::buildCPUSelectLoweringConfigPipeline(
+    OpPassManager &pm, const CPUPipelineOptions &options) {
   AttnCPUSelectLoweringConfigPassOptions select;
   select.targetCPU = options.targetCPU;
   select.blockQ = options.blockQ;
   select.blockK = options.blockK;
   select.splitKeys = options.splitKeys;
+  select.unit = options.unit;
   select.qkTile.assign(options.qkTile.begin(), options.qkTile.end());
   select.pvTile.assign(options.pvTile.begin(), options.pvTile.end());
   pm.addNestedPass<func::FuncOp>(
@@ -162,7 +162,7 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm,
 
 void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
-  buildSelectLoweringConfigPipeline(pm, options);
+  buildCPUSelectLoweringConfigPipeline(pm, options);
   buildTilingPipeline(pm, options);
   detail::buildBufferizationPipeline(pm);
   buildKernelPipeline(pm, options);

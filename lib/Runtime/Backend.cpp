@@ -19,6 +19,11 @@ using mlir::attn::detail::makeError;
 Executable::~Executable() = default;
 Backend::~Backend() = default;
 
+llvm::Expected<std::string>
+Backend::describeCodegen(ModuleOp, const CompileOptions &) const {
+  return std::string();
+}
+
 std::optional<EmitKind> mlir::attn::parseEmitKind(StringRef name) {
   return llvm::StringSwitch<std::optional<EmitKind>>(name)
       .Case("mlir", EmitKind::MLIR)

@@ -49,6 +49,13 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
                          "merged (flash-decoding): 0 = automatic (decode "
                          "shapes; the default), 1 = never, N = N splits"),
                 cl::init(0), cl::cat(category)),
+      unit("unit",
+           cl::desc("Arithmetic of bf16 attention on the CPU: auto (bf16 "
+                    "pair dot products, vdpbf16ps, where the CPU has "
+                    "AVX512-BF16, else f32; the default), f32 (inputs "
+                    "widened to f32), bf16_dot, bf16_dot_emulated (the "
+                    "bf16_dot kernel without AVX512-BF16, for testing)"),
+           cl::init("auto"), cl::cat(category)),
       decomposeAll(
           "decompose-all",
           cl::desc("Lower attention through the portable linalg "
@@ -78,6 +85,7 @@ CompileOptions CompileOptionsCL::get() const {
   options.gatherBlockQ = gatherBlockQ;
   options.dcmhaBlockQ = dcmhaBlockQ;
   options.splitKeys = splitKeys;
+  options.unit = unit;
   options.decomposeAll = decomposeAll;
   options.gpuTensorCores = gpuTensorCores;
   options.gpuChip = gpuChip;

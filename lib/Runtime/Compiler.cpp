@@ -66,6 +66,9 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
       return makeError("invalid --" + f.flag + "=" + Twine(f.value) +
                        ": expected " + f.zero + " or a number of " + f.unit +
                        " up to " + Twine(f.max));
+  if (options.unit != "auto" && !symbolizeMatmulUnit(options.unit))
+    return makeError("invalid --unit='" + options.unit +
+                     "': expected auto, f32, bf16_dot or bf16_dot_emulated");
   return (*backend)->verifyOptions(options);
 }
 

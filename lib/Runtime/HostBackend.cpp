@@ -11,6 +11,7 @@
 #include "attn/Runtime/HostBackend.h"
 
 #include "Detail.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Runtime/AOT.h"
 #include "attn/Runtime/MemRefDescriptor.h"
@@ -33,6 +34,7 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <chrono>
 #include <csetjmp>
@@ -464,6 +466,10 @@ public:
   llvm::Expected<std::unique_ptr<Executable>>
   load(ModuleOp module, const CompileOptions &options) const override;
 
+  llvm::Expected<std::string>
+  describeCodegen(ModuleOp module,
+                  const CompileOptions &options) const override;
+
   llvm::Error emit(ModuleOp module, ArrayRef<FunctionSignature> functions,
                    const CompileOptions &options, EmitKind kind,
                    StringRef path) const override {
@@ -471,6 +477,69 @@ public:
   }
 };
 } // namespace
+
+/// Sets the options of buildCPUPipeline from `options`.
+static void setPipelineOptions(CPUPipelineOptions &pipelineOptions,
+                               const CompileOptions &options) {
+  pipelineOptions.targetCPU = options.cpu;
+  pipelineOptions.numThreads = options.numThreads;
+  pipelineOptions.blockQ = options.blockQ;
+  pipelineOptions.blockK = options.blockK;
+  if (options.gatherBlockQ > 0)
+    pipelineOptions.gatherBlockQ = options.gatherBlockQ;
+  if (options.dcmhaBlockQ > 0)
+    pipelineOptions.dcmhaBlockQ = options.dcmhaBlockQ;
+  pipelineOptions.splitKeys = options.splitKeys;
+  pipelineOptions.unit = options.unit;
+  pipelineOptions.decomposeAll = options.decomposeAll;
+}
+
+llvm::Expected<std::string>
+HostBackend::describeCodegen(ModuleOp module,
+                             const CompileOptions &options) const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  // The CPU's vector features that decide the kernels.
+  llvm::StringMap<bool> features;
+  std::string cpu = options.cpu;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    features = llvm::sys::getHostCPUFeatures();
+  } else {
+    SmallVector<StringRef> list;
+    llvm::X86::getFeaturesForCPU(cpu, list);
+    for (StringRef feature : list)
+      features[feature] = true;
+  }
+  os << "cpu " << cpu << (options.cpu == "native" ? " (this machine)" : "")
+     << ":";
+  for (StringRef feature : {"avx2", "fma", "avx512f", "avx512bf16",
+                            "avx512fp16", "amx-bf16"})
+    os << " " << feature << (features.lookup(feature) ? "" : " no") << ",";
+  text.pop_back();
+  os << "\n";
+  // The configs the pipeline's first pass chooses, on a copy.
+  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+  PassManager pm(module->getContext());
+  CPUPipelineOptions pipelineOptions;
+  setPipelineOptions(pipelineOptions, options);
+  buildCPUSelectLoweringConfigPipeline(pm, pipelineOptions);
+  if (failed(pm.run(*copy)))
+    return makeError("cannot choose the lowering configs");
+  copy->walk([&](Operation *op) {
+    LoweringConfigAttr config = getLoweringConfig(op);
+    if (!config)
+      return;
+    if (auto loc = dyn_cast<FileLineColLoc>(op->getLoc()))
+      os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
+         << loc.getColumn();
+    else
+      os << op->getLoc();
+    os << ": " << op->getName() << ": unit "
+       << stringifyMatmulUnit(config.getUnit()) << ", " << config << "\n";
+  });
+  return text;
+}
 
 llvm::Error HostBackend::verifyOptions(const CompileOptions &options) const {
   if (options.cpu.empty())
@@ -487,21 +556,33 @@ llvm::Error HostBackend::verifyOptions(const CompileOptions &options) const {
 void HostBackend::buildLoweringPipeline(OpPassManager &pm,
                                         const CompileOptions &options) const {
   CPUPipelineOptions pipelineOptions;
-  pipelineOptions.targetCPU = options.cpu;
-  pipelineOptions.numThreads = options.numThreads;
-  pipelineOptions.blockQ = options.blockQ;
-  pipelineOptions.blockK = options.blockK;
-  if (options.gatherBlockQ > 0)
-    pipelineOptions.gatherBlockQ = options.gatherBlockQ;
-  if (options.dcmhaBlockQ > 0)
-    pipelineOptions.dcmhaBlockQ = options.dcmhaBlockQ;
-  pipelineOptions.splitKeys = options.splitKeys;
-  pipelineOptions.decomposeAll = options.decomposeAll;
+  setPipelineOptions(pipelineOptions, options);
   buildCPUPipeline(pm, pipelineOptions);
 }
 
 llvm::Expected<std::unique_ptr<Executable>>
 HostBackend::load(ModuleOp module, const CompileOptions &options) const {
+  // The JIT compiles for this machine. Code tuned for a `--cpu` with vector
+  // features it lacks holds intrinsics that the host's code generator
+  // cannot select (LLVM aborts) or that would trap: refuse it here.
+  if (options.cpu != "native") {
+    SmallVector<StringRef> cpuFeatures;
+    llvm::X86::getFeaturesForCPU(options.cpu, cpuFeatures);
+    llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+    SmallVector<StringRef> missing;
+    for (StringRef feature : cpuFeatures)
+      if (llvm::is_contained({"avx2", "fma", "f16c", "avx512f", "avx512bf16",
+                              "avx512fp16", "amx-bf16"},
+                             feature) &&
+          !host.lookup(feature))
+        missing.push_back(feature);
+    if (!missing.empty())
+      return makeError("--cpu='" + options.cpu + "' has " +
+                       llvm::join(missing, ", ") +
+                       ", which this machine lacks: code compiled for it "
+                       "cannot run here (attn-compile builds libraries for "
+                       "other CPUs)");
+  }
   return loadHostJIT(module, {}, nullptr);
 }
 

@@ -174,6 +174,18 @@ llvm::Expected<std::string> CompiledModule::getIR(StringRef stage) const {
                    llvm::join(getIRStages(), ", "));
 }
 
+llvm::Expected<std::string> CompiledModule::describeCodegen() const {
+  std::unique_ptr<MLIRContext> inputContext = createRuntimeContext();
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
+  OwningOpRef<ModuleOp> parsed =
+      parseSourceFile<ModuleOp>(sourceMgr, inputContext.get());
+  if (!parsed)
+    return makeError("cannot re-parse '" + bufferName + "'");
+  return backend->describeCodegen(*parsed, options);
+}
+
 llvm::Error CompiledModule::prepareJIT() {
   if (executable)
     return llvm::Error::success();

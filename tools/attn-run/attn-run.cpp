@@ -25,6 +25,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -84,6 +85,14 @@ static cl::opt<unsigned>
                            "timing)"),
                   cl::value_desc("N"), cl::init(0), cl::cat(category));
 
+static cl::opt<bool>
+    verbose("verbose",
+            cl::desc("Print how the code is generated (on stderr, before "
+                     "running): the CPU's vector features and each "
+                     "attention op's lowering config with its arithmetic "
+                     "unit (f32, bf16_dot, ...)"),
+            cl::init(false), cl::cat(category));
+
 static cl::opt<std::string>
     backend("backend",
             cl::desc("Where to run: cpu (JIT-compiled code; the default), "
@@ -110,7 +119,7 @@ static constexpr StringLiteral kToolName = "attn-run";
 /// a library, so an error with --module.
 static constexpr StringLiteral kCodegenFlags[] = {
     "cpu",        "num-threads",   "block-q",    "block-k",
-    "gather-block-q", "dcmha-block-q", "split-keys", "decompose-all"};
+    "gather-block-q", "dcmha-block-q", "split-keys", "unit", "decompose-all"};
 
 static int fail(const Twine &message) {
   return reportToolError(kToolName, inputFile, message);
@@ -365,6 +374,13 @@ int main(int argc, char **argv) {
     if (!module)
       return fail(module.takeError());
     compiled = std::move(*module);
+    if (verbose) {
+      llvm::Expected<std::string> report = compiled->describeCodegen();
+      if (!report)
+        return fail(report.takeError());
+      for (StringRef line : llvm::split(StringRef(*report).rtrim(), '\n'))
+        llvm::errs() << kToolName << ": " << line << "\n";
+    }
     functions.assign(compiled->getFunctions().begin(),
                      compiled->getFunctions().end());
   } else {

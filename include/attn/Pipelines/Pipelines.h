@@ -60,6 +60,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "chosen per op (decode shapes only), 1 = never, N > 1 "
                      "= N splits"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> unit{
+      *this, "unit",
+      llvm::cl::desc("arithmetic of bf16 attention's products: 'auto' (chosen "
+                     "per op: bf16_dot where the CPU has AVX512-BF16), "
+                     "'f32', 'bf16_dot', 'bf16_dot_emulated'"),
+      llvm::cl::init("auto")};
   PassOptions::ListOption<int64_t> qkTile{
       *this, "qk-tile",
       llvm::cl::desc("register tile 'rows,vectors' of Q K^T for every key "
@@ -78,6 +84,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// LLVM dialect with C interfaces (`_mlir_ciface_<name>`) for every public
 /// function.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// The first step of buildCPUPipeline alone: a lowering config for every
+/// attention op (`-attn-cpu-select-lowering-config` with the target and the
+/// overrides of `options`), for reports of what the pipeline will choose.
+void buildCPUSelectLoweringConfigPipeline(OpPassManager &pm,
+                                          const CPUPipelineOptions &options);
 
 /// Options of `--attn-gpu-pipeline`: attention ops mapped onto GPU
 /// workgroups (docs/gpu.md), device code for NVVM (PTX/cubin) or SPIR-V

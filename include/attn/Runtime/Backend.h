@@ -119,6 +119,13 @@ public:
   /// temporary file is renamed into place, so a failure leaves no partial
   /// output. Errors: a kind the backend cannot emit, a path that cannot be
   /// written, a failure of translation, code generation or linking.
+  /// A few lines on how the backend will generate code for the parsed,
+  /// not yet lowered `module` (attn-run --verbose): for the host, the CPU's
+  /// vector features and each attention op's lowering config, the
+  /// arithmetic unit among them. `module` is left untouched. Default: "".
+  virtual llvm::Expected<std::string>
+  describeCodegen(ModuleOp module, const CompileOptions &options) const;
+
   virtual llvm::Error emit(ModuleOp module,
                            ArrayRef<FunctionSignature> functions,
                            const CompileOptions &options, EmitKind kind,

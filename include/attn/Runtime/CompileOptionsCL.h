@@ -14,7 +14,7 @@ namespace mlir::attn {
 
 /// The code-generation flags that attn-run and attn-compile share
 /// (`--cpu`, `--num-threads`, `--block-q`, `--block-k`, `--split-keys`,
-/// `--decompose-all`),
+/// `--unit`, `--decompose-all`, `--gpu-*`),
 /// registered in `category` on construction, in the way MLIR's
 /// PassPipelineCLParser registers its flags. Construct one before
 /// llvm::cl::ParseCommandLineOptions.
@@ -29,10 +29,13 @@ public:
   CompileOptions get() const;
 
 private:
-  llvm::cl::opt<std::string> cpu, gpuTensorCores, gpuChip;
+  // In the order of the constructor's initializers.
+  llvm::cl::opt<std::string> cpu;
   llvm::cl::opt<int64_t> numThreads, blockQ, blockK, gatherBlockQ,
       dcmhaBlockQ, splitKeys;
+  llvm::cl::opt<std::string> unit;
   llvm::cl::opt<bool> decomposeAll;
+  llvm::cl::opt<std::string> gpuTensorCores, gpuChip;
 };
 
 /// Prints `message` as an error of the tool `toolName` on stderr and returns

@@ -42,8 +42,9 @@ struct CompileOptions {
   std::string target = "cpu";
   /// CPU to generate code for: "native" (the host, with its features) or an
   /// LLVM CPU name such as "sapphirerapids", "znver4", "x86-64-v3". The JIT
-  /// always runs host code: there the name only steers the pipeline's tiling
-  /// and vector-width choices.
+  /// always runs host code: there the name steers the pipeline's tiling,
+  /// vector width and units, and a CPU with vector features the host lacks
+  /// is refused when the module is loaded.
   std::string cpu = "native";
   /// Threads of the parallel tile loop (0 = OpenMP default, 1 = serial).
   int64_t numThreads = 0;
@@ -57,6 +58,10 @@ struct CompileOptions {
   /// Key splits of attention (flash-decoding): 0 = chosen per op (decode
   /// shapes only), 1 = never, N > 1 = N splits for every op.
   int64_t splitKeys = 0;
+  /// CPU: the arithmetic of bf16 attention's products ("auto": bf16_dot
+  /// where the CPU has AVX512-BF16, else f32; "f32", "bf16_dot",
+  /// "bf16_dot_emulated"; #attn.lowering_config's `unit`).
+  std::string unit = "auto";
   /// Lower attention tiles through the portable linalg decomposition instead
   /// of the vector kernel (the pipeline's `decompose-all`; for testing).
   bool decomposeAll = false;

@@ -124,6 +124,11 @@ public:
   /// emission.
   llvm::Expected<std::string> getIR(StringRef stage) const;
 
+  /// The backend's report on how it generates code for this module
+  /// (Backend::describeCodegen of the source as parsed): for the host, the
+  /// CPU features and each attention op's lowering config.
+  llvm::Expected<std::string> describeCodegen() const;
+
   const CompileOptions &getOptions() const { return options; }
 
   /// The backend the module was lowered for and runs on.

@@ -44,7 +44,7 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
       SmallVector<int64_t, 2> qkTile = {64, blockK}, pvTile = {64, valueDim};
       return LoweringConfigAttr::get(op->getContext(), /*blockQ=*/64, blockK,
                                      /*splitKeys=*/1, qkTile, pvTile, qkTile,
-                                     pvTile);
+                                     pvTile, MatmulUnit::f32);
     }
     // Buffers too large for any key block: the mma.sync config below.
   }
@@ -66,7 +66,7 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
     SmallVector<int64_t, 2> warpTile = {16, 8};
     return LoweringConfigAttr::get(op->getContext(), rows, blockK,
                                    /*splitKeys=*/1, warpTile, warpTile,
-                                   warpTile, warpTile);
+                                   warpTile, warpTile, MatmulUnit::f32);
   }
   if (valueDim > GPUTargetInfo::kMaxValueDim)
     return op->emitOpError("the GPU mapping keeps a row's Dv accumulators in "
@@ -94,7 +94,7 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
   SmallVector<int64_t, 2> unused = {1, 1};
   return LoweringConfigAttr::get(op->getContext(), blockQ, blockK,
                                  /*splitKeys=*/1, unused, unused, unused,
-                                 unused);
+                                 unused, MatmulUnit::f32);
 }
 
 namespace {

@@ -115,8 +115,8 @@ private:
 class KernelEmitter {
 public:
   KernelEmitter(ImplicitLocOpBuilder &b, const KernelOperands &operands,
-                const CPUTargetInfo &target)
-      : b(b), ops(operands), t(target), w(target.lanes()) {
+                const CPUTargetInfo &target, MatmulUnit unit)
+      : b(b), ops(operands), t(target), w(target.lanes()), unit(unit) {
     q = ops.q, k = ops.k, v = ops.v, mask = ops.mask, out = ops.out;
     auto kType = cast<MemRefType>(k.getType());
     auto qType = cast<MemRefType>(q.getType());
@@ -125,6 +125,9 @@ public:
     dvPad = llvm::divideCeil(dv, w) * w;
     f32 = b.getF32Type();
     vecF32 = VectorType::get({w}, f32);
+    pairs = unit != MatmulUnit::f32;
+    dPairs = llvm::divideCeil(d, 2);
+    vecPairs = VectorType::get({2 * w}, b.getBF16Type());
     // Stacked GQA rows: static head counts with several query heads per KV
     // head in this tile.
     if (!qType.isDynamicDim(1) && !kType.isDynamicDim(1) &&
@@ -136,7 +139,7 @@ public:
     constexpr int64_t kPrefetchMaxRows = 64;
     prefetchNextBlock = !qType.isDynamicDim(2) &&
                         group * qType.getDimSize(2) <= kPrefetchMaxRows;
-    transposedScores = !qType.isDynamicDim(2) && !mask &&
+    transposedScores = !pairs && !qType.isDynamicDim(2) && !mask &&
                        group * qType.getDimSize(2) <= w;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
@@ -202,6 +205,54 @@ private:
     }
     return next;
   }
+  // bf16 pairs (unit != f32): w f32 lanes of a vector hold w pairs of bf16
+  // (2w bf16, element 2i in the low half of lane i), moved as f32 bits.
+  Value asPairs(Value x) { return vector::BitCastOp::create(b, vecPairs, x); }
+  /// The bf16 pair at `indices` of `mem` (a bf16 memref; the last index
+  /// even) in every lane; `odd` loads its first element only (the pair of
+  /// an odd D's last element, 0 beside it: no read past the row).
+  Value broadcastPair(Value mem, ValueRange indices, bool odd = false) {
+    auto pairType = VectorType::get({2}, b.getBF16Type());
+    Value pair;
+    if (!odd) {
+      pair = vector::LoadOp::create(b, pairType, mem, indices);
+    } else {
+      Value m = vector::ConstantMaskOp::create(
+          b, VectorType::get({2}, b.getI1Type()), ArrayRef<int64_t>{1});
+      Value pass = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(pairType, b.getZeroAttr(b.getBF16Type())));
+      pair = vector::MaskedLoadOp::create(b, pairType, mem, indices, m, pass);
+    }
+    Value bits = vector::BitCastOp::create(b, VectorType::get({1}, f32), pair);
+    return asPairs(
+        splat(vector::ExtractOp::create(b, bits, ArrayRef<int64_t>{0})));
+  }
+  /// acc[i] + x[2i] y[2i] + x[2i+1] y[2i+1] for the f32 lanes i of `acc`
+  /// and the bf16 pairs of `x` and `y`: AVX512-BF16's vdpbf16ps
+  /// (x86vector.avx512.dot), or for bf16_dot_emulated each bf16 widened
+  /// exactly to f32 (its bits shifted into the high half) and two FMAs.
+  Value dotPairs(Value acc, Value x, Value y) {
+    if (unit == MatmulUnit::bf16_dot)
+      return x86vector::DotBF16Op::create(b, vecF32, acc, x, y);
+    auto vecI32 = VectorType::get({w}, b.getI32Type());
+    auto splatI32 = [&](int32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(v)));
+    };
+    Value shift = splatI32(16), high = splatI32(static_cast<int32_t>(0xffff0000u));
+    auto halves = [&](Value pairsV) {
+      Value bits = vector::BitCastOp::create(b, vecI32, pairsV);
+      Value even = vector::BitCastOp::create(
+          b, vecF32, arith::ShLIOp::create(b, bits, shift));
+      Value odd = vector::BitCastOp::create(
+          b, vecF32, arith::AndIOp::create(b, bits, high));
+      return std::make_pair(even, odd);
+    };
+    auto [xEven, xOdd] = halves(x);
+    auto [yEven, yOdd] = halves(y);
+    return vector::FMAOp::create(b, xOdd, yOdd,
+                                 vector::FMAOp::create(b, xEven, yEven, acc));
+  }
   /// A `for lb to ub step s` loop with iter args; `body` yields the new ones.
   SmallVector<Value>
   forLoop(Value lb, Value ub, Value step, ValueRange init,
@@ -217,14 +268,14 @@ private:
         });
     return SmallVector<Value>(loop.getResults());
   }
-  /// `numAccs` zero vectors accumulated by `step(dd, accs)` over the head
-  /// dim dd < d: unrolled by qkUnroll (fewer loop-carried updates per FMA),
-  /// the static remainder inline.
+  /// `numAccs` zero vectors accumulated by `step(dd, accs)` over dd <
+  /// `count` (the head dim, or its bf16 pairs): unrolled by qkUnroll (fewer
+  /// loop-carried updates per FMA), the static remainder inline.
   SmallVector<Value>
-  emitHeadDimReduction(int64_t numAccs,
+  emitHeadDimReduction(int64_t numAccs, int64_t count,
                        function_ref<SmallVector<Value>(Value, ValueRange)> step) {
     int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
-    int64_t dMain = d - d % unroll;
+    int64_t dMain = count - count % unroll;
     SmallVector<Value> sums(numAccs, vConst(0.0));
     if (dMain > 0)
       sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
@@ -234,7 +285,7 @@ private:
                          next = step(addIdx(dd, cIdx(u)), next);
                        return next;
                      });
-    for (int64_t dd = dMain; dd < d; ++dd)
+    for (int64_t dd = dMain; dd < count; ++dd)
       sums = step(cIdx(dd), sums);
     return sums;
   }
@@ -275,6 +326,8 @@ private:
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitPackValuePairs(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitRoundProbabilities(Value nq, Value nk);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
   void emitScoresTransposed(Value q0, Value nq, Value kb, Value nk);
   void emitPrefetchRows(Value bIdx, Value kvh, Value row);
@@ -306,6 +359,17 @@ private:
   const KernelOperands &ops;
   const CPUTargetInfo &t;
   int64_t w;
+  // The arithmetic of the two products; `pairs` for the bf16 units.
+  MatmulUnit unit;
+  bool pairs = false;
+  // Pairs of the head dim (the rows of Kt with pairs) and the vector of w
+  // bf16 pairs.
+  int64_t dPairs = 0;
+  VectorType vecPairs;
+  // With pairs: P rounded to bf16 ([blockQ][blockK]) and the V block in
+  // pairs of keys ([blockK / 2][2 dvPad]: vPairs[j / 2, 2 e + j % 2] =
+  // V[kb + j, e], the layout vdpbf16ps and AMX tile loads take (VNNI)).
+  Value pBF16, vPairsBuf;
   Value q, k, v, mask, out;
   int64_t d, dv, dvPad;
   // Query heads stacked per KV head in a tile (1 = not stacked).
@@ -356,7 +420,8 @@ void KernelEmitter::emit() {
   dPad = llvm::divideCeil(d, w) * w;
   int64_t scratchBytes =
       4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w +
-           (transposedScores ? bk * (dPad + dvPad) : 0));
+           (transposedScores ? bk * (dPad + dvPad) : 0)) +
+      (pairs ? 2 * (bq * bk + bk * dvPad) : 0);
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
@@ -379,8 +444,18 @@ void KernelEmitter::emit() {
     loCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
     hiCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
   } else {
-    kt = alloc({bk / qkPanel, d, qkPanel});
+    // With pairs, Kt's rows are pairs of the head dim: Kt[p, j] holds
+    // (K[j, 2p], K[j, 2p + 1]) as the bits of one f32.
+    kt = alloc({bk / qkPanel, pairs ? dPairs : d, qkPanel});
     s = alloc({bq, bk});
+    if (pairs) {
+      Type bf16 = b.getBF16Type();
+      pBF16 = t.allocScratch(b, b.getLoc(), MemRefType::get({bq, bk}, bf16),
+                             64, onHeap, heapBuffers);
+      vPairsBuf = t.allocScratch(b, b.getLoc(),
+                                 MemRefType::get({bk / 2, 2 * dvPad}, bf16), 64,
+                                 onHeap, heapBuffers);
+    }
   }
   acc = alloc({bq, dvPad});
   rowsPad = llvm::divideCeil(bq, w) * w;
@@ -442,6 +517,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     if (prefetchNextBlock)
       emitPrefetchNextBlock(bIdx, kvh, kb, jhi);
     emitPackKeys(bIdx, kvh, kb, nk);
+    if (pairs)
+      emitPackValuePairs(bIdx, kvh, kb, nk);
     auto emitBlock = [&](bool fullBlock) {
       // Whole visible blocks take the dense tiles; partial ones the op's
       // own (smaller for causal, window and chunk, which waste less of
@@ -450,6 +527,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
           fullBlock ? t.denseTiles : t.tiles;
       emitScores(bIdx, outer, q0, nq, kb, nk, tiles);
       emitSoftmax(bIdx, outer, q0, nq, kb, nk, fullBlock);
+      if (pairs)
+        emitRoundProbabilities(nq, nk);
       emitAccumulate(bIdx, kvh, q0, nq, kb, nk, tiles);
     };
     // Blocks where every key is visible from every row skip the per-element
@@ -571,7 +650,7 @@ void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
       }
       return next;
     };
-    SmallVector<Value> sums = emitHeadDimReduction(kKeys, step);
+    SmallVector<Value> sums = emitHeadDimReduction(kKeys, d, step);
     for (int64_t jj = 0; jj < kKeys; ++jj) {
       Value sv = arith::MulFOp::create(b, sums[jj], scale);
       if (ops.softcap) {
@@ -671,8 +750,11 @@ void KernelEmitter::emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb,
 /// Kt. Rows past nk and columns past D are loaded as zeros (masked loads).
 void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
   Type kElt = cast<MemRefType>(k.getType()).getElementType();
-  auto rowType = VectorType::get({w}, kElt);
-  auto maskType = VectorType::get({w}, b.getI1Type());
+  // A block's rows are w columns of Kt: w elements of the head dim, or with
+  // pairs w pairs (2w bf16), moved as w f32.
+  int64_t chunk = pairs ? 2 * w : w;
+  auto rowType = VectorType::get({chunk}, kElt);
+  auto maskType = VectorType::get({chunk}, b.getI1Type());
   auto tileType = VectorType::get({w, w}, f32);
   Value pass = arith::ConstantOp::create(
       b, DenseElementsAttr::get(rowType, b.getZeroAttr(kElt)));
@@ -682,8 +764,8 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
     Value rowsLeft = subIdx(nk, j0);
     Value panel = arith::DivUIOp::create(b, j0, cIdx(qkPanel));
     Value panelCol = arith::RemUIOp::create(b, j0, cIdx(qkPanel));
-    // Row masks for chunks of `cols` head-dim lanes: all `cols` lanes when
-    // row j0 + r exists, else none.
+    // Row masks for chunks of `cols` head-dim elements: all `cols` lanes
+    // when row j0 + r exists, else none.
     auto rowMasks = [&](int64_t cols) {
       SmallVector<Value> masks;
       for (int64_t r = 0; r < w; ++r) {
@@ -695,16 +777,19 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
       }
       return masks;
     };
-    // One w x w block: K[kb + j0 + r, d0 + c] -> Kt[d0 + c, j0 + r].
+    // One w x w block: K[kb + j0 + r, d0 + c] -> Kt[d0 + c, j0 + r] (d0
+    // and c count pairs with pairs).
     auto packBlock = [&](Value d0, int64_t cols, ArrayRef<Value> masks) {
       Value tile = zeroTile;
+      Value elt = pairs ? Value(arith::MulIOp::create(b, d0, cIdx(2))) : d0;
       for (int64_t r = 0; r < w; ++r) {
         Value row = vector::MaskedLoadOp::create(
             b, rowType, k,
-            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), d0},
+            ValueRange{bIdx, kvh, addIdx(kb, addIdx(j0, cIdx(r))), elt},
             masks[r], pass);
-        tile = vector::InsertOp::create(b, toF32(row), tile,
-                                        ArrayRef<int64_t>{r});
+        Value lanes = pairs ? Value(vector::BitCastOp::create(b, vecF32, row))
+                            : toF32(row);
+        tile = vector::InsertOp::create(b, lanes, tile, ArrayRef<int64_t>{r});
       }
       Value tr = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
       for (int64_t c = 0; c < cols; ++c) {
@@ -716,14 +801,75 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
     // Whole chunks of the head dim in a loop (one block of code, not D / w
     // copies: keeps the kernel small and its LLVM compile time short), the
     // partial chunk after it.
-    int64_t dFull = d - d % w;
+    int64_t cols = pairs ? dPairs : d;
+    int64_t dFull = cols - cols % w;
     if (dFull > 0) {
-      SmallVector<Value> masks = rowMasks(w);
+      SmallVector<Value> masks = rowMasks(chunk);
       forLoop(cIdx(0), cIdx(dFull), cIdx(w),
               [&](Value d0) { packBlock(d0, w, masks); });
     }
-    if (d % w != 0)
-      packBlock(cIdx(dFull), d % w, rowMasks(d % w));
+    // The last chunk; with pairs and an odd D, its last pair's second bf16
+    // is 0.
+    if (cols % w != 0)
+      packBlock(cIdx(dFull), cols % w,
+                rowMasks(pairs ? d - 2 * dFull : cols % w));
+  });
+}
+
+/// vPairs[jj, 2 e + t] = V[b, kvh, kb + 2 jj + t, e] for 2 jj + t < nk and
+/// e < Dv, 0 elsewhere (the key past an odd nk, columns past Dv): the V
+/// block in pairs of keys, two rows' chunks interleaved by one shuffle.
+void KernelEmitter::emitPackValuePairs(Value bIdx, Value kvh, Value kb,
+                                       Value nk) {
+  Type bf16 = b.getBF16Type();
+  auto rowType = VectorType::get({w}, bf16);
+  auto maskType = VectorType::get({w}, b.getI1Type());
+  Value pass = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(rowType, b.getZeroAttr(bf16)));
+  SmallVector<int64_t> interleave;
+  for (int64_t i = 0; i < w; ++i)
+    interleave.append({i, w + i});
+  Value keyPairs = arith::CeilDivUIOp::create(b, nk, cIdx(2));
+  forLoop(cIdx(0), keyPairs, cIdx(1), [&](Value jj) {
+    Value j = addIdx(kb, arith::MulIOp::create(b, jj, cIdx(2)));
+    Value second = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::slt,
+        addIdx(arith::MulIOp::create(b, jj, cIdx(2)), cIdx(1)), nk);
+    for (int64_t e0 = 0; e0 < dvPad; e0 += w) {
+      int64_t cols = std::min(w, dv - e0);
+      Value first = cols == w
+                        ? Value(vector::LoadOp::create(
+                              b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)}))
+                        : Value(vector::MaskedLoadOp::create(
+                              b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)},
+                              vector::ConstantMaskOp::create(
+                                  b, maskType, ArrayRef<int64_t>{cols}),
+                              pass));
+      Value n = arith::SelectOp::create(b, second, cIdx(cols), cIdx(0));
+      Value next = vector::MaskedLoadOp::create(
+          b, rowType, v, ValueRange{bIdx, kvh, addIdx(j, cIdx(1)), cIdx(e0)},
+          vector::CreateMaskOp::create(b, maskType, ValueRange{n}), pass);
+      vector::StoreOp::create(
+          b, vector::ShuffleOp::create(b, first, next, interleave), vPairsBuf,
+          ValueRange{jj, cIdx(2 * e0)});
+    }
+  });
+}
+
+/// P rounded to bf16 for the P V product (the softmax statistics keep the
+/// f32 P): every row's columns [0, nk) rounded up to whole vectors, all of
+/// which the softmax step wrote.
+void KernelEmitter::emitRoundProbabilities(Value nq, Value nk) {
+  auto bf16Vec = VectorType::get({w}, b.getBF16Type());
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    forLoop(cIdx(0), nk, cIdx(w), [&](Value c0) {
+      Value p = vector::LoadOp::create(b, vecF32, s, ValueRange{r, c0});
+      Value rounded =
+          unit == MatmulUnit::bf16_dot
+              ? Value(x86vector::CvtPackedF32ToBF16Op::create(b, bf16Vec, p))
+              : Value(arith::TruncFOp::create(b, bf16Vec, p));
+      vector::StoreOp::create(b, rounded, pBF16, ValueRange{r, c0});
+    });
   });
 }
 
@@ -755,19 +901,49 @@ void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
       Value panel = arith::DivUIOp::create(b, c0, cIdx(qkPanel));
       Value panelCol = arith::RemUIOp::create(b, c0, cIdx(qkPanel));
       // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
-      auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+      auto kvAt = [&](Value dd) {
         SmallVector<Value> kv;
         for (int64_t n = 0; n < nv; ++n)
           kv.push_back(vector::LoadOp::create(
               b, vecF32, kt,
               ValueRange{panel, dd, addIdx(panelCol, cIdx(n * w))}));
+        return kv;
+      };
+      auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+        SmallVector<Value> kv = kvAt(dd);
         SmallVector<Value> qs;
         for (int64_t i = 0; i < mr; ++i)
           qs.push_back(toF32(memref::LoadOp::create(
               b, q, ValueRange{bIdx, heads[i], queries[i], dd})));
         return outerProductStep(accs, qs, kv);
       };
-      SmallVector<Value> sums = emitHeadDimReduction(mr * nv, step);
+      // With pairs, one step of the reduction over pairs dd: the tile +=
+      // (Q[rows, 2dd], Q[rows, 2dd + 1]) . Kt[dd, chunk], pairwise.
+      auto pairStep = [&](Value dd, ValueRange accs,
+                          bool odd) -> SmallVector<Value> {
+        SmallVector<Value> kv = kvAt(dd);
+        Value elt = arith::MulIOp::create(b, dd, cIdx(2));
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < mr; ++i) {
+          Value qPair = broadcastPair(
+              q, ValueRange{bIdx, heads[i], queries[i], elt}, odd);
+          for (int64_t n = 0; n < nv; ++n)
+            next.push_back(
+                dotPairs(accs[i * nv + n], qPair, asPairs(kv[n])));
+        }
+        return next;
+      };
+      SmallVector<Value> sums;
+      if (pairs) {
+        sums = emitHeadDimReduction(
+            mr * nv, d / 2, [&](Value dd, ValueRange accs) {
+              return pairStep(dd, accs, /*odd=*/false);
+            });
+        if (d % 2 != 0)
+          sums = pairStep(cIdx(d / 2), sums, /*odd=*/true);
+      } else {
+        sums = emitHeadDimReduction(mr * nv, d, step);
+      }
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t n = 0; n < nv; ++n)
           vector::StoreOp::create(
@@ -1028,6 +1204,35 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
               b, vecF32, acc, ValueRange{rows[i], cIdx(e0 + n * w)});
           init.push_back(arith::MulFOp::create(b, a, alphas[i]));
         }
+      if (pairs) {
+        // Pairs of keys [lo / 2, ceil(hi / 2)): a key beside a visible one
+        // has P = 0 (written by the softmax step) and packed V finite (or
+        // 0 past nk).
+        Value two = cIdx(2);
+        SmallVector<Value> sums = forLoop(
+            arith::DivUIOp::create(b, lo, two),
+            arith::CeilDivUIOp::create(b, hi, two), one, init,
+            [&](Value jj, ValueRange accs) -> SmallVector<Value> {
+              SmallVector<Value> vv;
+              for (int64_t n = 0; n < nv; ++n)
+                vv.push_back(vector::LoadOp::create(
+                    b, vecPairs, vPairsBuf,
+                    ValueRange{jj, cIdx(2 * (e0 + n * w))}));
+              Value col = arith::MulIOp::create(b, jj, two);
+              SmallVector<Value> next;
+              for (int64_t i = 0; i < mr; ++i) {
+                Value pPair = broadcastPair(pBF16, ValueRange{rows[i], col});
+                for (int64_t n = 0; n < nv; ++n)
+                  next.push_back(dotPairs(accs[i * nv + n], pPair, vv[n]));
+              }
+              return next;
+            });
+        for (int64_t i = 0; i < mr; ++i)
+          for (int64_t n = 0; n < nv; ++n)
+            vector::StoreOp::create(b, sums[i * nv + n], acc,
+                                    ValueRange{rows[i], cIdx(e0 + n * w)});
+        return;
+      }
       SmallVector<Value> sums = forLoop(
           lo, hi, one, init,
           [&](Value j, ValueRange accs) -> SmallVector<Value> {
@@ -1118,6 +1323,24 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
     return op.emitOpError("vector lowering supports f32, f16 and bf16 "
                           "operands, found ")
            << op.getQueryType().getElementType();
+  MatmulUnit unit = config.getUnit();
+  if (unit != MatmulUnit::f32) {
+    auto isBF16 = [](ShapedType type) { return type.getElementType().isBF16(); };
+    if (!isBF16(op.getQueryType()) || !isBF16(op.getKeyType()) ||
+        !isBF16(op.getValueType()))
+      return op.emitOpError("unit = ")
+             << stringifyMatmulUnit(unit)
+             << " needs bf16 query, key and value, found "
+             << op.getQueryType().getElementType() << ", "
+             << op.getKeyType().getElementType() << " and "
+             << op.getValueType().getElementType();
+    if (unit == MatmulUnit::bf16_dot && !target.hasAVX512BF16)
+      return op.emitOpError("unit = bf16_dot needs AVX512-BF16, which the "
+                            "target CPU '")
+             << target.cpu
+             << "' does not have (bf16_dot_emulated runs the same kernel "
+                "without it)";
+  }
   if (Value mask = op.getMask();
       mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
     return op.emitOpError("vector lowering needs an i8 or float mask (i1 "
@@ -1151,7 +1374,7 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
   auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
   Block *body = rewriter.createBlock(&scope.getBodyRegion());
   b.setInsertionPointToStart(body);
-  KernelEmitter(b, operands, t).emit();
+  KernelEmitter(b, operands, t, unit).emit();
   memref::AllocaScopeReturnOp::create(b, ValueRange{});
   rewriter.eraseOp(op);
   return success();
@@ -1192,7 +1415,7 @@ struct ConvertAttnToVectorPass
 
   LogicalResult initialize(MLIRContext *context) override {
     FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
-        blockQ, blockK, /*splitKeys=*/0, qkTile, pvTile,
+        blockQ, blockK, /*splitKeys=*/0, qkTile, pvTile, unit,
         [&] { return emitError(UnknownLoc::get(context)); });
     if (failed(parsed))
       return failure();

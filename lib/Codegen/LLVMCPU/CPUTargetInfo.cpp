@@ -46,6 +46,7 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
     info.vectorBits = 256;
   info.hasAVX512 = enabled.contains("avx512f");
   info.hasAMXBF16 = enabled.contains("amx-bf16");
+  info.hasAVX512BF16 = enabled.contains("avx512bf16");
 
   if (info.vectorBits == 512) {
     // 32 zmm registers. Whole visible blocks (every block of dense ops):

@@ -34,6 +34,7 @@ using namespace mlir::attn;
 FailureOr<LoweringConfigOverrides>
 LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
                              ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
+                             StringRef unit,
                              function_ref<InFlightDiagnostic()> emitError) {
   // The bounds of #attn.lowering_config (its verifier's), so that every
   // config made from the overrides is valid.
@@ -61,6 +62,13 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
                 << kMaxRegisterTile << "])";
   }
   LoweringConfigOverrides overrides;
+  if (!unit.empty() && unit != "auto") {
+    overrides.unit = symbolizeMatmulUnit(unit);
+    if (!overrides.unit)
+      return emitError() << "invalid unit=" << unit
+                         << ": expected auto, f32, bf16_dot or "
+                            "bf16_dot_emulated";
+  }
   overrides.blockQ = blockQ;
   overrides.blockK = blockK;
   overrides.splitKeys = splitKeys;
@@ -86,6 +94,30 @@ static std::optional<bool> restrictsKeys(Operation *op) {
       .Case<OnlineAttentionOp, PartialAttentionOp>(
           [](auto op) { return op.restrictsKeys(); })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+/// The `unit` of selectLoweringConfig.
+static MatmulUnit selectUnit(Operation *op, const CPUTargetInfo &target,
+                             const LoweringConfigOverrides &overrides) {
+  auto query = cast<ShapedType>(op->getOperand(0).getType());
+  auto key = cast<ShapedType>(op->getOperand(1).getType());
+  auto value = cast<ShapedType>(op->getOperand(2).getType());
+  if (!query.getElementType().isBF16() || !key.getElementType().isBF16() ||
+      !value.getElementType().isBF16())
+    return MatmulUnit::f32;
+  if (overrides.unit)
+    return *overrides.unit;
+  if (!target.hasAVX512BF16)
+    return MatmulUnit::f32;
+  // Decode tiles: rows = queries x the query heads of a KV head.
+  if (!query.isDynamicDim(1) && !query.isDynamicDim(2) &&
+      !key.isDynamicDim(1) && key.getDimSize(1) > 0) {
+    int64_t rows =
+        query.getDimSize(2) * (query.getDimSize(1) / key.getDimSize(1));
+    if (rows <= target.lanes())
+      return MatmulUnit::f32;
+  }
+  return MatmulUnit::bf16_dot;
 }
 
 LoweringConfigAttr
@@ -122,7 +154,8 @@ mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
   if (!overrides.pvTile.empty())
     pvTile = partialPvTile = overrides.pvTile;
   return LoweringConfigAttr::get(op->getContext(), blockQ, blockK, splitKeys,
-                                 qkTile, pvTile, partialQkTile, partialPvTile);
+                                 qkTile, pvTile, partialQkTile, partialPvTile,
+                                 selectUnit(op, target, overrides));
 }
 
 CPUTargetInfo mlir::attn::applyLoweringConfig(CPUTargetInfo target,
@@ -149,7 +182,7 @@ struct AttnCPUSelectLoweringConfigPass
 
   LogicalResult initialize(MLIRContext *context) override {
     FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
-        blockQ, blockK, splitKeys, qkTile, pvTile,
+        blockQ, blockK, splitKeys, qkTile, pvTile, unit,
         [&] { return emitError(UnknownLoc::get(context)); });
     if (failed(parsed))
       return failure();

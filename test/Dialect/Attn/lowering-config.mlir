@@ -57,3 +57,26 @@ func.func @online_forms_config(%q: tensor<1x4x1x64xf32>, %k: tensor<1x1x300x64xf
       -> tensor<1x4x1x64xf32>, tensor<1x4x1xf32>, tensor<1x4x1xf32>
   return %r, %acc : tensor<1x4x1x64xf32>, tensor<1x4x1x64xf32>
 }
+
+// -----
+
+// `unit` (the CPU kernel's arithmetic) is optional; f32, the default, is not
+// printed.
+// CHECK-LABEL: func.func @unit_config(
+// CHECK:         lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 1, qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2], unit = bf16_dot>
+// CHECK:         lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 1, qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2]>}
+// GENERIC-LABEL: sym_name = "unit_config"
+// GENERIC:         unit = bf16_dot>
+func.func @unit_config(%q: tensor<1x2x64x16xbf16>) -> (tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16>) {
+  %o = attn.attention %q, %q, %q {
+      lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 1,
+        qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2],
+        unit = bf16_dot>}
+      : tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16> -> tensor<1x2x64x16xbf16>
+  %p = attn.attention %q, %q, %q {
+      lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 1,
+        qk_tile = [4, 2], pv_tile = [4, 2], partial_qk_tile = [4, 2], partial_pv_tile = [4, 2],
+        unit = f32>}
+      : tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16> -> tensor<1x2x64x16xbf16>
+  return %o, %p : tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16>
+}

@@ -33,6 +33,9 @@ struct CPUTargetInfo : public TargetInfoBase {
   int64_t vectorBits = 128;
   /// Whether AVX-512F is available (vscalefps, 16 f32 lanes).
   bool hasAVX512 = false;
+  /// Whether AVX512-BF16 is available (vdpbf16ps, vcvtneps2bf16: Cooper
+  /// Lake, Sapphire Rapids, Zen 4 and later).
+  bool hasAVX512BF16 = false;
   /// Whether AMX tiles with bf16 are available (Sapphire Rapids and later).
   bool hasAMXBF16 = false;
 

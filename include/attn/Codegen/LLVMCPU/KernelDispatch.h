@@ -21,7 +21,7 @@
 namespace mlir::attn {
 
 /// Explicit choices that replace the CPU heuristics of a lowering config
-/// (the `block-q`, `block-k`, `split-keys`, `qk-tile` and `pv-tile` options
+/// (the `block-q`, `block-k`, `split-keys`, `qk-tile`, `pv-tile` and `unit` options
 /// of the CPU passes and of `--attn-cpu-pipeline`). 0 or empty = chosen by
 /// the heuristics.
 struct LoweringConfigOverrides {
@@ -37,13 +37,15 @@ struct LoweringConfigOverrides {
   /// Register tile [rows, vectors] of P V, for whole and partial key blocks
   /// alike.
   SmallVector<int64_t, 2> pvTile;
+  /// The arithmetic of the products of ops with bf16 operands.
+  std::optional<MatmulUnit> unit;
 
   /// Checks the option values and returns them as overrides: sizes must not
   /// be negative, a tile is empty or two positive sizes. The error (through
   /// `emitError`) names the option as its pass spells it.
   static FailureOr<LoweringConfigOverrides>
   get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
-      ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
+      ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile, StringRef unit,
       function_ref<InFlightDiagnostic()> emitError);
 };
 
@@ -62,6 +64,11 @@ struct LoweringConfigOverrides {
 /// - `qk_tile`/`pv_tile`: `target.denseTiles`; `partial_qk_tile` /
 ///   `partial_pv_tile`: `target.tiles` for ops that restrict keys, else the
 ///   dense tiles. A tile override sets both.
+/// - `unit`: `bf16_dot` for ops whose query, key and value are bf16 on a
+///   target with AVX512-BF16, unless the op is a decode shape (query rows
+///   x stacked GQA heads at most the vector width: the f32 kernel's
+///   transposed form, which is bandwidth-bound); else `f32`. The override
+///   applies to ops with bf16 operands only.
 LoweringConfigAttr
 selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
                      const LoweringConfigOverrides &overrides);

@@ -27,7 +27,12 @@ defvar AttnCPUTileOverrides = [
              "(empty = from the heuristics)">,
   ListOption<"pvTile", "pv-tile", "int64_t",
              "register tile 'rows,vectors' of P V for every key block "
-             "(empty = from the heuristics)">
+             "(empty = from the heuristics)">,
+  Option<"unit", "unit", "std::string", /*default=*/"\"auto\"",
+         "arithmetic of the products of bf16 attention: 'auto' (from the "
+         "heuristics: bf16_dot where the CPU has AVX512-BF16), 'f32', "
+         "'bf16_dot' or 'bf16_dot_emulated'; ops with other element types "
+         "keep f32">
 ];
 
 def AttnCPUSelectLoweringConfigPass

@@ -31,7 +31,7 @@ LoweringConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            int64_t blockQ, int64_t blockK, int64_t splitKeys,
                            ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
                            ArrayRef<int64_t> partialQkTile,
-                           ArrayRef<int64_t> partialPvTile) {
+                           ArrayRef<int64_t> partialPvTile, MatmulUnit) {
   for (auto [name, size, limit] :
        {std::tuple<StringRef, int64_t, int64_t>{"block_q", blockQ,
                                                 kMaxLoweringBlock},

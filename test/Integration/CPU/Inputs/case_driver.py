@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from attn_reference import error_rule
+from attn_reference import bf16_bits, error_rule, from_bf16_bits
 
 
 class CaseFailure(Exception):
@@ -29,23 +29,32 @@ def run_tool(cmd):
 
 
 def run_graph(attn_run, mlir_path, input_paths, out_path, backend, flags):
-    """Runs @main of `mlir_path` with attn-run and returns its one result."""
+    """Runs @main of `mlir_path` with attn-run and returns its one result
+    (bf16 results as their uint16 bits). An input path `bf16:PATH` is a
+    file of bf16 bits (save_inputs with bf16=True)."""
     cmd = [attn_run, mlir_path, "--function=main", f"--backend={backend}"]
-    cmd += [f"--input=@{p}" for p in input_paths]
+    cmd += [f"--input=bf16:@{p[5:]}" if p.startswith("bf16:")
+            else f"--input=@{p}" for p in input_paths]
     cmd += [f"--output=@{out_path}"] + list(flags)
     run_tool(cmd)
     return np.load(out_path)
 
 
-def save_inputs(cdir, data, suffix="", widen=False):
+def save_inputs(cdir, data, suffix="", widen=False, bf16=False):
     """Writes the arrays of `data` (name -> array) as NAME{suffix}.npy in
     `cdir`, in order, and returns the paths; `widen` stores float arrays as
-    float32 (exactly, for f16 data) and leaves bool arrays as they are."""
+    float32 (exactly, for f16 data) and leaves bool arrays as they are;
+    `bf16` stores float arrays (float32 holding bf16 values) as bf16 bits,
+    their paths prefixed with `bf16:` for run_graph."""
     paths = []
     for name, a in data.items():
         p = os.path.join(cdir, name + suffix + ".npy")
-        np.save(p, a.astype(np.float32) if widen and a.dtype != np.bool_
-                else a)
+        if bf16 and a.dtype != np.bool_:
+            np.save(p, bf16_bits(a))
+            p = "bf16:" + p
+        else:
+            np.save(p, a.astype(np.float32) if widen and a.dtype != np.bool_
+                    else a)
         paths.append(p)
     return paths
 
@@ -55,9 +64,10 @@ def run_reference(attn_run, cdir, graph_of, data, dtype):
     the result type; for a non-f32 `dtype` it runs the f32 graph
     (`graph_of("f32")`) on the exactly widened inputs, so the reference keeps
     float32 precision."""
-    paths = save_inputs(cdir, data)
-    graph = os.path.join(cdir, "graph.mlir")
-    if dtype != "f32":
+    if dtype == "f32":
+        paths = save_inputs(cdir, data)
+        graph = os.path.join(cdir, "graph.mlir")
+    else:
         paths = save_inputs(cdir, data, suffix="_ref", widen=True)
         graph = os.path.join(cdir, "graph_ref.mlir")
         with open(graph, "w") as f:
@@ -67,11 +77,14 @@ def run_reference(attn_run, cdir, graph_of, data, dtype):
 
 
 def check_rule(out, ref_out, naive, shape, dtype):
-    """SPEC section 4. Returns (err, tol) or raises CaseFailure."""
+    """SPEC section 4. Returns (err, tol) or raises CaseFailure. `dtype` is
+    the .npy dtype of the result: np.uint16 for bf16 bits."""
     if out.shape != tuple(shape):
         raise CaseFailure(f"shape {out.shape}, expected {tuple(shape)}")
     if out.dtype != dtype:
         raise CaseFailure(f"dtype {out.dtype}, expected {np.dtype(dtype)}")
+    if out.dtype == np.uint16:
+        out = from_bf16_bits(out)
     r = error_rule(out, ref_out, naive)
     if r.nonfinite:
         raise CaseFailure(f"{r.nonfinite} NaN/Inf where the reference is "

@@ -23,7 +23,8 @@
 #       prints `PASS NAME err=... tol=...` or `FAIL NAME: why` per case; exits
 #       non-zero when a case failed. Keys (defaults in brackets):
 #         b hq [1], hkv [hq], lq [16], lk [lq], d [16], dv [d]   shapes
-#         dtype=f32|f16 [f32]
+#         dtype=f32|f16|bf16 [f32]  (bf16: inputs and result as bf16 bits;
+#                             the naive baseline rounds every step to bf16)
 #         causal  scale=X  softcap=X                           attributes
 #         window=L,R  chunk=N      (window -> attn.sliding_window_attention)
 #         mask=i1|float  mask_bcast=none|b|h|bh [none]
@@ -54,11 +55,24 @@ import sys
 
 import numpy as np
 
-from attn_reference import close_rule, sdpa
+from attn_reference import close_rule, round_bf16, sdpa
 from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
                          run_graph, run_reference, save_inputs, split_spec)
 
-DTYPES = {"f32": np.float32, "f16": np.float16}
+# The .npy dtype of each element type (bf16 travels as its uint16 bits).
+DTYPES = {"f32": np.float32, "f16": np.float16, "bf16": np.uint16}
+
+
+def to_dtype(x, dtype):
+    """`x` rounded to the element type `dtype` (bf16: float32 values)."""
+    if dtype == "bf16":
+        return round_bf16(np.asarray(x, np.float32))
+    return np.asarray(x).astype(DTYPES[dtype])
+
+
+def naive_dtype(dtype):
+    """The `dtype` argument of attn_reference.sdpa for the naive baseline."""
+    return "bf16" if dtype == "bf16" else DTYPES[dtype]
 
 # ---------------------------------------------------------------------------
 # Cases
@@ -171,11 +185,10 @@ class Case:
     def inputs(self):
         rng = np.random.default_rng(self.seed)
         s = self.shapes()
-        dt = DTYPES[self.dtype]
         data = {
-            "q": (self.qamp * rng.standard_normal(s["q"])).astype(dt),
-            "k": rng.standard_normal(s["k"]).astype(dt),
-            "v": rng.standard_normal(s["v"]).astype(dt),
+            "q": to_dtype(self.qamp * rng.standard_normal(s["q"]), self.dtype),
+            "k": to_dtype(rng.standard_normal(s["k"]), self.dtype),
+            "v": to_dtype(rng.standard_normal(s["v"]), self.dtype),
         }
         if self.mask == "i1":
             m = rng.random(s["mask"]) < self.mask_p
@@ -188,7 +201,7 @@ class Case:
                 m[rng.random(s["mask"]) >= self.mask_p] = -np.inf
             if self.masked_row is not None:
                 m[:, :, self.masked_row, :] = -np.inf
-            data["mask"] = m.astype(dt)
+            data["mask"] = to_dtype(m, self.dtype)
         elif self.mask is not None:
             raise ValueError(f"case {self.name}: mask must be i1 or float")
         return data
@@ -224,7 +237,7 @@ def run_case(case, workdir, attn_run, backend="cpu"):
     cdir = os.path.join(workdir, case.name)
     os.makedirs(cdir, exist_ok=True)
     data = case.inputs()
-    paths = save_inputs(cdir, data)
+    paths = save_inputs(cdir, data, bf16=case.dtype == "bf16")
     graph_path = os.path.join(cdir, "graph.mlir")
     with open(graph_path, "w") as f:
         f.write(case.graph(case.dtype))
@@ -237,7 +250,8 @@ def run_case(case, workdir, attn_run, backend="cpu"):
     ref_np, visible = sdpa(q, k, v, mask, **case.params(),
                            return_row_visible=True)
     check_ref_agreement(ref_out, ref_np, "this case")
-    naive = sdpa(q, k, v, mask, **case.params(), dtype=DTYPES[case.dtype])
+    naive = sdpa(q, k, v, mask, **case.params(),
+                 dtype=naive_dtype(case.dtype))
     err, tol = check_rule(out, ref_out, naive, case.shapes()["out"],
                           DTYPES[case.dtype])
 

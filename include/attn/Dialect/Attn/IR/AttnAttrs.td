@@ -52,6 +52,14 @@ def Attn_LoweringConfigAttr : AttrDef<Attn_Dialect, "LoweringConfig"> {
     - `partial_qk_tile`, `partial_pv_tile`: the same for the other blocks
       (the diagonal of causal ops, the edges of a window or chunk, blocks
       with a mask or softcap).
+    - `unit` (optional, default `f32`; CPU only): the arithmetic of the
+      kernel's two products. `f32`: FMAs on inputs widened to f32.
+      `bf16_dot`: bf16 operands (all of q, k and v), pair dot products with
+      f32 accumulation on AVX512-BF16 (`vdpbf16ps`): K and V packed in pairs
+      of keys or head-dim elements, P rounded to bf16 for `P V`, the softmax
+      statistics in f32. `bf16_dot_emulated`: the same layouts and rounding
+      with the dot product written in plain vector ops (shifts and f32
+      FMAs), for CPUs without AVX512-BF16 (the tests run it there).
 
     The CPU kernel fits the sizes to its tiles: `block_k` is rounded up to a
     multiple of every tile's key columns and its scratch rows to a multiple
@@ -78,14 +86,18 @@ def Attn_LoweringConfigAttr : AttrDef<Attn_Dialect, "LoweringConfig"> {
     ArrayRefParameter<"int64_t", "[rows, vectors] of Q K^T, other blocks">
         :$partial_qk_tile,
     ArrayRefParameter<"int64_t", "[rows, vectors] of P V, other blocks">
-        :$partial_pv_tile
+        :$partial_pv_tile,
+    DefaultValuedParameter<"::mlir::attn::MatmulUnit",
+        "::mlir::attn::MatmulUnit::f32",
+        "arithmetic of the two products (CPU)">:$unit
   );
   let assemblyFormat = [{
     `<` `block_q` `=` $block_q `,` `block_k` `=` $block_k `,`
     `split_keys` `=` $split_keys `,`
     `qk_tile` `=` `[` $qk_tile `]` `,` `pv_tile` `=` `[` $pv_tile `]` `,`
     `partial_qk_tile` `=` `[` $partial_qk_tile `]` `,`
-    `partial_pv_tile` `=` `[` $partial_pv_tile `]` `>`
+    `partial_pv_tile` `=` `[` $partial_pv_tile `]`
+    (`,` `unit` `=` $unit^)? `>`
   }];
   let genVerifyDecl = 1;
 

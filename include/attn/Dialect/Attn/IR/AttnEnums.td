@@ -32,4 +32,19 @@ def Attn_CoordinatesEnum : I32EnumAttr<"Coordinates",
   let genSpecializedAttr = 0;
 }
 
+/// The arithmetic that the CPU attention kernel's two products (S = Q K^T
+/// and O += P V) run on: f32 FMAs on widened inputs, or bf16 pair dot
+/// products with f32 accumulation (AVX512-BF16's vdpbf16ps, or the same
+/// computation in plain vector ops on CPUs without it). Part of
+/// #attn.lowering_config; targets other than the CPU ignore it.
+def Attn_MatmulUnitEnum : I32EnumAttr<"MatmulUnit",
+    "the arithmetic of the CPU attention kernel's products", [
+      I32EnumAttrCase<"f32", 0>,
+      I32EnumAttrCase<"bf16_dot", 1>,
+      I32EnumAttrCase<"bf16_dot_emulated", 2>
+    ]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
 #endif // ATTN_DIALECT_ATTN_IR_ATTNENUMS_TD
