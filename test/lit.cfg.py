@@ -73,6 +73,8 @@ try:
         flags = f.read()
     if " avx512f" in flags:
         config.available_features.add("avx512")
+    if " avx512_bf16" in flags:
+        config.available_features.add("avx512bf16")
     if " amx_bf16" in flags:
         config.available_features.add("amx")
 except OSError:

@@ -104,6 +104,13 @@ ref = sdpa(*(attn.bf16_to_f32(x) for x in (q, k, v)))
 err = np.abs(attn.bf16_to_f32(out) - ref).max()
 check("bf16", out.dtype == np.uint16 and err < 3e-2, f"err {err}")
 # CHECK: PASS bf16
+# The bf16 pair-dot kernel's layouts (unit="bf16_dot_emulated" runs them on
+# any CPU; "bf16_dot" needs AVX512-BF16), P rounded to bf16.
+exe = attn.compile(attention_source(shape, shape, shape, "bf16"),
+                   unit="bf16_dot_emulated")
+err = np.abs(attn.bf16_to_f32(exe["main"](q, k, v)) - ref).max()
+check("bf16_pairs", err < 3e-2, f"err {err}")
+# CHECK: PASS bf16_pairs
 check("bf16_round_trip",
       np.array_equal(attn.bf16_from_f32(np.array([1.0, -2.5, 3.0e38],
                                                  np.float32)),
