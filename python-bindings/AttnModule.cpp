@@ -87,8 +87,9 @@ const OptionSetter kOptions[] = {
     {"unit",
      [](CompileOptions &options, const py::handle &value) {
        if (!py::isinstance<py::str>(value))
-         throw py::type_error("expected a str: 'auto', 'f32', 'bf16_dot' or "
-                              "'bf16_dot_emulated'");
+         throw py::type_error("expected a str: 'auto', 'f32', 'bf16_dot', "
+                              "'bf16_dot_emulated', 'amx' or "
+                              "'amx_emulated'");
        options.unit = value.cast<std::string>();
      }},
     {"gpu_tensor_cores",

@@ -145,6 +145,9 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm,
   vec.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
   // The kernels use AVX-512 intrinsics (vscalefps) where the target has them.
   vec.x86Vector = true;
+  // The attention kernel's AMX unit (amx tile ops; LLVM configures the
+  // tiles, ldtilecfg, from their shapes).
+  vec.amx = true;
   pm.addPass(createConvertVectorToLLVMPass(vec));
   // memref before scf: memref.alloca_scope (the kernels' per-tile scratch)
   // must become stacksave/stackrestore while its region is still one block.

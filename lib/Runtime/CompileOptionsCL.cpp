@@ -53,8 +53,10 @@ CompileOptionsCL::CompileOptionsCL(cl::OptionCategory &category,
            cl::desc("Arithmetic of bf16 attention on the CPU: auto (bf16 "
                     "pair dot products, vdpbf16ps, where the CPU has "
                     "AVX512-BF16, else f32; the default), f32 (inputs "
-                    "widened to f32), bf16_dot, bf16_dot_emulated (the "
-                    "bf16_dot kernel without AVX512-BF16, for testing)"),
+                    "widened to f32), bf16_dot, amx (AMX-BF16 tiles; "
+                    "chosen only on request), bf16_dot_emulated, "
+                    "amx_emulated (those kernels without the unit, for "
+                    "testing)"),
            cl::init("auto"), cl::cat(category)),
       decomposeAll(
           "decompose-all",

@@ -68,7 +68,8 @@ llvm::Error mlir::attn::verifyCompileOptions(const CompileOptions &options) {
                        " up to " + Twine(f.max));
   if (options.unit != "auto" && !symbolizeMatmulUnit(options.unit))
     return makeError("invalid --unit='" + options.unit +
-                     "': expected auto, f32, bf16_dot or bf16_dot_emulated");
+                     "': expected auto, f32, bf16_dot, bf16_dot_emulated, "
+                     "amx or amx_emulated");
   return (*backend)->verifyOptions(options);
 }
 

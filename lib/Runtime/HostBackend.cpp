@@ -16,6 +16,7 @@
 #include "attn/Runtime/AOT.h"
 #include "attn/Runtime/MemRefDescriptor.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -40,8 +41,11 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -541,6 +545,27 @@ HostBackend::describeCodegen(ModuleOp module,
   return text;
 }
 
+/// Linux gives a process AMX tile state only on request: when the lowered
+/// `module` calls AMX intrinsics (the attention kernel's `amx` unit), asks
+/// for it once (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), as the
+/// kernel documentation, Documentation/arch/x86/xstate.rst, describes).
+static llvm::Error requestAMXIfUsed(ModuleOp module) {
+  bool usesAMX = false;
+  module.walk([&](LLVM::CallIntrinsicOp call) {
+    usesAMX |= call.getIntrin().starts_with("llvm.x86.tile");
+  });
+  if (!usesAMX)
+    return llvm::Error::success();
+  constexpr long kArchReqXcompPerm = 0x1023, kXFeatureXTileData = 18;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXFeatureXTileData) != 0)
+    return makeError(llvm::Twine("Linux refused the AMX tile state "
+                                 "(arch_prctl(ARCH_REQ_XCOMP_PERM, "
+                                 "XFEATURE_XTILEDATA): ") +
+                     std::strerror(errno) +
+                     "): compile with --unit=bf16_dot or --unit=f32");
+  return llvm::Error::success();
+}
+
 llvm::Error HostBackend::verifyOptions(const CompileOptions &options) const {
   if (options.cpu.empty())
     return makeError("invalid --cpu='': expected 'native' or an LLVM CPU name");
@@ -583,6 +608,8 @@ HostBackend::load(ModuleOp module, const CompileOptions &options) const {
                        "cannot run here (attn-compile builds libraries for "
                        "other CPUs)");
   }
+  if (llvm::Error error = requestAMXIfUsed(module))
+    return std::move(error);
   return loadHostJIT(module, {}, nullptr);
 }
 

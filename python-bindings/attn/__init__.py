@@ -58,8 +58,8 @@ def compile(source, target="cpu", **options):
     `options` are the tools' code-generation flags (attn.COMPILE_OPTIONS):
     num_threads, block_q, block_k, split_keys, gather_block_q,
     dcmha_block_q (ints, 0 = automatic), cpu (str), unit (str: the
-    arithmetic of bf16 attention, "auto", "f32", "bf16_dot" or
-    "bf16_dot_emulated"), gpu_tensor_cores
+    arithmetic of bf16 attention, "auto", "f32", "bf16_dot",
+    "bf16_dot_emulated", "amx" or "amx_emulated"), gpu_tensor_cores
     ("auto", "on" or "off"), decompose_all (bool), entry_points (list of
     function names to keep public).
 

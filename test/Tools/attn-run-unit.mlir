@@ -18,7 +18,7 @@
 // CLOSE: OK o.npy shape=1x2x40x5
 
 // RUN: not attn-run %s --input=bf16:@%t/q.npy --input=bf16:@%t/k.npy --input=bf16:@%t/v.npy --unit=bf16 2>&1 | FileCheck %s --check-prefix=BADUNIT
-// BADUNIT: attn-run: error: invalid --unit='bf16': expected auto, f32, bf16_dot or bf16_dot_emulated
+// BADUNIT: attn-run: error: invalid --unit='bf16': expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
 
 // A CPU with AVX512-BF16 (Zen 4 and later, Sapphire Rapids) gets bf16_dot
 // (vdpbf16ps; P rounded by vcvtneps2bf16); a library for an AVX2 CPU widens
@@ -28,6 +28,13 @@
 // ZEN4-DAG: vdpbf16ps
 // RUN: attn-compile %s --cpu=sapphirerapids --emit=asm -o - | FileCheck %s --check-prefix=SPR
 // SPR: vdpbf16ps
+// The AMX unit, on request: tile loads, tdpbf16ps, and the tile
+// configuration that LLVM inserts.
+// RUN: attn-compile %s --cpu=sapphirerapids --unit=amx --emit=asm -o - | FileCheck %s --check-prefix=AMX
+// AMX-DAG: ldtilecfg
+// AMX-DAG: tileloadd
+// AMX-DAG: tdpbf16ps
+// AMX-DAG: tilestored
 // RUN: attn-compile %s --cpu=x86-64-v3 --emit=asm -o - | FileCheck %s --check-prefix=AVX2
 // AVX2-NOT: vdpbf16ps
 // AVX2: vfmadd

@@ -62,10 +62,10 @@ expect("option_type", TypeError, lambda: attn.compile(SOURCE, block_q="8"))
 # CHECK: option_type: TypeError: compile() option 'block_q': expected an int, got <class 'str'>
 expect("option_value", ValueError, lambda: attn.compile(SOURCE, block_q=-8))
 # CHECK: option_value: ValueError: invalid --block-q=-8: expected 0 (automatic) or a number of rows up to
-expect("unit", ValueError, lambda: attn.compile(SOURCE, unit="amx"))
-# CHECK: unit: ValueError: invalid --unit='amx': expected auto, f32, bf16_dot or bf16_dot_emulated
+expect("unit", ValueError, lambda: attn.compile(SOURCE, unit="tmul"))
+# CHECK: unit: ValueError: invalid --unit='tmul': expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
 expect("unit_type", TypeError, lambda: attn.compile(SOURCE, unit=1))
-# CHECK: unit_type: TypeError: compile() option 'unit': expected a str: 'auto', 'f32', 'bf16_dot' or 'bf16_dot_emulated'
+# CHECK: unit_type: TypeError: compile() option 'unit': expected a str: 'auto', 'f32', 'bf16_dot', 'bf16_dot_emulated', 'amx' or 'amx_emulated'
 expect("target", ValueError, lambda: attn.compile(SOURCE, target="tpu"))
 # CHECK: target: ValueError: invalid --target='tpu': expected cpu, opencl or cuda
 expect("bad_mlir", attn.CompileError, lambda: attn.compile(

@@ -64,7 +64,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "unit",
       llvm::cl::desc("arithmetic of bf16 attention's products: 'auto' (chosen "
                      "per op: bf16_dot where the CPU has AVX512-BF16), "
-                     "'f32', 'bf16_dot', 'bf16_dot_emulated'"),
+                     "'f32', 'bf16_dot', 'bf16_dot_emulated', 'amx', "
+                     "'amx_emulated'"),
       llvm::cl::init("auto")};
   PassOptions::ListOption<int64_t> qkTile{
       *this, "qk-tile",

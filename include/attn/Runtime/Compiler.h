@@ -60,7 +60,8 @@ struct CompileOptions {
   int64_t splitKeys = 0;
   /// CPU: the arithmetic of bf16 attention's products ("auto": bf16_dot
   /// where the CPU has AVX512-BF16, else f32; "f32", "bf16_dot",
-  /// "bf16_dot_emulated"; #attn.lowering_config's `unit`).
+  /// "bf16_dot_emulated", "amx", "amx_emulated"; #attn.lowering_config's
+  /// `unit`).
   std::string unit = "auto";
   /// Lower attention tiles through the portable linalg decomposition instead
   /// of the vector kernel (the pipeline's `decompose-all`; for testing).

@@ -28,6 +28,12 @@
 // query r / G of head r % G), so that row positions stay non-decreasing and
 // each K/V block is packed and read once for the whole group.
 //
+// With a bf16 `unit` in the op's lowering config, both products are bf16
+// pair dot products with f32 accumulation (AVX512-BF16's vdpbf16ps, or the
+// same arithmetic in plain vector ops): Kt holds pairs of the head dim, the
+// V block is packed in pairs of keys, and P is rounded to bf16 for P V
+// (docs/CodeGen.md, "bf16: the pair-dot kernel").
+//
 // Scratch buffers (Kt, S, acc and the per-row m, l, alpha, block max/sum and
 // -m log2(e)) are stack buffers in an alloca
 // scope per op instance, so each parallel tile owns its own (heap buffers
@@ -40,6 +46,7 @@
 #include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
 #include "attn/Dialect/Attn/Utils/OnlineSoftmax.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -126,7 +133,12 @@ public:
     f32 = b.getF32Type();
     vecF32 = VectorType::get({w}, f32);
     pairs = unit != MatmulUnit::f32;
+    amx = unit == MatmulUnit::amx || unit == MatmulUnit::amx_emulated;
     dPairs = llvm::divideCeil(d, 2);
+    // AMX: whole 16-pair (32-element) steps of the head dim and 16-column
+    // tiles of Dv.
+    dPairsPad = amx ? llvm::alignTo(dPairs, kTileRows) : dPairs;
+    accCols = amx ? llvm::alignTo(dvPad, kTileRows) : dvPad;
     vecPairs = VectorType::get({2 * w}, b.getBF16Type());
     // Stacked GQA rows: static head counts with several query heads per KV
     // head in this tile.
@@ -209,9 +221,12 @@ private:
   // (2w bf16, element 2i in the low half of lane i), moved as f32 bits.
   Value asPairs(Value x) { return vector::BitCastOp::create(b, vecPairs, x); }
   /// The bf16 pair at `indices` of `mem` (a bf16 memref; the last index
-  /// even) in every lane; `odd` loads its first element only (the pair of
-  /// an odd D's last element, 0 beside it: no read past the row).
-  Value broadcastPair(Value mem, ValueRange indices, bool odd = false) {
+  /// even) in every lane of `lanes` (default w); `odd` loads its first
+  /// element only (the pair of an odd D's last element, 0 beside it: no
+  /// read past the row).
+  Value broadcastPair(Value mem, ValueRange indices, bool odd = false,
+                      int64_t lanes = 0) {
+    lanes = lanes ? lanes : w;
     auto pairType = VectorType::get({2}, b.getBF16Type());
     Value pair;
     if (!odd) {
@@ -224,17 +239,20 @@ private:
       pair = vector::MaskedLoadOp::create(b, pairType, mem, indices, m, pass);
     }
     Value bits = vector::BitCastOp::create(b, VectorType::get({1}, f32), pair);
-    return asPairs(
-        splat(vector::ExtractOp::create(b, bits, ArrayRef<int64_t>{0})));
+    Value scalar = vector::ExtractOp::create(b, bits, ArrayRef<int64_t>{0});
+    return vector::BitCastOp::create(
+        b, VectorType::get({2 * lanes}, b.getBF16Type()),
+        vector::BroadcastOp::create(b, VectorType::get({lanes}, f32), scalar));
   }
   /// acc[i] + x[2i] y[2i] + x[2i+1] y[2i+1] for the f32 lanes i of `acc`
   /// and the bf16 pairs of `x` and `y`: AVX512-BF16's vdpbf16ps
   /// (x86vector.avx512.dot), or for bf16_dot_emulated each bf16 widened
   /// exactly to f32 (its bits shifted into the high half) and two FMAs.
   Value dotPairs(Value acc, Value x, Value y) {
+    auto accType = cast<VectorType>(acc.getType());
     if (unit == MatmulUnit::bf16_dot)
-      return x86vector::DotBF16Op::create(b, vecF32, acc, x, y);
-    auto vecI32 = VectorType::get({w}, b.getI32Type());
+      return x86vector::DotBF16Op::create(b, accType, acc, x, y);
+    auto vecI32 = VectorType::get(accType.getShape(), b.getI32Type());
     auto splatI32 = [&](int32_t v) -> Value {
       return arith::ConstantOp::create(
           b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(v)));
@@ -243,15 +261,99 @@ private:
     auto halves = [&](Value pairsV) {
       Value bits = vector::BitCastOp::create(b, vecI32, pairsV);
       Value even = vector::BitCastOp::create(
-          b, vecF32, arith::ShLIOp::create(b, bits, shift));
+          b, accType, arith::ShLIOp::create(b, bits, shift));
       Value odd = vector::BitCastOp::create(
-          b, vecF32, arith::AndIOp::create(b, bits, high));
+          b, accType, arith::AndIOp::create(b, bits, high));
       return std::make_pair(even, odd);
     };
     auto [xEven, xOdd] = halves(x);
     auto [yEven, yOdd] = halves(y);
     return vector::FMAOp::create(b, xOdd, yOdd,
                                  vector::FMAOp::create(b, xEven, yEven, acc));
+  }
+  // AMX tiles (unit amx / amx_emulated): 16 rows of 64 bytes, bf16 operand
+  // tiles [16, 32] and f32 accumulator tiles [16, 16], loaded from and
+  // stored to rows of the second innermost dim of a memref. The emulated
+  // unit keeps each tile in one of 8 stack buffers (the 8 tile registers:
+  // `reg`) and computes tdpbf16ps with dotPairs.
+  static constexpr int64_t kTileRows = 16;
+  Type tileType(Type elt) {
+    int64_t cols = elt.isBF16() ? 2 * kTileRows : kTileRows;
+    if (unit == MatmulUnit::amx)
+      return amx::TileType::get({kTileRows, cols}, elt);
+    return MemRefType::get({kTileRows, cols}, elt);
+  }
+  /// The emulated unit's buffer of tile register `reg` (0-7) for tiles of
+  /// `elt`.
+  Value tileRegister(int reg, Type elt) {
+    return emulatedTiles[reg + (elt.isBF16() ? 8 : 0)];
+  }
+  /// Indices of row `i` of a tile whose row 0 is at `indices`.
+  SmallVector<Value> tileRow(ValueRange indices, Value i) {
+    SmallVector<Value> idx(indices);
+    idx[idx.size() - 2] = addIdx(idx[idx.size() - 2], i);
+    return idx;
+  }
+  Value tileZero(int reg) {
+    if (unit == MatmulUnit::amx)
+      return amx::TileZeroOp::create(b, tileType(f32));
+    Value tile = tileRegister(reg, f32);
+    forLoop(cIdx(0), cIdx(kTileRows), cIdx(1), [&](Value i) {
+      vector::StoreOp::create(
+          b,
+          arith::ConstantOp::create(
+              b, DenseElementsAttr::get(VectorType::get({kTileRows}, f32),
+                                        b.getF32FloatAttr(0.0))),
+          tile, ValueRange{i, cIdx(0)});
+    });
+    return tile;
+  }
+  Value tileLoad(int reg, Value mem, ValueRange indices) {
+    Type elt = cast<MemRefType>(mem.getType()).getElementType();
+    if (unit == MatmulUnit::amx)
+      return amx::TileLoadOp::create(b, tileType(elt), mem, indices);
+    Value tile = tileRegister(reg, elt);
+    auto rowType = VectorType::get({elt.isBF16() ? 2 * kTileRows : kTileRows}, elt);
+    forLoop(cIdx(0), cIdx(kTileRows), cIdx(1), [&](Value i) {
+      vector::StoreOp::create(
+          b, vector::LoadOp::create(b, rowType, mem, tileRow(indices, i)),
+          tile, ValueRange{i, cIdx(0)});
+    });
+    return tile;
+  }
+  void tileStore(Value mem, ValueRange indices, Value tile) {
+    if (unit == MatmulUnit::amx) {
+      amx::TileStoreOp::create(b, mem, indices, tile);
+      return;
+    }
+    auto rowType = VectorType::get({kTileRows}, f32);
+    forLoop(cIdx(0), cIdx(kTileRows), cIdx(1), [&](Value i) {
+      vector::StoreOp::create(
+          b, vector::LoadOp::create(b, rowType, tile, ValueRange{i, cIdx(0)}),
+          mem, tileRow(indices, i));
+    });
+  }
+  /// acc += lhs . rhs with lhs [16 rows, 16 pairs] and rhs [16 pairs, 16
+  /// columns] of bf16 pairs (tdpbf16ps).
+  Value tileMulF(Value lhs, Value rhs, Value acc) {
+    if (unit == MatmulUnit::amx)
+      return amx::TileMulFOp::create(b, acc.getType(), lhs, rhs, acc);
+    auto accRow = VectorType::get({kTileRows}, f32);
+    auto pairRow = VectorType::get({2 * kTileRows}, b.getBF16Type());
+    forLoop(cIdx(0), cIdx(kTileRows), cIdx(1), [&](Value i) {
+      Value row = vector::LoadOp::create(b, accRow, acc, ValueRange{i, cIdx(0)});
+      row = forLoop(cIdx(0), cIdx(kTileRows), cIdx(1), ValueRange{row},
+                    [&](Value p, ValueRange args) -> SmallVector<Value> {
+                      Value col = arith::MulIOp::create(b, p, cIdx(2));
+                      Value x = broadcastPair(lhs, ValueRange{i, col},
+                                              /*odd=*/false, kTileRows);
+                      Value y = vector::LoadOp::create(b, pairRow, rhs,
+                                                       ValueRange{p, cIdx(0)});
+                      return {dotPairs(args[0], x, y)};
+                    })[0];
+      vector::StoreOp::create(b, row, acc, ValueRange{i, cIdx(0)});
+    });
+    return acc;
   }
   /// A `for lb to ub step s` loop with iter args; `body` yields the new ones.
   SmallVector<Value>
@@ -328,6 +430,9 @@ private:
   void emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk);
   void emitPackValuePairs(Value bIdx, Value kvh, Value kb, Value nk);
   void emitRoundProbabilities(Value nq, Value nk);
+  void emitPackQueryTiles(Value bIdx, Value outer, Value q0, Value nq);
+  void emitScoresAMX(Value q0, Value nq, Value kb, Value nk);
+  void emitAccumulateAMX(Value nq);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
   void emitScoresTransposed(Value q0, Value nq, Value kb, Value nk);
   void emitPrefetchRows(Value bIdx, Value kvh, Value row);
@@ -362,6 +467,19 @@ private:
   // The arithmetic of the two products; `pairs` for the bf16 units.
   MatmulUnit unit;
   bool pairs = false;
+  // AMX tiles for both products (unit amx or amx_emulated).
+  bool amx = false;
+  // Head-dim pairs rounded up to whole 16-pair tile steps (AMX), the rows
+  // of Kt.
+  int64_t dPairsPad = 0;
+  // Columns of the accumulator and of the packed V: Dv rounded up to the
+  // vector width, and with AMX to whole 16-column tiles (the columns past
+  // dvPad hold values nothing reads).
+  int64_t accCols = 0;
+  // AMX: the query block's rows as bf16 [rows][D rounded up to 32], zero
+  // padded; the emulated tile registers.
+  Value qTiles;
+  SmallVector<Value> emulatedTiles;
   // Pairs of the head dim (the rows of Kt with pairs) and the vector of w
   // bf16 pairs.
   int64_t dPairs = 0;
@@ -419,9 +537,10 @@ void KernelEmitter::emit() {
   constexpr int64_t kMaxStackScratchBytes = 1 << 20;
   dPad = llvm::divideCeil(d, w) * w;
   int64_t scratchBytes =
-      4 * (d * bk + bq * bk + bq * dvPad + 5 * llvm::divideCeil(bq, w) * w +
+      4 * (d * bk + bq * bk + bq * accCols + 5 * llvm::divideCeil(bq, w) * w +
            (transposedScores ? bk * (dPad + dvPad) : 0)) +
-      (pairs ? 2 * (bq * bk + bk * dvPad) : 0);
+      (pairs ? 2 * (bq * bk + bk * dvPad + bk * dPairsPad) : 0) +
+      (amx ? 4 * bq * dPairsPad + 16 * 1024 : 0);
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
@@ -446,18 +565,44 @@ void KernelEmitter::emit() {
   } else {
     // With pairs, Kt's rows are pairs of the head dim: Kt[p, j] holds
     // (K[j, 2p], K[j, 2p + 1]) as the bits of one f32.
-    kt = alloc({bk / qkPanel, pairs ? dPairs : d, qkPanel});
+    Type bf16 = b.getBF16Type();
+    kt = pairs ? t.allocScratch(b, b.getLoc(),
+                                MemRefType::get({bk / qkPanel, dPairsPad,
+                                                 2 * qkPanel},
+                                                bf16),
+                                64, onHeap, heapBuffers)
+               : alloc({bk / qkPanel, d, qkPanel});
     s = alloc({bq, bk});
+    if (amx) {
+      qTiles = t.allocScratch(b, b.getLoc(),
+                              MemRefType::get({bq, 2 * dPairsPad}, bf16), 64,
+                              onHeap, heapBuffers);
+      // Kt rows past the head dim's pairs stay 0 (whole 16-pair steps).
+      auto zeroPairs = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vecPairs, b.getZeroAttr(bf16)));
+      for (int64_t panel = 0; panel < bk / qkPanel; ++panel)
+        for (int64_t p = dPairs; p < dPairsPad; ++p)
+          for (int64_t c = 0; c < 2 * qkPanel; c += 2 * w)
+            vector::StoreOp::create(b, zeroPairs, kt,
+                                    ValueRange{cIdx(panel), cIdx(p), cIdx(c)});
+      if (unit == MatmulUnit::amx_emulated) {
+        for (int reg = 0; reg < 8; ++reg)
+          emulatedTiles.push_back(alloc({kTileRows, kTileRows}));
+        for (int reg = 0; reg < 8; ++reg)
+          emulatedTiles.push_back(t.allocScratch(
+              b, b.getLoc(), MemRefType::get({kTileRows, 2 * kTileRows}, bf16),
+              64, onHeap, heapBuffers));
+      }
+    }
     if (pairs) {
-      Type bf16 = b.getBF16Type();
       pBF16 = t.allocScratch(b, b.getLoc(), MemRefType::get({bq, bk}, bf16),
                              64, onHeap, heapBuffers);
       vPairsBuf = t.allocScratch(b, b.getLoc(),
-                                 MemRefType::get({bk / 2, 2 * dvPad}, bf16), 64,
+                                 MemRefType::get({bk / 2, 2 * accCols}, bf16), 64,
                                  onHeap, heapBuffers);
     }
   }
-  acc = alloc({bq, dvPad});
+  acc = alloc({bq, accCols});
   rowsPad = llvm::divideCeil(bq, w) * w;
   rowMax = alloc({rowsPad});
   rowSum = alloc({rowsPad});
@@ -512,6 +657,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     return;
   }
 
+  if (amx)
+    emitPackQueryTiles(bIdx, outer, q0, nq);
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
     if (prefetchNextBlock)
@@ -525,11 +672,17 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
       // them on invisible keys and rows).
       const CPUTargetInfo::RegisterTiles &tiles =
           fullBlock ? t.denseTiles : t.tiles;
-      emitScores(bIdx, outer, q0, nq, kb, nk, tiles);
+      if (amx)
+        emitScoresAMX(q0, nq, kb, nk);
+      else
+        emitScores(bIdx, outer, q0, nq, kb, nk, tiles);
       emitSoftmax(bIdx, outer, q0, nq, kb, nk, fullBlock);
       if (pairs)
         emitRoundProbabilities(nq, nk);
-      emitAccumulate(bIdx, kvh, q0, nq, kb, nk, tiles);
+      if (amx)
+        emitAccumulateAMX(nq);
+      else
+        emitAccumulate(bIdx, kvh, q0, nq, kb, nk, tiles);
     };
     // Blocks where every key is visible from every row skip the per-element
     // visibility work (most blocks of long sequences).
@@ -794,8 +947,14 @@ void KernelEmitter::emitPackKeys(Value bIdx, Value kvh, Value kb, Value nk) {
       Value tr = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
       for (int64_t c = 0; c < cols; ++c) {
         Value col = vector::ExtractOp::create(b, tr, ArrayRef<int64_t>{c});
-        vector::StoreOp::create(b, col, kt,
-                                ValueRange{panel, addIdx(d0, cIdx(c)), panelCol});
+        if (pairs)
+          vector::StoreOp::create(
+              b, asPairs(col), kt,
+              ValueRange{panel, addIdx(d0, cIdx(c)),
+                         arith::MulIOp::create(b, panelCol, cIdx(2))});
+        else
+          vector::StoreOp::create(
+              b, col, kt, ValueRange{panel, addIdx(d0, cIdx(c)), panelCol});
       }
     };
     // Whole chunks of the head dim in a loop (one block of code, not D / w
@@ -829,22 +988,34 @@ void KernelEmitter::emitPackValuePairs(Value bIdx, Value kvh, Value kb,
   SmallVector<int64_t> interleave;
   for (int64_t i = 0; i < w; ++i)
     interleave.append({i, w + i});
-  Value keyPairs = arith::CeilDivUIOp::create(b, nk, cIdx(2));
+  // AMX's P V tiles take whole 32-key steps of the block: every pair of
+  // the block is written (zeros past nk).
+  Value keyPairs = amx ? cIdx(t.blockK / 2)
+                       : Value(arith::CeilDivUIOp::create(b, nk, cIdx(2)));
   forLoop(cIdx(0), keyPairs, cIdx(1), [&](Value jj) {
-    Value j = addIdx(kb, arith::MulIOp::create(b, jj, cIdx(2)));
-    Value second = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::slt,
-        addIdx(arith::MulIOp::create(b, jj, cIdx(2)), cIdx(1)), nk);
+    Value j0 = arith::MulIOp::create(b, jj, cIdx(2));
+    Value j = addIdx(kb, j0);
+    Value firstExists =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, j0, nk);
+    Value second = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                         addIdx(j0, cIdx(1)), nk);
     for (int64_t e0 = 0; e0 < dvPad; e0 += w) {
-      int64_t cols = std::min(w, dv - e0);
-      Value first = cols == w
-                        ? Value(vector::LoadOp::create(
-                              b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)}))
-                        : Value(vector::MaskedLoadOp::create(
-                              b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)},
-                              vector::ConstantMaskOp::create(
-                                  b, maskType, ArrayRef<int64_t>{cols}),
-                              pass));
+      int64_t cols = std::max<int64_t>(std::min(w, dv - e0), 0);
+      Value first;
+      if (amx) {
+        Value n0 = arith::SelectOp::create(b, firstExists, cIdx(cols), cIdx(0));
+        first = vector::MaskedLoadOp::create(
+            b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)},
+            vector::CreateMaskOp::create(b, maskType, ValueRange{n0}), pass);
+      } else if (cols == w) {
+        first = vector::LoadOp::create(b, rowType, v,
+                                       ValueRange{bIdx, kvh, j, cIdx(e0)});
+      } else {
+        first = vector::MaskedLoadOp::create(
+            b, rowType, v, ValueRange{bIdx, kvh, j, cIdx(e0)},
+            vector::ConstantMaskOp::create(b, maskType, ArrayRef<int64_t>{cols}),
+            pass);
+      }
       Value n = arith::SelectOp::create(b, second, cIdx(cols), cIdx(0));
       Value next = vector::MaskedLoadOp::create(
           b, rowType, v, ValueRange{bIdx, kvh, addIdx(j, cIdx(1)), cIdx(e0)},
@@ -858,18 +1029,145 @@ void KernelEmitter::emitPackValuePairs(Value bIdx, Value kvh, Value kb,
 
 /// P rounded to bf16 for the P V product (the softmax statistics keep the
 /// f32 P): every row's columns [0, nk) rounded up to whole vectors, all of
-/// which the softmax step wrote.
+/// which the softmax step wrote; with AMX the whole block, 0 past those.
 void KernelEmitter::emitRoundProbabilities(Value nq, Value nk) {
   auto bf16Vec = VectorType::get({w}, b.getBF16Type());
   forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
-    forLoop(cIdx(0), nk, cIdx(w), [&](Value c0) {
+    forLoop(cIdx(0), amx ? cIdx(t.blockK) : nk, cIdx(w), [&](Value c0) {
       Value p = vector::LoadOp::create(b, vecF32, s, ValueRange{r, c0});
+      if (amx)
+        p = arith::SelectOp::create(
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::slt, c0, nk), p,
+            vConst(0.0));
       Value rounded =
           unit == MatmulUnit::bf16_dot
               ? Value(x86vector::CvtPackedF32ToBF16Op::create(b, bf16Vec, p))
               : Value(arith::TruncFOp::create(b, bf16Vec, p));
       vector::StoreOp::create(b, rounded, pBF16, ValueRange{r, c0});
     });
+  });
+}
+
+/// qTiles[r, :] = Q[b, head(q0 + r), query(q0 + r), :] for the rows of the
+/// block's 32-row tile groups (rows past nq repeat row nq - 1), zero past D:
+/// the operand rows of the AMX Q K^T tiles.
+void KernelEmitter::emitPackQueryTiles(Value bIdx, Value outer, Value q0,
+                                       Value nq) {
+  Type bf16 = b.getBF16Type();
+  auto rowType = VectorType::get({2 * w}, bf16);
+  auto maskType = VectorType::get({2 * w}, b.getI1Type());
+  Value pass = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(rowType, b.getZeroAttr(bf16)));
+  Value lastRow = subIdx(nq, cIdx(1));
+  Value rows = arith::MulIOp::create(
+      b, arith::CeilDivUIOp::create(b, nq, cIdx(2 * kTileRows)),
+      cIdx(2 * kTileRows));
+  forLoop(cIdx(0), rows, cIdx(1), [&](Value r) {
+    Value row = addIdx(q0, minIdx(r, lastRow));
+    Value head = rowHead(outer, row), query = rowQuery(row);
+    for (int64_t e0 = 0; e0 < 2 * dPairsPad; e0 += 2 * w) {
+      int64_t cols = std::clamp<int64_t>(d - e0, 0, 2 * w);
+      Value chunk =
+          cols == 0 ? pass
+                    : Value(vector::MaskedLoadOp::create(
+                          b, rowType, q, ValueRange{bIdx, head, query, cIdx(e0)},
+                          vector::ConstantMaskOp::create(
+                              b, maskType, ArrayRef<int64_t>{cols}),
+                          pass));
+      vector::StoreOp::create(b, chunk, qTiles, ValueRange{r, cIdx(e0)});
+    }
+  });
+}
+
+/// S = Q K^T on AMX tiles: per group of 32 rows and 32 keys the group can
+/// see, 2 x 2 accumulator tiles of 16 x 16, each 16-pair step of the head
+/// dim one tdpbf16ps per tile (operands: 16 rows of qTiles and 16 pair rows
+/// of Kt). The steps are unrolled: tiles stay out of loop-carried values.
+void KernelEmitter::emitScoresAMX(Value q0, Value nq, Value kb, Value nk) {
+  Value lastRow = subIdx(nq, cIdx(1));
+  int64_t group = 2 * kTileRows;
+  forLoop(cIdx(0), nq, cIdx(group), [&](Value r0) {
+    auto [lo, hi] = visibleColumns(
+        q0, r0, minIdx(addIdx(r0, cIdx(group - 1)), lastRow), kb, nk);
+    Value start = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, lo, cIdx(group)), cIdx(group));
+    forLoop(start, hi, cIdx(group), [&](Value c0) {
+      Value acc[2][2];
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j)
+          acc[i][j] = tileZero(2 * i + j);
+      for (int64_t step = 0; step < dPairsPad / kTileRows; ++step) {
+        Value lhs[2], rhs[2];
+        for (int i = 0; i < 2; ++i)
+          lhs[i] = tileLoad(i, qTiles,
+                            ValueRange{addIdx(r0, cIdx(kTileRows * i)),
+                                       cIdx(2 * kTileRows * step)});
+        for (int j = 0; j < 2; ++j) {
+          Value key = addIdx(c0, cIdx(kTileRows * j));
+          Value panel = arith::DivUIOp::create(b, key, cIdx(qkPanel));
+          Value col = arith::RemUIOp::create(b, key, cIdx(qkPanel));
+          rhs[j] = tileLoad(2 + j, kt,
+                            ValueRange{panel, cIdx(kTileRows * step),
+                                       arith::MulIOp::create(b, col, cIdx(2))});
+        }
+        for (int i = 0; i < 2; ++i)
+          for (int j = 0; j < 2; ++j)
+            acc[i][j] = tileMulF(lhs[i], rhs[j], acc[i][j]);
+      }
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j)
+          tileStore(s,
+                    ValueRange{addIdx(r0, cIdx(kTileRows * i)),
+                               addIdx(c0, cIdx(kTileRows * j))},
+                    acc[i][j]);
+    });
+  });
+}
+
+/// acc = alpha acc + P V on AMX tiles: per group of 32 rows and 32 columns
+/// of Dv, 2 x 2 accumulator tiles loaded from acc, each 32-key step of the
+/// block one tdpbf16ps per tile (operands: 16 rows of the bf16 P, 16 key
+/// pairs of the packed V); P is 0 for keys no row sees.
+void KernelEmitter::emitAccumulateAMX(Value nq) {
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value alpha = splat(memref::LoadOp::create(b, rowAlpha, r));
+    for (int64_t e = 0; e < dvPad; e += w) {
+      Value a = vector::LoadOp::create(b, vecF32, acc, ValueRange{r, cIdx(e)});
+      vector::StoreOp::create(b, arith::MulFOp::create(b, a, alpha), acc,
+                              ValueRange{r, cIdx(e)});
+    }
+  });
+  int64_t group = 2 * kTileRows;
+  forLoop(cIdx(0), nq, cIdx(group), [&](Value r0) {
+    for (int64_t e0 = 0; e0 < accCols; e0 += group) {
+      int colTiles = std::min<int64_t>(2, (accCols - e0) / kTileRows);
+      Value tiles[2][2];
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < colTiles; ++j)
+          tiles[i][j] = tileLoad(2 * i + j, acc,
+                                 ValueRange{addIdx(r0, cIdx(kTileRows * i)),
+                                            cIdx(e0 + kTileRows * j)});
+      for (int64_t ks = 0; ks < t.blockK / group; ++ks) {
+        Value lhs[2], rhs[2];
+        for (int i = 0; i < 2; ++i)
+          lhs[i] = tileLoad(i, pBF16,
+                            ValueRange{addIdx(r0, cIdx(kTileRows * i)),
+                                       cIdx(group * ks)});
+        for (int j = 0; j < colTiles; ++j)
+          rhs[j] = tileLoad(2 + j, vPairsBuf,
+                            ValueRange{cIdx(kTileRows * ks),
+                                       cIdx(2 * (e0 + kTileRows * j))});
+        for (int i = 0; i < 2; ++i)
+          for (int j = 0; j < colTiles; ++j)
+            tiles[i][j] = tileMulF(lhs[i], rhs[j], tiles[i][j]);
+      }
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < colTiles; ++j)
+          tileStore(acc,
+                    ValueRange{addIdx(r0, cIdx(kTileRows * i)),
+                               cIdx(e0 + kTileRows * j)},
+                    tiles[i][j]);
+    }
   });
 }
 
@@ -903,10 +1201,16 @@ void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
       // One step of the dd reduction: the tile += Q[rows, dd] x Kt[dd, chunk].
       auto kvAt = [&](Value dd) {
         SmallVector<Value> kv;
-        for (int64_t n = 0; n < nv; ++n)
-          kv.push_back(vector::LoadOp::create(
-              b, vecF32, kt,
-              ValueRange{panel, dd, addIdx(panelCol, cIdx(n * w))}));
+        for (int64_t n = 0; n < nv; ++n) {
+          Value col = addIdx(panelCol, cIdx(n * w));
+          kv.push_back(
+              pairs ? Value(vector::LoadOp::create(
+                          b, vecPairs, kt,
+                          ValueRange{panel, dd,
+                                     arith::MulIOp::create(b, col, cIdx(2))}))
+                    : Value(vector::LoadOp::create(b, vecF32, kt,
+                                                   ValueRange{panel, dd, col})));
+        }
         return kv;
       };
       auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
@@ -928,8 +1232,7 @@ void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
           Value qPair = broadcastPair(
               q, ValueRange{bIdx, heads[i], queries[i], elt}, odd);
           for (int64_t n = 0; n < nv; ++n)
-            next.push_back(
-                dotPairs(accs[i * nv + n], qPair, asPairs(kv[n])));
+            next.push_back(dotPairs(accs[i * nv + n], qPair, kv[n]));
         }
         return next;
       };
@@ -1300,6 +1603,9 @@ void KernelEmitter::emitFinalize(Value bIdx, Value outer, Value q0, Value nq) {
 
 } // namespace
 
+/// The largest head dims of the AMX units (their Q K^T steps are unrolled).
+static constexpr int64_t kMaxAMXHeadDim = 256;
+
 /// The kernel of either online form: checks what the kernel needs, fits
 /// the blocks of `config` to its register tiles and to the tile's rows, and
 /// replaces `op` with the kernel in an alloca scope.
@@ -1340,6 +1646,20 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
              << target.cpu
              << "' does not have (bf16_dot_emulated runs the same kernel "
                 "without it)";
+    if (unit == MatmulUnit::amx && !target.hasAMXBF16)
+      return op.emitOpError("unit = amx needs AMX-BF16, which the target "
+                            "CPU '")
+             << target.cpu
+             << "' does not have (amx_emulated runs the same kernel without "
+                "it)";
+    if ((unit == MatmulUnit::amx || unit == MatmulUnit::amx_emulated) &&
+        (op.getKeyType().getDimSize(3) > kMaxAMXHeadDim ||
+         op.getValueType().getDimSize(3) > kMaxAMXHeadDim))
+      return op.emitOpError("unit = ")
+             << stringifyMatmulUnit(unit) << " takes head dims up to "
+             << kMaxAMXHeadDim << ", found D = "
+             << op.getKeyType().getDimSize(3)
+             << " and Dv = " << op.getValueType().getDimSize(3);
   }
   if (Value mask = op.getMask();
       mask && cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
@@ -1350,6 +1670,10 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
   int64_t w = t.lanes();
   // The register tiles must divide the blocks.
   int64_t keyMultiple = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
+  // AMX: 32-key steps and 32-row tile groups.
+  bool amx = unit == MatmulUnit::amx || unit == MatmulUnit::amx_emulated;
+  if (amx)
+    keyMultiple = std::lcm<int64_t>(keyMultiple, 32);
   t.blockK = std::max<int64_t>(llvm::divideCeil(t.blockK, keyMultiple), 1) *
              keyMultiple;
   int64_t rowMultiple =
@@ -1364,6 +1688,8 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
     int64_t rows = std::max<int64_t>(heads, 1) * qType.getDimSize(2);
     t.blockQ = std::min(t.blockQ, std::max<int64_t>(rows, 1));
   }
+  if (amx)
+    rowMultiple = std::lcm<int64_t>(rowMultiple, 32);
   t.blockQ = std::max<int64_t>(llvm::divideCeil(t.blockQ, rowMultiple), 1) *
              rowMultiple;
 

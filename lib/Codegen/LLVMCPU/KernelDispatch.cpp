@@ -66,8 +66,8 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
     overrides.unit = symbolizeMatmulUnit(unit);
     if (!overrides.unit)
       return emitError() << "invalid unit=" << unit
-                         << ": expected auto, f32, bf16_dot or "
-                            "bf16_dot_emulated";
+                         << ": expected auto, f32, bf16_dot, "
+                            "bf16_dot_emulated, amx or amx_emulated";
   }
   overrides.blockQ = blockQ;
   overrides.blockK = blockK;

@@ -10,7 +10,7 @@
 // form, which is bandwidth-bound); f32 (the default, not printed) otherwise.
 // The `unit` option overrides the choice for bf16 ops only.
 
-// BADUNIT: error: invalid unit=bf16: expected auto, f32, bf16_dot or bf16_dot_emulated
+// BADUNIT: error: invalid unit=bf16: expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
 
 // BF16-LABEL:   func.func @bf16_prefill(
 // BF16:           lowering_config = #attn.lowering_config<{{.*}}, unit = bf16_dot>

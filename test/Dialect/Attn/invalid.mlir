@@ -1418,9 +1418,9 @@ func.func @compose_lowering_config(%s: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf3
 // -----
 
 func.func @lowering_config_unknown_unit(%q: tensor<1x2x4x8xbf16>) -> tensor<1x2x4x8xbf16> {
-  // expected-error @+2 {{expected one of [f32, bf16_dot, bf16_dot_emulated]}}
+  // expected-error @+2 {{expected one of [f32, bf16_dot, bf16_dot_emulated, amx, amx_emulated]}}
   // expected-error @+1 {{failed to parse Attn_LoweringConfigAttr parameter 'unit'}}
-  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 4, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4], unit = amx>}
+  %o = attn.attention %q, %q, %q {lowering_config = #attn.lowering_config<block_q = 4, block_k = 128, split_keys = 1, qk_tile = [6, 4], pv_tile = [6, 4], partial_qk_tile = [8, 2], partial_pv_tile = [4, 4], unit = tmul>}
       : tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16> -> tensor<1x2x4x8xbf16>
   return %o : tensor<1x2x4x8xbf16>
 }

@@ -31,8 +31,8 @@ defvar AttnCPUTileOverrides = [
   Option<"unit", "unit", "std::string", /*default=*/"\"auto\"",
          "arithmetic of the products of bf16 attention: 'auto' (from the "
          "heuristics: bf16_dot where the CPU has AVX512-BF16), 'f32', "
-         "'bf16_dot' or 'bf16_dot_emulated'; ops with other element types "
-         "keep f32">
+         "'bf16_dot', 'bf16_dot_emulated', 'amx' or 'amx_emulated'; ops "
+         "with other element types keep f32">
 ];
 
 def AttnCPUSelectLoweringConfigPass
@@ -94,6 +94,7 @@ def ConvertAttnToVectorPass : Pass<"convert-attn-to-vector", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::x86vector::X86VectorDialect",
+                           "::mlir::amx::AMXDialect",
                            // AVX2's 8x8 transpose blends through inline asm.
                            "::mlir::LLVM::LLVMDialect"];
 }

@@ -60,6 +60,9 @@ def Attn_LoweringConfigAttr : AttrDef<Attn_Dialect, "LoweringConfig"> {
       statistics in f32. `bf16_dot_emulated`: the same layouts and rounding
       with the dot product written in plain vector ops (shifts and f32
       FMAs), for CPUs without AVX512-BF16 (the tests run it there).
+      `amx`: the same layouts on AMX-BF16 tiles (`tdpbf16ps`, 16x32 bf16
+      operand tiles, 16x16 f32 accumulator tiles; D up to 256);
+      `amx_emulated`: its tile operations in plain vector code.
 
     The CPU kernel fits the sizes to its tiles: `block_k` is rounded up to a
     multiple of every tile's key columns and its scratch rows to a multiple

@@ -33,15 +33,18 @@ def Attn_CoordinatesEnum : I32EnumAttr<"Coordinates",
 }
 
 /// The arithmetic that the CPU attention kernel's two products (S = Q K^T
-/// and O += P V) run on: f32 FMAs on widened inputs, or bf16 pair dot
-/// products with f32 accumulation (AVX512-BF16's vdpbf16ps, or the same
-/// computation in plain vector ops on CPUs without it). Part of
-/// #attn.lowering_config; targets other than the CPU ignore it.
+/// and O += P V) run on: f32 FMAs on widened inputs, bf16 pair dot products
+/// with f32 accumulation (AVX512-BF16's vdpbf16ps), or AMX-BF16 tiles
+/// (tdpbf16ps); the `_emulated` forms compute the same with plain vector
+/// ops on CPUs without the unit. Part of #attn.lowering_config; targets
+/// other than the CPU ignore it.
 def Attn_MatmulUnitEnum : I32EnumAttr<"MatmulUnit",
     "the arithmetic of the CPU attention kernel's products", [
       I32EnumAttrCase<"f32", 0>,
       I32EnumAttrCase<"bf16_dot", 1>,
-      I32EnumAttrCase<"bf16_dot_emulated", 2>
+      I32EnumAttrCase<"bf16_dot_emulated", 2>,
+      I32EnumAttrCase<"amx", 3>,
+      I32EnumAttrCase<"amx_emulated", 4>
     ]> {
   let cppNamespace = "::mlir::attn";
   let genSpecializedAttr = 0;
