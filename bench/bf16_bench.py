@@ -9,7 +9,8 @@ f32 kernel on the same shapes, PyTorch 2.x's bf16 CPU flash attention
 For each shape (issue 13's (1,12,2048,64) and (1,32,2048,128), non-causal
 and causal) it times `attn-run --benchmark` (JIT, --num-threads) on the f32
 graph and on the bf16 graph once per --units entry (auto = the lowering
-config's choice for this CPU; f32, bf16_dot, bf16_dot_emulated force one),
+config's choice for this CPU; f32, bf16_dot, bf16_dot_emulated, amx,
+amx_emulated force one),
 and reads the unit that ran from `attn-run --verbose`. It prints a markdown
 table: median ms, GFLOP/s (4 D per visible query-key pair, as the rest of
 bench/), % of the f32 FMA peak, the bf16/f32 speedup of our kernels, and
@@ -93,7 +94,8 @@ def main():
                     help="small shapes (a smoke test of the script)")
     ap.add_argument("--units", default="auto,f32",
                     help="bf16 runs, comma-separated: auto (the config's "
-                         "choice), f32, bf16_dot, bf16_dot_emulated")
+                         "choice), f32, bf16_dot, bf16_dot_emulated, amx, "
+                         "amx_emulated")
     ap.add_argument("--no-torch", action="store_true")
     a = ap.parse_args()
     attn_run = os.path.join(a.build_dir, "bin", "attn-run")
