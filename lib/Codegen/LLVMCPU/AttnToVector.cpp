@@ -153,6 +153,7 @@ public:
                         group * qType.getDimSize(2) <= kPrefetchMaxRows;
     transposedScores = !pairs && !qType.isDynamicDim(2) && !mask &&
                        group * qType.getDimSize(2) <= w;
+    widenOnce = !pairs && !transposedScores && !qType.getElementType().isF32();
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -431,6 +432,8 @@ private:
   void emitPackValuePairs(Value bIdx, Value kvh, Value kb, Value nk);
   void emitRoundProbabilities(Value nq, Value nk);
   void emitPackQueryTiles(Value bIdx, Value outer, Value q0, Value nq);
+  void emitWidenQueries(Value bIdx, Value outer, Value q0, Value nq);
+  void emitWidenValues(Value bIdx, Value kvh, Value kb, Value nk);
   void emitScoresAMX(Value q0, Value nq, Value kb, Value nk);
   void emitAccumulateAMX(Value nq);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
@@ -500,6 +503,12 @@ private:
   // (no K^T packing), and the online-softmax row max and sum are elementwise
   // over keys (no horizontal reductions).
   bool transposedScores = false;
+  // f16/bf16 operands on the f32 unit (packed form): the query block's rows
+  // are widened once into qWide ([blockQ][dPad] f32) and each key block's V
+  // rows once into vStage, instead of a conversion at every use (a Q
+  // element per column chunk of every key block, a V row per row group).
+  bool widenOnce = false;
+  Value qWide;
   // Q^T [d][w] and the per-row visible columns [lo, hi) ([w] i32 each) of
   // the transposed form; its key block's K and V rows copied contiguously
   // as f32 ([blockK][dPad] and [blockK][dvPad]).
@@ -538,7 +547,8 @@ void KernelEmitter::emit() {
   dPad = llvm::divideCeil(d, w) * w;
   int64_t scratchBytes =
       4 * (d * bk + bq * bk + bq * accCols + 5 * llvm::divideCeil(bq, w) * w +
-           (transposedScores ? bk * (dPad + dvPad) : 0)) +
+           (transposedScores ? bk * (dPad + dvPad) : 0) +
+           (widenOnce ? bq * dPad + bk * dvPad : 0)) +
       (pairs ? 2 * (bq * bk + bk * dvPad + bk * dPairsPad) : 0) +
       (amx ? 4 * bq * dPairsPad + 16 * 1024 : 0);
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
@@ -573,6 +583,10 @@ void KernelEmitter::emit() {
                                 64, onHeap, heapBuffers)
                : alloc({bk / qkPanel, d, qkPanel});
     s = alloc({bq, bk});
+    if (widenOnce) {
+      qWide = alloc({bq, dPad});
+      vStage = alloc({bk, dvPad});
+    }
     if (amx) {
       qTiles = t.allocScratch(b, b.getLoc(),
                               MemRefType::get({bq, 2 * dPairsPad}, bf16), 64,
@@ -659,6 +673,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
 
   if (amx)
     emitPackQueryTiles(bIdx, outer, q0, nq);
+  if (widenOnce)
+    emitWidenQueries(bIdx, outer, q0, nq);
   forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
     Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
     if (prefetchNextBlock)
@@ -666,6 +682,8 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     emitPackKeys(bIdx, kvh, kb, nk);
     if (pairs)
       emitPackValuePairs(bIdx, kvh, kb, nk);
+    if (widenOnce)
+      emitWidenValues(bIdx, kvh, kb, nk);
     auto emitBlock = [&](bool fullBlock) {
       // Whole visible blocks take the dense tiles; partial ones the op's
       // own (smaller for causal, window and chunk, which waste less of
@@ -1048,6 +1066,31 @@ void KernelEmitter::emitRoundProbabilities(Value nq, Value nk) {
   });
 }
 
+/// qWide[r, :] = Q[b, head(q0 + r), query(q0 + r), :] widened to f32 for
+/// r < nq (columns past D zero).
+void KernelEmitter::emitWidenQueries(Value bIdx, Value outer, Value q0,
+                                     Value nq) {
+  forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
+    Value row = addIdx(q0, r);
+    Value head = rowHead(outer, row), query = rowQuery(row);
+    for (int64_t e = 0; e < dPad; e += w)
+      vector::StoreOp::create(
+          b, loadRow(q, ValueRange{bIdx, head, query, cIdx(e)}, d - e), qWide,
+          ValueRange{r, cIdx(e)});
+  });
+}
+
+/// vStage[j, :] = V[b, kvh, kb + j, :] widened to f32 for j < nk (columns
+/// past Dv zero).
+void KernelEmitter::emitWidenValues(Value bIdx, Value kvh, Value kb, Value nk) {
+  forLoop(cIdx(0), nk, cIdx(1), [&](Value j) {
+    for (int64_t e = 0; e < dvPad; e += w)
+      vector::StoreOp::create(
+          b, loadRow(v, ValueRange{bIdx, kvh, addIdx(kb, j), cIdx(e)}, dv - e),
+          vStage, ValueRange{j, cIdx(e)});
+  });
+}
+
 /// qTiles[r, :] = Q[b, head(q0 + r), query(q0 + r), :] for the rows of the
 /// block's 32-row tile groups (rows past nq repeat row nq - 1), zero past D:
 /// the operand rows of the AMX Q K^T tiles.
@@ -1217,8 +1260,13 @@ void KernelEmitter::emitScores(Value bIdx, Value outer, Value q0, Value nq,
         SmallVector<Value> kv = kvAt(dd);
         SmallVector<Value> qs;
         for (int64_t i = 0; i < mr; ++i)
-          qs.push_back(toF32(memref::LoadOp::create(
-              b, q, ValueRange{bIdx, heads[i], queries[i], dd})));
+          qs.push_back(
+              widenOnce
+                  ? Value(memref::LoadOp::create(
+                        b, qWide,
+                        ValueRange{minIdx(addIdx(r0, cIdx(i)), lastRow), dd}))
+                  : toF32(memref::LoadOp::create(
+                        b, q, ValueRange{bIdx, heads[i], queries[i], dd})));
         return outerProductStep(accs, qs, kv);
       };
       // With pairs, one step of the reduction over pairs dd: the tile +=
@@ -1542,7 +1590,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
             SmallVector<Value> vv;
             for (int64_t n = 0; n < nv; ++n)
               vv.push_back(
-                  transposedScores
+                  transposedScores || widenOnce
                       ? Value(vector::LoadOp::create(
                             b, vecF32, vStage, ValueRange{j, cIdx(e0 + n * w)}))
                       : loadRow(v,
