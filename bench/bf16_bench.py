@@ -64,7 +64,9 @@ def run_ours(attn_run, mlir, inputs, threads, reps, unit=None):
         cmd.append(f"--unit={unit}")
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        return {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}
+        lines = r.stderr.strip().splitlines() or ["?"]
+        errors = [x for x in lines if "error:" in x]
+        return {"error": (errors or lines)[0].strip()}
     m = MEDIAN_RE.search(r.stdout)
     u = UNIT_RE.search(r.stderr)
     return {"median_ms": float(m.group(1)), "unit": u.group(1) if u else "?"}
@@ -100,14 +102,19 @@ def main():
     a = ap.parse_args()
     attn_run = os.path.join(a.build_dir, "bin", "attn-run")
     units = [u for u in a.units.split(",") if u]
+    known = {"auto", "f32", "bf16_dot", "bf16_dot_emulated", "amx",
+             "amx_emulated"}
+    if not units or set(units) - known:
+        ap.error(f"--units: expected a comma-separated list of "
+                 f"{', '.join(sorted(known))}, got {a.units!r}")
 
     work = tempfile.mkdtemp(prefix="attn-bf16-bench-")
     peaks, _ = run_bench.measure_peak(work, a.threads)
     peak = peaks.get((run_bench.PEAK_ISA, a.threads))
     torch_missing = "--no-torch" if a.no_torch else run_bench.torch2_missing()
     print(f"# {run_bench.machine_info()['model']}, {a.threads} threads; f32 "
-          f"FMA peak {peak:.0f} GF/s ({run_bench.PEAK_ISA}); torch2: "
-          f"{torch_missing or 'yes'}")
+          f"FMA peak {peak:.0f} GF/s ({run_bench.PEAK_ISA}); median of "
+          f"{a.reps} calls after a warm-up; torch2: {torch_missing or 'yes'}")
 
     rows = []
     rng = np.random.default_rng(0)
@@ -139,9 +146,11 @@ def main():
           "f32 kernel ms | bf16 / f32 speed | PyTorch 2.x bf16 ms | "
           "PyTorch / ours |")
     print("|---|---|---|---|---|---|---|---|---|---|")
+    failed = 0
     for name, flops, u, r, f32, torch in rows:
         if "error" in r:
             print(f"| {name} | {u} | FAILED: {r['error']} |||||||")
+            failed += 1
             continue
         gf = flops / (r["median_ms"] * 1e6)
         f32ms = f32.get("median_ms")
@@ -151,9 +160,10 @@ def main():
         tratio = f"{tms / r['median_ms']:.2f}x" if tms else "n/a"
         print(f"| {name} | {u} | {r['unit']} | {r['median_ms']:.2f} | "
               f"{gf:.1f} | {100 * gf / peak:.1f} | "
-              f"{f32ms if f32ms else f32.get('error')} | {speed} | {tcol} | "
-              f"{tratio} |")
+              f"{f'{f32ms:.2f}' if f32ms else f32.get('error')} | {speed} | "
+              f"{tcol} | {tratio} |")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
