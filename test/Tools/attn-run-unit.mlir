@@ -23,6 +23,10 @@
 // A CPU with AVX512-BF16 (Zen 4 and later, Sapphire Rapids) gets bf16_dot
 // (vdpbf16ps; P rounded by vcvtneps2bf16); a library for an AVX2 CPU widens
 // to f32.
+// attn-compile --verbose reports the choice for the CPU it compiles for.
+// RUN: attn-compile %s --cpu=znver4 --verbose --emit=mlir -o %t/zen4.mlir 2>&1 | FileCheck %s --check-prefix=VERBOSE-ZEN4
+// VERBOSE-ZEN4: attn-compile: cpu znver4: avx2, fma, avx512f, avx512bf16, avx512fp16 no, amx-bf16 no
+// VERBOSE-ZEN4: attn-compile: {{.*}}attn-run-unit.mlir:{{[0-9]+}}:8: attn.attention: unit bf16_dot, #attn.lowering_config<{{.*}}, unit = bf16_dot>
 // RUN: attn-compile %s --cpu=znver4 --emit=asm -o - | FileCheck %s --check-prefix=ZEN4
 // ZEN4-DAG: vcvtneps2bf16
 // ZEN4-DAG: vdpbf16ps

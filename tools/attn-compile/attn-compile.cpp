@@ -20,6 +20,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -60,6 +61,14 @@ static cl::opt<bool> bundleRuntime(
              "them (default: true; false: they come from the system's "
              "library path)"),
     cl::init(true), cl::cat(category));
+
+static cl::opt<bool>
+    verbose("verbose",
+            cl::desc("Print how the code is generated (on stderr): the "
+                     "CPU's vector features and each attention op's "
+                     "lowering config with its arithmetic unit (f32, "
+                     "bf16_dot, ...)"),
+            cl::init(false), cl::cat(category));
 
 static CompileOptionsCL
     compileFlags(category,
@@ -106,6 +115,13 @@ int main(int argc, char **argv) {
   auto compiled = CompiledModule::compileFile(inputFile, options);
   if (!compiled)
     return fail(compiled.takeError());
+  if (verbose) {
+    llvm::Expected<std::string> report = (*compiled)->describeCodegen();
+    if (!report)
+      return fail(report.takeError());
+    for (StringRef line : llvm::split(StringRef(*report).rtrim(), '\n'))
+      llvm::errs() << "attn-compile: " << line << "\n";
+  }
   if (llvm::Error error = (*compiled)->emit(*kind, outputFile))
     return fail(std::move(error));
   if (*kind == EmitKind::SharedLibrary && bundleRuntime) {

@@ -1688,18 +1688,8 @@ static LogicalResult lowerToVector(RewriterBase &rewriter, OpTy op,
              << op.getQueryType().getElementType() << ", "
              << op.getKeyType().getElementType() << " and "
              << op.getValueType().getElementType();
-    if (unit == MatmulUnit::bf16_dot && !target.hasAVX512BF16)
-      return op.emitOpError("unit = bf16_dot needs AVX512-BF16, which the "
-                            "target CPU '")
-             << target.cpu
-             << "' does not have (bf16_dot_emulated runs the same kernel "
-                "without it)";
-    if (unit == MatmulUnit::amx && !target.hasAMXBF16)
-      return op.emitOpError("unit = amx needs AMX-BF16, which the target "
-                            "CPU '")
-             << target.cpu
-             << "' does not have (amx_emulated runs the same kernel without "
-                "it)";
+    if (failed(verifyUnitForTarget(op, unit, target)))
+      return failure();
     if ((unit == MatmulUnit::amx || unit == MatmulUnit::amx_emulated) &&
         (op.getKeyType().getDimSize(3) > kMaxAMXHeadDim ||
          op.getValueType().getDimSize(3) > kMaxAMXHeadDim))

@@ -158,6 +158,22 @@ mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
                                  selectUnit(op, target, overrides));
 }
 
+LogicalResult mlir::attn::verifyUnitForTarget(Operation *op, MatmulUnit unit,
+                                              const CPUTargetInfo &target) {
+  auto missing = [&](StringRef feature, StringRef emulated) {
+    return op->emitOpError("unit = ")
+           << stringifyMatmulUnit(unit) << " needs " << feature
+           << ", which the target CPU '" << target.cpu
+           << "' does not have (" << emulated
+           << " runs the same kernel without it)";
+  };
+  if (unit == MatmulUnit::bf16_dot && !target.hasAVX512BF16)
+    return missing("AVX512-BF16", "bf16_dot_emulated");
+  if (unit == MatmulUnit::amx && !target.hasAMXBF16)
+    return missing("AMX-BF16", "amx_emulated");
+  return success();
+}
+
 CPUTargetInfo mlir::attn::applyLoweringConfig(CPUTargetInfo target,
                                               LoweringConfigAttr config) {
   target.blockQ = target.blockQDense = config.getBlockQ();
@@ -192,13 +208,20 @@ struct AttnCPUSelectLoweringConfigPass
   }
 
   void runOnOperation() override {
-    getOperation().walk([&](Operation *op) {
+    WalkResult result = getOperation().walk([&](Operation *op) {
       if (!isa<AttentionOp, SlidingWindowAttentionOp, OnlineAttentionOp,
                PartialAttentionOp>(op) ||
           getLoweringConfig(op))
-        return;
-      setLoweringConfig(op, selectLoweringConfig(op, target, overrides));
+        return WalkResult::advance();
+      LoweringConfigAttr config = selectLoweringConfig(op, target, overrides);
+      // A forced unit the target lacks is reported at the user's op.
+      if (failed(verifyUnitForTarget(op, config.getUnit(), target)))
+        return WalkResult::interrupt();
+      setLoweringConfig(op, config);
+      return WalkResult::advance();
     });
+    if (result.wasInterrupted())
+      signalPassFailure();
   }
 
 private:

@@ -2,6 +2,8 @@
 // RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config=target-cpu=skylake-avx512 | FileCheck %s --check-prefix=NOBF16
 // RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=haswell unit=bf16_dot_emulated" | FileCheck %s --check-prefix=FORCED
 // RUN: not attn-opt %s --attn-cpu-select-lowering-config="unit=bf16" 2>&1 | FileCheck %s --check-prefix=BADUNIT
+// RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=haswell unit=bf16_dot" 2>&1 | FileCheck %s --check-prefix=MISSBF16
+// RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=znver4 unit=amx" 2>&1 | FileCheck %s --check-prefix=MISSAMX
 
 // The `unit` of the lowering config: bf16 pair dot products (bf16_dot,
 // vdpbf16ps) for ops whose query, key and value are bf16 on a CPU with
@@ -9,6 +11,10 @@
 // queries x stacked GQA heads within one vector: the f32 kernel's transposed
 // form, which is bandwidth-bound); f32 (the default, not printed) otherwise.
 // The `unit` option overrides the choice for bf16 ops only.
+
+// A forced unit that the target CPU lacks is an error at the user's op.
+// MISSBF16: error: 'attn.attention' op unit = bf16_dot needs AVX512-BF16, which the target CPU 'haswell' does not have (bf16_dot_emulated runs the same kernel without it)
+// MISSAMX: error: 'attn.attention' op unit = amx needs AMX-BF16, which the target CPU 'znver4' does not have (amx_emulated runs the same kernel without it)
 
 // BADUNIT: error: invalid unit=bf16: expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
 

@@ -73,6 +73,12 @@ LoweringConfigAttr
 selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
                      const LoweringConfigOverrides &overrides);
 
+/// Checks that `target` has the unit `unit` needs (AVX512-BF16 for
+/// bf16_dot, AMX-BF16 for amx); the error, on `op`, names the unit, the
+/// missing feature, the CPU and the emulated unit that runs without it.
+LogicalResult verifyUnitForTarget(Operation *op, MatmulUnit unit,
+                                  const CPUTargetInfo &target);
+
 /// `target` with the sizes of `config`: `blockQ` (and `blockQDense`),
 /// `blockK`, `denseTiles` from `qk_tile`/`pv_tile` and `tiles` from
 /// `partial_qk_tile`/`partial_pv_tile`. This is the kernel's view of one
