@@ -281,7 +281,8 @@ static std::string toCStringLiteral(StringRef text) {
 
 std::string
 mlir::attn::getLibrarySupportSource(ArrayRef<FunctionSignature> functions,
-                                    const HostCPUDescription &cpu) {
+                                    const HostCPUDescription &cpu,
+                                    bool requestAMX) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << R"C(/* Run-time support of a shared library written by attn-mlir's
@@ -348,17 +349,48 @@ ATTN_HIDDEN __attribute__((noreturn)) void __attn_check_failed(void) {
     os << "  if (!__builtin_cpu_supports(\"" << feature << "\"))\n"
        << "    return \"" << feature << "\";\n";
   os << "  return NULL;\n}\n\n";
-  os << R"C(/* Clears the message; checks the CPU. */
+  if (requestAMX)
+    os << R"C(#include <errno.h>
+#include <sys/syscall.h>
+
+/* glibc declares it only for _DEFAULT_SOURCE, which this C99 file does not
+ * define. */
+extern long syscall(long number, ...);
+
+/* The code uses AMX tiles, whose state Linux gives a process only on
+ * request: 0 when granted (asked once per process), else the errno. */
+static int attn_request_amx(void) {
+  static int status = -1;
+  if (status < 0)
+    status = syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
+                     18 /* XFEATURE_XTILEDATA */) == 0 ? 0 : errno;
+  return status;
+}
+
+)C";
+  else
+    os << "static int attn_request_amx(void) { return 0; }\n\n";
+  os << R"C(/* Clears the message; checks the CPU and, for AMX code, asks for the
+ * tile state. */
 static int attn_enter(const char *function) {
   const char *missing;
+  int amx;
   __attn_error_slot()[0] = '\0';
   missing = attn_missing_feature();
-  if (!missing)
-    return 1;
-  attn_set_error("@%s cannot run on this CPU: the library was built for %s "
-                 "and uses %s, which this CPU lacks", function, attn_cpu,
-                 missing);
-  return 0;
+  if (missing) {
+    attn_set_error("@%s cannot run on this CPU: the library was built for "
+                   "%s and uses %s, which this CPU lacks", function, attn_cpu,
+                   missing);
+    return 0;
+  }
+  amx = attn_request_amx();
+  if (amx) {
+    attn_set_error("@%s cannot run: Linux refused the AMX tile state "
+                   "(arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA): "
+                   "%s)", function, strerror(amx));
+    return 0;
+  }
+  return 1;
 }
 
 static void attn_set_check_error(const char *function) {
@@ -607,6 +639,11 @@ llvm::Error mlir::attn::emitHostArtifact(ModuleOp module,
                                       "IR"));
   ExecutionEngine::setupTargetTripleAndDataLayout(llvmModule.get(),
                                                   machine->get());
+  // AMX tiles (the attention kernel's amx unit) need the process's tile
+  // state, which the library's entry points request.
+  bool usesAMX = llvm::any_of(llvmModule->functions(), [](llvm::Function &f) {
+    return f.getName().starts_with("llvm.x86.tdpbf16ps");
+  });
   if (kind == EmitKind::SharedLibrary)
     prepareLibraryEntryPoints(*llvmModule, functions);
   else
@@ -655,7 +692,8 @@ llvm::Error mlir::attn::emitHostArtifact(ModuleOp module,
     return makeError("cannot create a temporary source file: " + ec.message());
   llvm::FileRemover supportRemover(supportPath);
   if (llvm::Error error = writeFileAtomically(
-          supportPath, getLibrarySupportSource(functions, cpuDescription)))
+          supportPath,
+          getLibrarySupportSource(functions, cpuDescription, usesAMX)))
     return error;
 
   SmallString<256> headerPath(path);

@@ -39,6 +39,13 @@
 // AMX-DAG: tileloadd
 // AMX-DAG: tdpbf16ps
 // AMX-DAG: tilestored
+// A library with AMX code asks Linux for the tile state in its entry
+// points (and says so in attn_last_error() when refused); others do not.
+// RUN: attn-compile %s --cpu=sapphirerapids --unit=amx -o %t/amx.so
+// RUN: grep -a -o "Linux refused the AMX tile state" %t/amx.so | FileCheck %s --check-prefix=AMXLIB
+// AMXLIB: Linux refused the AMX tile state
+// RUN: attn-compile %s --cpu=sapphirerapids -o %t/dot.so
+// RUN: not grep -a -q "AMX tile state" %t/dot.so
 // RUN: attn-compile %s --cpu=x86-64-v3 --emit=asm -o - | FileCheck %s --check-prefix=AVX2
 // AVX2-NOT: vdpbf16ps
 // AVX2: vfmadd

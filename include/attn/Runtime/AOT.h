@@ -80,9 +80,13 @@ std::string formatLibraryInfo(const LibraryInfo &info);
 llvm::Expected<LibraryInfo> parseLibraryInfo(StringRef text);
 
 /// The C source of a shared library's run-time support for `functions`
-/// (their bodies are `__attn_body_<index>`) and `cpu`.
+/// (their bodies are `__attn_body_<index>`) and `cpu`. With `requestAMX`
+/// (the code uses AMX tiles), every entry point first asks Linux for the
+/// AMX tile state (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)) and
+/// fails with attn_last_error() saying so when it is refused.
 std::string getLibrarySupportSource(ArrayRef<FunctionSignature> functions,
-                                    const HostCPUDescription &cpu);
+                                    const HostCPUDescription &cpu,
+                                    bool requestAMX = false);
 
 /// The DT_NEEDED entries of the ELF shared library at `path`.
 llvm::Expected<SmallVector<std::string>> getNeededLibraries(StringRef path);
