@@ -6,6 +6,7 @@
 
 #include "attn/InitAllPasses.h"
 #include "attn/Runtime/CompileOptionsCL.h"
+#include "attn/Runtime/Runner.h"
 
 #include "attn/Support/Version.h"
 #include "mlir/IR/AsmState.h"
@@ -13,6 +14,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 
@@ -150,4 +152,14 @@ int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,
 int mlir::attn::reportToolError(StringRef toolName, StringRef inputFile,
                                 llvm::Error error) {
   return reportToolError(toolName, inputFile, llvm::toString(std::move(error)));
+}
+
+llvm::Error mlir::attn::printCodegenReport(StringRef toolName,
+                                           const CompiledModule &module) {
+  llvm::Expected<std::string> report = module.describeCodegen();
+  if (!report)
+    return report.takeError();
+  for (StringRef line : llvm::split(StringRef(*report).rtrim(), '\n'))
+    llvm::errs() << toolName << ": " << line << "\n";
+  return llvm::Error::success();
 }

@@ -20,7 +20,6 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -115,13 +114,9 @@ int main(int argc, char **argv) {
   auto compiled = CompiledModule::compileFile(inputFile, options);
   if (!compiled)
     return fail(compiled.takeError());
-  if (verbose) {
-    llvm::Expected<std::string> report = (*compiled)->describeCodegen();
-    if (!report)
-      return fail(report.takeError());
-    for (StringRef line : llvm::split(StringRef(*report).rtrim(), '\n'))
-      llvm::errs() << "attn-compile: " << line << "\n";
-  }
+  if (verbose)
+    if (llvm::Error error = printCodegenReport("attn-compile", **compiled))
+      return fail(std::move(error));
   if (llvm::Error error = (*compiled)->emit(*kind, outputFile))
     return fail(std::move(error));
   if (*kind == EmitKind::SharedLibrary && bundleRuntime) {

@@ -25,7 +25,6 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -374,13 +373,9 @@ int main(int argc, char **argv) {
     if (!module)
       return fail(module.takeError());
     compiled = std::move(*module);
-    if (verbose) {
-      llvm::Expected<std::string> report = compiled->describeCodegen();
-      if (!report)
-        return fail(report.takeError());
-      for (StringRef line : llvm::split(StringRef(*report).rtrim(), '\n'))
-        llvm::errs() << kToolName << ": " << line << "\n";
-    }
+    if (verbose)
+      if (llvm::Error error = printCodegenReport(kToolName, *compiled))
+        return fail(std::move(error));
     functions.assign(compiled->getFunctions().begin(),
                      compiled->getFunctions().end());
   } else {

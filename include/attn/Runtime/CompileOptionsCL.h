@@ -11,6 +11,7 @@
 #include "llvm/Support/CommandLine.h"
 
 namespace mlir::attn {
+class CompiledModule;
 
 /// The code-generation flags that attn-run and attn-compile share
 /// (`--cpu`, `--num-threads`, `--block-q`, `--block-k`, `--split-keys`,
@@ -59,6 +60,12 @@ int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
 /// The same for an llvm::Error (consumed).
 int reportToolError(llvm::StringRef toolName, llvm::StringRef inputFile,
                     llvm::Error error);
+
+/// `--verbose`: prints `module`'s code-generation report
+/// (CompiledModule::describeCodegen) on stderr, each line prefixed with
+/// `<toolName>: `.
+llvm::Error printCodegenReport(llvm::StringRef toolName,
+                               const CompiledModule &module);
 
 } // namespace mlir::attn
 

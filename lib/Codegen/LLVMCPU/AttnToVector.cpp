@@ -433,13 +433,13 @@ private:
   void emitRoundProbabilities(Value nq, Value nk);
   void emitPackQueryTiles(Value bIdx, Value outer, Value q0, Value nq);
   void emitWidenQueries(Value bIdx, Value outer, Value q0, Value nq);
-  void emitWidenValues(Value bIdx, Value kvh, Value kb, Value nk);
   void emitScoresAMX(Value q0, Value nq, Value kb, Value nk);
   void emitAccumulateAMX(Value nq);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
   void emitScoresTransposed(Value q0, Value nq, Value kb, Value nk);
   void emitPrefetchRows(Value bIdx, Value kvh, Value row);
-  void emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk);
+  void emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk,
+                      bool withKeys = true);
   void emitSoftmaxTransposed(Value nq, Value nk);
   void emitPrefetchNextBlock(Value bIdx, Value kvh, Value kb, Value jhi);
   void emitScores(Value bIdx, Value outer, Value q0, Value nq, Value kb,
@@ -683,7 +683,7 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     if (pairs)
       emitPackValuePairs(bIdx, kvh, kb, nk);
     if (widenOnce)
-      emitWidenValues(bIdx, kvh, kb, nk);
+      emitStageBlock(bIdx, kvh, kb, nk, /*withKeys=*/false);
     auto emitBlock = [&](bool fullBlock) {
       // Whole visible blocks take the dense tiles; partial ones the op's
       // own (smaller for causal, window and chunk, which waste less of
@@ -843,22 +843,28 @@ void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
   });
 }
 
-/// kStage[j, :] = K[b, kvh, kb + j, :] and vStage[j, :] = V[b, kvh, kb + j, :]
-/// for j < nk, widened to f32 (columns past D and Dv zero): a plain
-/// sequential copy of the block's rows. The transposed form reads each K
+/// kStage[j, :] = K[b, kvh, kb + j, :] (unless !withKeys) and vStage[j, :] =
+/// V[b, kvh, kb + j, :] for j < nk, widened to f32 (columns past D and Dv
+/// zero): a plain sequential copy of the block's rows. The packed form with
+/// f16/bf16 operands stages V only (its K is widened as it is packed), so
+/// that each V element is converted once per block. The transposed form reads each K
 /// row in d-steps interleaved over 8 keys and V in one pass per Dv chunk,
 /// orders that keep few cache misses in flight; decode streams K/V from
 /// DRAM, and this copy loop, back to back loads of contiguous rows, is what
 /// the hardware prefetchers and the load queue handle best.
-void KernelEmitter::emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk) {
+void KernelEmitter::emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk,
+                                    bool withKeys) {
   forLoop(cIdx(0), nk, cIdx(1), [&](Value j) {
     Value key = addIdx(kb, j);
     for (auto [mem, stage, cols, pad] :
-         {std::make_tuple(k, kStage, d, dPad), std::make_tuple(v, vStage, dv, dvPad)})
+         {std::make_tuple(k, kStage, d, dPad), std::make_tuple(v, vStage, dv, dvPad)}) {
+      if (mem == k && !withKeys)
+        continue;
       for (int64_t e = 0; e < pad; e += w)
         vector::StoreOp::create(
             b, loadRow(mem, ValueRange{bIdx, kvh, key, cIdx(e)}, cols - e),
             stage, ValueRange{j, cIdx(e)});
+    }
   });
 }
 
@@ -1077,17 +1083,6 @@ void KernelEmitter::emitWidenQueries(Value bIdx, Value outer, Value q0,
       vector::StoreOp::create(
           b, loadRow(q, ValueRange{bIdx, head, query, cIdx(e)}, d - e), qWide,
           ValueRange{r, cIdx(e)});
-  });
-}
-
-/// vStage[j, :] = V[b, kvh, kb + j, :] widened to f32 for j < nk (columns
-/// past Dv zero).
-void KernelEmitter::emitWidenValues(Value bIdx, Value kvh, Value kb, Value nk) {
-  forLoop(cIdx(0), nk, cIdx(1), [&](Value j) {
-    for (int64_t e = 0; e < dvPad; e += w)
-      vector::StoreOp::create(
-          b, loadRow(v, ValueRange{bIdx, kvh, addIdx(kb, j), cIdx(e)}, dv - e),
-          vStage, ValueRange{j, cIdx(e)});
   });
 }
 
