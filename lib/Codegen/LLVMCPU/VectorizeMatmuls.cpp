@@ -18,7 +18,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -84,6 +86,75 @@ static int64_t rootRowLength(Value v) {
   return type.getDimSize(1);
 }
 
+/// Marks a matmul's epilogue, moved next to the matmul's last K panel, for
+/// packPanel.
+static constexpr llvm::StringLiteral kEpilogue = "attn.epilogue";
+/// Marks the strip tiles of fused epilogues until they are vectorized.
+static constexpr llvm::StringLiteral kEpilogueTile = "attn.epilogue_tile";
+
+/// Whether `generic` can be a matmul epilogue on `c` (the matmul's result,
+/// 2-D f32): all loops parallel, one result of c's type with an identity
+/// map, `c` read through identity maps, every other input through a
+/// projected permutation (a bias row, a residual, a scalar), no
+/// linalg.index and the output's old value unused. GELU, SiLU, ReLU,
+/// residual adds and their fused chains are such ops.
+static bool isEpilogueOf(linalg::GenericOp generic, Value c) {
+  if (!generic.hasPureTensorSemantics() || generic.getNumDpsInits() != 1 ||
+      generic.getNumResults() != 1 || generic.getNumLoops() != 2 ||
+      generic.getNumParallelLoops() != 2 ||
+      generic.getResult(0).getType() != c.getType() ||
+      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) ||
+      !generic.getIndexingMapsArray().back().isIdentity() ||
+      !generic.getBody()->getOps<linalg::IndexOp>().empty())
+    return false;
+  bool readsC = false;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (input->get() == c) {
+      if (!map.isIdentity())
+        return false;
+      readsC = true;
+    } else if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
+               !isa<RankedTensorType>(input->get().getType())) {
+      return false;
+    }
+  }
+  return readsC;
+}
+
+/// The tile at `offsets` x `sizes` of the epilogue `generic` (see
+/// isEpilogueOf), computed in place on `cTile`, the matching tile of its
+/// matmul result `c`: a linalg.generic with the epilogue's payload whose
+/// other inputs are slices of the epilogue's through their indexing maps.
+static Value tileEpilogue(OpBuilder &b, Location loc, linalg::GenericOp generic,
+                          Value c, ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes, Value cTile) {
+  SmallVector<Value> inputs;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    if (input->get() == c) {
+      inputs.push_back(cTile);
+      continue;
+    }
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    SmallVector<OpFoldResult> inOffsets, inSizes;
+    for (AffineExpr e : map.getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      inOffsets.push_back(offsets[d]);
+      inSizes.push_back(sizes[d]);
+    }
+    SmallVector<OpFoldResult> strides(map.getNumResults(), b.getIndexAttr(1));
+    inputs.push_back(tensor::ExtractSliceOp::create(b, loc, input->get(),
+                                                    inOffsets, inSizes, strides));
+  }
+  auto tiled = linalg::GenericOp::create(
+      b, loc, TypeRange{cTile.getType()}, inputs, ValueRange{cTile},
+      generic.getIndexingMapsArray(), generic.getIteratorTypesArray());
+  IRMapping mapping;
+  generic.getRegion().cloneInto(&tiled.getRegion(), mapping);
+  tiled->setAttr(kEpilogueTile, b.getUnitAttr());
+  return tiled.getResult(0);
+}
+
 /// Packs the B operand of the K panel `op` (a 2-D f32 `linalg.matmul` whose
 /// B is KC x NC with a static KC; a partial last strip is padded with zeros)
 /// into strips of
@@ -100,9 +171,14 @@ static int64_t rootRowLength(Value v) {
 /// Without it, a register tile reads its B rows `N` floats apart: for
 /// N = 1024 every row of a strip falls into the same L1 set (4 KB stride),
 /// and 1024^3 ran at half the speed of 768-wide matrices.
+///
+/// With `epilogue` (an elementwise consumer of `op`'s result, see
+/// tileEpilogue), each strip's result goes through the epilogue's tile right
+/// after its matmul, while it is in L1, and `epilogue` is replaced by the
+/// loops' result.
 static FailureOr<SmallVector<linalg::MatmulOp>>
 packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
-          int64_t blockRows, bool packA) {
+          int64_t blockRows, bool packA, linalg::GenericOp epilogue) {
   Value a = op.getDpsInputOperand(0)->get();
   Value b = op.getDpsInputOperand(1)->get();
   Value c = op.getDpsInitOperand(0)->get();
@@ -232,9 +308,12 @@ packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
               auto stripMatmul = linalg::MatmulOp::create(
                   b1, l1, TypeRange{cStrip.getType()}, ValueRange{aBlock, strip},
                   ValueRange{cStrip});
+              Value result = stripMatmul.getResult(0);
+              if (epilogue)
+                result = tileEpilogue(b1, l1, epilogue, op.getResult(0),
+                                      {i, col}, sizes, result);
               Value updated = tensor::InsertSliceOp::create(
-                  b1, l1, stripMatmul.getResult(0), acc[0], offsets, sizes,
-                  unit);
+                  b1, l1, result, acc[0], offsets, sizes, unit);
               scf::YieldOp::create(b1, l1, updated);
             });
         stripLoops.push_back(stripLoop);
@@ -244,6 +323,8 @@ packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
         scf::YieldOp::create(b0, l0, updated);
       });
   rewriter.replaceOp(op, loop.getResults());
+  if (epilogue)
+    rewriter.replaceOp(epilogue, loop.getResults());
   if (!whole) {
     scf::ForOp partial;
     for (scf::ForOp stripLoop : stripLoops)
@@ -372,6 +453,169 @@ struct AttnVectorizeMatmulsPass
     return runPipeline(pm, getOperation());
   }
 
+  /// Makes the elementwise ops after matmuls epilogues that findEpilogue
+  /// recognizes: chains of elementwise generics become one generic
+  /// (upstream elementwise fusion, producers with one use; the pipeline
+  /// runs it again after this pass for the other ops), and an epilogue that
+  /// reads the matmul through a tensor.expand_shape (nn.Linear on [B, L, C]
+  /// as ONNX gives it) is collapsed to the matmul's two dimensions.
+  LogicalResult prepareEpilogues(RewriterBase &rewriter) {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(
+        patterns, [](OpOperand *operand) {
+          Operation *producer = operand->get().getDefiningOp();
+          return producer && producer->hasOneUse();
+        });
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, &getContext());
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return failure();
+    SmallVector<std::pair<linalg::GenericOp, tensor::ExpandShapeOp>> expanded;
+    getOperation().walk([&](linalg::GenericOp generic) {
+      for (OpOperand *input : generic.getDpsInputOperands()) {
+        auto expand = input->get().getDefiningOp<tensor::ExpandShapeOp>();
+        auto matmul = expand ? expand.getSrc().getDefiningOp<linalg::MatmulOp>()
+                             : linalg::MatmulOp();
+        if (matmul && matmul->hasOneUse() && expand->hasOneUse() &&
+            generic.getMatchingIndexingMap(input).isIdentity()) {
+          expanded.emplace_back(generic, expand);
+          return;
+        }
+      }
+    });
+    bool changed = false;
+    for (auto [generic, expand] : expanded) {
+      SmallVector<ReassociationIndices> dims =
+          expand.getReassociationIndices();
+      if (!linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(),
+                                            dims))
+        continue;
+      rewriter.setInsertionPoint(generic);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(generic, dims, rewriter);
+      if (failed(collapsed))
+        continue;
+      rewriter.replaceOp(generic, collapsed->results);
+      changed = true;
+    }
+    // collapse_shape(expand_shape(matmul)) folds to the matmul.
+    return changed ? canonicalize() : success();
+  }
+
+  /// The epilogue of `op` (see isEpilogueOf), or null: a 2-D f32 matmul
+  /// with static shapes whose only use is such a generic.
+  static linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
+    auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+    if (!matmul || !matmul->hasOneUse() || op.hasDynamicShape() ||
+        !getElementTypeOrSelf(matmul.getResult(0).getType()).isF32())
+      return {};
+    auto generic = dyn_cast<linalg::GenericOp>(*matmul->getUsers().begin());
+    return generic && isEpilogueOf(generic, matmul.getResult(0))
+               ? generic
+               : linalg::GenericOp();
+  }
+
+  /// Moves `epilogue`, the consumer of the matmul that `forall` tiles into
+  /// `tile`, into the forall, in place on the tile's result, and splits the
+  /// tile's last K panel (`depth` deep, or K mod depth) off into a matmul
+  /// of its own that the epilogue consumes, marked with kEpilogue for
+  /// packPanel, which fuses it into the panel's strips. Returns the matmul
+  /// of the K panels before the last (to be tiled into panels), or null when
+  /// K is a single panel.
+  static FailureOr<linalg::MatmulOp>
+  fuseEpilogue(RewriterBase &rewriter, scf::ForallOp forall,
+               linalg::MatmulOp tile, linalg::GenericOp epilogue,
+               int64_t depth) {
+    // The forall moves down to the epilogue, so that the epilogue's other
+    // operands dominate it (the matmul has no other use in between).
+    rewriter.moveOpBefore(forall, epilogue);
+    Value result = tile.getResult(0);
+    tensor::ParallelInsertSliceOp insert;
+    for (Operation &op : forall.getTerminator().getYieldingOps())
+      if (auto slice = dyn_cast<tensor::ParallelInsertSliceOp>(&op);
+          slice && slice.getSource() == result)
+        insert = slice;
+    if (!insert)
+      return failure();
+    Location loc = epilogue.getLoc();
+    rewriter.setInsertionPoint(forall.getTerminator());
+    Value tiled =
+        tileEpilogue(rewriter, loc, epilogue, forall.getResult(0),
+                     insert.getMixedOffsets(), insert.getMixedSizes(), result);
+    auto tiledOp = tiled.getDefiningOp<linalg::GenericOp>();
+    tiledOp->removeAttr(kEpilogueTile);
+    tiledOp->setAttr(kEpilogue, rewriter.getUnitAttr());
+    // The slices of the other operands go before the matmul, so that they
+    // dominate the loops that packPanel puts in its place.
+    for (Value input : tiledOp.getDpsInputs())
+      if (auto slice = input.getDefiningOp<tensor::ExtractSliceOp>();
+          slice && slice->getBlock() == tile->getBlock())
+        rewriter.moveOpBefore(slice, tile);
+    rewriter.modifyOpInPlace(insert,
+                             [&] { insert.getSourceMutable().assign(tiled); });
+    rewriter.replaceOp(epilogue, forall.getResult(0));
+
+    // C = A[:, :K - last] B[:K - last, :] then += A[:, K - last:] B[K - last:, :].
+    Value a = tile.getDpsInputOperand(0)->get();
+    Value b = tile.getDpsInputOperand(1)->get();
+    int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+    if (k <= depth)
+      return linalg::MatmulOp();
+    int64_t last = k % depth ? k % depth : depth;
+    rewriter.setInsertionPoint(tile);
+    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    OpFoldResult rows = tensor::getMixedSize(rewriter, loc, a, 0);
+    OpFoldResult cols = tensor::getMixedSize(rewriter, loc, b, 1);
+    auto slice = [&](Value v, OpFoldResult r, OpFoldResult c, OpFoldResult nr,
+                     OpFoldResult nc) -> Value {
+      return tensor::ExtractSliceOp::create(rewriter, loc, v,
+                                            ArrayRef<OpFoldResult>{r, c},
+                                            ArrayRef<OpFoldResult>{nr, nc},
+                                            ArrayRef<OpFoldResult>{one, one});
+    };
+    OpFoldResult split = rewriter.getIndexAttr(k - last);
+    OpFoldResult lastSize = rewriter.getIndexAttr(last);
+    auto first = linalg::MatmulOp::create(
+        rewriter, loc, TypeRange{result.getType()},
+        ValueRange{slice(a, zero, zero, rows, split),
+                   slice(b, zero, zero, split, cols)},
+        ValueRange{tile.getDpsInitOperand(0)->get()});
+    auto lastPanel = linalg::MatmulOp::create(
+        rewriter, loc, TypeRange{result.getType()},
+        ValueRange{slice(a, zero, split, rows, lastSize),
+                   slice(b, split, zero, lastSize, cols)},
+        ValueRange{first.getResult(0)});
+    rewriter.replaceOp(tile, lastPanel.getResults());
+    return first;
+  }
+
+  /// Moves the defining ops of `epilogue`'s inputs other than `matmul`'s
+  /// result that lie after `matmul` in its block (the slices of a residual,
+  /// which canonicalization may recreate next to their user) before it, so
+  /// that the loops packPanel puts in the matmul's place can slice them.
+  /// Fails, moving nothing, when an input needs more than that.
+  static LogicalResult hoistAbove(RewriterBase &rewriter,
+                                  linalg::GenericOp epilogue,
+                                  linalg::MatmulOp matmul) {
+    auto dominates = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return !def || def->getBlock() != matmul->getBlock() ||
+             def->isBeforeInBlock(matmul);
+    };
+    SmallVector<Operation *> toMove;
+    for (Value input : epilogue.getDpsInputs()) {
+      if (input == matmul.getResult(0) || dominates(input))
+        continue;
+      Operation *def = input.getDefiningOp();
+      if (!isPure(def) || !llvm::all_of(def->getOperands(), dominates))
+        return failure();
+      toMove.push_back(def);
+    }
+    for (Operation *def : toMove)
+      rewriter.moveOpBefore(def, matmul);
+    return success();
+  }
+
   /// The matmuls on tensors of the function.
   SmallVector<linalg::LinalgOp> collectMatmuls() {
     SmallVector<linalg::LinalgOp> ops;
@@ -390,6 +634,10 @@ struct AttnVectorizeMatmulsPass
     getOperation().walk([&](linalg::GenericOp op) { adds.push_back(op); });
     for (linalg::GenericOp add : adds)
       (void)foldBiasIntoMatmul(rewriter, add);
+    // Then the other elementwise epilogues (activations, residual adds) are
+    // fused into the matmuls' last K panel (fuseEpilogues).
+    if (failed(prepareEpilogues(rewriter)))
+      return signalPassFailure();
 
     CPUTargetInfo::MatmulTiles t =
         CPUTargetInfo::get(targetCPU).matmulTiles;
@@ -432,17 +680,29 @@ struct AttnVectorizeMatmulsPass
         colTile = std::clamp<int64_t>(block, t.cacheCols,
                                       std::max(t.cacheCols, kMaxColumnBlock));
       }
+      linalg::GenericOp epilogue = findEpilogue(op);
       FailureOr<scf::SCFTilingResult> outer =
           tile(rewriter, op, sizes(batched, rowTile, colTile, 0),
                scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(outer))
         return signalPassFailure();
+      auto tiled = cast<linalg::LinalgOp>(outer->tiledOps.back());
+      if (epilogue) {
+        FailureOr<linalg::MatmulOp> first = fuseEpilogue(
+            rewriter, cast<scf::ForallOp>(outer->loops.front().getOperation()),
+            cast<linalg::MatmulOp>(tiled.getOperation()), epilogue,
+            t.cacheDepth);
+        if (failed(first))
+          return signalPassFailure();
+        if (!*first)
+          continue;
+        tiled = *first;
+      }
       // K panels: the register tiles of one panel reuse its B part
       // (cacheDepth x cacheCols) from L2. The last, shorter panel is
       // peeled off so that every panel of a static K has a static B.
       FailureOr<scf::SCFTilingResult> panels =
-          tile(rewriter, cast<linalg::LinalgOp>(outer->tiledOps.back()),
-               sizes(batched, 0, 0, t.cacheDepth),
+          tile(rewriter, tiled, sizes(batched, 0, 0, t.cacheDepth),
                scf::SCFTilingOptions::LoopType::ForOp);
       if (failed(panels))
         return signalPassFailure();
@@ -464,8 +724,20 @@ struct AttnVectorizeMatmulsPass
       if (auto matmul = dyn_cast<linalg::MatmulOp>(panel.getOperation())) {
         int64_t rowLength = rootRowLength(matmul.getDpsInputOperand(0)->get());
         bool packA = rowLength > 0 && (rowLength * 4) % 2048 == 0;
+        // The epilogue that fuseEpilogue put after this panel (it reads
+        // and writes the panel's result in place: two uses).
+        linalg::GenericOp epilogue;
+        if (!matmul->use_empty())
+          epilogue = dyn_cast<linalg::GenericOp>(*matmul->getUsers().begin());
+        if (epilogue && (!epilogue->hasAttr(kEpilogue) ||
+                         llvm::any_of(matmul->getUsers(), [&](Operation *user) {
+                           return user != epilogue.getOperation();
+                         })))
+          epilogue = {};
+        if (epilogue && failed(hoistAbove(rewriter, epilogue, matmul)))
+          epilogue = {};
         FailureOr<SmallVector<linalg::MatmulOp>> strips =
-            packPanel(rewriter, matmul, t.cols, t.cacheRows, packA);
+            packPanel(rewriter, matmul, t.cols, t.cacheRows, packA, epilogue);
         if (succeeded(strips))
           tiles.assign(strips->begin(), strips->end());
       }
@@ -496,6 +768,30 @@ struct AttnVectorizeMatmulsPass
           /*createNamedContraction=*/true);
       if (succeeded(result))
         rewriter.replaceOp(op, result->replacements);
+    }
+    // The epilogues' strip tiles, one row at a time (a vector of the strip's
+    // columns, masked in a partial strip).
+    SmallVector<linalg::GenericOp> epilogueTiles;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kEpilogueTile))
+        epilogueTiles.push_back(op);
+    });
+    for (linalg::GenericOp op : epilogueTiles) {
+      FailureOr<scf::SCFTilingResult> rows =
+          tile(rewriter, op, {1, 0}, scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(rows))
+        return signalPassFailure();
+      auto row = cast<linalg::LinalgOp>(rows->tiledOps.back());
+      row->removeAttr(kEpilogueTile);
+      SmallVector<int64_t> vectorSizes;
+      if (row.hasDynamicShape())
+        vectorSizes = {1, t.cols};
+      SmallVector<bool> scalableDims(vectorSizes.size(), false);
+      rewriter.setInsertionPoint(row);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, row, vectorSizes, scalableDims);
+      if (succeeded(result))
+        rewriter.replaceOp(row, result->replacements);
     }
     // The masked contractions of partial tiles drop their mask: their
     // operands are masked reads padded with zeros, so the lanes outside the

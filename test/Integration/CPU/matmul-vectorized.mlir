@@ -24,6 +24,16 @@
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/bias.npy 70 float32 --seed 7
 // RUN: attn-run %s --function=biased --input=@%t/a.npy --input=@%t/b.npy --input=@%t/bias.npy --output=@%t/biased.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/biased.npy "(a @ b + bias)[None]" a=%t/a.npy b=%t/b.npy bias=%t/bias.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/bias544.npy 544 float32 --seed 11
+// RUN: attn-run %s --function=gelu --input=@%t/x.npy --input=@%t/w.npy --input=@%t/bias544.npy --output=@%t/gelu.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/gelu.npy "(lambda h: 0.5 * h * (1 + erf(h / np.sqrt(2))))(x @ w + bias)[None]" x=%t/x.npy w=%t/w.npy bias=%t/bias544.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/a2.npy 100x512 float32 --seed 8
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/b2.npy 512x96 float32 --seed 9
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/r2.npy 100x96 float32 --seed 10
+// RUN: attn-run %s --function=residual_relu --input=@%t/a2.npy --input=@%t/b2.npy --input=@%t/r2.npy --output=@%t/residual.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/residual.npy "np.maximum(a @ b + r, 0)" a=%t/a2.npy b=%t/b2.npy r=%t/r2.npy --tol 1e-5
+// RUN: attn-run %s --function=silu --input=@%t/a.npy --input=@%t/b.npy --output=@%t/silu.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/silu.npy "(lambda h: h / (1 + np.exp(-h)))(a @ b)" a=%t/a.npy b=%t/b.npy --tol 1e-5
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
@@ -41,6 +51,10 @@
 // AVX512:          vector.contract {{.*}} : vector<1x12x4xf32>, vector<1x4x32xf32> into vector<1x12x32xf32>
 // NOLINALG-NOT:  linalg.matmul
 // NOLINALG-NOT:  linalg.batch_matmul
+#map2 = affine_map<(d0, d1) -> (d0, d1)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#bias3 = affine_map<(d0, d1, d2) -> (d2)>
+
 func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9xf32>,
                 %d: tensor<3x9x33xf32>) -> (tensor<37x70xf32>, tensor<3x17x33xf32>) {
   %z = arith.constant 0.0 : f32
@@ -126,4 +140,122 @@ func.func @biased(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %bias: tensor<70
     linalg.yield %s : f32
   } -> tensor<1x37x70xf32>
   return %r : tensor<1x37x70xf32>
+}
+
+// Activation epilogue (GELU as PyTorch exports it to ONNX: div, erf, add,
+// mul, mul on [1, M, N] after the bias add). The chain becomes one
+// elementwise generic, collapsed to the matmul's two dimensions; the matmul's
+// last K panel (44 of K = 300) is split off, and the GELU runs on each of
+// its strips right after the strip's register tiles, a row vector at a time
+// (masked in the partial strips of the last column block). No pass over C
+// is left after the forall.
+// CHECK-LABEL: func.func @gelu
+// CHECK:         scf.forall
+// AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// AVX2:            tensor.empty(%{{.*}}) : tensor<?x44x16xf32>
+// AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// CHECK:           math.erf {{.*}} : vector<1x{{16|32}}xf32>
+// CHECK:         scf.forall.in_parallel
+// CHECK-NOT:     linalg.generic
+// CHECK:         tensor.expand_shape
+// CHECK-NEXT:    return
+func.func @gelu(%x: tensor<53x300xf32>, %w: tensor<300x544xf32>, %bias: tensor<544xf32>) -> tensor<1x53x544xf32> {
+  %z = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %sqrt2 = arith.constant 1.41421354 : f32
+  %e = tensor.empty() : tensor<53x544xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<53x544xf32>) -> tensor<53x544xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<53x300xf32>, tensor<300x544xf32>)
+                     outs(%f : tensor<53x544xf32>) -> tensor<53x544xf32>
+  %m3 = tensor.expand_shape %m [[0, 1], [2]] output_shape [1, 53, 544] : tensor<53x544xf32> into tensor<1x53x544xf32>
+  %e3 = tensor.empty() : tensor<1x53x544xf32>
+  %h = linalg.generic {indexing_maps = [#map3, #bias3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%m3, %bias : tensor<1x53x544xf32>, tensor<544xf32>) outs(%e3 : tensor<1x53x544xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x53x544xf32>
+  %d = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%h : tensor<1x53x544xf32>) outs(%e3 : tensor<1x53x544xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.divf %a, %sqrt2 : f32
+    linalg.yield %s : f32
+  } -> tensor<1x53x544xf32>
+  %er = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%d : tensor<1x53x544xf32>) outs(%e3 : tensor<1x53x544xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = math.erf %a : f32
+    linalg.yield %s : f32
+  } -> tensor<1x53x544xf32>
+  %p = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%er : tensor<1x53x544xf32>) outs(%e3 : tensor<1x53x544xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<1x53x544xf32>
+  %g = linalg.generic {indexing_maps = [#map3, #map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%h, %p : tensor<1x53x544xf32>, tensor<1x53x544xf32>) outs(%e3 : tensor<1x53x544xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.mulf %a, %b : f32
+    %t = arith.mulf %s, %half : f32
+    linalg.yield %t : f32
+  } -> tensor<1x53x544xf32>
+  return %g : tensor<1x53x544xf32>
+}
+
+// Residual and ReLU epilogue with K = 512, two whole panels: the second is
+// split off and carries the epilogue; the residual is read a row slice per
+// strip. N = 96 gives fewer than 4 column tiles, so the forall also tiles
+// the rows (48), and the residual's slices follow both.
+// CHECK-LABEL: func.func @residual_relu
+// CHECK:         scf.forall
+// CHECK:           scf.for
+// AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// CHECK:           arith.maximumf {{.*}} : vector<1x{{16|32}}xf32>
+// CHECK:         scf.forall.in_parallel
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @residual_relu(%a: tensor<100x512xf32>, %b: tensor<512x96xf32>, %r: tensor<100x96xf32>) -> tensor<100x96xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<100x96xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<100x96xf32>) -> tensor<100x96xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<100x512xf32>, tensor<512x96xf32>)
+                     outs(%f : tensor<100x96xf32>) -> tensor<100x96xf32>
+  %y = linalg.generic {indexing_maps = [#map2, #map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %r : tensor<100x96xf32>, tensor<100x96xf32>) outs(%e : tensor<100x96xf32>) {
+  ^bb0(%x: f32, %s: f32, %o: f32):
+    %t = arith.addf %x, %s : f32
+    %u = arith.maximumf %t, %z : f32
+    linalg.yield %u : f32
+  } -> tensor<100x96xf32>
+  return %y : tensor<100x96xf32>
+}
+
+// SiLU epilogue on a single K panel (K = 45: nothing to split off) with
+// N = 70, four whole strips and a partial one of 6 columns, whose epilogue
+// rows are 6-lane vectors. 37 x 70 is one cache tile (the forall folds
+// away).
+// CHECK-LABEL: func.func @silu
+// AVX2:          math.exp {{.*}} : vector<1x16xf32>
+// AVX2:          math.exp {{.*}} : vector<1x6xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @silu(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>) -> tensor<37x70xf32> {
+  %z = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<37x70xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<37x45xf32>, tensor<45x70xf32>)
+                     outs(%f : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %y = linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%m : tensor<37x70xf32>) outs(%e : tensor<37x70xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %n = arith.negf %x : f32
+    %ex = math.exp %n : f32
+    %d = arith.addf %ex, %one : f32
+    %s = arith.divf %x, %d : f32
+    linalg.yield %s : f32
+  } -> tensor<37x70xf32>
+  return %y : tensor<37x70xf32>
 }

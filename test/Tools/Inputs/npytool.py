@@ -22,6 +22,7 @@
 #
 # attn_reference comes from utils/, which lit puts on PYTHONPATH.
 
+import math
 import sys
 
 import numpy as np
@@ -102,7 +103,7 @@ def check(args):
     if dtype is not None and str(raw.dtype) != dtype:
         sys.exit(f"FAIL: {out}: dtype {raw.dtype}, expected {dtype}")
     got = load(out)
-    scope = dict(names, np=np, attention=sdpa)
+    scope = dict(names, np=np, attention=sdpa, erf=np.vectorize(math.erf))
     ref = np.asarray(eval(expr, scope), np.float64)
     if shape is not None and got.shape != shape:
         sys.exit(f"FAIL: {out}: shape {got.shape}, expected {shape}")
