@@ -504,9 +504,9 @@ struct AttnVectorizeMatmulsPass
 
   /// The epilogue of `op` (see isEpilogueOf), or null: a 2-D f32 matmul
   /// with static shapes whose only use is such a generic.
-  static linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
+  linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
     auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-    if (!matmul || !matmul->hasOneUse() || op.hasDynamicShape() ||
+    if (!fuseEpilogues || !matmul || !matmul->hasOneUse() || op.hasDynamicShape() ||
         !getElementTypeOrSelf(matmul.getResult(0).getType()).isF32())
       return {};
     auto generic = dyn_cast<linalg::GenericOp>(*matmul->getUsers().begin());
@@ -636,7 +636,7 @@ struct AttnVectorizeMatmulsPass
       (void)foldBiasIntoMatmul(rewriter, add);
     // Then the other elementwise epilogues (activations, residual adds) are
     // fused into the matmuls' last K panel (fuseEpilogues).
-    if (failed(prepareEpilogues(rewriter)))
+    if (fuseEpilogues && failed(prepareEpilogues(rewriter)))
       return signalPassFailure();
 
     CPUTargetInfo::MatmulTiles t =

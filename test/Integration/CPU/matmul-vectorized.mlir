@@ -37,6 +37,7 @@
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
+// RUN: attn-opt %s --attn-vectorize-matmuls="target-cpu=haswell fuse-epilogues=false" | FileCheck %s --check-prefix=NOFUSE
 
 // 37 x 70 fits one cache tile (the forall folds away); N = 70 is no multiple
 // of the register tile's columns, so B is not packed. Full register tiles
@@ -149,7 +150,12 @@ func.func @biased(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %bias: tensor<70
 // its strips right after the strip's register tiles, a row vector at a time
 // (masked in the partial strips of the last column block). No pass over C
 // is left after the forall.
+// With fuse-epilogues=false the GELU stays a generic after the forall.
 // CHECK-LABEL: func.func @gelu
+// NOFUSE-LABEL: func.func @gelu
+// NOFUSE:         scf.forall.in_parallel
+// NOFUSE:         linalg.generic
+// NOFUSE:           math.erf {{.*}} : f32
 // CHECK:         scf.forall
 // AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
 // AVX2:            tensor.empty(%{{.*}}) : tensor<?x44x16xf32>

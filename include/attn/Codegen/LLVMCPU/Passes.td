@@ -104,7 +104,11 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
   let description = [{
     First folds bias epilogues (an elementwise add of a row-broadcast bias
     to a zero-initialized `linalg.matmul`, possibly through a
-    `tensor.expand_shape`) into the matmul's initial accumulator. Then
+    `tensor.expand_shape`) into the matmul's initial accumulator. Other
+    elementwise epilogues of a static 2-D f32 matmul (activations such as
+    GELU, SiLU and ReLU, residual adds; chains of elementwise generics are
+    fused into one first) run on each packed strip of the matmul's last K
+    panel right after its register tiles, instead of in a pass over C. Then
     tiles `linalg.matmul` and `linalg.batch_matmul` on tensors (the
     projections around attention) with an `scf.forall` over cache tiles of
     C (the parallel loop, as for attention), each cache tile along K into
@@ -120,6 +124,8 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
   let options = [
     Option<"targetCPU", "target-cpu", "std::string", /*default=*/"\"native\"",
            "LLVM CPU name the tiles are chosen for ('native' = host)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Fuse elementwise consumers of matmuls into their last K panel">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
