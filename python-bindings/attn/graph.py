@@ -26,7 +26,7 @@ import re
 
 import numpy as np
 
-__all__ = ["Graph", "Function", "Value"]
+__all__ = ["Graph", "Function", "Value", "Scalar", "ScalarOps"]
 
 # numpy dtype <-> MLIR element type.
 _NP_TO_MLIR = {
@@ -205,6 +205,85 @@ class _Body:
         if dtype == "i1":   # `true : i1` does not parse; the type is implied
             return self.raw(f"arith.constant {_scalar_literal(value, dtype)}")
         return self.op(f"arith.constant {_scalar_literal(value, dtype)}", dtype)
+
+
+class Scalar:
+    """One scalar of the body of `Function.einsum`: an SSA value of the
+    linalg.generic's region. `+ - * /` (also with Python numbers) and unary
+    `-` build arith ops; the functions are on the `ScalarOps` passed as the
+    body's first argument."""
+
+    __slots__ = ("body", "name", "dtype")
+
+    def __init__(self, body, name, dtype):
+        self.body, self.name, self.dtype = body, name, dtype
+
+    def _lift(self, other):
+        if isinstance(other, Scalar):
+            return other
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return Scalar(self.body, self.body.const(float(other), self.dtype),
+                          self.dtype)
+        raise TypeError(f"einsum body: cannot combine a scalar with "
+                        f"{type(other).__name__}")
+
+    def _binary(self, kind, other, swap=False):
+        other = self._lift(other)
+        x, y = (other, self) if swap else (self, other)
+        return Scalar(self.body, self.body.op(
+            f"{_FLOAT_BINARY[kind]} {x.name}, {y.name}", self.dtype), self.dtype)
+
+    def __add__(self, o): return self._binary("add", o)
+    def __radd__(self, o): return self._binary("add", o, True)
+    def __sub__(self, o): return self._binary("sub", o)
+    def __rsub__(self, o): return self._binary("sub", o, True)
+    def __mul__(self, o): return self._binary("mul", o)
+    def __rmul__(self, o): return self._binary("mul", o, True)
+    def __truediv__(self, o): return self._binary("div", o)
+    def __rtruediv__(self, o): return self._binary("div", o, True)
+
+    def __neg__(self):
+        return Scalar(self.body, self.body.op(f"arith.negf {self.name}",
+                                              self.dtype), self.dtype)
+
+    def __repr__(self):
+        return f"Scalar({self.name} : {self.dtype})"
+
+
+class ScalarOps:
+    """The scalar functions of an einsum body: `exp`, `log`, `tanh`, `erf`,
+    `sqrt`, `abs`, `sigmoid`, `maximum`, `minimum` (math/arith ops of the
+    element type)."""
+
+    def __init__(self, body, dtype):
+        self._body, self._dtype = body, dtype
+
+    def _unary(self, op, x):
+        x = self.const(x) if not isinstance(x, Scalar) else x
+        return Scalar(self._body, self._body.op(f"{op} {x.name}", self._dtype),
+                      self._dtype)
+
+    def const(self, value):
+        """A constant of the element type."""
+        return Scalar(self._body, self._body.const(float(value), self._dtype),
+                      self._dtype)
+
+    def exp(self, x): return self._unary("math.exp", x)
+    def log(self, x): return self._unary("math.log", x)
+    def tanh(self, x): return self._unary("math.tanh", x)
+    def erf(self, x): return self._unary("math.erf", x)
+    def sqrt(self, x): return self._unary("math.sqrt", x)
+    def abs(self, x): return self._unary("math.absf", x)
+
+    def sigmoid(self, x):
+        """1 / (1 + exp(-x))."""
+        return 1.0 / (self.exp(-x) + 1.0)
+
+    def maximum(self, x, y):
+        return (x if isinstance(x, Scalar) else self.const(x))._binary("max", y)
+
+    def minimum(self, x, y):
+        return (x if isinstance(x, Scalar) else self.const(x))._binary("min", y)
 
 
 def _binary_float(op):
@@ -698,6 +777,110 @@ class Function:
             [(x, dims)], out_shape, x.dtype,
             lambda b, a: b.op(f"{op} {a[0]}, {a[1]}", x.dtype),
             reduce_dims=red, init=init, name=name, hint=hint)
+
+    def einsum(self, spec, *operands, body=None, reduce="sum", name=None):
+        """Einstein summation with an optional custom body: one
+        linalg.generic whose loops are the letters of `spec`
+        ("bih,bjh,h->bij": operand dims by letter, `->` the output's), the
+        output's letters parallel and the others reduced.
+
+        out[out letters] = reduce over the other letters of
+                           body(s, x0[...], x1[...], ...)
+
+        `body(s, *scalars)` returns a `Scalar` built from the operands'
+        scalars with `+ - * /` and the functions of `s` (`ScalarOps`:
+        exp, tanh, ...); the default is their product (numpy.einsum).
+        `reduce` is "sum" (initial 0) or "max" (initial -inf). Operands
+        are float tensors of one element type; a letter has one size in
+        every operand. So a score that is not a dot product never stores
+        its [..., reduced] intermediate, e.g. additive (Bahdanau, ICLR
+        2015) attention's `w_v . tanh(W_q q + W_k k)`:
+
+            f.einsum("bih,bjh,h->bij", qp, kp, wv,
+                     body=lambda s, q, k, w: w * s.tanh(q + k))
+
+        Errors (ValueError at build time): a malformed spec, a letter
+        count that does not match an operand's rank, a letter repeated in
+        one operand or in the output, an output letter no operand has,
+        sizes that disagree, mixed or non-float element types, a body
+        that returns no Scalar."""
+        what = f"einsum {spec!r}"
+        if reduce not in ("sum", "max"):
+            raise ValueError(f"{what}: reduce must be 'sum' or 'max', "
+                             f"not {reduce!r}")
+        text = spec.replace(" ", "")
+        if text.count("->") != 1:
+            raise ValueError(f"{what}: needs one '->' between the operands' "
+                             f"letters and the output's")
+        lhs, out = text.split("->")
+        ins = lhs.split(",")
+        if len(ins) != len(operands):
+            raise ValueError(f"{what}: {len(ins)} operand(s) in the spec, "
+                             f"{len(operands)} given")
+        sizes = {}
+        for i, (letters, v) in enumerate(zip(ins, operands)):
+            if not isinstance(v, Value) or v.fn is not self:
+                raise ValueError(f"{what}: operand {i} is not a Value of "
+                                 f"@{self.name}")
+            if not re.fullmatch(r"[A-Za-z]*", letters):
+                raise ValueError(f"{what}: operand {i}: letters must be "
+                                 f"a-z or A-Z, got {letters!r}")
+            if len(letters) != v.rank:
+                raise ValueError(f"{what}: operand {i} ({v.type}) has rank "
+                                 f"{v.rank}, the spec gives {len(letters)} "
+                                 f"letters ({letters!r})")
+            if len(set(letters)) != len(letters):
+                raise ValueError(f"{what}: operand {i} repeats a letter "
+                                 f"({letters!r}); diagonals are not supported")
+            for letter, size in zip(letters, v.shape):
+                if sizes.setdefault(letter, size) != size:
+                    raise ValueError(f"{what}: letter {letter!r} is "
+                                     f"{sizes[letter]} in an earlier operand "
+                                     f"and {size} in operand {i} ({v.type})")
+            if v.dtype != operands[0].dtype:
+                raise ValueError(f"{what}: operand {i} is {v.dtype}, operand "
+                                 f"0 is {operands[0].dtype}")
+        dtype = operands[0].dtype if operands else None
+        if dtype not in _FLOATS:
+            raise ValueError(f"{what}: needs float operands, got {dtype}")
+        if not re.fullmatch(r"[A-Za-z]*", out) or len(set(out)) != len(out):
+            raise ValueError(f"{what}: the output letters {out!r} must be "
+                             f"distinct letters")
+        for letter in out:
+            if letter not in sizes:
+                raise ValueError(f"{what}: output letter {letter!r} is in no "
+                                 f"operand")
+        reduced = [l for l in dict.fromkeys("".join(ins)) if l not in out]
+        loop = {l: i for i, l in enumerate(list(out) + reduced)}
+        out_shape = [sizes[l] for l in out]
+        ops = [(v, [loop[l] for l in letters])
+               for letters, v in zip(ins, operands)]
+        init = None
+        if reduced:
+            init = self._filled(0.0 if reduce == "sum" else -np.inf,
+                                out_shape, dtype)
+
+        def gen(b, args):
+            xs = [Scalar(b, a, dtype) for a in args[:-1]]
+            if body is None:
+                r = xs[0]
+                for x in xs[1:]:
+                    r = r * x
+            else:
+                r = body(ScalarOps(b, dtype), *xs)
+            if isinstance(r, (int, float)):
+                r = ScalarOps(b, dtype).const(r)
+            if not isinstance(r, Scalar) or r.body is not b:
+                raise ValueError(f"{what}: the body must return a Scalar "
+                                 f"built from its arguments, got {r!r}")
+            if not reduced:
+                return r.name
+            kind = "add" if reduce == "sum" else "max"
+            return b.op(f"{_FLOAT_BINARY[kind]} {args[-1]}, {r.name}", dtype)
+
+        return self._generic(ops, out_shape, dtype, gen,
+                             reduce_dims=[sizes[l] for l in reduced],
+                             init=init, name=name, hint="einsum")
 
     def _keep(self, r, x, axes, keepdims, name):
         if not keepdims:

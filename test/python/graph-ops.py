@@ -91,6 +91,25 @@ cases["where_cast"] = (f.where(f.compare("gt", x, 0.0), x, f.cast(
     f.compare("lt", x, -1.0), "f32")), np.where(X > 0, X, (X < -1) * 1.0))
 cases["sigmoid_relu_max"] = (f.maximum(f.sigmoid(x), f.relu(x)),
                              np.maximum(1 / (1 + np.exp(-X)), np.maximum(X, 0)))
+# einsum: numpy's (product, sum), a custom body (additive attention's
+# score w . tanh(a_i + b_j), reduced over the hidden dim h, with odd sizes),
+# a max reduction, and no reduction at all.
+HW = randn(16)
+hw = f.constant(HW, name="hw")
+X64 = X.astype(np.float64)
+cases["einsum_product"] = (f.einsum("bid,bjd->bij", x, x),
+                           np.einsum("bid,bjd->bij", X64, X64))
+cases["einsum_additive_score"] = (
+    f.einsum("bih,bjh,h->bij", x, f.neg(x), hw,
+             body=lambda s, a, b, v: v * s.tanh(a + 0.5 * b)),
+    np.einsum("bijh,h->bij", np.tanh(X64[:, :, None] + 0.5 * -X64[:, None]),
+              HW.astype(np.float64)))
+cases["einsum_max"] = (f.einsum("bid,d->bi", x, y, reduce="max",
+                                body=lambda s, a, c: s.maximum(a, c) - 1.0),
+                       np.maximum(X64, Y).max(-1) - 1.0)
+cases["einsum_elementwise"] = (f.einsum("bid->dbi", x,
+                                        body=lambda s, a: s.sigmoid(a) * 2),
+                               2 / (1 + np.exp(-X64.transpose(2, 0, 1))))
 
 # attention ops on heads split from a projection.
 q = f.transpose(f.reshape(x @ w, (2, 5, 3, 8)), (0, 2, 1, 3), name="q")
@@ -129,6 +148,10 @@ for (name, (_, kw)), out in zip(attn_cases.items(), outs[len(cases):]):
 # CHECK: PASS add_broadcast
 # CHECK: PASS gelu_erf
 # CHECK: PASS where_cast
+# CHECK: PASS einsum_product
+# CHECK: PASS einsum_additive_score
+# CHECK: PASS einsum_max
+# CHECK: PASS einsum_elementwise
 # CHECK: PASS attention_mask_scale
 # CHECK: PASS attention_causal_softcap_gqa
 # CHECK: PASS sliding_window
@@ -200,7 +223,13 @@ for what, call in [
                                            f3.reshape(a, (1, 3, 2, 4)),
                                            f3.reshape(a, (1, 3, 2, 4)))),
         ("concat", lambda: f3.concat([a, b8], 0)),
-        ("transpose", lambda: f3.transpose(a, (0, 0, 1)))]:
+        ("transpose", lambda: f3.transpose(a, (0, 0, 1))),
+        ("einsum spec", lambda: f3.einsum("ijk,kl", a, b8)),
+        ("einsum rank", lambda: f3.einsum("ij,kl->il", a, b8)),
+        ("einsum sizes", lambda: f3.einsum("ijk,kl->il", a, b8)),
+        ("einsum output", lambda: f3.einsum("ijk->ijz", a)),
+        ("einsum body", lambda: f3.einsum("ijk->ij", a,
+                                          body=lambda s, v: "x"))]:
     try:
         call()
         print(f"{what}: no error")
@@ -212,3 +241,8 @@ for what, call in [
 # CHECK: attention: ValueError: attention: 'query' heads (Hq = 2) must be a multiple of 'key' heads (Hkv = 3)
 # CHECK: concat: ValueError: concat: tensor<5x6xf32> does not match tensor<2x3x4xf32> outside dim 0
 # CHECK: transpose: ValueError: transpose: [0, 0, 1] is not a permutation of the 3 dims of tensor<2x3x4xf32>
+# CHECK: einsum spec: ValueError: einsum 'ijk,kl': needs one '->' between the operands' letters and the output's
+# CHECK: einsum rank: ValueError: einsum 'ij,kl->il': operand 0 (tensor<2x3x4xf32>) has rank 3, the spec gives 2 letters ('ij')
+# CHECK: einsum sizes: ValueError: einsum 'ijk,kl->il': letter 'k' is 4 in an earlier operand and 5 in operand 1 (tensor<5x6xf32>)
+# CHECK: einsum output: ValueError: einsum 'ijk->ijz': output letter 'z' is in no operand
+# CHECK: einsum body: ValueError: einsum 'ijk->ij': the body must return a Scalar built from its arguments, got 'x'
