@@ -79,6 +79,9 @@ def main():
     import attn.onnx
     import torch_models
 
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    from blas_check import warn_if_reference_blas
+    warn_if_reference_blas()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.out, exist_ok=True)

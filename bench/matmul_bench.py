@@ -83,6 +83,8 @@ def main():
                         help="M,K,N;M,K,N;... (default: squares and the "
                              "BERT/ViT projections)")
     args = parser.parse_args()
+    from blas_check import warn_if_reference_blas
+    warn_if_reference_blas()
     shapes = DEFAULT_SHAPES
     if args.shapes:
         shapes = [tuple(int(x) for x in s.split(",")) for s in args.shapes.split(";")]
