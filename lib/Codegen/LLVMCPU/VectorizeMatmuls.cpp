@@ -95,7 +95,8 @@ static constexpr llvm::StringLiteral kEpilogueTile = "attn.epilogue_tile";
 /// Whether `generic` can be a matmul epilogue on `c` (the matmul's result,
 /// 2-D f32): all loops parallel, one result of c's type with an identity
 /// map, `c` read through identity maps, every other input through a
-/// projected permutation (a bias row, a residual, a scalar), no
+/// projected permutation (a bias row, a residual), all of them f32 (an
+/// `i1` tensor holds bytes, which the row vectors would read as bits), no
 /// linalg.index and the output's old value unused. GELU, SiLU, ReLU,
 /// residual adds and their fused chains are such ops.
 static bool isEpilogueOf(linalg::GenericOp generic, Value c) {
@@ -115,9 +116,12 @@ static bool isEpilogueOf(linalg::GenericOp generic, Value c) {
         return false;
       readsC = true;
     } else if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
-               !isa<RankedTensorType>(input->get().getType())) {
+               map.getNumResults() == 0) {
       return false;
     }
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!type || !type.getElementType().isF32())
+      return false;
   }
   return readsC;
 }

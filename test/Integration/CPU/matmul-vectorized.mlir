@@ -34,6 +34,9 @@
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/residual.npy "np.maximum(a @ b + r, 0)" a=%t/a2.npy b=%t/b2.npy r=%t/r2.npy --tol 1e-5
 // RUN: attn-run %s --function=silu --input=@%t/a.npy --input=@%t/b.npy --output=@%t/silu.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/silu.npy "(lambda h: h / (1 + np.exp(-h)))(a @ b)" a=%t/a.npy b=%t/b.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/keep.npy 37x70 bool --fill bool --seed 12
+// RUN: attn-run %s --function=masked --input=@%t/a.npy --input=@%t/b.npy --input=@%t/keep.npy --output=@%t/masked.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/masked.npy "np.where(keep, a @ b, 0)" a=%t/a.npy b=%t/b.npy keep=%t/keep.npy --tol 1e-5
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
@@ -261,6 +264,29 @@ func.func @silu(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>) -> tensor<37x70xf3
     %ex = math.exp %n : f32
     %d = arith.addf %ex, %one : f32
     %s = arith.divf %x, %d : f32
+    linalg.yield %s : f32
+  } -> tensor<37x70xf32>
+  return %y : tensor<37x70xf32>
+}
+
+// An elementwise consumer with an i1 operand is no epilogue (an i1 tensor
+// holds bytes; row vectors would read bits): it stays a generic after the
+// matmul, for -attn-vectorize-elementwise (which keeps it scalar).
+// CHECK-LABEL: func.func @masked
+// CHECK:         vector.contract
+// CHECK:         linalg.generic
+// CHECK:           arith.select
+// CHECK:         return
+func.func @masked(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %keep: tensor<37x70xi1>) -> tensor<37x70xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x70xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<37x45xf32>, tensor<45x70xf32>)
+                     outs(%f : tensor<37x70xf32>) -> tensor<37x70xf32>
+  %y = linalg.generic {indexing_maps = [#map2, #map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %keep : tensor<37x70xf32>, tensor<37x70xi1>) outs(%e : tensor<37x70xf32>) {
+  ^bb0(%x: f32, %k: i1, %o: f32):
+    %s = arith.select %k, %x, %z : f32
     linalg.yield %s : f32
   } -> tensor<37x70xf32>
   return %y : tensor<37x70xf32>
