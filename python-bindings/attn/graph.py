@@ -856,9 +856,6 @@ class Function:
         ops = [(v, [loop[l] for l in letters])
                for letters, v in zip(ins, operands)]
         init = None
-        if reduced:
-            init = self._filled(0.0 if reduce == "sum" else -np.inf,
-                                out_shape, dtype)
 
         def gen(b, args):
             xs = [Scalar(b, a, dtype) for a in args[:-1]]
@@ -878,6 +875,12 @@ class Function:
             kind = "add" if reduce == "sum" else "max"
             return b.op(f"{_FLOAT_BINARY[kind]} {args[-1]}, {r.name}", dtype)
 
+        # The body's errors surface before any op is emitted.
+        probe = _Body(self, [dtype] * (len(operands) + 1))
+        gen(probe, probe.args)
+        if reduced:
+            init = self._filled(0.0 if reduce == "sum" else -np.inf,
+                                out_shape, dtype)
         return self._generic(ops, out_shape, dtype, gen,
                              reduce_dims=[sizes[l] for l in reduced],
                              init=init, name=name, hint="einsum")
