@@ -549,12 +549,6 @@ struct AttnVectorizeMatmulsPass
     auto tiledOp = tiled.getDefiningOp<linalg::GenericOp>();
     tiledOp->removeAttr(kEpilogueTile);
     tiledOp->setAttr(kEpilogue, rewriter.getUnitAttr());
-    // The slices of the other operands go before the matmul, so that they
-    // dominate the loops that packPanel puts in its place.
-    for (Value input : tiledOp.getDpsInputs())
-      if (auto slice = input.getDefiningOp<tensor::ExtractSliceOp>();
-          slice && slice->getBlock() == tile->getBlock())
-        rewriter.moveOpBefore(slice, tile);
     rewriter.modifyOpInPlace(insert,
                              [&] { insert.getSourceMutable().assign(tiled); });
     rewriter.replaceOp(epilogue, forall.getResult(0));
@@ -594,9 +588,9 @@ struct AttnVectorizeMatmulsPass
   }
 
   /// Moves the defining ops of `epilogue`'s inputs other than `matmul`'s
-  /// result that lie after `matmul` in its block (the slices of a residual,
-  /// which canonicalization may recreate next to their user) before it, so
-  /// that the loops packPanel puts in the matmul's place can slice them.
+  /// result that lie after `matmul` in its block (the slices of a residual
+  /// that fuseEpilogue made next to the epilogue) before it, so that the
+  /// loops packPanel puts in the matmul's place can slice them.
   /// Fails, moving nothing, when an input needs more than that.
   static LogicalResult hoistAbove(RewriterBase &rewriter,
                                   linalg::GenericOp epilogue,
@@ -797,6 +791,9 @@ struct AttnVectorizeMatmulsPass
       if (succeeded(result))
         rewriter.replaceOp(row, result->replacements);
     }
+    // Epilogues that stayed at the forall level (packPanel did not take
+    // their matmul) are plain generics for the elementwise pass.
+    getOperation().walk([&](linalg::GenericOp op) { op->removeAttr(kEpilogue); });
     // The masked contractions of partial tiles drop their mask: their
     // operands are masked reads padded with zeros, so the lanes outside the
     // tile add zero products to accumulator lanes that the masked write
