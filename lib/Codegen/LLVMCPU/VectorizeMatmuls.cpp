@@ -14,20 +14,20 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/SCF/Transforms/Transforms.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/Passes.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "mlir/Transforms/Passes.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNVECTORIZEMATMULSPASS
@@ -147,8 +147,8 @@ static Value tileEpilogue(OpBuilder &b, Location loc, linalg::GenericOp generic,
       inSizes.push_back(sizes[d]);
     }
     SmallVector<OpFoldResult> strides(map.getNumResults(), b.getIndexAttr(1));
-    inputs.push_back(tensor::ExtractSliceOp::create(b, loc, input->get(),
-                                                    inOffsets, inSizes, strides));
+    inputs.push_back(tensor::ExtractSliceOp::create(
+        b, loc, input->get(), inOffsets, inSizes, strides));
   }
   auto tiled = linalg::GenericOp::create(
       b, loc, TypeRange{cTile.getType()}, inputs, ValueRange{cTile},
@@ -489,8 +489,7 @@ struct AttnVectorizeMatmulsPass
     });
     bool changed = false;
     for (auto [generic, expand] : expanded) {
-      SmallVector<ReassociationIndices> dims =
-          expand.getReassociationIndices();
+      SmallVector<ReassociationIndices> dims = expand.getReassociationIndices();
       if (!linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(),
                                             dims))
         continue;
@@ -510,7 +509,8 @@ struct AttnVectorizeMatmulsPass
   /// with static shapes whose only use is such a generic.
   linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
     auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-    if (!fuseEpilogues || !matmul || !matmul->hasOneUse() || op.hasDynamicShape() ||
+    if (!fuseEpilogues || !matmul || !matmul->hasOneUse() ||
+        op.hasDynamicShape() ||
         !getElementTypeOrSelf(matmul.getResult(0).getType()).isF32())
       return {};
     auto generic = dyn_cast<linalg::GenericOp>(*matmul->getUsers().begin());
@@ -526,10 +526,11 @@ struct AttnVectorizeMatmulsPass
   /// packPanel, which fuses it into the panel's strips. Returns the matmul
   /// of the K panels before the last (to be tiled into panels), or null when
   /// K is a single panel.
-  static FailureOr<linalg::MatmulOp>
-  fuseEpilogue(RewriterBase &rewriter, scf::ForallOp forall,
-               linalg::MatmulOp tile, linalg::GenericOp epilogue,
-               int64_t depth) {
+  static FailureOr<linalg::MatmulOp> fuseEpilogue(RewriterBase &rewriter,
+                                                  scf::ForallOp forall,
+                                                  linalg::MatmulOp tile,
+                                                  linalg::GenericOp epilogue,
+                                                  int64_t depth) {
     // The forall moves down to the epilogue, so that the epilogue's other
     // operands dominate it (the matmul has no other use in between).
     rewriter.moveOpBefore(forall, epilogue);
@@ -553,7 +554,7 @@ struct AttnVectorizeMatmulsPass
                              [&] { insert.getSourceMutable().assign(tiled); });
     rewriter.replaceOp(epilogue, forall.getResult(0));
 
-    // C = A[:, :K - last] B[:K - last, :] then += A[:, K - last:] B[K - last:, :].
+    // C = A[:, :s] B[:s, :], then C += A[:, s:] B[s:, :] (s = K - last).
     Value a = tile.getDpsInputOperand(0)->get();
     Value b = tile.getDpsInputOperand(1)->get();
     int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
@@ -561,23 +562,23 @@ struct AttnVectorizeMatmulsPass
       return linalg::MatmulOp();
     int64_t last = k % depth ? k % depth : depth;
     rewriter.setInsertionPoint(tile);
-    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
     OpFoldResult rows = tensor::getMixedSize(rewriter, loc, a, 0);
     OpFoldResult cols = tensor::getMixedSize(rewriter, loc, b, 1);
     auto slice = [&](Value v, OpFoldResult r, OpFoldResult c, OpFoldResult nr,
                      OpFoldResult nc) -> Value {
-      return tensor::ExtractSliceOp::create(rewriter, loc, v,
-                                            ArrayRef<OpFoldResult>{r, c},
-                                            ArrayRef<OpFoldResult>{nr, nc},
-                                            ArrayRef<OpFoldResult>{one, one});
+      return tensor::ExtractSliceOp::create(
+          rewriter, loc, v, ArrayRef<OpFoldResult>{r, c},
+          ArrayRef<OpFoldResult>{nr, nc}, ArrayRef<OpFoldResult>{one, one});
     };
     OpFoldResult split = rewriter.getIndexAttr(k - last);
     OpFoldResult lastSize = rewriter.getIndexAttr(last);
-    auto first = linalg::MatmulOp::create(
-        rewriter, loc, TypeRange{result.getType()},
-        ValueRange{slice(a, zero, zero, rows, split),
-                   slice(b, zero, zero, split, cols)},
-        ValueRange{tile.getDpsInitOperand(0)->get()});
+    auto first =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{result.getType()},
+                                 ValueRange{slice(a, zero, zero, rows, split),
+                                            slice(b, zero, zero, split, cols)},
+                                 ValueRange{tile.getDpsInitOperand(0)->get()});
     auto lastPanel = linalg::MatmulOp::create(
         rewriter, loc, TypeRange{result.getType()},
         ValueRange{slice(a, zero, split, rows, lastSize),
@@ -793,7 +794,8 @@ struct AttnVectorizeMatmulsPass
     }
     // Epilogues that stayed at the forall level (packPanel did not take
     // their matmul) are plain generics for the elementwise pass.
-    getOperation().walk([&](linalg::GenericOp op) { op->removeAttr(kEpilogue); });
+    getOperation().walk(
+        [&](linalg::GenericOp op) { op->removeAttr(kEpilogue); });
     // The masked contractions of partial tiles drop their mask: their
     // operands are masked reads padded with zeros, so the lanes outside the
     // tile add zero products to accumulator lanes that the masked write
