@@ -154,6 +154,8 @@ public:
     transposedScores = !pairs && !qType.isDynamicDim(2) && !mask &&
                        group * qType.getDimSize(2) <= w;
     widenOnce = !pairs && !transposedScores && !qType.getElementType().isF32();
+    streamKV = transposedScores && kType.getElementType().isF32() &&
+               cast<MemRefType>(v.getType()).getElementType().isF32();
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -374,15 +376,20 @@ private:
   /// `numAccs` zero vectors accumulated by `step(dd, accs)` over dd <
   /// `count` (the head dim, or its bf16 pairs): unrolled by qkUnroll (fewer
   /// loop-carried updates per FMA), the static remainder inline.
-  SmallVector<Value>
-  emitHeadDimReduction(int64_t numAccs, int64_t count,
-                       function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+  /// `perIteration(dd, unroll)`, if given, is emitted once per iteration of
+  /// the unrolled loop (not for the remainder).
+  SmallVector<Value> emitHeadDimReduction(
+      int64_t numAccs, int64_t count,
+      function_ref<SmallVector<Value>(Value, ValueRange)> step,
+      function_ref<void(Value, int64_t)> perIteration = nullptr) {
     int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
     int64_t dMain = count - count % unroll;
     SmallVector<Value> sums(numAccs, vConst(0.0));
     if (dMain > 0)
       sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
                      [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                       if (perIteration)
+                         perIteration(dd, unroll);
                        SmallVector<Value> next(accs);
                        for (int64_t u = 0; u < unroll; ++u)
                          next = step(addIdx(dd, cIdx(u)), next);
@@ -436,7 +443,9 @@ private:
   void emitScoresAMX(Value q0, Value nq, Value kb, Value nk);
   void emitAccumulateAMX(Value nq);
   void emitPackQueries(Value bIdx, Value outer, Value q0, Value nq);
-  void emitScoresTransposed(Value q0, Value nq, Value kb, Value nk);
+  void emitScoresTransposed(Value bIdx, Value kvh, Value q0, Value nq,
+                            Value kb, Value nk, Value jhi);
+  void emitPrefetchLine(Value mem, Value bIdx, Value kvh, Value row, Value col);
   void emitPrefetchRows(Value bIdx, Value kvh, Value row);
   void emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk,
                       bool withKeys = true);
@@ -503,6 +512,10 @@ private:
   // (no K^T packing), and the online-softmax row max and sum are elementwise
   // over keys (no horizontal reductions).
   bool transposedScores = false;
+  // The transposed form with f32 K and V reads them where they lie (no
+  // staging copy) and prefetches the next key block while it computes (see
+  // emitScoresTransposed).
+  bool streamKV = false;
   // f16/bf16 operands on the f32 unit (packed form): the query block's rows
   // are widened once into qWide ([blockQ][dPad] f32) and each key block's V
   // rows once into vStage, instead of a conversion at every use (a Q
@@ -510,8 +523,8 @@ private:
   bool widenOnce = false;
   Value qWide;
   // Q^T [d][w] and the per-row visible columns [lo, hi) ([w] i32 each) of
-  // the transposed form; its key block's K and V rows copied contiguously
-  // as f32 ([blockK][dPad] and [blockK][dvPad]).
+  // the transposed form; unless streamKV, its key block's K and V rows
+  // copied contiguously as f32 ([blockK][dPad] and [blockK][dvPad]).
   Value qt, loCols, hiCols, kStage, vStage;
   int64_t dPad = 0;
   // The target's exp2, for the OnlineSoftmax builders (which keep a
@@ -547,7 +560,7 @@ void KernelEmitter::emit() {
   dPad = llvm::divideCeil(d, w) * w;
   int64_t scratchBytes =
       4 * (d * bk + bq * bk + bq * accCols + 5 * llvm::divideCeil(bq, w) * w +
-           (transposedScores ? bk * (dPad + dvPad) : 0) +
+           (transposedScores && !streamKV ? bk * (dPad + dvPad) : 0) +
            (widenOnce ? bq * dPad + bk * dvPad : 0)) +
       (pairs ? 2 * (bq * bk + bk * dvPad + bk * dPairsPad) : 0) +
       (amx ? 4 * bq * dPairsPad + 16 * 1024 : 0);
@@ -567,8 +580,10 @@ void KernelEmitter::emit() {
     // S^T [bk][w]; Q^T instead of K^T.
     qt = alloc({d, w});
     s = alloc({bk, w});
-    kStage = alloc({bk, dPad});
-    vStage = alloc({bk, dvPad});
+    if (!streamKV) {
+      kStage = alloc({bk, dPad});
+      vStage = alloc({bk, dvPad});
+    }
     auto i32Type = MemRefType::get({w}, b.getI32Type());
     loCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
     hiCols = t.allocScratch(b, b.getLoc(), i32Type, 64, onHeap, heapBuffers);
@@ -662,8 +677,9 @@ void KernelEmitter::emitQueryBlock(Value bIdx, Value outer, Value kvh,
     emitPackQueries(bIdx, outer, q0, nq);
     forLoop(jlo, jhi, cIdx(t.blockK), [&](Value kb) {
       Value nk = minIdx(cIdx(t.blockK), subIdx(jhi, kb));
-      emitStageBlock(bIdx, kvh, kb, nk);
-      emitScoresTransposed(q0, nq, kb, nk);
+      if (!streamKV)
+        emitStageBlock(bIdx, kvh, kb, nk);
+      emitScoresTransposed(bIdx, kvh, q0, nq, kb, nk, jhi);
       emitSoftmaxTransposed(nq, nk);
       emitAccumulate(bIdx, kvh, q0, nq, kb, nk, t.tiles);
     });
@@ -779,10 +795,24 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
 /// S^T[j, :] = cap(scale * K[b, kvh, kb + j, :] Q^T) for the keys j < nk of
 /// the block, -inf where a row cannot see the key: register tiles of
 /// kKeys keys x one vector of rows, each step a Q^T row load and kKeys
-/// broadcasts of K elements (from the block's staged K rows: no K^T
-/// packing or transposes).
-void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
-                                         Value nk) {
+/// broadcasts of K elements (no K^T packing or transposes), read from K
+/// itself (streamKV) or from the block's staged rows.
+///
+/// With streamKV, each iteration of the unrolled head-dim loop also
+/// prefetches into L2 its share of the next key block's K and V lines,
+/// so that the next block arrives while this one computes: decode reads
+/// K and V from DRAM at about the rate of its arithmetic, and only
+/// overlapping the two gets near the memory's bandwidth. Measured on the
+/// AVX2 VM of docs/benchmarks.md (interleaved A/B, 2 threads), against
+/// copying each block to scratch before computing on it (the previous
+/// design) the two decode rows take 1.2-1.3x less time; prefetches issued
+/// in one burst per block or per 8 keys are no better than the copy, and
+/// issuing the V lines in the P V loop instead (one per key and Dv chunk,
+/// faster than DRAM delivers them there) or two blocks ahead was 4-20%
+/// slower.
+void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
+                                         Value nq, Value kb, Value nk,
+                                         Value jhi) {
   constexpr int64_t kKeys = 8;
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
@@ -806,22 +836,57 @@ void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
     hiV = vector::LoadOp::create(b, vecI32, hiCols, ValueRange{cIdx(0)});
   }
   Value lastKey = subIdx(nk, cIdx(1));
+  Value lastVisible = subIdx(jhi, cIdx(1));
   forLoop(cIdx(0), nk, cIdx(kKeys), [&](Value j0) {
     // Keys past nk repeat the last one (their scores land in unused rows).
     SmallVector<Value> keys;
-    for (int64_t jj = 0; jj < kKeys; ++jj)
-      keys.push_back(minIdx(addIdx(j0, cIdx(jj)), lastKey));
+    for (int64_t jj = 0; jj < kKeys; ++jj) {
+      Value key = minIdx(addIdx(j0, cIdx(jj)), lastKey);
+      keys.push_back(streamKV ? addIdx(kb, key) : key);
+    }
     auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
       Value qv = vector::LoadOp::create(b, vecF32, qt, ValueRange{dd, cIdx(0)});
       SmallVector<Value> next;
       for (int64_t jj = 0; jj < kKeys; ++jj) {
         Value kv = splat(
-            memref::LoadOp::create(b, kStage, ValueRange{keys[jj], dd}));
+            streamKV ? memref::LoadOp::create(
+                           b, k, ValueRange{bIdx, kvh, keys[jj], dd})
+                     : memref::LoadOp::create(b, kStage,
+                                              ValueRange{keys[jj], dd}));
         next.push_back(vector::FMAOp::create(b, kv, qv, accs[jj]));
       }
       return next;
     };
-    SmallVector<Value> sums = emitHeadDimReduction(kKeys, d, step);
+    // The kKeys rows of K (V) the next block has where this group has its
+    // keys, taken as one run of kKeys * D (Dv) elements: the iteration at
+    // dd prefetches its proportional share of both runs, lines of 16 f32
+    // from element dd * kKeys * cols / D on. Rows are clamped to the last
+    // visible key.
+    auto prefetchNext = [&](Value dd, int64_t unroll) {
+      constexpr int64_t kLine = 16;
+      Value next = addIdx(addIdx(kb, cIdx(t.blockK)), j0);
+      for (auto [mem, cols] : {std::make_pair(k, d), std::make_pair(v, dv)}) {
+        Value start =
+            cols == d
+                ? Value(arith::MulIOp::create(b, dd, cIdx(kKeys)))
+                : Value(arith::DivUIOp::create(
+                      b, arith::MulIOp::create(b, dd, cIdx(kKeys * cols)),
+                      cIdx(d)));
+        Value colCount = cIdx(cols);
+        int64_t lines = llvm::divideCeil(unroll * kKeys * cols, d * kLine);
+        for (int64_t l = 0; l < lines; ++l) {
+          Value elt = addIdx(start, cIdx(l * kLine));
+          Value row =
+              minIdx(addIdx(next, arith::DivUIOp::create(b, elt, colCount)),
+                     lastVisible);
+          emitPrefetchLine(mem, bIdx, kvh, row,
+                           arith::RemUIOp::create(b, elt, colCount));
+        }
+      }
+    };
+    SmallVector<Value> sums =
+        streamKV ? emitHeadDimReduction(kKeys, d, step, prefetchNext)
+                 : emitHeadDimReduction(kKeys, d, step);
     for (int64_t jj = 0; jj < kKeys; ++jj) {
       Value sv = arith::MulFOp::create(b, sums[jj], scale);
       if (ops.softcap) {
@@ -845,13 +910,10 @@ void KernelEmitter::emitScoresTransposed(Value q0, Value nq, Value kb,
 
 /// kStage[j, :] = K[b, kvh, kb + j, :] (unless !withKeys) and vStage[j, :] =
 /// V[b, kvh, kb + j, :] for j < nk, widened to f32 (columns past D and Dv
-/// zero): a plain sequential copy of the block's rows. The packed form with
-/// f16/bf16 operands stages V only (its K is widened as it is packed), so
-/// that each V element is converted once per block. The transposed form reads each K
-/// row in d-steps interleaved over 8 keys and V in one pass per Dv chunk,
-/// orders that keep few cache misses in flight; decode streams K/V from
-/// DRAM, and this copy loop, back to back loads of contiguous rows, is what
-/// the hardware prefetchers and the load queue handle best.
+/// zero): a plain sequential copy of the block's rows, so that each element
+/// of f16/bf16 operands is converted once per block. The packed form stages
+/// V only (its K is widened as it is packed); the transposed form stages
+/// both unless they are f32 (streamKV reads f32 K and V in place).
 void KernelEmitter::emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk,
                                     bool withKeys) {
   forLoop(cIdx(0), nk, cIdx(1), [&](Value j) {
@@ -893,6 +955,16 @@ void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
                            })[0];
   vector::StoreOp::create(b, blockSum, rowBlock, ValueRange{cIdx(0)});
   emitRowSumUpdate(nq);
+}
+
+/// Prefetches the line of mem[b, kvh, row, col] into L2 (x86 prefetcht1),
+/// for a later key block, which the current one's work should not evict
+/// from L1.
+void KernelEmitter::emitPrefetchLine(Value mem, Value bIdx, Value kvh,
+                                     Value row, Value col) {
+  memref::PrefetchOp::create(b, mem, ValueRange{bIdx, kvh, row, col},
+                             /*isWrite=*/false, /*localityHint=*/2,
+                             /*isDataCache=*/true);
 }
 
 /// Prefetches K[b, kvh, row, :] and V[b, kvh, row, :] into the caches, one
@@ -1585,7 +1657,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
             SmallVector<Value> vv;
             for (int64_t n = 0; n < nv; ++n)
               vv.push_back(
-                  transposedScores || widenOnce
+                  (transposedScores && !streamKV) || widenOnce
                       ? Value(vector::LoadOp::create(
                             b, vecF32, vStage, ValueRange{j, cIdx(e0 + n * w)}))
                       : loadRow(v,

@@ -138,6 +138,8 @@ mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
     auto key = cast<ShapedType>(op->getOperand(1).getType());
     splitKeys = chooseKeySplits(query, key, blockQ);
   }
+  if (splitKeys > 1 && overrides.blockK <= 0)
+    blockK = target.decodeBlockK;
 
   // Whole key blocks take the dense tiles; the other blocks of ops that
   // restrict keys take the target's smaller ones, which waste less on

@@ -222,26 +222,25 @@ func.func @tiles_dense(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
 // attn.partial_attention (a split-K decode tile: the 4 query heads of one KV
 // head, one query row each): the state is loaded from max/sum/acc before the
 // key loop and stored back unnormalized after it (no 1/l). Four rows fit one
-// vector: each key block's K and V rows are first copied contiguously (a
-// sequential stream from DRAM), then S^T = K Q^T broadcasts elements of the
-// copied K rows, no K^T transposes, and P V reads the copied V rows.
+// vector: S^T = K Q^T broadcasts elements of K's rows where they lie (no
+// copy, no K^T transposes), each iteration of its head-dim loop prefetches
+// (into L2: locality 2) lines of the next key block's K and V rows, and
+// P V reads V's rows.
 // CHECK-LABEL: func.func @lower_partial_decode(
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[ACC:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[M:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>, %[[L:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>
 // CHECK:         memref.load %[[M]]
 // CHECK:         memref.load %[[L]]
 // CHECK:         vector.load %[[ACC]]
 // CHECK-NOT:     vector.transpose
+// CHECK-NOT:     vector.load %[[K]]
 // CHECK:         scf.for
-// CHECK:           %[[KR:.+]] = vector.load %[[K]]
-// CHECK:           vector.store %[[KR]], %[[KSTAGE:[a-z0-9_]+]]
-// CHECK:           %[[VR:.+]] = vector.load %[[V]]
-// CHECK:           vector.store %[[VR]], %[[VSTAGE:[a-z0-9_]+]]
-// CHECK:         scf.for
-// CHECK:           %[[KE:.+]] = memref.load %[[KSTAGE]]
+// CHECK:           memref.prefetch %[[K]][{{.+}}], read, locality<2>, data
+// CHECK:           memref.prefetch %[[V]][{{.+}}], read, locality<2>, data
+// CHECK:           %[[KE:.+]] = memref.load %[[K]]
 // CHECK:           %[[KB:.+]] = vector.broadcast %[[KE]] : f32 to vector<{{8|16}}xf32>
 // CHECK:           vector.fma %[[KB]]
 // CHECK:         scf.for
-// CHECK:           vector.load %[[VSTAGE]]
+// CHECK:           vector.load %[[V]]
 // CHECK:         memref.store %{{.+}}, %[[M]]
 // CHECK:         memref.store %{{.+}}, %[[L]]
 // CHECK-NOT:     arith.divf

@@ -32,7 +32,7 @@ func.func @pinned(%q: tensor<1x2x200x64xf32>) -> tensor<1x2x200x64xf32> {
 // every partial_attention tile carries that config through bufferization.
 // CHECK-LABEL: func.func @decode(
 // CHECK:         scf.forall ({{.*}}) in (4, 1, %{{.+}})
-// CHECK:           attn.partial_attention ins({{.*}} : memref<1x4x1x64xf32{{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 128, split_keys = 4,
+// CHECK:           attn.partial_attention ins({{.*}} : memref<1x4x1x64xf32{{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 64, split_keys = 4,
 // KERNEL-LABEL: func.func @decode(
 // KERNEL-NOT:     attn.partial_attention
 // KERNEL:         return

@@ -68,12 +68,13 @@ func.func @sliding_window(%q: tensor<1x4x512x64xf32>) -> (tensor<1x4x512x64xf32>
 
 // Decode (GQA 32/8, one query row, 8192 keys): a KV group's 4 rows fill
 // less than half a query block, so the keys are split, one split per 1024
-// keys. With 1024 keys (fewer than 2048) they are not.
+// keys, and split tiles take blocks of 64 keys. With 1024 keys (fewer than
+// 2048) they are not split.
 // AVX512-LABEL: func.func @decode(
-// AVX512:         attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 128, split_keys = 8,
+// AVX512:         attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 64, split_keys = 8,
 // AVX512:         attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 128, split_keys = 1,
 // AVX2-LABEL:   func.func @decode(
-// AVX2:           attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 64, block_k = 128, split_keys = 8,
+// AVX2:           attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 64, block_k = 64, split_keys = 8,
 func.func @decode(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8192x128xf32>,
                   %v: tensor<1x8x8192x128xf32>, %k2: tensor<1x8x1024x128xf32>,
                   %v2: tensor<1x8x1024x128xf32>) -> (tensor<1x32x1x128xf32>, tensor<1x32x1x128xf32>) {

@@ -51,6 +51,11 @@ struct CPUTargetInfo : public TargetInfoBase {
   /// Keys per inner block (the online-softmax step): the scores of a
   /// `blockQ x blockK` tile stay in L1/L2.
   int64_t blockK = 128;
+  /// Keys per inner block of split-K (decode) tiles, which stream K and V
+  /// from DRAM and prefetch one block ahead: 64 took 4% less time than 128
+  /// on both decode rows of docs/benchmarks.md (AVX2 VM, interleaved A/B,
+  /// 2 threads); 32 was within 1-4% of 64.
+  int64_t decodeBlockK = 64;
   /// Register tiles of the kernel's two matmuls (at most ~24 accumulators
   /// on 32 registers).
   struct RegisterTiles {
