@@ -156,6 +156,8 @@ public:
     widenOnce = !pairs && !transposedScores && !qType.getElementType().isF32();
     streamKV = transposedScores && kType.getElementType().isF32() &&
                cast<MemRefType>(v.getType()).getElementType().isF32();
+    pairKeys = transposedScores && w % 2 == 0 &&
+               group * qType.getDimSize(2) <= w / 2;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -376,20 +378,15 @@ private:
   /// `numAccs` zero vectors accumulated by `step(dd, accs)` over dd <
   /// `count` (the head dim, or its bf16 pairs): unrolled by qkUnroll (fewer
   /// loop-carried updates per FMA), the static remainder inline.
-  /// `perIteration(dd, unroll)`, if given, is emitted once per iteration of
-  /// the unrolled loop (not for the remainder).
-  SmallVector<Value> emitHeadDimReduction(
-      int64_t numAccs, int64_t count,
-      function_ref<SmallVector<Value>(Value, ValueRange)> step,
-      function_ref<void(Value, int64_t)> perIteration = nullptr) {
+  SmallVector<Value>
+  emitHeadDimReduction(int64_t numAccs, int64_t count,
+                       function_ref<SmallVector<Value>(Value, ValueRange)> step) {
     int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
     int64_t dMain = count - count % unroll;
     SmallVector<Value> sums(numAccs, vConst(0.0));
     if (dMain > 0)
       sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
                      [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-                       if (perIteration)
-                         perIteration(dd, unroll);
                        SmallVector<Value> next(accs);
                        for (int64_t u = 0; u < unroll; ++u)
                          next = step(addIdx(dd, cIdx(u)), next);
@@ -516,6 +513,10 @@ private:
   // staging copy) and prefetches the next key block while it computes (see
   // emitScoresTransposed).
   bool streamKV = false;
+  // The transposed form for tiles of at most half a vector of rows: two keys
+  // per score vector (see emitScoresTransposed), S^T stored as [keys / 2][w]
+  // with key j's rows in lanes [(j % 2) * w / 2, ...).
+  bool pairKeys = false;
   // f16/bf16 operands on the f32 unit (packed form): the query block's rows
   // are widened once into qWide ([blockQ][dPad] f32) and each key block's V
   // rows once into vStage, instead of a conversion at every use (a Q
@@ -773,7 +774,8 @@ void KernelEmitter::emitInitState(Value bIdx, Value outer, Value q0,
 }
 
 /// Q^T[dd, r] = Q[b, head(q0 + r), query(q0 + r), dd] for r < nq, 0 for the
-/// lanes past nq (their scores are 0 and never stored).
+/// lanes past nq (their scores are 0 and never stored); with pairKeys in
+/// both halves of the vector (lanes r and w / 2 + r).
 void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
                                     Value nq) {
   Value zeroV = vConst(0.0);
@@ -784,10 +786,11 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
     Value row = addIdx(q0, r);
     Value head = rowHead(outer, row), query = rowQuery(row);
     forLoop(cIdx(0), cIdx(d), cIdx(1), [&](Value dd) {
-      memref::StoreOp::create(
-          b,
-          toF32(memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd})),
-          qt, ValueRange{dd, r});
+      Value x =
+          toF32(memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd}));
+      memref::StoreOp::create(b, x, qt, ValueRange{dd, r});
+      if (pairKeys)
+        memref::StoreOp::create(b, x, qt, ValueRange{dd, addIdx(r, cIdx(w / 2))});
     });
   });
 }
@@ -813,67 +816,116 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
 void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
                                          Value nq, Value kb, Value nk,
                                          Value jhi) {
+  // kKeys accumulators, each one key (or, with pairKeys, two: lanes [0, h)
+  // hold the rows' scores of key j, lanes [h, w) those of key j + 1).
   constexpr int64_t kKeys = 8;
+  int64_t keysPerAcc = pairKeys ? 2 : 1, h = w / keysPerAcc;
+  int64_t groupKeys = kKeys * keysPerAcc;
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
   Value scale = splat(cF32(ops.scale));
-  // The visible columns of each row (rows past nq see none).
+  // Per lane, the first key of its accumulator that the lane's row sees and
+  // the end of those keys: the visible columns [lo, hi) of row l % h, less
+  // the lane's key offset l / h. Rows past nq see none. With pairKeys the
+  // second key of a pair can lie past nk (it repeats the last key) and
+  // takes -inf from hi <= nk.
   Value loV, hiV;
-  if (ops.geometry.restrictsKeys()) {
+  bool restricts = ops.geometry.restrictsKeys();
+  if (restricts || pairKeys) {
     Value zeroI = arith::ConstantOp::create(
         b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(0)));
     vector::StoreOp::create(b, zeroI, loCols, ValueRange{cIdx(0)});
     vector::StoreOp::create(b, zeroI, hiCols, ValueRange{cIdx(0)});
     forLoop(cIdx(0), nq, cIdx(1), [&](Value r) {
-      auto [lo, hi] = visibleColumns(q0, r, r, kb, nk);
-      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, lo),
-                              loCols, r);
-      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, hi),
-                              hiCols, r);
+      Value lo = cIdx(0), hi = nk;
+      if (restricts)
+        std::tie(lo, hi) = visibleColumns(q0, r, r, kb, nk);
+      for (int64_t g = 0; g < keysPerAcc; ++g) {
+        Value lane = addIdx(r, cIdx(g * h));
+        memref::StoreOp::create(
+            b, arith::IndexCastOp::create(b, i32, subIdx(lo, cIdx(g))), loCols,
+            lane);
+        memref::StoreOp::create(
+            b, arith::IndexCastOp::create(b, i32, subIdx(hi, cIdx(g))), hiCols,
+            lane);
+      }
     });
     loV = vector::LoadOp::create(b, vecI32, loCols, ValueRange{cIdx(0)});
     hiV = vector::LoadOp::create(b, vecI32, hiCols, ValueRange{cIdx(0)});
   }
   Value lastKey = subIdx(nk, cIdx(1));
   Value lastVisible = subIdx(jhi, cIdx(1));
-  forLoop(cIdx(0), nk, cIdx(kKeys), [&](Value j0) {
-    // Keys past nk repeat the last one (their scores land in unused rows).
+  forLoop(cIdx(0), nk, cIdx(groupKeys), [&](Value j0) {
+    // Keys past nk repeat the last one (their scores land in unused rows of
+    // S^T, or in lanes that take -inf).
     SmallVector<Value> keys;
-    for (int64_t jj = 0; jj < kKeys; ++jj) {
+    for (int64_t jj = 0; jj < groupKeys; ++jj) {
       Value key = minIdx(addIdx(j0, cIdx(jj)), lastKey);
       keys.push_back(streamKV ? addIdx(kb, key) : key);
     }
-    auto step = [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-      Value qv = vector::LoadOp::create(b, vecF32, qt, ValueRange{dd, cIdx(0)});
-      SmallVector<Value> next;
-      for (int64_t jj = 0; jj < kKeys; ++jj) {
-        Value kv = splat(
-            streamKV ? memref::LoadOp::create(
-                           b, k, ValueRange{bIdx, kvh, keys[jj], dd})
-                     : memref::LoadOp::create(b, kStage,
-                                              ValueRange{keys[jj], dd}));
-        next.push_back(vector::FMAOp::create(b, kv, qv, accs[jj]));
+    // `n` consecutive elements dd.. of the row of keys[jj].
+    auto loadK = [&](int64_t jj, Value dd, int64_t n) -> Value {
+      auto type = VectorType::get({n}, f32);
+      if (streamKV)
+        return vector::LoadOp::create(b, type, k,
+                                      ValueRange{bIdx, kvh, keys[jj], dd});
+      return vector::LoadOp::create(b, type, kStage, ValueRange{keys[jj], dd});
+    };
+    // n head-dim steps from dd: one broadcast K element per key, or with
+    // pairKeys each pair's two rows of n elements loaded once and their
+    // element u spread over the two halves (a shuffle instead of a second
+    // FMA on half-empty vectors).
+    auto step = [&](Value dd, int64_t n, ValueRange accs) {
+      SmallVector<Value> next(accs), qv;
+      for (int64_t u = 0; u < n; ++u)
+        qv.push_back(vector::LoadOp::create(
+            b, vecF32, qt, ValueRange{addIdx(dd, cIdx(u)), cIdx(0)}));
+      if (pairKeys) {
+        // Pair by pair (its two rows and one shuffled vector live at a
+        // time: 16 registers hold the 8 accumulators, n <= 4 Q^T vectors
+        // and those).
+        for (int64_t a = 0; a < kKeys; ++a) {
+          Value rowA = loadK(2 * a, dd, n), rowB = loadK(2 * a + 1, dd, n);
+          for (int64_t u = 0; u < n; ++u) {
+            SmallVector<int64_t> mask(h, u);
+            mask.append(h, n + u);
+            Value kv = vector::ShuffleOp::create(b, rowA, rowB, mask);
+            next[a] = vector::FMAOp::create(b, kv, qv[u], next[a]);
+          }
+        }
+        return next;
+      }
+      for (int64_t u = 0; u < n; ++u) {
+        Value du = addIdx(dd, cIdx(u));
+        for (int64_t a = 0; a < kKeys; ++a) {
+          Value kv =
+              splat(streamKV ? memref::LoadOp::create(
+                                   b, k, ValueRange{bIdx, kvh, keys[a], du})
+                             : memref::LoadOp::create(b, kStage,
+                                                      ValueRange{keys[a], du}));
+          next[a] = vector::FMAOp::create(b, kv, qv[u], next[a]);
+        }
       }
       return next;
     };
-    // The kKeys rows of K (V) the next block has where this group has its
-    // keys, taken as one run of kKeys * D (Dv) elements: the iteration at
-    // dd prefetches its proportional share of both runs, lines of 16 f32
-    // from element dd * kKeys * cols / D on. Rows are clamped to the last
-    // visible key.
+    // The groupKeys rows of K (V) the next block has where this group has
+    // its keys, taken as one run of groupKeys * D (Dv) elements: the
+    // iteration at dd prefetches its proportional share of both runs, lines
+    // of 16 f32 from element dd * groupKeys * cols / D on. Rows are clamped
+    // to the last visible key.
     auto prefetchNext = [&](Value dd, int64_t unroll) {
       constexpr int64_t kLine = 16;
       Value next = addIdx(addIdx(kb, cIdx(t.blockK)), j0);
       for (auto [mem, cols] : {std::make_pair(k, d), std::make_pair(v, dv)}) {
         Value start =
             cols == d
-                ? Value(arith::MulIOp::create(b, dd, cIdx(kKeys)))
+                ? Value(arith::MulIOp::create(b, dd, cIdx(groupKeys)))
                 : Value(arith::DivUIOp::create(
-                      b, arith::MulIOp::create(b, dd, cIdx(kKeys * cols)),
+                      b, arith::MulIOp::create(b, dd, cIdx(groupKeys * cols)),
                       cIdx(d)));
         Value colCount = cIdx(cols);
-        int64_t lines = llvm::divideCeil(unroll * kKeys * cols, d * kLine);
+        int64_t lines = llvm::divideCeil(unroll * groupKeys * cols, d * kLine);
         for (int64_t l = 0; l < lines; ++l) {
           Value elt = addIdx(start, cIdx(l * kLine));
           Value row =
@@ -884,17 +936,28 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
         }
       }
     };
-    SmallVector<Value> sums =
-        streamKV ? emitHeadDimReduction(kKeys, d, step, prefetchNext)
-                 : emitHeadDimReduction(kKeys, d, step);
-    for (int64_t jj = 0; jj < kKeys; ++jj) {
-      Value sv = arith::MulFOp::create(b, sums[jj], scale);
+    // The head dim, unrolled by qkUnroll (fewer loop-carried updates per
+    // FMA); the static remainder one step at a time.
+    int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
+    int64_t dMain = d - d % unroll;
+    SmallVector<Value> sums(kKeys, vConst(0.0));
+    if (dMain > 0)
+      sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
+                     [&](Value dd, ValueRange accs) -> SmallVector<Value> {
+                       if (streamKV)
+                         prefetchNext(dd, unroll);
+                       return step(dd, unroll, accs);
+                     });
+    for (int64_t dd = dMain; dd < d; ++dd)
+      sums = step(cIdx(dd), 1, sums);
+    for (int64_t a = 0; a < kKeys; ++a) {
+      Value sv = arith::MulFOp::create(b, sums[a], scale);
       if (ops.softcap) {
         Value th = math::TanhOp::create(
             b, arith::MulFOp::create(b, sv, splat(cF32(1.0 / *ops.softcap))));
         sv = arith::MulFOp::create(b, th, splat(cF32(*ops.softcap)));
       }
-      Value j = addIdx(j0, cIdx(jj));
+      Value j = addIdx(j0, cIdx(keysPerAcc * a));
       if (loV) {
         Value jv = vector::BroadcastOp::create(
             b, vecI32, arith::IndexCastOp::create(b, i32, j));
@@ -903,7 +966,10 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
             arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jv, hiV));
         sv = arith::SelectOp::create(b, vis, sv, negInfV);
       }
-      vector::StoreOp::create(b, sv, s, ValueRange{j, cIdx(0)});
+      Value sRow = pairKeys ? addIdx(arith::DivUIOp::create(b, j0, cIdx(2)),
+                                     cIdx(a))
+                            : j;
+      vector::StoreOp::create(b, sv, s, ValueRange{sRow, cIdx(0)});
     }
   });
 }
@@ -932,19 +998,35 @@ void KernelEmitter::emitStageBlock(Value bIdx, Value kvh, Value kb, Value nk,
 
 /// The online-softmax step of the transposed form: the block's row maxima
 /// and sums are elementwise over its keys' score vectors; P^T overwrites S^T.
+/// With pairKeys each vector holds two keys, and the halves are combined
+/// after the elementwise pass (the row statistics sit in lanes [0, w / 2)).
 void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
   OnlineSoftmax sm = softmax();
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
-  Value blockMax = forLoop(cIdx(0), nk, cIdx(1), ValueRange{negInfV},
+  int64_t h = w / 2;
+  // v with its halves swapped, and v's low half in both halves.
+  SmallVector<int64_t> swapHalves, lowTwice;
+  for (int64_t l = 0; l < w; ++l) {
+    swapHalves.push_back((l + h) % w);
+    lowTwice.push_back(l % h);
+  }
+  Value vectors = pairKeys ? Value(arith::CeilDivUIOp::create(b, nk, cIdx(2)))
+                           : nk;
+  Value blockMax = forLoop(cIdx(0), vectors, cIdx(1), ValueRange{negInfV},
                            [&](Value j, ValueRange args) -> SmallVector<Value> {
                              Value sv = vector::LoadOp::create(
                                  b, vecF32, s, ValueRange{j, cIdx(0)});
                              return {sm.max(args[0], sv)};
                            })[0];
+  if (pairKeys)
+    blockMax = sm.max(blockMax, vector::ShuffleOp::create(b, blockMax, blockMax,
+                                                          swapHalves));
   vector::StoreOp::create(b, blockMax, rowBlock, ValueRange{cIdx(0)});
   emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
   Value negMLog2e = vector::LoadOp::create(b, vecF32, rowNegM, ValueRange{cIdx(0)});
-  Value blockSum = forLoop(cIdx(0), nk, cIdx(1), ValueRange{vConst(0.0)},
+  if (pairKeys)
+    negMLog2e = vector::ShuffleOp::create(b, negMLog2e, negMLog2e, lowTwice);
+  Value blockSum = forLoop(cIdx(0), vectors, cIdx(1), ValueRange{vConst(0.0)},
                            [&](Value j, ValueRange args) -> SmallVector<Value> {
                              Value sv = vector::LoadOp::create(
                                  b, vecF32, s, ValueRange{j, cIdx(0)});
@@ -953,6 +1035,10 @@ void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
                                                      ValueRange{j, cIdx(0)});
                              return {arith::AddFOp::create(b, args[0], p)};
                            })[0];
+  if (pairKeys)
+    blockSum = arith::AddFOp::create(
+        b, blockSum,
+        vector::ShuffleOp::create(b, blockSum, blockSum, swapHalves));
   vector::StoreOp::create(b, blockSum, rowBlock, ValueRange{cIdx(0)});
   emitRowSumUpdate(nq);
 }
@@ -1665,10 +1751,19 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
                                            cIdx(e0 + n * w)},
                                 dv - (e0 + n * w)));
             SmallVector<Value> ps;
+            // With pairKeys key j's row r is S^T[j / 2, (j % 2) * w / 2 + r].
+            Value sRow = j, laneBase;
+            if (pairKeys) {
+              sRow = arith::DivUIOp::create(b, j, cIdx(2));
+              laneBase = arith::MulIOp::create(
+                  b, arith::RemUIOp::create(b, j, cIdx(2)), cIdx(w / 2));
+            }
             for (int64_t i = 0; i < mr; ++i)
               ps.push_back(memref::LoadOp::create(
-                  b, s, transposedScores ? ValueRange{j, rows[i]}
-                                         : ValueRange{rows[i], j}));
+                  b, s,
+                  !transposedScores ? ValueRange{rows[i], j}
+                  : pairKeys        ? ValueRange{sRow, addIdx(laneBase, rows[i])}
+                                    : ValueRange{j, rows[i]}));
             return outerProductStep(accs, ps, vv);
           });
       for (int64_t i = 0; i < mr; ++i)

@@ -221,24 +221,26 @@ func.func @tiles_dense(%q: memref<1x1x64x64xf32>, %k: memref<1x1x64x64xf32>,
 
 // attn.partial_attention (a split-K decode tile: the 4 query heads of one KV
 // head, one query row each): the state is loaded from max/sum/acc before the
-// key loop and stored back unnormalized after it (no 1/l). Four rows fit one
-// vector: S^T = K Q^T broadcasts elements of K's rows where they lie (no
-// copy, no K^T transposes), each iteration of its head-dim loop prefetches
-// (into L2: locality 2) lines of the next key block's K and V rows, and
-// P V reads V's rows.
+// key loop and stored back unnormalized after it (no 1/l). Four rows fit
+// half a vector: S^T = K Q^T holds two keys per vector (pairKeys), each
+// iteration of its head-dim loop loads 4 elements of each key's K row where
+// they lie (no copy, no K^T transposes) and shuffles element u of a pair of
+// keys into the two halves; it also prefetches (into L2: locality 2) lines
+// of the next key block's K and V rows. P V reads V's rows.
 // CHECK-LABEL: func.func @lower_partial_decode(
 // CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>, %[[ACC:[a-zA-Z0-9_]+]]: memref<1x4x1x64xf32>, %[[M:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>, %[[L:[a-zA-Z0-9_]+]]: memref<1x4x1xf32>
 // CHECK:         memref.load %[[M]]
 // CHECK:         memref.load %[[L]]
 // CHECK:         vector.load %[[ACC]]
 // CHECK-NOT:     vector.transpose
-// CHECK-NOT:     vector.load %[[K]]
 // CHECK:         scf.for
 // CHECK:           memref.prefetch %[[K]][{{.+}}], read, locality<2>, data
 // CHECK:           memref.prefetch %[[V]][{{.+}}], read, locality<2>, data
-// CHECK:           %[[KE:.+]] = memref.load %[[K]]
-// CHECK:           %[[KB:.+]] = vector.broadcast %[[KE]] : f32 to vector<{{8|16}}xf32>
-// CHECK:           vector.fma %[[KB]]
+// CHECK:           %[[KA:.+]] = vector.load %[[K]]{{.+}} vector<4xf32>
+// CHECK:           %[[KB:.+]] = vector.load %[[K]]{{.+}} vector<4xf32>
+// AVX2:            %[[PAIR:.+]] = vector.shuffle %[[KA]], %[[KB]] [0, 0, 0, 0, 4, 4, 4, 4]
+// AVX512:          %[[PAIR:.+]] = vector.shuffle %[[KA]], %[[KB]] [0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4]
+// CHECK:           vector.fma %[[PAIR]]
 // CHECK:         scf.for
 // CHECK:           vector.load %[[V]]
 // CHECK:         memref.store %{{.+}}, %[[M]]
@@ -252,6 +254,32 @@ func.func @lower_partial_decode(%q: memref<1x4x1x64xf32>, %k: memref<1x1x300x64x
   attn.partial_attention ins(%q, %k, %v offset %qoff key_offset %koff
       : memref<1x4x1x64xf32>, memref<1x1x300x64xf32>, memref<1x1x300x64xf32>)
       outs(%acc, %m, %l : memref<1x4x1x64xf32>, memref<1x4x1xf32>, memref<1x4x1xf32>)
+      {scale = 0.125 : f32, window_right = 0 : i64}
+  return
+}
+
+// -----
+
+// Eight rows (8 query heads per KV head): a whole AVX2 vector, one key per
+// score vector and a broadcast K element per FMA; half an AVX-512 vector,
+// key pairs.
+// CHECK-LABEL: func.func @lower_partial_decode_8(
+// CHECK-SAME:    %{{[a-zA-Z0-9_]+}}: memref<1x8x1x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>
+// AVX2:          scf.for
+// AVX2:            %[[KE:.+]] = memref.load %[[K]]
+// AVX2:            %[[KS:.+]] = vector.broadcast %[[KE]] : f32 to vector<8xf32>
+// AVX2:            vector.fma %[[KS]]
+// AVX2-NOT:      vector.shuffle
+// AVX512:        scf.for
+// AVX512:          vector.shuffle {{.+}} [0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4]
+// CHECK:         return
+func.func @lower_partial_decode_8(%q: memref<1x8x1x64xf32>, %k: memref<1x1x300x64xf32>,
+                                  %v: memref<1x1x300x64xf32>, %acc: memref<1x8x1x64xf32>,
+                                  %m: memref<1x8x1xf32>, %l: memref<1x8x1xf32>, %qoff: index,
+                                  %koff: index) {
+  attn.partial_attention ins(%q, %k, %v offset %qoff key_offset %koff
+      : memref<1x8x1x64xf32>, memref<1x1x300x64xf32>, memref<1x1x300x64xf32>)
+      outs(%acc, %m, %l : memref<1x8x1x64xf32>, memref<1x8x1xf32>, memref<1x8x1xf32>)
       {scale = 0.125 : f32, window_right = 0 : i64}
   return
 }
