@@ -156,8 +156,8 @@ public:
     widenOnce = !pairs && !transposedScores && !qType.getElementType().isF32();
     streamKV = transposedScores && kType.getElementType().isF32() &&
                cast<MemRefType>(v.getType()).getElementType().isF32();
-    pairKeys = transposedScores && w % 2 == 0 &&
-               group * qType.getDimSize(2) <= w / 2;
+    pairKeys =
+        transposedScores && w % 2 == 0 && group * qType.getDimSize(2) <= w / 2;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -378,9 +378,9 @@ private:
   /// `numAccs` zero vectors accumulated by `step(dd, accs)` over dd <
   /// `count` (the head dim, or its bf16 pairs): unrolled by qkUnroll (fewer
   /// loop-carried updates per FMA), the static remainder inline.
-  SmallVector<Value>
-  emitHeadDimReduction(int64_t numAccs, int64_t count,
-                       function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+  SmallVector<Value> emitHeadDimReduction(
+      int64_t numAccs, int64_t count,
+      function_ref<SmallVector<Value>(Value, ValueRange)> step) {
     int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
     int64_t dMain = count - count % unroll;
     SmallVector<Value> sums(numAccs, vConst(0.0));
@@ -786,11 +786,12 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
     Value row = addIdx(q0, r);
     Value head = rowHead(outer, row), query = rowQuery(row);
     forLoop(cIdx(0), cIdx(d), cIdx(1), [&](Value dd) {
-      Value x =
-          toF32(memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd}));
+      Value x = toF32(
+          memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd}));
       memref::StoreOp::create(b, x, qt, ValueRange{dd, r});
       if (pairKeys)
-        memref::StoreOp::create(b, x, qt, ValueRange{dd, addIdx(r, cIdx(w / 2))});
+        memref::StoreOp::create(b, x, qt,
+                                ValueRange{dd, addIdx(r, cIdx(w / 2))});
     });
   });
 }
@@ -799,7 +800,9 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
 /// the block, -inf where a row cannot see the key: register tiles of
 /// kKeys keys x one vector of rows, each step a Q^T row load and kKeys
 /// broadcasts of K elements (no K^T packing or transposes), read from K
-/// itself (streamKV) or from the block's staged rows.
+/// itself (streamKV) or from the block's staged rows. With pairKeys (the
+/// rows fit half a vector) each register holds two keys, and S^T row j / 2
+/// holds keys j and j + 1 (j even).
 ///
 /// With streamKV, each iteration of the unrolled head-dim loop also
 /// prefetches into L2 its share of the next key block's K and V lines,
@@ -899,11 +902,11 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
       for (int64_t u = 0; u < n; ++u) {
         Value du = addIdx(dd, cIdx(u));
         for (int64_t a = 0; a < kKeys; ++a) {
-          Value kv =
-              splat(streamKV ? memref::LoadOp::create(
-                                   b, k, ValueRange{bIdx, kvh, keys[a], du})
-                             : memref::LoadOp::create(b, kStage,
-                                                      ValueRange{keys[a], du}));
+          Value kv = splat(
+              streamKV
+                  ? memref::LoadOp::create(b, k,
+                                           ValueRange{bIdx, kvh, keys[a], du})
+                  : memref::LoadOp::create(b, kStage, ValueRange{keys[a], du}));
           next[a] = vector::FMAOp::create(b, kv, qv[u], next[a]);
         }
       }
@@ -966,9 +969,9 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
             arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jv, hiV));
         sv = arith::SelectOp::create(b, vis, sv, negInfV);
       }
-      Value sRow = pairKeys ? addIdx(arith::DivUIOp::create(b, j0, cIdx(2)),
-                                     cIdx(a))
-                            : j;
+      Value sRow = pairKeys
+                       ? addIdx(arith::DivUIOp::create(b, j0, cIdx(2)), cIdx(a))
+                       : j;
       vector::StoreOp::create(b, sv, s, ValueRange{sRow, cIdx(0)});
     }
   });
@@ -1010,8 +1013,8 @@ void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
     swapHalves.push_back((l + h) % w);
     lowTwice.push_back(l % h);
   }
-  Value vectors = pairKeys ? Value(arith::CeilDivUIOp::create(b, nk, cIdx(2)))
-                           : nk;
+  Value vectors =
+      pairKeys ? Value(arith::CeilDivUIOp::create(b, nk, cIdx(2))) : nk;
   Value blockMax = forLoop(cIdx(0), vectors, cIdx(1), ValueRange{negInfV},
                            [&](Value j, ValueRange args) -> SmallVector<Value> {
                              Value sv = vector::LoadOp::create(
@@ -1019,8 +1022,8 @@ void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
                              return {sm.max(args[0], sv)};
                            })[0];
   if (pairKeys)
-    blockMax = sm.max(blockMax, vector::ShuffleOp::create(b, blockMax, blockMax,
-                                                          swapHalves));
+    blockMax = sm.max(
+        blockMax, vector::ShuffleOp::create(b, blockMax, blockMax, swapHalves));
   vector::StoreOp::create(b, blockMax, rowBlock, ValueRange{cIdx(0)});
   emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
   Value negMLog2e = vector::LoadOp::create(b, vecF32, rowNegM, ValueRange{cIdx(0)});
@@ -1762,8 +1765,8 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
               ps.push_back(memref::LoadOp::create(
                   b, s,
                   !transposedScores ? ValueRange{rows[i], j}
-                  : pairKeys        ? ValueRange{sRow, addIdx(laneBase, rows[i])}
-                                    : ValueRange{j, rows[i]}));
+                  : pairKeys ? ValueRange{sRow, addIdx(laneBase, rows[i])}
+                             : ValueRange{j, rows[i]}));
             return outerProductStep(accs, ps, vv);
           });
       for (int64_t i = 0; i < mr; ++i)
