@@ -375,26 +375,42 @@ private:
         });
     return SmallVector<Value>(loop.getResults());
   }
-  /// `numAccs` zero vectors accumulated by `step(dd, accs)` over dd <
-  /// `count` (the head dim, or its bf16 pairs): unrolled by qkUnroll (fewer
-  /// loop-carried updates per FMA), the static remainder inline.
-  SmallVector<Value> emitHeadDimReduction(
+  /// `numAccs` zero vectors accumulated over dd < `count` (the head dim, or
+  /// its bf16 pairs) by `step(dd, n, accs)`, which covers [dd, dd + n): n =
+  /// qkUnroll in each iteration of a loop (fewer loop-carried updates per
+  /// FMA), then n = 1 for each index of the static remainder.
+  /// `perIteration(dd, n)`, if given, is emitted at the start of each loop
+  /// iteration.
+  SmallVector<Value> emitHeadDimBlocks(
       int64_t numAccs, int64_t count,
-      function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+      function_ref<SmallVector<Value>(Value, int64_t, ValueRange)> step,
+      function_ref<void(Value, int64_t)> perIteration = nullptr) {
     int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
     int64_t dMain = count - count % unroll;
     SmallVector<Value> sums(numAccs, vConst(0.0));
     if (dMain > 0)
       sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
                      [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-                       SmallVector<Value> next(accs);
-                       for (int64_t u = 0; u < unroll; ++u)
-                         next = step(addIdx(dd, cIdx(u)), next);
-                       return next;
+                       if (perIteration)
+                         perIteration(dd, unroll);
+                       return step(dd, unroll, accs);
                      });
     for (int64_t dd = dMain; dd < count; ++dd)
-      sums = step(cIdx(dd), sums);
+      sums = step(cIdx(dd), 1, sums);
     return sums;
+  }
+  /// emitHeadDimBlocks with `step(dd, accs)` for one index at a time.
+  SmallVector<Value> emitHeadDimReduction(
+      int64_t numAccs, int64_t count,
+      function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+    return emitHeadDimBlocks(
+        numAccs, count,
+        [&](Value dd, int64_t n, ValueRange accs) -> SmallVector<Value> {
+          SmallVector<Value> next(accs);
+          for (int64_t u = 0; u < n; ++u)
+            next = step(n == 1 ? dd : addIdx(dd, cIdx(u)), next);
+          return next;
+        });
   }
   void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
     forLoop(lb, ub, step, ValueRange{},
@@ -939,20 +955,9 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
         }
       }
     };
-    // The head dim, unrolled by qkUnroll (fewer loop-carried updates per
-    // FMA); the static remainder one step at a time.
-    int64_t unroll = std::max<int64_t>(t.qkUnroll, 1);
-    int64_t dMain = d - d % unroll;
-    SmallVector<Value> sums(kKeys, vConst(0.0));
-    if (dMain > 0)
-      sums = forLoop(cIdx(0), cIdx(dMain), cIdx(unroll), sums,
-                     [&](Value dd, ValueRange accs) -> SmallVector<Value> {
-                       if (streamKV)
-                         prefetchNext(dd, unroll);
-                       return step(dd, unroll, accs);
-                     });
-    for (int64_t dd = dMain; dd < d; ++dd)
-      sums = step(cIdx(dd), 1, sums);
+    SmallVector<Value> sums =
+        streamKV ? emitHeadDimBlocks(kKeys, d, step, prefetchNext)
+                 : emitHeadDimBlocks(kKeys, d, step);
     for (int64_t a = 0; a < kKeys; ++a) {
       Value sv = arith::MulFOp::create(b, sums[a], scale);
       if (ops.softcap) {
