@@ -883,13 +883,17 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
       Value key = minIdx(addIdx(j0, cIdx(jj)), lastKey);
       keys.push_back(streamKV ? addIdx(kb, key) : key);
     }
+    // Where element dd of keys[jj]'s row lies: K itself or the staged rows.
+    auto kElement = [&](int64_t jj,
+                        Value dd) -> std::pair<Value, SmallVector<Value>> {
+      if (streamKV)
+        return {k, {bIdx, kvh, keys[jj], dd}};
+      return {kStage, {keys[jj], dd}};
+    };
     // `n` consecutive elements dd.. of the row of keys[jj].
     auto loadK = [&](int64_t jj, Value dd, int64_t n) -> Value {
-      auto type = VectorType::get({n}, f32);
-      if (streamKV)
-        return vector::LoadOp::create(b, type, k,
-                                      ValueRange{bIdx, kvh, keys[jj], dd});
-      return vector::LoadOp::create(b, type, kStage, ValueRange{keys[jj], dd});
+      auto [mem, indices] = kElement(jj, dd);
+      return vector::LoadOp::create(b, VectorType::get({n}, f32), mem, indices);
     };
     // n head-dim steps from dd: one broadcast K element per key, or with
     // pairKeys each pair's two rows of n elements loaded once and their
@@ -918,11 +922,8 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
       for (int64_t u = 0; u < n; ++u) {
         Value du = addIdx(dd, cIdx(u));
         for (int64_t a = 0; a < kKeys; ++a) {
-          Value kv = splat(
-              streamKV
-                  ? memref::LoadOp::create(b, k,
-                                           ValueRange{bIdx, kvh, keys[a], du})
-                  : memref::LoadOp::create(b, kStage, ValueRange{keys[a], du}));
+          auto [mem, indices] = kElement(a, du);
+          Value kv = splat(memref::LoadOp::create(b, mem, indices));
           next[a] = vector::FMAOp::create(b, kv, qv[u], next[a]);
         }
       }
