@@ -79,8 +79,9 @@ func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9x
 // is partial (112 or 64 columns; its strips are peeled: whole strips keep static register tiles, the
 // last one is padded and masked). K = 300: a static panel of 256 and a
 // peeled one of 44, both packed into strips ([?, 256, 16] with AVX2).
-// M = 53 in row blocks of 48 (AVX2): the partial register tiles keep a
-// dynamic row count and use masks.
+// M = 53 in row blocks of 48 (AVX2): the full blocks and the last one (5
+// rows) are separate loops, so both have static register tiles (6 x 16 and
+// 5 x 16); masks remain in the partial strips of the last column block.
 // CHECK-LABEL: func.func @packed
 // AVX2:          scf.forall (%{{.*}}) = (0) to (544) step (144)
 // AVX512:        scf.forall (%{{.*}}) = (0) to (544) step (160)
@@ -88,6 +89,7 @@ func.func @main(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<3x17x9x
 // AVX2:            vector.transfer_write {{.*}} : vector<16xf32>, tensor<?x256x16xf32>
 // AVX2:            vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
 // AVX2:            vector.create_mask {{.*}} : vector<6x16xi1>
+// AVX2:            vector.contract {{.*}} : vector<5x16xf32>, vector<16x16xf32> into vector<5x16xf32>
 // AVX2:            tensor.empty(%{{.*}}) : tensor<?x44x16xf32>
 // AVX512:          tensor.empty(%{{.*}}) : tensor<?x256x32xf32>
 // AVX512:          vector.contract {{.*}} : vector<12x4xf32>, vector<4x32xf32> into vector<12x32xf32>
