@@ -12,12 +12,16 @@ files, then timed as
             onnxruntime-node in $HOME/.cache/attn-ort; see its README)
 
 with the same thread count (--threads, default 2), one warm-up and --reps
-timed calls each; prints min and median milliseconds as a markdown table.
+timed calls each, in --rounds rounds (attn, torch, ort, attn, torch, ort,
+...); prints min and median milliseconds over all rounds and, per anchor,
+the median over rounds of its time divided by ours (min of each in the
+round; > 1: ours is faster) as a markdown table. The VMs this project is
+measured on drift by 30-100% over minutes; rounds put every side in each
+phase, and the per-round ratios compare sides in the same phase.
 
   PYTHONPATH=build/python_packages /usr/bin/python3 bench/e2e_models.py \\
-      [--threads 2] [--reps 10] [--out /tmp/e2e] [--models vit,bert]
-
-Times are only comparable on a quiet machine (docs/benchmarks.md).
+      [--threads 2] [--reps 10] [--rounds 3] [--out /tmp/e2e] \\
+      [--models vit,bert]
 """
 
 import argparse
@@ -38,13 +42,14 @@ ORT_MODULES = os.path.expanduser("~/.cache/attn-ort/node_modules")
 
 
 def timed(fn, reps):
+    """The times (ms) of `reps` calls after one warm-up."""
     fn()  # warm-up
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
-    return min(times), float(np.median(times))
+    return times
 
 
 def ort_time(path, threads, reps, specs):
@@ -66,10 +71,31 @@ def ort_time(path, threads, reps, specs):
     return j["min_ms"], j["median_ms"]
 
 
+def summary(rounds):
+    """(min, median) ms over all calls of all rounds (lists of times; for
+    ONNX Runtime (min, median) tuples: the min of the mins and the median of
+    the medians), or the first round's reason when a side could not run."""
+    if any(isinstance(r, str) for r in rounds):
+        return next(r for r in rounds if isinstance(r, str))
+    if isinstance(rounds[0], tuple):
+        return min(r[0] for r in rounds), float(np.median([r[1] for r in rounds]))
+    times = [t for r in rounds for t in r]
+    return min(times), float(np.median(times))
+
+
+def ratio(anchor_rounds, our_rounds):
+    """The median over rounds of the anchor's min time / ours."""
+    if any(isinstance(r, str) for r in anchor_rounds):
+        return "n/a"
+    return float(np.median([(a[0] if isinstance(a, tuple) else min(a)) / min(o)
+                            for a, o in zip(anchor_rounds, our_rounds)]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", default="/tmp/attn-e2e")
     ap.add_argument("--models", default="vit,bert")
     args = ap.parse_args()
@@ -112,23 +138,29 @@ def main():
         arrays = [x.numpy() for x in xs]
         exe.main(*arrays)
         t_compile = time.perf_counter() - t0
-        ours = timed(lambda: exe.main(*arrays), args.reps)
-        with torch.no_grad():
-            eager = timed(lambda: model(*xs), args.reps)
         specs = [f"{n}:{'bool' if x.dtype == torch.bool else 'f32'}:"
                  + "x".join(str(d) for d in x.shape) for n, x in zip(names, xs)]
-        ort = ort_time(path, args.threads, args.reps, specs)
-        rows.append((title, t_import, t_compile, ours, eager, ort))
+        ours, eager, ort = [], [], []
+        for _ in range(args.rounds):
+            ours.append(timed(lambda: exe.main(*arrays), args.reps))
+            with torch.no_grad():
+                eager.append(timed(lambda: model(*xs), args.reps))
+            ort.append(ort_time(path, args.threads, args.reps, specs))
+        rows.append((title, t_import, t_compile, summary(ours), summary(eager),
+                     summary(ort), ratio(eager, ours), ratio(ort, ours)))
 
     fmt = lambda t: f"{t[0]:.1f} / {t[1]:.1f}" if isinstance(t, tuple) else t
-    print(f"\n{args.threads} threads, {args.reps} timed calls after one "
-          "warm-up; min / median ms\n")
+    fmt_ratio = lambda r: f"{r:.2f}" if isinstance(r, float) else r
+    print(f"\n{args.threads} threads, {args.rounds} rounds of {args.reps} timed "
+          "calls after one warm-up each; min / median ms over all calls (ONNX "
+          "Runtime: of its rounds' min and median); anchor / attn: median "
+          "over rounds of the anchor's min / ours (> 1: attn is faster)\n")
     print("| model | attn import + compile (s) | attn | PyTorch 1.13 eager "
-          "| ONNX Runtime 1.30 |")
-    print("|---|---|---|---|---|")
-    for title, ti, tc, ours, eager, ort in rows:
+          "| ONNX Runtime 1.30 | eager / attn | ORT / attn |")
+    print("|---|---|---|---|---|---|---|")
+    for title, ti, tc, ours, eager, ort, r_eager, r_ort in rows:
         print(f"| {title} | {ti:.1f} + {tc:.1f} | {fmt(ours)} | {fmt(eager)} "
-              f"| {fmt(ort)} |")
+              f"| {fmt(ort)} | {fmt_ratio(r_eager)} | {fmt_ratio(r_ort)} |")
 
 
 if __name__ == "__main__":

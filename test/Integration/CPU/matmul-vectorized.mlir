@@ -37,6 +37,16 @@
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/keep.npy 37x70 bool --fill bool --seed 12
 // RUN: attn-run %s --function=masked --input=@%t/a.npy --input=@%t/b.npy --input=@%t/keep.npy --output=@%t/masked.npy
 // RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/masked.npy "np.where(keep, a @ b, 0)" a=%t/a.npy b=%t/b.npy keep=%t/keep.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/x97.npy 97x64 float32 --seed 13
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/x48.npy 48x64 float32 --seed 14
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/x1.npy 1x64 float32 --seed 15
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py make %t/w512.npy 64x512 float32 --seed 16
+// RUN: attn-run %s --function=row_blocks --input=@%t/x97.npy --input=@%t/x48.npy --input=@%t/x1.npy --input=@%t/w512.npy --output=@%t/rb97.npy --output=@%t/rb48.npy --output=@%t/rb1.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/rb97.npy "x @ w" x=%t/x97.npy w=%t/w512.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/rb48.npy "x @ w" x=%t/x48.npy w=%t/w512.npy --tol 1e-5
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/rb1.npy "x @ w" x=%t/x1.npy w=%t/w512.npy --tol 1e-5
+// RUN: attn-run %s --function=dynamic --input=@%t/x97.npy --input=@%t/w512.npy --output=@%t/dyn97.npy
+// RUN: %PYTHON %attn_src_root/test/Tools/Inputs/npytool.py check %t/dyn97.npy "x @ w" x=%t/x97.npy w=%t/w512.npy --tol 1e-5
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=haswell | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: attn-opt %s --attn-vectorize-matmuls=target-cpu=skylake-avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s --attn-vectorize-matmuls | FileCheck %s --check-prefix=NOLINALG
@@ -118,6 +128,33 @@ func.func @dynamic(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> 
   %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<?x?xf32>)
                      outs(%f : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// Packed panels (N = 512) with M = 97 (two full row blocks of 48 and a last
+// block of 1 row with AVX2, one of 96 and one of 1 with AVX-512), 48 (one
+// full block; the last-block loop is empty) and 1. Every register tile is
+// static.
+// CHECK-LABEL: func.func @row_blocks
+// AVX2:          vector.contract {{.*}} : vector<6x16xf32>, vector<16x16xf32> into vector<6x16xf32>
+// AVX2:          vector.contract {{.*}} : vector<1x16xf32>, vector<16x16xf32> into vector<1x16xf32>
+// AVX2-NOT:      vector.create_mask
+// AVX2:          return
+func.func @row_blocks(%x97: tensor<97x64xf32>, %x48: tensor<48x64xf32>, %x1: tensor<1x64xf32>,
+                      %w: tensor<64x512xf32>) -> (tensor<97x512xf32>, tensor<48x512xf32>, tensor<1x512xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e97 = tensor.empty() : tensor<97x512xf32>
+  %f97 = linalg.fill ins(%z : f32) outs(%e97 : tensor<97x512xf32>) -> tensor<97x512xf32>
+  %m97 = linalg.matmul ins(%x97, %w : tensor<97x64xf32>, tensor<64x512xf32>)
+                       outs(%f97 : tensor<97x512xf32>) -> tensor<97x512xf32>
+  %e48 = tensor.empty() : tensor<48x512xf32>
+  %f48 = linalg.fill ins(%z : f32) outs(%e48 : tensor<48x512xf32>) -> tensor<48x512xf32>
+  %m48 = linalg.matmul ins(%x48, %w : tensor<48x64xf32>, tensor<64x512xf32>)
+                       outs(%f48 : tensor<48x512xf32>) -> tensor<48x512xf32>
+  %e1 = tensor.empty() : tensor<1x512xf32>
+  %f1 = linalg.fill ins(%z : f32) outs(%e1 : tensor<1x512xf32>) -> tensor<1x512xf32>
+  %m1 = linalg.matmul ins(%x1, %w : tensor<1x64xf32>, tensor<64x512xf32>)
+                      outs(%f1 : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %m97, %m48, %m1 : tensor<97x512xf32>, tensor<48x512xf32>, tensor<1x512xf32>
 }
 
 // Bias epilogue: add(matmul(A, B, fill(0)) through an expand_shape, bias
