@@ -158,6 +158,8 @@ public:
                cast<MemRefType>(v.getType()).getElementType().isF32();
     pairKeys =
         transposedScores && w % 2 == 0 && group * qType.getDimSize(2) <= w / 2;
+    pairHeadDim = transposedScores && !pairKeys && !t.hasAVX512 && w % 4 == 0 &&
+                  d % 2 == 0;
     if (mask) {
       auto mType = cast<ShapedType>(mask.getType());
       maskIsBias = isa<FloatType>(mType.getElementType());
@@ -533,6 +535,20 @@ private:
   // per score vector (see emitScoresTransposed), S^T stored as [keys / 2][w]
   // with key j's rows in lanes [(j % 2) * w / 2, ...).
   bool pairKeys = false;
+  // The transposed form with more rows than half a vector, on a target
+  // without AVX-512's embedded broadcasts: each broadcast carries two
+  // elements of the head dim (see emitScoresTransposed), and Q^T holds, for
+  // each pair of head-dim indices 2p, 2p + 1, two vectors (rows 2p and
+  // 2p + 1 of qt) laid out for the horizontal add that finishes each score.
+  bool pairHeadDim = false;
+  /// The keys of one register tile of the transposed form's S^T: 8
+  /// accumulators of one key (or, with pairKeys, two); with pairHeadDim 6
+  /// keys of two accumulators each (12 of AVX2's 16 registers; 8 keys
+  /// would spill).
+  int64_t scoreTileKeys() const { return pairHeadDim ? 6 : 8; }
+  int64_t scoreGroupKeys() const {
+    return scoreTileKeys() * (pairKeys ? 2 : 1);
+  }
   // f16/bf16 operands on the f32 unit (packed form): the query block's rows
   // are widened once into qWide ([blockQ][dPad] f32) and each key block's V
   // rows once into vStage, instead of a conversion at every use (a Q
@@ -594,9 +610,11 @@ void KernelEmitter::emit() {
   // L1's sets and evict each other).
   qkPanel = std::lcm(t.tiles.qkVectors, t.denseTiles.qkVectors) * w;
   if (transposedScores) {
-    // S^T [bk][w]; Q^T instead of K^T.
+    // S^T [bk][w] (rounded up to whole groups of keys: the last group's
+    // keys past the block repeat its last key, and their rows are written
+    // but not read); Q^T instead of K^T.
     qt = alloc({d, w});
-    s = alloc({bk, w});
+    s = alloc({static_cast<int64_t>(llvm::alignTo(bk, scoreGroupKeys())), w});
     if (!streamKV) {
       kStage = alloc({bk, dPad});
       vStage = alloc({bk, dvPad});
@@ -804,6 +822,23 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
     forLoop(cIdx(0), cIdx(d), cIdx(1), [&](Value dd) {
       Value x = toF32(
           memref::LoadOp::create(b, q, ValueRange{bIdx, head, query, dd}));
+      if (pairHeadDim) {
+        // hadd(A, B) sums lanes (2i, 2i + 1) of A into lane i and of B into
+        // lane i + 2 of each 128-bit lane: rows 4l and 4l + 1 go to A, rows
+        // 4l + 2 and 4l + 3 to B, at lanes 4l + 2 (r % 2) + dd % 2.
+        Value two = cIdx(2), four = cIdx(4);
+        Value parity = arith::RemUIOp::create(b, dd, two);
+        Value within = arith::RemUIOp::create(b, r, four);
+        Value qtRow =
+            addIdx(subIdx(dd, parity), arith::DivUIOp::create(b, within, two));
+        Value lane =
+            addIdx(addIdx(subIdx(r, within),
+                          arith::MulIOp::create(
+                              b, arith::RemUIOp::create(b, within, two), two)),
+                   parity);
+        memref::StoreOp::create(b, x, qt, ValueRange{qtRow, lane});
+        return;
+      }
       memref::StoreOp::create(b, x, qt, ValueRange{dd, r});
       if (pairKeys)
         memref::StoreOp::create(b, x, qt,
@@ -837,9 +872,9 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
                                          Value jhi) {
   // kKeys accumulators, each one key (or, with pairKeys, two: lanes [0, h)
   // hold the rows' scores of key j, lanes [h, w) those of key j + 1).
-  constexpr int64_t kKeys = 8;
+  int64_t kKeys = scoreTileKeys();
   int64_t keysPerAcc = pairKeys ? 2 : 1, h = w / keysPerAcc;
-  int64_t groupKeys = kKeys * keysPerAcc;
+  int64_t groupKeys = scoreGroupKeys();
   Type i32 = b.getI32Type();
   auto vecI32 = VectorType::get({w}, i32);
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
@@ -956,9 +991,65 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
         }
       }
     };
-    SmallVector<Value> sums =
-        streamKV ? emitHeadDimBlocks(kKeys, d, step, prefetchNext)
-                 : emitHeadDimBlocks(kKeys, d, step);
+    // With pairHeadDim, per pair p of head-dim indices: one broadcast of
+    // (K[j, 2p], K[j, 2p + 1]) per key and two FMAs (Q^T rows 2p and
+    // 2p + 1: half of the rows each, both indices), then one horizontal add
+    // per key at the end. Without AVX-512's broadcast operands every FMA of
+    // the plain form needs its own broadcast instruction; this halves them
+    // (the Q K^T loop of the AVX2 8/1 decode row ran 1.1-1.2x faster in a C
+    // model, K and V in cache).
+    auto stepPairs = [&](Value dp, int64_t n, ValueRange accs) {
+      SmallVector<Value> next(accs);
+      auto pairType = VectorType::get({2}, f32);
+      SmallVector<int64_t> spread;
+      for (int64_t l = 0; l < w; ++l)
+        spread.push_back(l % 2);
+      for (int64_t u = 0; u < n; ++u) {
+        Value p = addIdx(dp, cIdx(u));
+        Value qRow = arith::MulIOp::create(b, p, cIdx(2));
+        Value qa =
+            vector::LoadOp::create(b, vecF32, qt, ValueRange{qRow, cIdx(0)});
+        Value qb = vector::LoadOp::create(
+            b, vecF32, qt, ValueRange{addIdx(qRow, cIdx(1)), cIdx(0)});
+        for (int64_t a = 0; a < kKeys; ++a) {
+          auto [mem, indices] = kElement(a, qRow);
+          Value pair = vector::LoadOp::create(b, pairType, mem, indices);
+          Value kv = vector::ShuffleOp::create(b, pair, pair, spread);
+          next[2 * a] = vector::FMAOp::create(b, kv, qa, next[2 * a]);
+          next[2 * a + 1] = vector::FMAOp::create(b, kv, qb, next[2 * a + 1]);
+        }
+      }
+      return next;
+    };
+    SmallVector<Value> sums;
+    if (pairHeadDim) {
+      auto prefetchPairs = [&](Value dp, int64_t n) {
+        prefetchNext(arith::MulIOp::create(b, dp, cIdx(2)), 2 * n);
+      };
+      SmallVector<Value> halves =
+          streamKV
+              ? emitHeadDimBlocks(2 * kKeys, d / 2, stepPairs, prefetchPairs)
+              : emitHeadDimBlocks(2 * kKeys, d / 2, stepPairs);
+      // hadd: in each 128-bit lane l, lanes 2i + (0, 1) of A into 4l + i
+      // and of B into 4l + 2 + i (i < 2).
+      SmallVector<int64_t> even, odd;
+      for (int64_t l = 0; l < w; l += 4) {
+        for (int64_t src : {l, l + 2, w + l, w + l + 2}) {
+          even.push_back(src);
+          odd.push_back(src + 1);
+        }
+      }
+      for (int64_t a = 0; a < kKeys; ++a)
+        sums.push_back(arith::AddFOp::create(
+            b,
+            vector::ShuffleOp::create(b, halves[2 * a], halves[2 * a + 1],
+                                      even),
+            vector::ShuffleOp::create(b, halves[2 * a], halves[2 * a + 1],
+                                      odd)));
+    } else {
+      sums = streamKV ? emitHeadDimBlocks(kKeys, d, step, prefetchNext)
+                      : emitHeadDimBlocks(kKeys, d, step);
+    }
     for (int64_t a = 0; a < kKeys; ++a) {
       Value sv = arith::MulFOp::create(b, sums[a], scale);
       if (ops.softcap) {

@@ -261,15 +261,22 @@ func.func @lower_partial_decode(%q: memref<1x4x1x64xf32>, %k: memref<1x1x300x64x
 // -----
 
 // Eight rows (8 query heads per KV head): a whole AVX2 vector, one key per
-// score vector and a broadcast K element per FMA; half an AVX-512 vector,
-// key pairs.
+// score vector in groups of 6 keys; without AVX-512's broadcast operands,
+// each broadcast carries two head-dim elements of a K row (pairHeadDim) for
+// two FMAs (Q^T rows 2p and 2p + 1, half of the rows each), and a
+// horizontal add (two shuffles and an add) finishes each key's scores. Half
+// an AVX-512 vector: key pairs.
 // CHECK-LABEL: func.func @lower_partial_decode_8(
 // CHECK-SAME:    %{{[a-zA-Z0-9_]+}}: memref<1x8x1x64xf32>, %[[K:[a-zA-Z0-9_]+]]: memref<1x1x300x64xf32>
-// AVX2:          scf.for
-// AVX2:            %[[KE:.+]] = memref.load %[[K]]
-// AVX2:            %[[KS:.+]] = vector.broadcast %[[KE]] : f32 to vector<8xf32>
-// AVX2:            vector.fma %[[KS]]
-// AVX2-NOT:      vector.shuffle
+// AVX2:          scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c6
+// AVX2:            scf.for %{{.+}} = %c0 to %c32 step %c4 iter_args
+// AVX2:              %[[KP:.+]] = vector.load %[[K]][{{.+}}] : memref<1x1x300x64xf32>, vector<2xf32>
+// AVX2:              %[[KS:.+]] = vector.shuffle %[[KP]], %[[KP]] [0, 1, 0, 1, 0, 1, 0, 1]
+// AVX2:              vector.fma %[[KS]]
+// AVX2-NEXT:         vector.fma %[[KS]]
+// AVX2:            %[[EVEN:.+]] = vector.shuffle %{{.+}}, %{{.+}} [0, 2, 8, 10, 4, 6, 12, 14]
+// AVX2:            %[[ODD:.+]] = vector.shuffle %{{.+}}, %{{.+}} [1, 3, 9, 11, 5, 7, 13, 15]
+// AVX2:            arith.addf %[[EVEN]], %[[ODD]] : vector<8xf32>
 // AVX512:        scf.for
 // AVX512:          vector.shuffle {{.+}} [0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4]
 // CHECK:         return
