@@ -809,7 +809,9 @@ void KernelEmitter::emitInitState(Value bIdx, Value outer, Value q0,
 
 /// Q^T[dd, r] = Q[b, head(q0 + r), query(q0 + r), dd] for r < nq, 0 for the
 /// lanes past nq (their scores are 0 and never stored); with pairKeys in
-/// both halves of the vector (lanes r and w / 2 + r).
+/// both halves of the vector (lanes r and w / 2 + r); with pairHeadDim
+/// rows dd and dd + 1 (dd even) hold the pair's two vectors for the
+/// horizontal add (see below).
 void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
                                     Value nq) {
   Value zeroV = vConst(0.0);
@@ -853,7 +855,8 @@ void KernelEmitter::emitPackQueries(Value bIdx, Value outer, Value q0,
 /// broadcasts of K elements (no K^T packing or transposes), read from K
 /// itself (streamKV) or from the block's staged rows. With pairKeys (the
 /// rows fit half a vector) each register holds two keys, and S^T row j / 2
-/// holds keys j and j + 1 (j even).
+/// holds keys j and j + 1 (j even). With pairHeadDim each broadcast holds
+/// two elements of a K row, for two FMAs (6 keys of two accumulators).
 ///
 /// With streamKV, each iteration of the unrolled head-dim loop also
 /// prefetches into L2 its share of the next key block's K and V lines,
@@ -996,8 +999,8 @@ void KernelEmitter::emitScoresTransposed(Value bIdx, Value kvh, Value q0,
     // 2p + 1: half of the rows each, both indices), then one horizontal add
     // per key at the end. Without AVX-512's broadcast operands every FMA of
     // the plain form needs its own broadcast instruction; this halves them
-    // (the Q K^T loop of the AVX2 8/1 decode row ran 1.1-1.2x faster in a C
-    // model, K and V in cache).
+    // (the 8/1 decode row on AVX2: 1.095x less time per call with K and V
+    // in cache, 1.03-1.04x from DRAM on two threads).
     auto stepPairs = [&](Value dp, int64_t n, ValueRange accs) {
       SmallVector<Value> next(accs);
       auto pairType = VectorType::get({2}, f32);
