@@ -89,6 +89,17 @@ protected:
   /// The scaled, capped, masked logit of score `s` of key `key` for the row
   /// `row` of the tile at position `pos` (-inf where the key is invisible).
   Value logit(Value s, Value key, Value pos, Value row, Value lk);
+  /// The online-softmax builders of the tile: the shifted exponent where
+  /// an additive mask may take logits to the ends of the f32 range.
+  OnlineSoftmax makeSoftmax() {
+    Value mask = op.getMask();
+    bool additive =
+        mask &&
+        isa<FloatType>(cast<ShapedType>(mask.getType()).getElementType());
+    return OnlineSoftmax(b, loc, OnlineSoftmax::mathExp2,
+                         additive ? OnlineSoftmax::ExpForm::Shifted
+                                  : OnlineSoftmax::ExpForm::Folded);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -203,7 +214,7 @@ void TileEmitter::emit() {
   Value rows = memref::DimOp::create(b, loc, q, 2);
   Value lk = memref::DimOp::create(b, loc, k, 2);
   Value offset = op.getQueryOffset();
-  OnlineSoftmax softmax(b, loc, OnlineSoftmax::mathExp2);
+  OnlineSoftmax softmax = makeSoftmax();
 
   // This thread's row; rows past the tile compute on its last row and are
   // not stored (they still take part in staging and barriers).
@@ -260,7 +271,7 @@ void TileEmitter::emit() {
     Value mNew = softmax.updateMax(m, blockMax);
     Value mSafe = softmax.safeMax(mNew);
     Value alpha = softmax.rescale(m, mSafe);
-    Value bias = softmax.negMaxLog2e(mSafe);
+    Value bias = softmax.expOffset(mSafe);
     Value blockSum = f32(0.0);
     for (int64_t j = 0; j < blockK; ++j) {
       Value p = softmax.exp(logits[j], bias);
@@ -309,7 +320,7 @@ protected:
                       LoweringConfigAttr config, Value threadId,
                       WarpMatrixOps &ops)
       : TileEmitterBase(b, op, config, threadId), ops(ops),
-        softmax(b, loc, OnlineSoftmax::mathExp2) {}
+        softmax(makeSoftmax()) {}
 
   /// Sets the tile's sizes and the lane's coordinates: lane l = t % 32 of
   /// warp w = t / 32 owns rows 16w + g and 16w + g + 8 (g = l / 4; the
@@ -400,7 +411,7 @@ FragmentTileEmitter::softmaxStep(SmallVector<Fragment> &sc, Value kb,
     step.m[r] = softmax.updateMax(state[r], rowMax[r]);
     Value mSafe = softmax.safeMax(step.m[r]);
     step.alpha[r] = softmax.rescale(state[r], mSafe);
-    bias[r] = softmax.negMaxLog2e(mSafe);
+    bias[r] = softmax.expOffset(mSafe);
   }
   Value rowSum[2] = {f32(0.0), f32(0.0)};
   for (Fragment &fragment : sc)

@@ -221,7 +221,7 @@ void DCMHATileEmitter::emitRow(Value row) {
       Value mOld = sweep1.getRegionIterArg(h);
       next[h] = sm.updateMax(mOld, a[h]);
       Value mSafe = sm.safeMax(next[h]);
-      Value p = sm.exp(a[h], sm.negMaxLog2e(mSafe));
+      Value p = sm.exp(a[h], sm.expOffset(mSafe));
       next[heads + h] = sm.updateSum(sweep1.getRegionIterArg(heads + h),
                                      sm.rescale(mOld, mSafe), p);
     }
@@ -229,7 +229,7 @@ void DCMHATileEmitter::emitRow(Value row) {
   }
   SmallVector<Value> negMax, rcp;
   for (int64_t h = 0; h < heads; ++h) {
-    negMax.push_back(sm.negMaxLog2e(sm.safeMax(sweep1.getResult(h))));
+    negMax.push_back(sm.expOffset(sm.safeMax(sweep1.getResult(h))));
     rcp.push_back(sm.safeReciprocal(sweep1.getResult(heads + h)));
   }
 

@@ -35,7 +35,7 @@
 // (docs/CodeGen.md, "bf16: the pair-dot kernel").
 //
 // Scratch buffers (Kt, S, acc and the per-row m, l, alpha, block max/sum and
-// -m log2(e)) are stack buffers in an alloca
+// exponent offset) are stack buffers in an alloca
 // scope per op instance, so each parallel tile owns its own (heap buffers
 // when they would exceed 1 MiB, for very large head dims).
 //
@@ -446,7 +446,13 @@ private:
         b, b.getLoc(), rowPos(addIdx(q0, loRow)), rowPos(addIdx(q0, hiRow)),
         addIdx(ops.keyOffset, kb), nk);
   }
-  OnlineSoftmax softmax() { return OnlineSoftmax(b, b.getLoc(), targetExp2); }
+  /// The online-softmax builders; an additive mask's logits may reach the
+  /// ends of the f32 range, so they take the shifted exponent.
+  OnlineSoftmax softmax() {
+    return OnlineSoftmax(b, b.getLoc(), targetExp2,
+                         maskIsBias ? OnlineSoftmax::ExpForm::Shifted
+                                    : OnlineSoftmax::ExpForm::Folded);
+  }
 
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);
@@ -572,8 +578,9 @@ private:
   // Scratch buffers.
   Value kt, s, acc, rowMax, rowSum, rowAlpha;
   // Per-row values of the current block for the row-vectorized bookkeeping
-  // of full blocks: the raw max, then the sum; and -m * log2(e).
-  Value rowBlock, rowNegM;
+  // of full blocks: the raw max, then the sum; and the exponent offset
+  // (OnlineSoftmax::expOffset, -m log2(e) unless the mask is additive).
+  Value rowBlock, rowExpOffset;
   // Row scratch length: blockQ rounded up to the vector width.
   int64_t rowsPad = 0;
 };
@@ -672,7 +679,7 @@ void KernelEmitter::emit() {
   rowSum = alloc({rowsPad});
   rowAlpha = alloc({rowsPad});
   rowBlock = alloc({rowsPad});
-  rowNegM = alloc({rowsPad});
+  rowExpOffset = alloc({rowsPad});
 
   // Outer index: the query head, or the KV head whose `group` query heads
   // are stacked into the rows.
@@ -1126,14 +1133,15 @@ void KernelEmitter::emitSoftmaxTransposed(Value nq, Value nk) {
         blockMax, vector::ShuffleOp::create(b, blockMax, blockMax, swapHalves));
   vector::StoreOp::create(b, blockMax, rowBlock, ValueRange{cIdx(0)});
   emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
-  Value negMLog2e = vector::LoadOp::create(b, vecF32, rowNegM, ValueRange{cIdx(0)});
+  Value expOffset =
+      vector::LoadOp::create(b, vecF32, rowExpOffset, ValueRange{cIdx(0)});
   if (pairKeys)
-    negMLog2e = vector::ShuffleOp::create(b, negMLog2e, negMLog2e, lowTwice);
+    expOffset = vector::ShuffleOp::create(b, expOffset, expOffset, lowTwice);
   Value blockSum = forLoop(cIdx(0), vectors, cIdx(1), ValueRange{vConst(0.0)},
                            [&](Value j, ValueRange args) -> SmallVector<Value> {
                              Value sv = vector::LoadOp::create(
                                  b, vecF32, s, ValueRange{j, cIdx(0)});
-                             Value p = sm.exp(sv, negMLog2e);
+                             Value p = sm.exp(sv, expOffset);
                              vector::StoreOp::create(b, p, s,
                                                      ValueRange{j, cIdx(0)});
                              return {arith::AddFOp::create(b, args[0], p)};
@@ -1684,10 +1692,9 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
         b, t.reduce(b, b.getLoc(), vector::CombiningKind::MAXNUMF, blockMax),
         rowBlock, r);
   });
-  // 2. w rows at a time: m', alpha and -m' log2(e).
+  // 2. w rows at a time: m', alpha and the exponent offset.
   emitRowMaxUpdate(nq, /*blockMaxScale=*/1.0);
-  // 3. Per row: P = exp(S - m') = 2^(S log2(e) - m' log2(e)) and its sum
-  // (into rowBlock).
+  // 3. Per row: P = exp(S - m') and its sum (into rowBlock).
   OnlineSoftmax sm = softmax();
   forLoop(cIdx(0), nq, one, [&](Value r) {
     Value hi, vlo;
@@ -1702,13 +1709,13 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
 /// multiple of w), written over S, and the row's sum of P into rowBlock[r].
 void KernelEmitter::emitRowExp(OnlineSoftmax &sm, Value r, Value lo, Value hi,
                                double scale) {
-  Value negMLog2e = splat(memref::LoadOp::create(b, rowNegM, r));
+  Value expOffset = splat(memref::LoadOp::create(b, rowExpOffset, r));
   Value blockSum =
       forLoop(lo, hi, cIdx(w), ValueRange{vConst(0.0)},
               [&](Value c0, ValueRange args) -> SmallVector<Value> {
                 Value sv = vector::LoadOp::create(b, vecF32, s,
                                                   ValueRange{r, c0});
-                Value p = sm.exp(sv, negMLog2e, scale);
+                Value p = sm.exp(sv, expOffset, scale);
                 vector::StoreOp::create(b, p, s, ValueRange{r, c0});
                 return {arith::AddFOp::create(b, args[0], p)};
               })[0];
@@ -1739,7 +1746,8 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
         b, t.reduce(b, b.getLoc(), vector::CombiningKind::MAXNUMF, rawMax),
         rowBlock, r);
   });
-  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e).
+  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e)
+  // (no mask: the folded exponent).
   emitRowMaxUpdate(nq, scaleValue);
   // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
   forLoop(cIdx(0), nq, cIdx(1),
@@ -1750,9 +1758,10 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
 
 /// The online-softmax max update of rows [0, nq), w rows per vector: with
 /// the block's row maxima in rowBlock (times `blockMaxScale`), m' = max(m,
-/// block max), alpha = 2^((m - m') log2(e)) and -m' log2(e) into rowMax,
-/// rowAlpha and rowNegM. While a row has seen no visible key (m' = -inf),
-/// 0 stands in for m' (alpha = 0, and its -inf scores give P = 0).
+/// block max), alpha = 2^((m - m') log2(e)) and OnlineSoftmax::expOffset of
+/// m' into rowMax, rowAlpha and rowExpOffset. While a row has seen no visible
+/// key (m' = -inf), 0 stands in for m' (alpha = 0, and its -inf scores give P =
+/// 0).
 void KernelEmitter::emitRowMaxUpdate(Value nq, double blockMaxScale) {
   OnlineSoftmax sm = softmax();
   forLoop(cIdx(0), nq, cIdx(w), [&](Value r0) {
@@ -1765,7 +1774,8 @@ void KernelEmitter::emitRowMaxUpdate(Value nq, double blockMaxScale) {
     vector::StoreOp::create(b, mNew, rowMax, ValueRange{r0});
     vector::StoreOp::create(b, sm.rescale(mOld, mSafe), rowAlpha,
                             ValueRange{r0});
-    vector::StoreOp::create(b, sm.negMaxLog2e(mSafe), rowNegM, ValueRange{r0});
+    vector::StoreOp::create(b, sm.expOffset(mSafe), rowExpOffset,
+                            ValueRange{r0});
   });
 }
 

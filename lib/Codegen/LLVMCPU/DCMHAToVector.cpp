@@ -625,7 +625,7 @@ void DCMHAKernelEmitter::emitBlockSoftmax(Value kb, Value kend, Value block) {
       Value mOld = loadVec(rowMax, ValueRange{h, r0});
       Value mNew = sm.updateMax(mOld, bmax);
       Value mSafe = sm.safeMax(mNew);
-      Value negM = sm.negMaxLog2e(mSafe);
+      Value negM = sm.expOffset(mSafe);
       Value sum = forLoop(kb, kend, cIdx(1), ValueRange{vConst(0.0)},
                           [&](Value j, ValueRange args) -> SmallVector<Value> {
                             Value p = sm.exp(loadVec(s, ValueRange{h, sKey(j), r0}),

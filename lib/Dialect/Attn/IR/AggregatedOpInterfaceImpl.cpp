@@ -253,8 +253,12 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
       ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})}, {id4, rows4, id4},
       {par, par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
-        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
-        return {softmax.exp(a[0], softmax.negMaxLog2e(softmax.safeMax(a[1])))};
+        // An additive mask's logits may reach the ends of the f32 range.
+        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2,
+                              mask && maskIsBias
+                                  ? OnlineSoftmax::ExpForm::Shifted
+                                  : OnlineSoftmax::ExpForm::Folded);
+        return {softmax.exp(a[0], softmax.expOffset(softmax.safeMax(a[1])))};
       })[0];
 
   // l' = a l + rowsum(P): the rescaled sum, then the block's terms.

@@ -50,14 +50,21 @@ Value OnlineSoftmax::safeMax(Value m) {
   return arith::SelectOp::create(b, loc, none, constant(type, 0.0), m);
 }
 
-Value OnlineSoftmax::negMaxLog2e(Value mSafe) {
+Value OnlineSoftmax::expOffset(Value mSafe) {
+  if (form == ExpForm::Shifted)
+    return arith::NegFOp::create(b, loc, mSafe);
   return arith::MulFOp::create(
       b, loc, mSafe, constant(mSafe.getType(), -llvm::numbers::log2e));
 }
 
-Value OnlineSoftmax::exp(Value x, Value negMaxLog2e, double scale) {
-  return exp2(fma(x, constant(x.getType(), scale * llvm::numbers::log2e),
-                  negMaxLog2e));
+Value OnlineSoftmax::exp(Value x, Value offset, double scale) {
+  Type type = x.getType();
+  if (form == ExpForm::Folded)
+    return exp2(fma(x, constant(type, scale * llvm::numbers::log2e), offset));
+  Value shifted = scale == 1.0 ? Value(arith::AddFOp::create(b, loc, x, offset))
+                               : fma(x, constant(type, scale), offset);
+  return exp2(arith::MulFOp::create(b, loc, shifted,
+                                    constant(type, llvm::numbers::log2e)));
 }
 
 Value OnlineSoftmax::rescale(Value mOld, Value mSafe) {

@@ -29,8 +29,12 @@
 #         window=L,R  chunk=N      (window -> attn.sliding_window_attention)
 #         mask=i1|float  mask_bcast=none|b|h|bh [none]
 #         mask_p=P [0.75]     i1: probability of `true`; float: bias ~ N(0,1)
-#                             and -inf with probability 1-P when P < 1
-#         masked_row=I        row I of the mask is all false / all -inf
+#                             and the fill with probability 1-P when P < 1
+#         masked_row=I        row I of the mask is all false / all the fill
+#         mask_fill=-inf|min [-inf]  the float mask's value for hidden keys:
+#                             -inf, or the lowest finite value of the dtype
+#                             (Hugging Face's padding masks: such keys stay
+#                             visible, with a huge penalty)
 #         qamp=X [1]          query multiplied by X (sharper softmax)
 #         dynamic             B and the sequence lengths are `?` in the graph
 #         dynamic=all         every dim is `?` (but a mask's unit dims)
@@ -85,7 +89,8 @@ class Case:
         kv, flags = split_spec(spec)
         known = {"b", "hq", "hkv", "lq", "lk", "d", "dv", "dtype", "scale",
                  "softcap", "window", "chunk", "mask", "mask_bcast", "mask_p",
-                 "masked_row", "qamp", "same_as", "flags", "seed", "dynamic"}
+                 "masked_row", "qamp", "same_as", "flags", "seed", "dynamic",
+                 "mask_fill"}
         unknown = (set(kv) - known) | (flags - {"causal", "dynamic"})
         if unknown:
             raise ValueError(f"case {name}: unknown keys {sorted(unknown)}")
@@ -110,6 +115,9 @@ class Case:
         self.mask_bcast = kv.get("mask_bcast", "none")
         self.mask_p = float(kv.get("mask_p", 0.75))
         self.masked_row = int(kv["masked_row"]) if "masked_row" in kv else None
+        self.mask_fill = kv.get("mask_fill", "-inf")
+        if self.mask_fill not in ("-inf", "min"):
+            raise ValueError(f"case {name}: mask_fill must be -inf or min")
         self.qamp = float(kv.get("qamp", 1.0))
         self.same_as = kv.get("same_as")
         self.flags = shlex.split(kv.get("flags", ""))
@@ -197,10 +205,15 @@ class Case:
             data["mask"] = m
         elif self.mask == "float":
             m = rng.standard_normal(s["mask"])
+            fill = -np.inf
+            if self.mask_fill == "min":
+                # bf16's lowest finite value is above f32's.
+                fill = (-float.fromhex("0x1.fep127") if self.dtype == "bf16"
+                        else np.finfo(DTYPES[self.dtype]).min)
             if self.mask_p < 1:
-                m[rng.random(s["mask"]) >= self.mask_p] = -np.inf
+                m[rng.random(s["mask"]) >= self.mask_p] = fill
             if self.masked_row is not None:
-                m[:, :, self.masked_row, :] = -np.inf
+                m[:, :, self.masked_row, :] = fill
             data["mask"] = to_dtype(m, self.dtype)
         elif self.mask is not None:
             raise ValueError(f"case {self.name}: mask must be i1 or float")

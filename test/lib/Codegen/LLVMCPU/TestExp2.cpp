@@ -73,7 +73,7 @@ static SmallVector<Value> buildOnlineSoftmax(OpBuilder &b, Location loc,
             : arith::MulFOp::create(b, loc, s, sm.constant(s.getType(), scale));
     Value mNew = sm.updateMax(m, logit);
     Value mSafe = sm.safeMax(mNew);
-    Value p = sm.exp(s, sm.negMaxLog2e(mSafe), scale);
+    Value p = sm.exp(s, sm.expOffset(mSafe), scale);
     Value alpha = sm.rescale(m, mSafe);
     Value pv = arith::MulFOp::create(b, loc, p, v);
     return {mNew, sm.updateSum(l, alpha, p), sm.updateAcc(acc, alpha, pv)};
