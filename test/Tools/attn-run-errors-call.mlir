@@ -61,6 +61,15 @@
 // RUN: not attn-run %s --function=add --input=@%t/short.npy --input=@%t/long.npy 2>&1 | FileCheck %s --check-prefix=ADD
 // ADD: error: @add stopped at a run-time check: linalg.add: operand #1 dim 0 does not match operand #0 dim 0 (both are loop d0) (dynamic sizes: %a = [{{100000|4}}], %b = [{{4|100000}}])
 
+// A dynamic level count of ms_deform_attn that does not match
+// spatial_shapes stops at a run-time check (it used to read past the
+// locations).
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/msv.npy 1x41x2x4 float32 --seed 5
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/msl.npy 1x5x2x1x3x2 float32 --seed 6
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/msw.npy 1x5x2x1x3 float32 --seed 7
+// RUN: not attn-run %s --function=msda_levels --input=@%t/msv.npy --input=@%t/msl.npy --input=@%t/msw.npy 2>&1 | FileCheck %s --check-prefix=LEVELS
+// LEVELS: error: @msda_levels stopped at a run-time check: attn.ms_deform_attn: 'sampling_locations' dim 3 (L) must be 2 (dynamic sizes: %l = [1, 5, 2, 1, 3, 2], %w = [1, 5, 2, 1, 3])
+
 func.func @main(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>)
     -> tensor<1x2x4x8xf32> {
   %o = attn.attention %q, %k, %v
@@ -97,4 +106,10 @@ func.func @add(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   %e = tensor.empty(%n) : tensor<?xf32>
   %r = linalg.add ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
   return %r : tensor<?xf32>
+}
+
+func.func @msda_levels(%v: tensor<1x41x2x4xf32>, %l: tensor<1x5x2x?x3x2xf32>, %w: tensor<1x5x2x?x3xf32>) -> tensor<1x5x8xf32> {
+  %o = attn.ms_deform_attn %v, %l, %w {spatial_shapes = array<i64: 5, 7, 2, 3>}
+    : tensor<1x41x2x4xf32>, tensor<1x5x2x?x3x2xf32>, tensor<1x5x2x?x3xf32> -> tensor<1x5x8xf32>
+  return %o : tensor<1x5x8xf32>
 }

@@ -87,3 +87,18 @@ func.func @msda_dynamic(%v: tensor<?x?x?x8xf16>, %loc: tensor<?x?x2x2x2x2xf16>, 
     : tensor<?x?x?x8xf16>, tensor<?x?x2x2x2x2xf16>, tensor<?x?x2x2x2xf16> -> tensor<?x?x?xf16>
   return %o : tensor<?x?x?xf16>
 }
+
+// -----
+
+// A dynamic level count L must match 'spatial_shapes' (2 levels): checked
+// on the locations, whose static L the weights are then checked against.
+// CHECK-LABEL: func.func @msda_dynamic_levels(
+// CHECK:         cf.assert %{{.+}}, "attn.ms_deform_attn: 'sampling_locations' dim 3 (L) must be 2"
+// CHECK:         tensor.cast %{{.+}} : tensor<1x5x2x?x3x2xf32> to tensor<1x5x2x2x3x2xf32>
+// CHECK:         cf.assert %{{.+}}, "attn.ms_deform_attn: 'attention_weights' dim 3 (L) does not match 'sampling_locations' dim 3"
+// CHECK:         attn.bilinear_gather
+func.func @msda_dynamic_levels(%v: tensor<1x41x2x4xf32>, %loc: tensor<1x5x2x?x3x2xf32>, %w: tensor<1x5x2x?x3xf32>) -> tensor<1x5x8xf32> {
+  %o = attn.ms_deform_attn %v, %loc, %w {spatial_shapes = array<i64: 5, 7, 2, 3>}
+    : tensor<1x41x2x4xf32>, tensor<1x5x2x?x3x2xf32>, tensor<1x5x2x?x3xf32> -> tensor<1x5x8xf32>
+  return %o : tensor<1x5x8xf32>
+}

@@ -1290,6 +1290,16 @@ func.func @ms_deform_attn_result_channels(%value: tensor<1x80x2x4xf32>, %loc: te
 
 // -----
 
+// ms_deform_attn_c4: with M dynamic, the width is a multiple of D.
+func.func @msda_result_width_dynamic_heads(%v: tensor<1x30x?x4xf32>, %l: tensor<1x5x?x2x2x2xf32>, %w: tensor<1x5x?x2x2xf32>) -> tensor<1x5x7xf32> {
+  // expected-error @+1 {{expected 'result' dim 2 (M*D) to be a multiple of the channels D of 'value' (4), found 7 (shape [1, 5, 7])}}
+  %o = attn.ms_deform_attn %v, %l, %w {spatial_shapes = array<i64: 4, 6, 2, 3>}
+    : tensor<1x30x?x4xf32>, tensor<1x5x?x2x2x2xf32>, tensor<1x5x?x2x2xf32> -> tensor<1x5x7xf32>
+  return %o : tensor<1x5x7xf32>
+}
+
+// -----
+
 // ms_deform_attn_c4: M*D must not overflow.
 func.func @ms_deform_attn_result_channels_overflow(%value: tensor<1x80x4611686018427387904x4xf32>,
                                                    %loc: tensor<1x10x?x2x4x2xf32>, %w: tensor<1x10x?x2x4xf32>)

@@ -658,6 +658,19 @@ LogicalResult MSDeformAttnOp::verify() {
       failed(checkDim(*this, "result", getResult(), 2, "M*D", md,
                       "heads times channels of 'value'")))
     return failure();
+  // With M or D dynamic, a static result width is still a multiple of the
+  // static one of the two.
+  int64_t width = shapedOf(getResult()).getDimSize(2);
+  if (ShapedType::isDynamic(md) && !ShapedType::isDynamic(width)) {
+    for (auto [factor, what] : {std::make_pair(m, "heads M"),
+                                std::make_pair(d, "channels D")})
+      if (!ShapedType::isDynamic(factor) && factor > 0 && width % factor != 0)
+        return emitOpError("expected 'result' dim 2 (M*D) to be a multiple "
+                           "of the ")
+               << what << " of 'value' (" << factor << "), found " << width
+               << " (shape " << formatShape(shapedOf(getResult()).getShape())
+               << ")";
+  }
   return success();
 }
 

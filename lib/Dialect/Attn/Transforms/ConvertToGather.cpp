@@ -91,10 +91,11 @@ static Value reshape(OpBuilder &b, Location loc, Value v,
                                        sizes);
 }
 
-/// `v` with dim `dim` cast to the static `size` (the (x, y) pairs), with a
-/// run-time check when it is dynamic.
+/// `v` with dim `dim` (`dimName` in the error) cast to the static `size`,
+/// with a run-time check when it is dynamic.
 static Value withStaticDim(OpBuilder &b, Location loc, Operation *op, Value v,
-                           int64_t dim, int64_t size, StringRef name) {
+                           int64_t dim, int64_t size, StringRef name,
+                           StringRef dimName) {
   auto type = cast<RankedTensorType>(v.getType());
   if (!type.isDynamicDim(dim))
     return v;
@@ -104,7 +105,7 @@ static Value withStaticDim(OpBuilder &b, Location loc, Operation *op, Value v,
       b, loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, found, expected),
       (op->getName().getStringRef() + ": '" + name + "' dim " + Twine(dim) +
-       " (xy) must be " + Twine(size))
+       " (" + dimName + ") must be " + Twine(size))
           .str());
   SmallVector<int64_t> shape(type.getShape());
   shape[dim] = size;
@@ -150,7 +151,7 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
       return BilinearGatherOp();
     }
     assertSameDim(rewriter, loc, op, grid, 0, "grid", input, 0, "input", "N");
-    grid = withStaticDim(rewriter, loc, op, grid, 3, 2, "grid");
+    grid = withStaticDim(rewriter, loc, op, grid, 3, 2, "grid", "xy");
     SmallVector<OpFoldResult> in = mixedSizes(rewriter, loc, input);
     SmallVector<OpFoldResult> g = mixedSizes(rewriter, loc, grid);
     OpFoldResult queries = product(rewriter, loc, {g[1], g[2]});
@@ -205,8 +206,12 @@ FailureOr<BilinearGatherOp> mlir::attn::convertToGather(RewriterBase &rewriter,
          Twine(rows) + ")")
             .str());
   }
+  // The levels come from 'spatial_shapes': a dynamic L must match them, or
+  // the gather would read past the ends of the locations and weights.
+  locations = withStaticDim(rewriter, loc, op, locations, 3, shapes.size() / 2,
+                            "sampling_locations", "L");
   locations = withStaticDim(rewriter, loc, op, locations, 5, 2,
-                            "sampling_locations");
+                            "sampling_locations", "xy");
   assertSameDim(rewriter, loc, op, locations, 0, "sampling_locations", value,
                 0, "value", "N");
   assertSameDim(rewriter, loc, op, locations, 2, "sampling_locations", value,
