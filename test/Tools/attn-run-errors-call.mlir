@@ -70,6 +70,12 @@
 // RUN: not attn-run %s --function=msda_levels --input=@%t/msv.npy --input=@%t/msl.npy --input=@%t/msw.npy 2>&1 | FileCheck %s --check-prefix=LEVELS
 // LEVELS: error: @msda_levels stopped at a run-time check: attn.ms_deform_attn: 'sampling_locations' dim 3 (L) must be 2 (dynamic sizes: %l = [1, 5, 2, 1, 3, 2], %w = [1, 5, 2, 1, 3])
 
+// A dynamic mask dim broadcasts when it is 1 at run time; any other size
+// than 1 or the query's stops at a run-time check.
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/m3.npy 3x1x4x6 bool --fill bool --seed 8
+// RUN: not attn-run %s --function=mask_dyn --input=@%t/q.npy --input=@%t/kv.npy --input=@%t/kv.npy --input=@%t/m3.npy 2>&1 | FileCheck %s --check-prefix=MASKDIM
+// MASKDIM: error: @mask_dyn stopped at a run-time check: attn.attention: 'mask' dim 0 (B) must be 1 or match 'query' dim 0 (dynamic sizes: %m = [3, 1, 4, 6])
+
 func.func @main(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>)
     -> tensor<1x2x4x8xf32> {
   %o = attn.attention %q, %k, %v
@@ -112,4 +118,10 @@ func.func @msda_levels(%v: tensor<1x41x2x4xf32>, %l: tensor<1x5x2x?x3x2xf32>, %w
   %o = attn.ms_deform_attn %v, %l, %w {spatial_shapes = array<i64: 5, 7, 2, 3>}
     : tensor<1x41x2x4xf32>, tensor<1x5x2x?x3x2xf32>, tensor<1x5x2x?x3xf32> -> tensor<1x5x8xf32>
   return %o : tensor<1x5x8xf32>
+}
+
+func.func @mask_dyn(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %m: tensor<?x?x4x6xi1>) -> tensor<1x2x4x8xf32> {
+  %o = attn.attention %q, %k, %v mask %m
+    : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<?x?x4x6xi1> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
 }

@@ -1604,7 +1604,19 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
                            return b.getI32IntegerAttr(i);
                          }))));
   auto toI32 = [&](Value idx) { return arith::IndexCastOp::create(b, i32, idx); };
-  Value maskB = maskBcastB ? cIdx(0) : bIdx;
+  // Mask dims that are 1 broadcast: statically, or at run time when they
+  // are dynamic (the tile of a unit dim is a unit dim).
+  auto maskIndex = [&](int64_t d, bool bcast, Value idx) -> Value {
+    if (bcast)
+      return cIdx(0);
+    if (!cast<MemRefType>(mask.getType()).isDynamicDim(d))
+      return idx;
+    Value unit =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                              memref::DimOp::create(b, mask, d), cIdx(1));
+    return arith::SelectOp::create(b, unit, cIdx(0), idx);
+  };
+  Value maskB = mask ? maskIndex(0, maskBcastB, bIdx) : Value();
 
   // Visible columns [lo, hi) of row r relative to kb, within [0, nk] (so
   // they fit i32 comparisons with column indices), and the vectors that hold
@@ -1626,7 +1638,8 @@ void KernelEmitter::emitSoftmax(Value bIdx, Value outer, Value q0, Value nq,
     Value loV = vector::BroadcastOp::create(b, vecI32, toI32(lo));
     Value hiV = vector::BroadcastOp::create(b, vecI32, toI32(hi));
     Value row = addIdx(q0, r);
-    Value maskH = maskBcastH ? cIdx(0) : rowHead(outer, row);
+    Value maskH =
+        mask ? maskIndex(1, maskBcastH, rowHead(outer, row)) : Value();
     Value maskRow = rowQuery(row);
     // Only the vectors that hold the row's visible columns are scored and
     // exponentiated (half of a causal diagonal block, the edge of a

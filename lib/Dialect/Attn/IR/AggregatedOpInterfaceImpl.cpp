@@ -166,15 +166,44 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
   SmallVector<Value> ins = {s};
   SmallVector<AffineMap> maps = {id4};
   bool maskIsBias = false;
+  // Dynamic mask dims 0 and 1 broadcast when they are 1 at run time, which
+  // no indexing map can say: the payload then reads the mask with
+  // tensor.extract at index 0 along such a dim.
+  bool maskExtract = false;
   if (mask) {
     auto mType = cast<ShapedType>(mask.getType());
     maskIsBias = isa<FloatType>(mType.getElementType());
     bool bcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
     bool bcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
+    maskExtract = mType.isDynamicDim(0) || mType.isDynamicDim(1);
     AffineExpr zero = getAffineConstantExpr(0, ctx);
-    ins.push_back(mask);
-    maps.push_back(map4({bcastB ? zero : d0, bcastH ? zero : d1, d2, d3}));
+    if (!maskExtract) {
+      ins.push_back(mask);
+      maps.push_back(map4({bcastB ? zero : d0, bcastH ? zero : d1, d2, d3}));
+    }
   }
+  // The mask element of the payload's iteration point.
+  auto maskElement = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    if (!maskExtract)
+      return a[1];
+    auto mType = cast<ShapedType>(mask.getType());
+    SmallVector<Value> at;
+    for (int64_t d = 0; d < 4; ++d) {
+      Value i = linalg::IndexOp::create(nb, nl, d);
+      if (d < 2 && mType.getDimSize(d) == 1) {
+        i = arith::ConstantIndexOp::create(nb, nl, 0);
+      } else if (d < 2 && mType.isDynamicDim(d)) {
+        Value unit =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                  tensor::DimOp::create(nb, nl, mask, d),
+                                  arith::ConstantIndexOp::create(nb, nl, 1));
+        i = arith::SelectOp::create(
+            nb, nl, unit, arith::ConstantIndexOp::create(nb, nl, 0), i);
+      }
+      at.push_back(i);
+    }
+    return tensor::ExtractOp::create(nb, nl, mask, at);
+  };
   maps.push_back(id4);
   // The scale: the attribute, or 1/sqrt(D) of the run-time D.
   Value scale;
@@ -211,14 +240,16 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
                     nb, nl, keyOffset, linalg::IndexOp::create(nb, nl, 3));
                 Value vis = geometry.emitIsVisible(nb, nl, pos, key);
                 if (mask && maskIsBias) {
-                  x = arith::AddFOp::create(nb, nl, x, toF32(nb, nl, a[1]));
+                  x = arith::AddFOp::create(
+                      nb, nl, x, toF32(nb, nl, maskElement(nb, nl, a)));
                 } else if (mask) {
+                  Value m = maskElement(nb, nl, a);
                   Value zero = arith::ConstantOp::create(
-                      nb, nl, nb.getIntegerAttr(a[1].getType(), 0));
+                      nb, nl, nb.getIntegerAttr(m.getType(), 0));
                   vis = arith::AndIOp::create(
                       nb, nl, vis,
-                      arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
-                                            a[1], zero));
+                      arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne, m,
+                                            zero));
                 }
                 return {arith::SelectOp::create(nb, nl, vis, x, cst(kNegInf))};
               })[0];

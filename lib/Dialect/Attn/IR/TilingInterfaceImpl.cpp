@@ -82,8 +82,9 @@ kvHeadTile(OpTy op, OpBuilder &b, Location loc, OpFoldResult hOff,
 }
 
 /// Slices of the inputs of a (b, h, i) tile with keys [kOff, kOff + kSize):
-/// query, key, value and the mask (null without one). Statically unit mask
-/// dims broadcast and keep offset 0 and size 1.
+/// query, key, value and the mask (null without one). Unit mask dims 0 and
+/// 1 broadcast and keep offset 0 and size 1 (chosen at run time for a
+/// dynamic dim).
 template <typename OpTy>
 static FailureOr<SmallVector<Value>>
 sliceInputs(OpTy op, OpBuilder &b, Location loc, ArrayRef<OpFoldResult> offsets,
@@ -109,12 +110,36 @@ sliceInputs(OpTy op, OpBuilder &b, Location loc, ArrayRef<OpFoldResult> offsets,
                          {bSize, kvhSize, kSize, dv}));
   Value mask;
   if (Value m = op.getMask()) {
+    // Mask dim `d` with the tile's offset and size along it: offset 0 and
+    // size 1 where the dim is 1 (broadcast), statically or, for a dynamic
+    // dim, at run time.
     auto mType = cast<ShapedType>(m.getType());
-    bool bcastB = !mType.isDynamicDim(0) && mType.getDimSize(0) == 1;
-    bool bcastH = !mType.isDynamicDim(1) && mType.getDimSize(1) == 1;
-    mask = slice(b, loc, m,
-                 {bcastB ? zero : bOff, bcastH ? zero : hOff, iOff, kOff},
-                 {bcastB ? one : bSize, bcastH ? one : hSize, iSize, kSize});
+    auto broadcastDim =
+        [&](int64_t d, OpFoldResult off,
+            OpFoldResult size) -> std::pair<OpFoldResult, OpFoldResult> {
+      if (!mType.isDynamicDim(d))
+        return mType.getDimSize(d) == 1 ? std::make_pair(zero, one)
+                                        : std::make_pair(off, size);
+      Value unit = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          getValueOrCreateConstantIndexOp(b, loc, dimSize(b, loc, m, d)),
+          arith::ConstantIndexOp::create(b, loc, 1));
+      auto pick = [&](OpFoldResult ifUnit, OpFoldResult other) -> OpFoldResult {
+        if (ifUnit == other)
+          return other;
+        return arith::SelectOp::create(
+                   b, loc, unit,
+                   getValueOrCreateConstantIndexOp(b, loc, ifUnit),
+                   getValueOrCreateConstantIndexOp(b, loc, other))
+            .getResult();
+      };
+      return {pick(zero, off),
+              isConstantIntValue(size, 1) ? one : pick(one, size)};
+    };
+    auto [mbOff, mbSize] = broadcastDim(0, bOff, bSize);
+    auto [mhOff, mhSize] = broadcastDim(1, hOff, hSize);
+    mask = slice(b, loc, m, {mbOff, mhOff, iOff, kOff},
+                 {mbSize, mhSize, iSize, kSize});
   }
   slices.push_back(mask);
   return slices;

@@ -123,13 +123,26 @@ static void emitRuntimeShapeChecks(OpBuilder &b, Location loc, Operation *op,
     return;
   check(mask, 2, "mask", q, 2, "query", "Lq");
   check(mask, 3, "mask", k, 2, "key", "Lk");
-  // A statically unit mask dim broadcasts; a dynamic one is taken as
-  // full-size and must match.
+  // Mask dims 0 and 1 broadcast when they are 1, statically or at run time
+  // (SPEC 1.1: [B or 1, Hq or 1, Lq, Lk]); a dynamic one is checked here.
   auto mt = cast<ShapedType>(mask.getType());
-  if (mt.getDimSize(0) != 1)
-    check(mask, 0, "mask", q, 0, "query", "B");
-  if (mt.getDimSize(1) != 1)
-    check(mask, 1, "mask", q, 1, "query", "Hq");
+  for (auto [d, dimName] : {std::make_pair(0, "B"), std::make_pair(1, "Hq")}) {
+    if (mt.getDimSize(d) == 1)
+      continue;
+    auto qt = cast<ShapedType>(q.getType());
+    if (!mt.isDynamicDim(d) && !qt.isDynamicDim(d))
+      continue;
+    Value ms = tensor::DimOp::create(b, loc, mask, d);
+    Value qs = tensor::DimOp::create(b, loc, q, d);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value ok = arith::OrIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ms, qs),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ms, one));
+    cf::AssertOp::create(b, loc, ok,
+                         (opName + ": 'mask' dim " + Twine(d) + " (" + dimName +
+                          ") must be 1 or match 'query' dim " + Twine(d))
+                             .str());
+  }
 }
 
 FailureOr<OnlineAttentionOp> mlir::attn::convertToOnline(RewriterBase &rewriter,

@@ -38,6 +38,8 @@
 #         qamp=X [1]          query multiplied by X (sharper softmax)
 #         dynamic             B and the sequence lengths are `?` in the graph
 #         dynamic=all         every dim is `?` (but a mask's unit dims)
+#         dynamic=every       every dim is `?`, a mask's unit dims too (they
+#                             broadcast at run time)
 #         same_as=full|causal the result must also match attn.attention
 #                             without window/chunk (with `causal`)
 #         flags="..."         extra attn-run flags (--num-threads=...,
@@ -104,8 +106,8 @@ class Case:
         self.dtype = kv.get("dtype", "f32")
         self.causal = "causal" in flags
         self.dynamic = kv.get("dynamic", "bl" if "dynamic" in flags else None)
-        if self.dynamic not in (None, "bl", "all"):
-            raise ValueError(f"case {name}: dynamic must be bl or all")
+        if self.dynamic not in (None, "bl", "all", "every"):
+            raise ValueError(f"case {name}: dynamic must be bl, all or every")
         self.scale = float(kv["scale"]) if "scale" in kv else None
         self.softcap = float(kv["softcap"]) if "softcap" in kv else None
         self.window = (tuple(int(x) for x in kv["window"].split(","))
@@ -139,7 +141,9 @@ class Case:
     def tensor_type(self, name, elt):
         shape = self.shapes()[name]
         dims = [str(x) for x in shape]
-        if self.dynamic == "all":
+        if self.dynamic == "every":
+            dims = ["?"] * len(shape)
+        elif self.dynamic == "all":
             # Every dim but the unit (broadcast) dims of a mask.
             dims = ["1" if name == "mask" and x == 1 and i < 2 else "?"
                     for i, x in enumerate(shape)]
