@@ -64,7 +64,8 @@ config.environment["PYTHONPATH"] = os.pathsep.join(
                 config.environment.get("PYTHONPATH")] if p)
 
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
-tools = ["attn-opt", "attn-run", "attn-compile", "mlir-runner", "mlir-translate"]
+tools = ["attn-opt", "attn-run", "attn-compile", "mlir-runner", "mlir-translate",
+         "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Features: the host's vector extensions and whether a GPU is present.

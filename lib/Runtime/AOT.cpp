@@ -51,7 +51,10 @@ using mlir::attn::detail::makeError;
 /// `_mlir_ciface_<name>` calls) and makes it internal, freeing the plain
 /// symbol; the optimizer inlines it.
 static void hideExpandedFunction(llvm::Module &llvmModule, StringRef name) {
-  if (llvm::Function *expanded = llvmModule.getFunction(name)) {
+  // (A public @free was lowered as __attn_expanded_free already; `free` is
+  // then the C library's, a declaration.)
+  llvm::Function *expanded = llvmModule.getFunction(name);
+  if (expanded && !expanded->isDeclaration()) {
     expanded->setName("__attn_expanded_" + name);
     expanded->setLinkage(llvm::GlobalValue::InternalLinkage);
   }
@@ -68,7 +71,7 @@ static void exportCInterfaceAliases(llvm::Module &llvmModule,
     if (!wrapper)
       continue;
     hideExpandedFunction(llvmModule, signature.name);
-    if (signature.name == "main" || !isCIdentifier(signature.name))
+    if (!getPlainSymbolConflict(signature.name).empty())
       continue;
     llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage,
                               signature.name, wrapper);
@@ -477,8 +480,7 @@ static void attn_append_sizes(const char *label, const void *descriptor,
        << "  return 0;\n}\n";
     // The exported names, through assembler names: any symbol name works.
     SmallVector<std::string, 2> symbols = {"_mlir_ciface_" + signature.name};
-    if (isCIdentifier(signature.name) && signature.name != "main" &&
-        !isReservedLibrarySymbol(signature.name))
+    if (getPlainSymbolConflict(signature.name).empty())
       symbols.push_back(signature.name);
     for (auto [which, symbol] : llvm::enumerate(symbols)) {
       std::string local =

@@ -6,6 +6,8 @@
 
 #include "attn/Runtime/CHeader.h"
 
+#include <dlfcn.h>
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -48,6 +50,39 @@ bool mlir::attn::isCIdentifier(StringRef name) {
 
 bool mlir::attn::isReservedLibrarySymbol(StringRef name) {
   return name == "attn_last_error" || name.starts_with("__attn_");
+}
+
+bool mlir::attn::isRuntimeLibrarySymbol(StringRef name) {
+  if (name.starts_with("omp_") || name.starts_with("kmp_") ||
+      name.starts_with("__kmp") || name == "memrefCopy")
+    return true;
+  std::string symbol = name.str();
+  for (const char *library : {"libc.so.6", "libm.so.6"}) {
+    // Both are loaded in every process; RTLD_NOLOAD only looks them up.
+    void *handle = dlopen(library, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle)
+      continue;
+    bool defined = dlsym(handle, symbol.c_str()) != nullptr;
+    dlclose(handle);
+    if (defined)
+      return true;
+  }
+  return false;
+}
+
+std::string mlir::attn::getPlainSymbolConflict(StringRef name) {
+  if (name == "main")
+    return "a library's `main` would be taken for the program's";
+  if (!isCIdentifier(name))
+    return "its name is not a C identifier";
+  if (isReservedLibrarySymbol(name))
+    return ("the library's run-time support defines `" + name + "`").str();
+  if (isRuntimeLibrarySymbol(name))
+    return ("`" + name +
+            "` is a function of the C, math or OpenMP run-time library, which "
+            "the export would replace in the whole program")
+        .str();
+  return "";
 }
 
 ArrayRef<StringRef> mlir::attn::getCheckedCPUFeatures() {
@@ -275,8 +310,11 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
     if (first)
       params << "void";
     os << "int _mlir_ciface_" << name << "(" << parameters << ");\n";
-    if (isCIdentifier(name) && name != "main" && !isReservedLibrarySymbol(name))
+    std::string conflict = getPlainSymbolConflict(name);
+    if (conflict.empty())
       os << "int " << name << "(" << parameters << ");\n";
+    else if (name != "main")
+      os << "/* No plain `" << name << "`: " << conflict << ". */\n";
     os << "\n";
   }
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";

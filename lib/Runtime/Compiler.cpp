@@ -10,12 +10,14 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/InitAllDialects.h"
 #include "attn/Runtime/Backend.h"
+#include "attn/Runtime/CHeader.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
@@ -123,10 +125,37 @@ mlir::attn::parseModuleFile(StringRef path, MLIRContext &context) {
 // Lowering
 //===----------------------------------------------------------------------===//
 
+/// The name prefixes of the module's private functions, and of its public
+/// functions named after run-time library functions, while it is lowered.
+static constexpr llvm::StringLiteral kPrivatePrefix = "__attn_private_";
+static constexpr llvm::StringLiteral kPublicPrefix = "__attn_public_";
+
 /// Marks the public functions for the C interface and their tensor
 /// arguments read-only, so that the kernel never writes into caller memory.
 static void prepareForLowering(ModuleOp module) {
   MLIRContext *context = module.getContext();
+  // Private functions with a body are the module's own: they get names the
+  // lowering cannot meet (a private @malloc would clash with the allocator
+  // it declares) and, after it, internal linkage (internalizePrivate), so a
+  // library exports its public functions only.
+  // A public function named after a run-time library function (@free)
+  // keeps its C interface `_mlir_ciface_free` but is lowered under another
+  // name (restorePublicNames), for the same reason.
+  SymbolTable symbols(module);
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+    if (func.isExternal())
+      continue;
+    StringRef prefix = kPrivatePrefix;
+    if (!func.isPrivate()) {
+      if (!isRuntimeLibrarySymbol(func.getSymName()))
+        continue;
+      prefix = kPublicPrefix;
+    }
+    std::string name = (prefix + func.getSymName()).str();
+    for (unsigned n = 1; symbols.lookup(name); ++n)
+      name = (prefix + func.getSymName() + "_" + Twine(n)).str();
+    (void)symbols.rename(func, StringAttr::get(context, name));
+  }
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
       continue;
@@ -142,6 +171,33 @@ static void prepareForLowering(ModuleOp module) {
                         BoolAttr::get(context, false));
     }
   }
+}
+
+/// After lowering: the renamed private functions of prepareForLowering get
+/// internal linkage; a renamed public function `f` gets back its C interface
+/// `_mlir_ciface_f`, and its expanded-argument form becomes the internal
+/// `__attn_expanded_f` (as the AOT path names it).
+static void restorePublicNames(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  SymbolTable symbols(module);
+  StringRef ciface = "_mlir_ciface_";
+  SmallVector<std::pair<LLVM::LLVMFuncOp, std::string>> renames;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+    StringRef name = func.getSymName();
+    if (func.isExternal())
+      continue;
+    if (name.starts_with(kPrivatePrefix)) {
+      func.setLinkage(LLVM::Linkage::Internal);
+    } else if (name.consume_front(kPublicPrefix)) {
+      func.setLinkage(LLVM::Linkage::Internal);
+      renames.push_back({func, ("__attn_expanded_" + name).str()});
+    } else if (name.consume_front(ciface) &&
+               name.consume_front(kPublicPrefix)) {
+      renames.push_back({func, (ciface + name).str()});
+    }
+  }
+  for (auto &[func, name] : renames)
+    (void)symbols.rename(func, StringAttr::get(context, name));
 }
 
 /// Keeps only `entryPoints` public (all public functions when empty) and
@@ -242,5 +298,6 @@ mlir::attn::lowerModule(StringRef source, const Backend &backend,
         diagnostics.take(("cannot lower '" + bufferName + "' with the " +
                           backend.getName().upper() + " pipeline")
                              .str()));
+  restorePublicNames(module);
   return result;
 }

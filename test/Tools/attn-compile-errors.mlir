@@ -10,7 +10,7 @@
 // PTX: error: --emit=ptx needs --target=cuda
 
 // RUN: not attn-compile %s --emit=exe -o %t/m 2>&1 | FileCheck %s --check-prefix=EMIT
-// EMIT: error: invalid --emit='exe': expected mlir, llvm, asm, obj or so
+// EMIT: error: invalid --emit='exe': expected mlir, llvm, asm, obj, so, or ptx with --target=cuda
 
 // RUN: not attn-compile %s --target=tpu -o %t/m.so 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: error: invalid --target='tpu': expected cpu, opencl or cuda

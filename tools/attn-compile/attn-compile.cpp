@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/AOT.h"
+#include "attn/Runtime/CHeader.h"
 #include "attn/Runtime/CompileOptionsCL.h"
 #include "attn/Runtime/Runner.h"
 #include "attn/Support/Progress.h"
@@ -99,7 +100,8 @@ int main(int argc, char **argv) {
       emitKind == "ptx" ? EmitKind::Assembly : parseEmitKind(emitKind);
   if (!kind)
     return fail("invalid --emit='" + emitKind +
-                "': expected mlir, llvm, asm, obj or so");
+                "': expected mlir, llvm, asm, obj, so, or ptx with "
+                "--target=cuda");
   bool binary = *kind == EmitKind::Object || *kind == EmitKind::SharedLibrary;
   if (binary && outputFile == "-")
     return fail("--emit=" + emitKind +
@@ -117,6 +119,23 @@ int main(int argc, char **argv) {
   if (verbose)
     if (llvm::Error error = printCodegenReport("attn-compile", **compiled))
       return fail(std::move(error));
+  // Public functions that do not become what SPEC section 2 promises (an
+  // exported C function `<f>` declared in the header) are named on stderr.
+  if (*kind != EmitKind::MLIR) {
+    for (const FunctionSignature &signature : (*compiled)->getFunctions()) {
+      StringRef name = signature.name;
+      if (!signature.unsupportedReason.empty())
+        llvm::WithColor::warning(llvm::errs(), kToolName)
+            << "@" << name << " is not declared in the header and has no "
+            << "status-returning entry point: " << signature.unsupportedReason
+            << "\n";
+      else if (std::string conflict = getPlainSymbolConflict(name);
+               !conflict.empty() && name != "main")
+        llvm::WithColor::warning(llvm::errs(), kToolName)
+            << "@" << name << " is exported as _mlir_ciface_" << name
+            << " only, not as `" << name << "`: " << conflict << "\n";
+    }
+  }
   if (llvm::Error error = (*compiled)->emit(*kind, outputFile))
     return fail(std::move(error));
   if (*kind == EmitKind::SharedLibrary && bundleRuntime) {

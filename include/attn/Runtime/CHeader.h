@@ -79,6 +79,20 @@ std::string emitCHeader(ArrayRef<FunctionSignature> functions,
 /// function of one of these names gets no plain `<f>` symbol.
 bool isReservedLibrarySymbol(StringRef name);
 
+/// True when `name` is a function of the C, math or OpenMP run-time
+/// libraries (which every program that loads a library links) or of MLIR's
+/// memref run time (`memrefCopy`): names that the lowering itself may call.
+bool isRuntimeLibrarySymbol(StringRef name);
+
+/// Why the public function `name` is exported as `_mlir_ciface_<name>` only,
+/// without the plain symbol `<name>`; empty when it gets both. Reasons:
+/// `main`; not a C identifier; a name of the library's run-time support
+/// (isReservedLibrarySymbol); a function of the C or math library or of the
+/// OpenMP run time (`free`, `expf`, `omp_get_num_threads`, ...), which an
+/// exported symbol would replace in the whole program that loads the
+/// library.
+std::string getPlainSymbolConflict(StringRef name);
+
 } // namespace mlir::attn
 
 #endif // ATTN_RUNTIME_CHEADER_H
