@@ -44,6 +44,20 @@ _BITS = {"f32": 32, "f16": 16, "bf16": 16, "f64": 64,
 _INLINE_LIMIT = 64
 
 
+def _element_type(dtype, what):
+    """The MLIR element type named by `dtype`: an MLIR spelling ("f32") or
+    a numpy dtype (np.float32, "float32"); ValueError naming `what` else."""
+    if isinstance(dtype, str) and dtype in _BITS:
+        return dtype
+    try:
+        return _NP_TO_MLIR[np.dtype(dtype)]
+    except (TypeError, KeyError):
+        raise ValueError(f"{what}: unknown element type {dtype!r}; expected "
+                         f"one of {', '.join(_BITS)} or a numpy dtype "
+                         f"({', '.join(str(d) for d in _NP_TO_MLIR)})") \
+            from None
+
+
 def tensor_type(shape, dtype):
     """`tensor<2x3xf32>` of a static shape and an MLIR element type."""
     dims = "".join(f"{int(d)}x" for d in shape)
@@ -348,9 +362,11 @@ class Function:
     # ---------------------------------------------------- arguments, returns
     def arg(self, name, shape, dtype="f32"):
         """A function argument `%name` of static `shape` and element type
-        `dtype` ("f32", "f16", "bf16", "i1", "i64", ...)."""
+        `dtype`: an MLIR element type ("f32", "f16", "bf16", "i1", "i64",
+        ...) or a numpy dtype (np.float32, "float32", bool, ...)."""
         if self.lines or self.results is not None:
             raise ValueError(f"@{self.name}: arguments come before the ops")
+        dtype = _element_type(dtype, f"argument {name}")
         if any(int(d) < 0 for d in shape):
             raise ValueError(f"argument {name}: static shapes only, got "
                              f"{tuple(shape)}")
@@ -1461,8 +1477,15 @@ class Function:
         """attn.ms_deform_attn (docs/Spec.md 1.6, Deformable DETR): value
         [N, S, M, D] (S = sum H_l W_l), sampling_locations [N, Lq, M, L, P,
         2] (x, y) in [0, 1], attention_weights [N, Lq, M, L, P],
-        spatial_shapes [(H_0, W_0), ...]. Result [N, Lq, M*D]."""
-        levels = [(int(h), int(w)) for h, w in spatial_shapes]
+        spatial_shapes [(H_0, W_0), ...] or flat [H_0, W_0, H_1, ...] (as the
+        op's attribute and attn.reference take it). Result [N, Lq, M*D]."""
+        flat = list(spatial_shapes)
+        if flat and all(np.ndim(x) == 0 for x in flat):
+            if len(flat) % 2:
+                raise ValueError(f"ms_deform_attn: spatial_shapes {flat} "
+                                 f"must hold (H, W) pairs")
+            flat = list(zip(flat[0::2], flat[1::2]))
+        levels = [(int(h), int(w)) for h, w in flat]
         loc, w = sampling_locations, attention_weights
         if value.rank != 4 or loc.rank != 6 or w.rank != 5:
             raise ValueError("ms_deform_attn: expected value [N, S, M, D], "

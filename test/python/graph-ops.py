@@ -246,3 +246,27 @@ for what, call in [
 # CHECK: einsum sizes: ValueError: einsum 'ijk,kl->il': letter 'k' is 4 in an earlier operand and 5 in operand 1 (tensor<5x6xf32>)
 # CHECK: einsum output: ValueError: einsum 'ijk->ijz': output letter 'z' is in no operand
 # CHECK: einsum body: ValueError: einsum 'ijk->ij': the body must return a Scalar built from its arguments, got 'x'
+
+# Element types by numpy name; spatial_shapes also flat, as the op's
+# attribute and attn.reference take them.
+g4 = attn.Graph()
+f4 = g4.function("main")
+print("dtypes:", f4.arg("x", (2,), dtype="float32").dtype,
+      f4.arg("m", (2,), dtype=np.bool_).dtype)
+try:
+    f4.arg("z", (2,), dtype="float33")
+except ValueError as e:
+    print(f"arg dtype: ValueError: {e}")
+# CHECK: dtypes: f32 i1
+# CHECK: arg dtype: ValueError: argument z: unknown element type 'float33'; expected one of f32, f16, bf16
+g5 = attn.Graph()
+f5 = g5.function("main")
+val5 = f5.arg("val", (1, 3 * 4 + 2 * 2, 2, 4))
+loc5, aw5 = f5.arg("loc", (1, 3, 2, 2, 2, 2)), f5.arg("aw", (1, 3, 2, 2, 2))
+f5.ret(f5.ms_deform_attn(val5, loc5, aw5, [3, 4, 2, 2]))
+V5, L5, A5 = (randn(1, 16, 2, 4), rng.random((1, 3, 2, 2, 2, 2)).astype(np.float32),
+              rng.random((1, 3, 2, 2, 2)).astype(np.float32))
+out5 = attn.compile(g5).main(V5, L5, A5)
+ref5 = reference.ms_deform_attn(V5, L5, A5, [(3, 4), (2, 2)])
+print("msda flat shapes:", out5.shape, bool(np.abs(out5 - ref5).max() < 1e-5))
+# CHECK: msda flat shapes: (1, 3, 8) True
