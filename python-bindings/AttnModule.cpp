@@ -276,25 +276,64 @@ struct PyFunction {
   std::shared_ptr<PyExecutable> executable;
   const FunctionSignature *signature;
 
-  py::object call(const py::args &args) {
+  /// The call's arguments in signature order: the positional ones, then
+  /// keyword ones by the names of the function's arguments (`q=` for
+  /// `%q`).
+  std::vector<py::object> bindArguments(const py::args &args,
+                                        const py::kwargs &kwargs) const {
+    const FunctionSignature &sig = *signature;
+    size_t count = sig.arguments.size();
+    auto countError = [&](size_t given) {
+      return py::type_error(
+          "@" + sig.name + " expects " + std::to_string(count) + " argument" +
+          (count == 1 ? "" : "s") + " (" + formatSignature(sig) + "), got " +
+          std::to_string(given));
+    };
+    if (args.size() > count)
+      throw countError(args.size() + kwargs.size());
+    std::vector<py::object> bound(count);
+    for (size_t index = 0; index < args.size(); ++index)
+      bound[index] = py::reinterpret_borrow<py::object>(args[index]);
+    for (auto [key, value] : kwargs) {
+      std::string name = py::str(key).cast<std::string>();
+      size_t index = 0;
+      while (index < count && (index >= sig.argumentNames.size() ||
+                               sig.argumentNames[index] != "%" + name))
+        ++index;
+      if (index == count)
+        throw py::type_error("@" + sig.name + " has no argument named '" +
+                             name + "' (" + formatSignature(sig) + ")");
+      if (bound[index])
+        throw py::type_error(describeArgument(sig, index) +
+                             ": given twice, by position and as '" + name +
+                             "='");
+      bound[index] = py::reinterpret_borrow<py::object>(value);
+    }
+    for (size_t index = 0; index < count; ++index)
+      if (!bound[index])
+        throw countError(args.size() + kwargs.size());
+    return bound;
+  }
+
+  py::object call(const py::args &args, const py::kwargs &kwargs) {
     const FunctionSignature &sig = *signature;
     if (!sig.unsupportedReason.empty())
       raiseError(errorType, "cannot run @" + sig.name + ": " +
                            sig.unsupportedReason);
-    if (args.size() != sig.arguments.size())
-      throw py::type_error(
-          "@" + sig.name + " expects " + std::to_string(sig.arguments.size()) +
-          " argument" + (sig.arguments.size() == 1 ? "" : "s") + " (" +
-          formatSignature(sig) + "), got " + std::to_string(args.size()));
+    std::vector<py::object> bound = bindArguments(args, kwargs);
     py::module_ numpy = py::module_::import("numpy");
     // The arrays whose buffers the call reads (the arguments, or the
     // copies and conversions made of them) stay alive in `keepAlive`.
     std::vector<py::array> keepAlive;
     std::vector<HostTensor> inputs;
     int64_t borrowed = 0, copied = 0;
-    for (size_t index = 0; index < args.size(); ++index) {
+    for (size_t index = 0; index < bound.size(); ++index) {
       const TensorSpec &spec = sig.arguments[index];
-      py::handle arg = args[index];
+      py::handle arg = bound[index];
+      if (arg.is_none())
+        throw py::type_error(describeArgument(sig, index) +
+                             ": expected an array for " + spec.str() +
+                             ", found None");
       bool isArray = py::isinstance<py::array>(arg);
       if (!isArray && spec.elementType == ElementType::BF16)
         throw py::type_error(describeArgument(sig, index) +
@@ -302,9 +341,18 @@ struct PyFunction {
                              "(uint16; see attn.bf16_from_f32) for " +
                              spec.str());
       // Python scalars and lists take the parameter's dtype.
-      py::array array = py::reinterpret_borrow<py::array>(
-          isArray ? py::object(py::reinterpret_borrow<py::object>(arg))
-                  : numpy.attr("asarray")(arg, getDtype(spec.elementType)));
+      py::object converted = py::reinterpret_borrow<py::object>(arg);
+      if (!isArray) {
+        try {
+          converted = numpy.attr("asarray")(arg, getDtype(spec.elementType));
+        } catch (py::error_already_set &error) {
+          throw py::type_error(
+              describeArgument(sig, index) + ": cannot convert " +
+              py::str(py::type::of(arg)).cast<std::string>() +
+              " to an array for " + spec.str() + ": " + error.what());
+        }
+      }
+      py::array array = py::reinterpret_borrow<py::array>(converted);
       std::optional<ElementType> type =
           getElementType(array.dtype(), spec.elementType);
       if (!type)
@@ -456,12 +504,13 @@ PYBIND11_MODULE(_attn, m) {
   py::class_<PyFunction>(m, "Function",
                          "A public function of an Executable; call it on "
                          "numpy arrays.")
-      .def("__call__", &PyFunction::call)
+      .def("__call__", &PyFunction::call,
+           "Runs the function on numpy arrays (positional, or by argument "
+           "name: q=... for %q); returns an array, or a tuple of them.")
       .def_property_readonly(
           "name", [](const PyFunction &f) { return f.signature->name; })
-      .def_property_readonly(
-          "signature",
-          [](const PyFunction &f) { return *f.signature; })
+      .def_property_readonly("signature",
+                             [](const PyFunction &f) { return *f.signature; })
       .def("__repr__", [](const PyFunction &f) {
         return "<attn.Function " + formatSignature(*f.signature) + ">";
       });

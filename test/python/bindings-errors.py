@@ -1,6 +1,8 @@
 # The Python package `attn`: errors are Python exceptions with the
 # runtime's messages, never a crash: wrong dtypes (TypeError) and shapes
-# (ValueError) naming the argument's index and parameter, argument counts,
+# (ValueError) naming the argument's index and parameter, argument counts
+# and keyword arguments (by the arguments' names), None and unconvertible
+# arguments,
 # unknown and invalid compile options, bad MLIR (attn.CompileError with the
 # diagnostic), unknown functions and IR stages, a failed run-time check
 # (attn.Error). Also: inputs that are passed without a copy (exe.stats),
@@ -49,6 +51,14 @@ expect("rank", ValueError, lambda: exe.main(q[0], q, q))
 # CHECK: rank: ValueError: argument #0 of @main ('%query'): expected rank 4 (tensor<1x2x8x16xf32>), found rank 3 (shape 2x8x16)
 expect("count", TypeError, lambda: exe.main(q, q))
 # CHECK: count: TypeError: @main expects 3 arguments (@main(%query: tensor<1x2x8x16xf32>, %key: tensor<1x2x8x16xf32>, %value: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>), got 2
+expect("keyword_unknown", TypeError, lambda: exe.main(q, q, val=q))
+# CHECK: keyword_unknown: TypeError: @main has no argument named 'val' (@main(%query: tensor<1x2x8x16xf32>, %key: tensor<1x2x8x16xf32>, %value: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>)
+expect("keyword_twice", TypeError, lambda: exe.main(q, q, q, query=q))
+# CHECK: keyword_twice: TypeError: argument #0 of @main ('%query'): given twice, by position and as 'query='
+expect("none", TypeError, lambda: exe.main(q, None, q))
+# CHECK: none: TypeError: argument #1 of @main ('%key'): expected an array for tensor<1x2x8x16xf32>, found None
+expect("ragged", TypeError, lambda: exe.main(q, q, [[1.0], [1.0, 2.0]]))
+# CHECK: ragged: TypeError: argument #2 of @main ('%value'): cannot convert <class 'list'> to an array for tensor<1x2x8x16xf32>: ValueError:
 expect("key", KeyError, lambda: exe["nope"])
 # CHECK: key: KeyError: 'no public function @nope in the module; available: @main'
 expect("attribute", AttributeError, lambda: exe.nope)
@@ -104,6 +114,9 @@ expect("run_time_check", attn.Error, lambda: dyn.main(q, q2, q))
 # CHECK: run_time_check: Error: @main stopped at a run-time check: attn.attention: 'key' dim 0 (B) does not match 'query' dim 0
 print(dyn.main(q2, q2, q2).shape)
 # CHECK: (2, 2, 8, 16)
+# Arguments by name, in any order, also after positional ones.
+print(np.array_equal(dyn.main(q2, value=q2, key=q2), dyn.main(q2, q2, q2)))
+# CHECK: True
 
 # Zero copy: C-contiguous inputs of the parameter's dtype are passed as
 # they are; other layouts are copied first (and still give the same result).
