@@ -13,6 +13,9 @@
 #include "attn/Codegen/GPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNGPUCHECKMAPPABLEPASS
 #include "attn/Codegen/GPU/Passes.h.inc"
@@ -143,8 +146,26 @@ struct AttnGPUCheckMappablePass
           return;
         }
     });
-    if (failed)
+    if (failed) {
       signalPassFailure();
+      return;
+    }
+    // Ops of other dialects stay on the host side, as loops: say so once
+    // per function at its first linalg op, so a graph that expects a GPU
+    // for its matmuls learns it.
+    getOperation().walk([](func::FuncOp func) {
+      SmallVector<Operation *> host;
+      func.walk([&](linalg::LinalgOp op) { host.push_back(op); });
+      if (host.empty())
+        return;
+      InFlightDiagnostic warning = host.front()->emitWarning()
+                                   << "'" << host.front()->getName()
+                                   << "' runs on the host CPU as loops";
+      if (host.size() > 1)
+        warning << " (as do " << host.size() - 1 << " more linalg ops of @"
+                << func.getSymName() << ")";
+      warning << ": the GPU pipeline maps attn ops only";
+    });
   }
 };
 } // namespace
