@@ -83,8 +83,10 @@ public:
   load(ModuleOp module, const CompileOptions &options) const override {
     llvm::Expected<std::string> device = runtime.describeDevice();
     if (!device)
-      return makeError("--target=" + runtime.backendName.str() +
-                       " has no device to run on: " +
+      return makeError("the " + runtime.backendName.str() +
+                       " backend (--backend or --target=" +
+                       runtime.backendName.str() +
+                       ") has no device to run on: " +
                        llvm::toString(device.takeError()));
     return loadHostJIT(module, runtime.symbols(), runtime.takeError);
   }
