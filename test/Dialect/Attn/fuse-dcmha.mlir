@@ -921,3 +921,35 @@ func.func @dcmha_batch_matmul_transposed_key(%q: tensor<1x2x4x8xf32>, %k: tensor
   %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [1, 2, 4, 8] : tensor<2x4x8xf32> into tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// K^T as a 4-D linalg.transpose ([0, 1, 3, 2]) collapsed before the
+// batch_matmul: the other order of the transpose and the collapse.
+// CHECK-LABEL: func.func @dcmha_batch_matmul_transposed_key_4d(
+// CHECK-SAME:    %[[Q:[a-zA-Z0-9_]+]]: tensor<1x2x4x8xf32>, %[[K:[a-zA-Z0-9_]+]]: tensor<1x2x6x8xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<1x2x6x8xf32>)
+// CHECK-NEXT:    %[[O:.+]] = attn.dcmha %[[Q]], %[[K]], %[[V]] {scale = 1.250000e-01 : f32}
+// CHECK-NEXT:    return %[[O]]
+
+func.func @dcmha_batch_matmul_transposed_key_4d(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty_kt = tensor.empty() : tensor<1x2x8x6xf32>
+  %kt = linalg.transpose ins(%k : tensor<1x2x6x8xf32>) outs(%empty_kt : tensor<1x2x8x6xf32>) permutation = [0, 1, 3, 2]
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x4x8xf32> into tensor<2x4x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x8x6xf32> into tensor<2x8x6xf32>
+  %empty_s = tensor.empty() : tensor<2x4x6xf32>
+  %init_s = linalg.fill ins(%zero : f32) outs(%empty_s : tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %s3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<2x4x8xf32>, tensor<2x8x6xf32>) outs(%init_s : tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  %s = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [1, 2, 4, 6] : tensor<2x4x6xf32> into tensor<1x2x4x6xf32>
+  %c_scale = arith.constant dense<0.125> : tensor<1x2x4x6xf32>
+  %ss = arith.mulf %s, %c_scale : tensor<1x2x4x6xf32>
+  %empty_p = tensor.empty() : tensor<1x2x4x6xf32>
+  %p = linalg.softmax dimension(3) ins(%ss : tensor<1x2x4x6xf32>) outs(%empty_p : tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x4x6xf32> into tensor<2x4x6xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x6x8xf32> into tensor<2x6x8xf32>
+  %empty_o = tensor.empty() : tensor<2x4x8xf32>
+  %init_o = linalg.fill ins(%zero : f32) outs(%empty_o : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o3 = linalg.batch_matmul ins(%p3, %v3 : tensor<2x4x6xf32>, tensor<2x6x8xf32>) outs(%init_o : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [1, 2, 4, 8] : tensor<2x4x8xf32> into tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

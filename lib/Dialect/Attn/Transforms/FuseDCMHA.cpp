@@ -243,10 +243,11 @@ static Value getCollapsedSource(Value v, ArrayRef<int64_t> bh, Chain &chain) {
 
 /// Matches `result` ([B, H, X, Y]) as a batched contraction whose rhs is in
 /// the layout `rhsTransposed` asks for (a `linalg.transpose` of the last two
-/// dims of the rhs is looked through). Either one 4-D LinalgOp, or a rank-3
-/// one over the collapsed batch B*H (`linalg.batch_matmul`, possibly with
-/// transposed-B maps) between `tensor.collapse_shape`s of 4-D operands and a
-/// `tensor.expand_shape` of its result, all with static B and H.
+/// dims of the rhs is looked through, before or after the collapse). Either one
+/// 4-D LinalgOp, or a rank-3 one over the collapsed batch B*H
+/// (`linalg.batch_matmul`, possibly with transposed-B maps) between
+/// `tensor.collapse_shape`s of 4-D operands and a `tensor.expand_shape` of its
+/// result, all with static B and H.
 static FailureOr<Contraction> matchContraction(Value result, bool rhsTransposed,
                                                Chain &chain) {
   auto fixLayout = [&](Contraction c) -> FailureOr<Contraction> {
@@ -278,11 +279,17 @@ static FailureOr<Contraction> matchContraction(Value result, bool rhsTransposed,
     return failure();
   chain.ops.insert(expand);
   chain.ops.insert(op);
-  c = fixLayout(*c);
-  if (failed(c))
-    return failure();
   Value lhs = getCollapsedSource(c->lhs, bh, chain);
-  Value rhs = getCollapsedSource(c->rhs, bh, chain);
+  Value rhs;
+  if (c->rhsTransposed == rhsTransposed) {
+    rhs = getCollapsedSource(c->rhs, bh, chain);
+  } else if (Value src = skipLastTwoTranspose(c->rhs, chain)) {
+    // The collapsed rhs transposed ([0, 2, 1]).
+    rhs = getCollapsedSource(src, bh, chain);
+  } else if (Value collapsed = getCollapsedSource(c->rhs, bh, chain)) {
+    // The 4-D rhs transposed ([0, 1, 3, 2]), then collapsed.
+    rhs = skipLastTwoTranspose(collapsed, chain);
+  }
   if (!lhs || !rhs)
     return failure();
   return Contraction{lhs, rhs, rhsTransposed};
