@@ -21,7 +21,8 @@ How it works (docs/Python.md, "attn.onnx"):
    static shape.
 3. Attention subgraphs are raised to attn.attention:
    MatMul(Q, K^T) -> [Mul|Div by constant scalars] -> [Add mask | Where
-   (cond, x, -inf)] -> Softmax(last axis) -> MatMul(P, V), with scalar
+   (cond, x, fill <= -1e9)] -> Softmax(last axis) -> [identity Casts] ->
+   MatMul(P, V), with scalar
    Mul/Div on Q or K folded into `scale` and the Transpose that forms K^T
    folded into one transpose of K. A constant mask that is triangular
    (0 / -inf, or true / false, bottom-right aligned) becomes `causal`; a
@@ -74,8 +75,11 @@ _ONNX_DTYPES = {
 _NP_DTYPES = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
               "i1": np.bool_, "i64": np.int64, "i32": np.int32,
               "i8": np.int8, "i16": np.int16}
-# Values at or below this count as "invisible" in an additive mask
-# (-inf, or the finfo.min / -1e9 that some exporters use instead).
+# Values at or below this count as "masked" in an additive mask or a Where
+# fill: -inf, or the finfo.min / -1e9 that some exporters use instead. A
+# finite fill does not hide a key: a row whose keys all carry it is
+# PyTorch's uniform softmax (the mean of V), not zeros, so it stays an
+# additive bias unless every row keeps a visible key (_emit_attention).
 _MASKED = -1e9
 
 
@@ -268,7 +272,11 @@ def _where(ctx, node, ins, at, name):
         if sc is not None and value_shape == out_shape:
             return float(sc) if like_kind(v) == "f" else int(sc)
         return ctx.value(x, v)
-    return ctx.f.where(ctx.value(c), arg(a), arg(b), name=name)
+    xa, xb = arg(a), arg(b)
+    if not isinstance(xa, Value) and not isinstance(xb, Value):
+        # Both branches one-element constants: one of them as a tensor.
+        xa = ctx.value(a, v)
+    return ctx.f.where(ctx.value(c), xa, xb, name=name)
 
 
 @_handler("Identity", "Dropout")
@@ -677,7 +685,8 @@ class _Matcher:
         """scores = MatMul(Q, K^T) under scalar factors and one mask term:
         (qk_node, score_scale, mask) or None. mask is (kind, tensor, factor)
         with kind "add" (additive float) or "bool" (true = visible) or
-        "bool_not" (true = invisible)."""
+        "bool_not" (true = invisible), and for the boolean kinds the fill
+        that masked logits get (-inf, or a finite value <= _MASKED)."""
         scale, mask = 1.0, None
         while True:
             name, f = self.strip_scale(name)
@@ -711,9 +720,11 @@ class _Matcher:
                     ca, cb = (self.splat_const(w.input[1]),
                               self.splat_const(w.input[2]))
                     if ca is not None and cb is not None:
-                        if ca <= _MASKED and cb == 0.0:
+                        # (With a finite fill the sum is the bias
+                        # itself: it stays additive.)
+                        if ca == -np.inf and cb == 0.0:
                             mask = ("bool_not", w.input[0], 1.0)
-                        elif cb <= _MASKED and ca == 0.0:
+                        elif cb == -np.inf and ca == 0.0:
                             mask = ("bool", w.input[0], 1.0)
                 name = s
                 continue
@@ -721,9 +732,9 @@ class _Matcher:
                 c, a, b = n.input
                 ca, cb = self.splat_const(a), self.splat_const(b)
                 if cb is not None and cb <= _MASKED:
-                    mask, name = ("bool", c, 1.0), a
+                    mask, name = ("bool", c, 1.0, cb), a
                 elif ca is not None and ca <= _MASKED:
-                    mask, name = ("bool_not", c, 1.0), b
+                    mask, name = ("bool_not", c, 1.0, ca), b
                 else:
                     return None
                 continue
@@ -737,6 +748,15 @@ class _Matcher:
         if rank < 2 or axis % rank != rank - 1:
             return None
         users = self.consumers.get(p, [])
+        # Casts of P to its own type (p.to(q.dtype) in an f32 model, as
+        # LLaMA, T5 and Hugging Face code write it) are looked through.
+        while len(users) == 1 and users[0].op_type == "Cast" and \
+                p not in self.graph_outputs and \
+                getattr(self.env.get(p), "dtype", None) is not None and \
+                getattr(self.env.get(p), "dtype", None) == \
+                getattr(self.env.get(users[0].output[0]), "dtype", None):
+            p = users[0].output[0]
+            users = self.consumers.get(p, [])
         if len(users) != 1 or users[0].op_type != "MatMul" or \
                 users[0].input[0] != p or p in self.graph_outputs:
             return None
@@ -843,8 +863,17 @@ def _emit_attention(ctx, m, env):
         b, h = int(np.prod(lead[:-1])), lead[-1]
     mask_v, causal = None, False
     if m.mask is not None:
-        kind, name, factor = m.mask
+        kind, name, factor = m.mask[:3]
+        fill = m.mask[3] if len(m.mask) > 3 else -np.inf
+        # A boolean mask whose masked logits get a finite fill keeps those
+        # keys: an additive bias, 0 where visible and `fill` elsewhere.
+        finite = kind != "add" and fill != -np.inf
+
+        def as_bias(visible):
+            return f.mul(f.cast(f.logical_not(visible), q.dtype), float(fill))
+
         mval = env[name] if getattr(m, "compact", None) is None else None
+        mv = None  # the mask, of (a suffix of) the scores' shape
         if mval is None:
             src, b, h = m.compact
             cv = ctx.value(env[src])
@@ -853,29 +882,50 @@ def _emit_attention(ctx, m, env):
                 visible = f.logical_not(visible)
             elif kind == "add":
                 raise AssertionError("compact masks are boolean")
-            mask_v = f.broadcast_to(f.reshape(visible, (b, 1, 1, lk)),
+            compact = as_bias(visible) if finite else visible
+            mask_v = f.broadcast_to(f.reshape(compact, (b, 1, 1, lk)),
                                     (b, 1, lq, lk), name="key_padding_mask")
-        elif _is_const(mval) and kind != "add" or _is_const(mval) and (
-                np.all((mval == 0) | (mval <= _MASKED))):
-            vis = mval.astype(bool) if kind != "add" else (mval == 0)
-            if kind == "bool_not":
-                vis = ~vis
-            if vis.all():
-                pass
-            elif _triangular(vis, lq, lk):
-                causal = True
+        elif _is_const(mval):
+            full = lead + (lq, lk)
+            if kind == "add":
+                add = np.asarray(mval, np.float64) * factor
+                vis = add == 0
+                pattern = bool(np.all((add == 0) | (add <= _MASKED)))
+                hides = bool(np.all((add == 0) | (add == -np.inf)))
             else:
-                mask_v = f.constant(vis, name="mask")
-        if mask_v is None and not causal and not (
-                _is_const(mval) and np.all(mval == 0) and kind == "add"):
+                vis = mval.astype(bool)
+                if kind == "bool_not":
+                    vis = ~vis
+                pattern, hides = True, not finite
+            vis_full = np.broadcast_to(
+                vis.reshape((1,) * (len(full) - vis.ndim) + vis.shape), full)
+            # A pattern of visible and masked keys is a visibility mask
+            # when masked keys are hidden (-inf), or when every row keeps a
+            # visible key (a finite fill then gives weight 0 too).
+            if pattern and (hides or bool(vis_full.any(-1).all())):
+                if vis_full.all():
+                    pass
+                elif _triangular(vis_full, lq, lk):
+                    causal = True
+                else:
+                    mv = f.constant(vis, name="mask")
+            elif kind == "add":
+                mv = f.constant(add.astype(_NP_DTYPES.get(q.dtype, np.float32)),
+                                name="mask")
+            else:
+                mv = f.constant(np.where(vis, 0.0, fill).astype(
+                    _NP_DTYPES.get(q.dtype, np.float32)), name="mask")
+        else:
             mv = ctx.value(mval, q)
-            if kind == "bool":
+            if kind in ("bool", "bool_not"):
                 mv = mv if mv.dtype == "i1" else f.cast(mv, "i1")
-            elif kind == "bool_not":
-                mv = f.logical_not(mv if mv.dtype == "i1" else
-                                   f.cast(mv, "i1"))
+                if kind == "bool_not":
+                    mv = f.logical_not(mv)
+                if finite:
+                    mv = as_bias(mv)
             elif factor != 1.0:
                 mv = f.mul(mv, float(factor))
+        if mv is not None:
             full = (lead + (lq, lk))
             mshape = (1,) * (len(full) - mv.rank) + mv.shape
             mlead = mshape[:-2]

@@ -105,6 +105,72 @@ print("bool mask result:", reference.error_rule(
                                                        dtype=np.float32)).ok)
 # CHECK: bool mask result: True
 
+# 2b. A finite fill (Hugging Face's finfo.min) keeps the masked keys: an
+#     additive f32 mask, and a row whose keys are all masked is the mean of V
+#     as in PyTorch (a boolean mask would give zeros). An identity Cast of P
+#     (p.to(q.dtype)) does not stop the raise.
+FMIN = float(np.finfo(np.float32).min)
+nodes_fill = [
+    helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 1, 3, 2]),
+    helper.make_node("MatMul", ["q", "kt"], ["s0"]),
+    const("fmin", np.float32(FMIN)),
+    helper.make_node("Where", ["keep", "s0", "fmin"], ["s1"]),
+    helper.make_node("Softmax", ["s1"], ["p"], axis=-1),
+    helper.make_node("Cast", ["p"], ["pc"], to=TensorProto.FLOAT),
+    helper.make_node("MatMul", ["pc", "v"], ["o"]),
+]
+m2b = model(nodes_fill, qkv + [tin("keep", [B, 1, L, L], TensorProto.BOOL)],
+            [tin("o", [B, H, L, D])])
+text = attn.onnx.import_model(m2b)
+line = [x for x in text.splitlines() if "attn.attention" in x][0]
+print("finite fill:", line.split(" : ")[-1], "linalg.softmax" in text)
+# CHECK: finite fill: tensor<2x3x6x8xf32>, tensor<2x3x6x8xf32>, tensor<2x3x6x8xf32>, tensor<2x1x6x6xf32> -> tensor<2x3x6x8xf32> False
+KEEP2 = rng.random((B, 1, L, L)) > 0.4
+KEEP2[0, 0, 2, :] = False
+bias = np.where(KEEP2, 0.0, FMIN)
+out = attn.compile(text).main(Q, K, V, KEEP2)
+ref = reference.sdpa(Q, K, V, bias, scale=1.0)
+print("finite fill result:", reference.error_rule(
+    out, ref, reference.sdpa(Q, K, V, bias.astype(np.float32), scale=1.0,
+                             dtype=np.float32)).ok,
+      np.allclose(out[0, :, 2], V[0].mean(axis=1), atol=1e-5))
+# CHECK: finite fill result: True True
+
+# 2c. A constant 2-D band mask (not causal) on 4-D heads: an i1 constant
+#     broadcast to [1, 1, L, L]; and Where with one-element constant
+#     branches (an additive -1e4 padding bias, as old GPT-2 code makes it).
+band = np.abs(np.arange(L)[:, None] - np.arange(L)[None]) <= 1
+scores = [helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 1, 3, 2]),
+          helper.make_node("MatMul", ["q", "kt"], ["s0"])]
+tail = [helper.make_node("Softmax", ["s1"], ["p"], axis=-1),
+        helper.make_node("MatMul", ["p", "v"], ["o"])]
+m2c = model(scores + [const("band", band), const("ninf", np.float32(-np.inf)),
+                      helper.make_node("Where", ["band", "s0", "ninf"], ["s1"])]
+            + tail, qkv, [tin("o", [B, H, L, D])])
+text = attn.onnx.import_model(m2c)
+out = attn.compile(text).main(Q, K, V)
+bias = np.where(band, 0.0, -np.inf)
+print("band:", text.count("attn.attention"),
+      reference.error_rule(out, reference.sdpa(Q, K, V, bias, scale=1.0),
+                           reference.sdpa(Q, K, V, bias.astype(np.float32),
+                                          scale=1.0, dtype=np.float32)).ok)
+# CHECK: band: 1 True
+m2d = model(scores + [const("m1e4", np.array([-1e4], np.float32)),
+                      const("z1", np.array([0.0], np.float32)),
+                      helper.make_node("Where", ["pad", "m1e4", "z1"], ["pb"]),
+                      helper.make_node("Add", ["s0", "pb"], ["s1"])] + tail,
+            qkv + [tin("pad", [B, 1, 1, L], TensorProto.BOOL)],
+            [tin("o", [B, H, L, D])])
+text = attn.onnx.import_model(m2d)
+PAD = rng.random((B, 1, 1, L)) > 0.7
+out = attn.compile(text).main(Q, K, V, PAD)
+bias = np.broadcast_to(np.where(PAD, -1e4, 0.0), (B, 1, L, L))
+print("scalar where:", text.count("attn.attention"),
+      reference.error_rule(out, reference.sdpa(Q, K, V, bias, scale=1.0),
+                           reference.sdpa(Q, K, V, bias.astype(np.float32),
+                                          scale=1.0, dtype=np.float32)).ok)
+# CHECK: scalar where: 1 True
+
 # 3. Not raised: the probabilities are also a graph output (the softmax is
 #    kept; both results still right), and a softmax over another axis.
 m3 = model(nodes[:-2] + [helper.make_node("Softmax", ["s2"], ["p"], axis=3),
