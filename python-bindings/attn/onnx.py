@@ -1217,6 +1217,13 @@ def _inputs_of(model, input_shapes):
                                   f"type {tt.elem_type}")
         if input_shapes and vi.name in input_shapes:
             shape = tuple(int(d) for d in input_shapes[vi.name])
+            model_dims = tt.shape.dim
+            if len(model_dims) != len(shape) or any(
+                    dim.HasField("dim_value") and dim.dim_value != n
+                    for dim, n in zip(model_dims, shape)):
+                raise OnnxImportError(
+                    f"input_shapes['{vi.name}'] = {shape} does not fit the "
+                    f"model's input shape ({', '.join(str(d.dim_value) if d.HasField('dim_value') else d.dim_param or '?' for d in model_dims)})")
         else:
             shape = []
             for dim in tt.shape.dim:
@@ -1229,6 +1236,12 @@ def _inputs_of(model, input_shapes):
                         ": (...)} (static shapes only)")
             shape = tuple(shape)
         out.append((vi.name, shape, dtype))
+    unknown = sorted(set(input_shapes or ()) - {name for name, _, _ in out})
+    if unknown:
+        raise OnnxImportError(
+            f"input_shapes names {', '.join(repr(n) for n in unknown)}, which "
+            f"the model has no input of; its inputs: "
+            f"{', '.join(repr(name) for name, _, _ in out)}")
     return out
 
 

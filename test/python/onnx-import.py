@@ -223,6 +223,13 @@ for form in (m6, m6.SerializeToString(), path):
     exe = attn.compile(attn.onnx.import_model(form, input_shapes={"x": (3, 4)}))
     print(str(exe.functions[0]), exe.main(np.float32([[-1, 2, -3, 4]] * 3))[0])
 # CHECK-COUNT-3: @main(%x: tensor<3x4xf32>) -> tensor<3x4xf32> [0. 2. 0. 4.]
+for shapes in ({"x": (3, 4), "y": (3, 4)}, {"x": (3, 5)}):
+    try:
+        attn.onnx.import_model(m6, input_shapes=shapes)
+    except attn.onnx.OnnxImportError as e:
+        print(e)
+# CHECK: input_shapes names 'y', which the model has no input of; its inputs: 'x'
+# CHECK: input_shapes['x'] = (3, 5) does not fit the model's input shape (n, 4)
 try:
     attn.onnx.import_model(42)
 except TypeError as e:
