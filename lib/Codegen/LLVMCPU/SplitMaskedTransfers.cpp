@@ -93,7 +93,9 @@ int64_t wideVectorLanes(VectorType type, int64_t vectorBits) {
 /// mask or is not in bounds); else 0.
 template <typename TransferOp>
 int64_t wideMaskedTransferLanes(TransferOp op, int64_t vectorBits) {
+  // (A 0-d transfer has no dim 0 to ask about.)
   if (!isa<MemRefType>(op.getBase().getType()) ||
+      op.getVectorType().getRank() != 1 ||
       !op.getPermutationMap().isMinorIdentity() ||
       (!op.getMask() && op.isDimInBounds(0)))
     return 0;

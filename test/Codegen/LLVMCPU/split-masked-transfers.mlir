@@ -62,3 +62,17 @@ func.func @writes_and_masked_ops(%m: memref<?xf32>, %v: vector<16xf32>, %w: vect
   vector.maskedstore %m[%c0], %mask20, %r : memref<?xf32>, vector<20xi1>, vector<20xf32>
   return %r : vector<20xf32>
 }
+
+// -----
+
+// 0-d transfers (a linalg.generic broadcasting a tensor<f32>) are left
+// alone; they used to crash the pass (no dim 0 to ask about).
+// AVX2-LABEL: func.func @zero_d
+// AVX2:         vector.transfer_read %{{.+}}[], %{{.+}} : memref<f32>, vector<f32>
+// AVX2:         vector.transfer_write %{{.+}}, %{{.+}}[] : vector<f32>, memref<f32>
+func.func @zero_d(%m: memref<f32>) {
+  %pad = arith.constant 0.0 : f32
+  %v = vector.transfer_read %m[], %pad : memref<f32>, vector<f32>
+  vector.transfer_write %v, %m[] : vector<f32>, memref<f32>
+  return
+}
