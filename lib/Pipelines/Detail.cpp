@@ -24,6 +24,9 @@ void mlir::attn::detail::buildBufferizationPipeline(OpPassManager &pm) {
   opts.bufferizeFunctionBoundaries = true;
   opts.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Tensors carried through scf.for/scf.while may yield new buffers (each
+  // iteration's result), which the deallocation pipeline then frees.
+  opts.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(opts));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
