@@ -2059,6 +2059,46 @@ void mlir::attn::populateAttnToVectorCleanupPatterns(
         /*benefit=*/10);
 }
 
+/// The kernels address the rows of their memref operands as contiguous
+/// vectors: operands whose innermost stride is not 1 (a slice with a step
+/// in the last dim, `x[..., ::2]`) go through contiguous copies, copied
+/// back after the op for destinations. Identity and unit-stride layouts,
+/// the usual case, are left alone.
+static void makeInnermostContiguous(RewriterBase &rewriter, Operation *op) {
+  Location loc = op->getLoc();
+  SmallVector<std::pair<Value, Value>> copyBack;
+  SmallVector<Value> temporaries;
+  auto dps = cast<DestinationStyleOpInterface>(op);
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || type.getRank() == 0)
+      continue;
+    int64_t offset;
+    SmallVector<int64_t> strides;
+    if (succeeded(type.getStridesAndOffset(strides, offset)) &&
+        strides.back() == 1)
+      continue;
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(memref::DimOp::create(rewriter, loc, operand.get(), d));
+    Value contiguous = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        sizes);
+    memref::CopyOp::create(rewriter, loc, operand.get(), contiguous);
+    if (dps.isDpsInit(&operand))
+      copyBack.push_back({contiguous, operand.get()});
+    temporaries.push_back(contiguous);
+    operand.set(contiguous);
+  }
+  rewriter.setInsertionPointAfter(op);
+  for (auto [from, to] : copyBack)
+    memref::CopyOp::create(rewriter, loc, from, to);
+  for (Value temporary : temporaries)
+    memref::DeallocOp::create(rewriter, loc, temporary);
+}
+
 namespace {
 struct ConvertAttnToVectorPass
     : public mlir::attn::impl::ConvertAttnToVectorPassBase<
@@ -2078,6 +2118,15 @@ struct ConvertAttnToVectorPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> kernels;
+    getOperation().walk([&](Operation *op) {
+      if (isa<OnlineAttentionOp, PartialAttentionOp, BilinearGatherOp,
+              OnlineDCMHAOp, TiledComposeOp>(op) &&
+          isa<DestinationStyleOpInterface>(op))
+        kernels.push_back(op);
+    });
+    for (Operation *op : kernels)
+      makeInnermostContiguous(rewriter, op);
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<OnlineAttentionOp, PartialAttentionOp>(op))
