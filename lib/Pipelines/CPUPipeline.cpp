@@ -64,6 +64,7 @@ static void buildTilingPipeline(OpPassManager &pm,
   // The unfused DCMHA chain a front end emits becomes attn.dcmha (and
   // without compose, attention), before anything else rewrites its parts.
   pm.addNestedPass<func::FuncOp>(createAttnFuseDCMHAPass());
+  pm.addNestedPass<func::FuncOp>(createAttnZeroExtentsPass());
   pm.addNestedPass<func::FuncOp>(createAttnCheckLowerablePass());
   pm.addPass(createAttnEmitCInterfacePass());
   // Elementwise arith/math on tensors (as front ends emit them) become

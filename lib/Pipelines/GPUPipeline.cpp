@@ -75,6 +75,9 @@ static void buildTilingPipeline(OpPassManager &pm,
       tensorCores == "wgmma" ||
       (select.tensorCores && options.target == "nvvm" &&
        GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip)));
+  // Ops with empty results fold away; other zero-size dims become dynamic,
+  // which the check below reports (launches are sized statically).
+  pm.addNestedPass<func::FuncOp>(createAttnZeroExtentsPass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass());
   pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
   pm.addPass(createAttnEmitCInterfacePass());

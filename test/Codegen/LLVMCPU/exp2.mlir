@@ -1,7 +1,7 @@
 // RUN: attn-opt %s -test-attn-exp2="target-cpu=skylake-avx512" | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: attn-opt %s -test-attn-exp2="target-cpu=haswell" | FileCheck %s --check-prefixes=CHECK,AVX2
-// RUN: attn-opt %s -test-attn-exp2="target-cpu=skylake-avx512" | attn-compile - --emit=asm --cpu=skylake-avx512 -o - | FileCheck %s --check-prefix=ASM512
-// RUN: attn-opt %s -test-attn-exp2="target-cpu=haswell" | attn-compile - --emit=asm --cpu=haswell -o - | FileCheck %s --check-prefix=ASM2
+// RUN: attn-opt %s -test-attn-exp2="target-cpu=skylake-avx512 make-public=true" | attn-compile - --emit=asm --cpu=skylake-avx512 -o - | FileCheck %s --check-prefix=ASM512
+// RUN: attn-opt %s -test-attn-exp2="target-cpu=haswell make-public=true" | attn-compile - --emit=asm --cpu=haswell -o - | FileCheck %s --check-prefix=ASM2
 
 // The structure of CPUTargetInfo::exp2 (include/attn/Codegen/LLVMCPU/
 // CPUTargetInfo.h) and of the OnlineSoftmax builders around it, built by

@@ -116,12 +116,23 @@ struct TestExp2Pass
       llvm::cl::desc("LLVM CPU whose exp2 is built (e.g. haswell, "
                      "skylake-avx512; 'native' = host)"),
       llvm::cl::init("haswell")};
+  Option<bool> makePublic{
+      *this, "make-public",
+      llvm::cl::desc("Make the functions given bodies public (to see them in "
+                     "the machine code of attn-compile, which drops unused "
+                     "private functions)"),
+      llvm::cl::init(false)};
 
   void runOnOperation() override {
     CPUTargetInfo target = CPUTargetInfo::get(targetCPU);
-    for (auto func : getOperation().getOps<func::FuncOp>())
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      bool marked =
+          func->hasAttr("test.exp2") || func->hasAttr("test.online_softmax");
       if (failed(fill(func, target)))
         return signalPassFailure();
+      if (marked && makePublic)
+        func.setPublic();
+    }
   }
 
   /// Builds the body of `func` if it is marked; failure (with a diagnostic)

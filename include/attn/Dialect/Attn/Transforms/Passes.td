@@ -68,6 +68,20 @@ def AttnFuseDCMHAPass : Pass<"attn-fuse-dcmha", "func::FuncOp"> {
   let dependentDialects = ["::mlir::attn::AttnDialect"];
 }
 
+def AttnZeroExtentsPass : Pass<"attn-zero-extents", "func::FuncOp"> {
+  let summary = "Fold attn ops with empty results; treat static zero-size operand dims as dynamic";
+  let description = [{
+    Static zero-size dimensions: a graph-level `attn` op whose result has no
+    element becomes `tensor.empty` (there is nothing to compute); otherwise
+    each operand with a static 0 dim is cast to a type where that dim is
+    dynamic, so the code generator takes its path for dynamic sizes, which
+    handles 0 (or stops with its error naming the op). The kernels' static
+    tilings and slices assume nonzero static extents; without this pass
+    such ops failed on IR the pipeline generated itself.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AttnCheckLowerablePass : Pass<"attn-check-lowerable", "func::FuncOp"> {
   let summary = "Reject attn ops in forms the code generator does not lower";
   let description = [{

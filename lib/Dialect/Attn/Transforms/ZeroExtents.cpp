@@ -1,0 +1,73 @@
+//===- ZeroExtents.cpp - static zero-size dims of attn ops ------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNZEROEXTENTSPASS
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// Whether `type` is a ranked tensor with a static 0 dim.
+static bool hasZeroExtent(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && llvm::is_contained(tensor.getShape(), 0);
+}
+
+namespace {
+struct AttnZeroExtentsPass
+    : public mlir::attn::impl::AttnZeroExtentsPassBase<AttnZeroExtentsPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<AttentionOp, SlidingWindowAttentionOp, ComposeOp, DCMHAOp,
+              DeformableSampleOp, MSDeformAttnOp>(op) &&
+          (llvm::any_of(op->getOperandTypes(), hasZeroExtent) ||
+           llvm::any_of(op->getResultTypes(), hasZeroExtent)))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op->getLoc();
+      // An empty result: nothing to compute. (Its dynamic sizes, if any,
+      // come from the operands' dims of the same meaning; an empty tensor
+      // of the static sizes with 0 for them has the same zero elements.)
+      if (llvm::all_of(op->getResultTypes(), [](Type type) {
+            auto tensor = cast<RankedTensorType>(type);
+            return tensor.hasStaticShape() && tensor.getNumElements() == 0;
+          })) {
+        SmallVector<Value> empties;
+        for (Type type : op->getResultTypes()) {
+          auto tensor = cast<RankedTensorType>(type);
+          empties.push_back(tensor::EmptyOp::create(
+              rewriter, loc, tensor.getShape(), tensor.getElementType()));
+        }
+        rewriter.replaceOp(op, empties);
+        continue;
+      }
+      for (OpOperand &operand : op->getOpOperands()) {
+        if (!hasZeroExtent(operand.get().getType()))
+          continue;
+        auto type = cast<RankedTensorType>(operand.get().getType());
+        SmallVector<int64_t> shape(type.getShape());
+        for (int64_t &size : shape)
+          if (size == 0)
+            size = ShapedType::kDynamic;
+        operand.set(tensor::CastOp::create(rewriter, loc, type.clone(shape),
+                                           operand.get()));
+      }
+    }
+  }
+};
+} // namespace
