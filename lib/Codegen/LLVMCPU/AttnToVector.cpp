@@ -2153,6 +2153,8 @@ struct ConvertAttnToVectorPass
       LoweringConfigAttr config = getLoweringConfig(op);
       if (!config)
         config = selectLoweringConfig(op, target, overrides);
+      if (failed(verifyRegisterTilesForCPU(op, config)))
+        return signalPassFailure();
       LogicalResult lowered =
           isa<OnlineAttentionOp>(op)
               ? lowerOnlineAttentionToVector(

@@ -53,13 +53,15 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
         {"pv-tile", pvTile}}) {
     if (tile.empty() ||
         (tile.size() == 2 && tile[0] > 0 && tile[1] > 0 &&
-         tile[0] <= kMaxRegisterTile && tile[1] <= kMaxRegisterTile))
+         tile[0] <= kMaxRegisterTile && tile[1] <= kMaxRegisterTile &&
+         tile[0] * tile[1] <= kMaxCPURegisterTileVectors))
       continue;
     InFlightDiagnostic diag = emitError();
     diag << "invalid " << name << "=";
     llvm::interleave(tile, diag, ",");
     return diag << ": expected 'rows,vectors' (two sizes in [1, "
-                << kMaxRegisterTile << "])";
+                << kMaxRegisterTile << "], at most "
+                << kMaxCPURegisterTileVectors << " vectors in all)";
   }
   LoweringConfigOverrides overrides;
   if (!unit.empty() && unit != "auto") {
@@ -173,6 +175,22 @@ LogicalResult mlir::attn::verifyUnitForTarget(Operation *op, MatmulUnit unit,
     return missing("AVX512-BF16", "bf16_dot_emulated");
   if (unit == MatmulUnit::amx && !target.hasAMXBF16)
     return missing("AMX-BF16", "amx_emulated");
+  return success();
+}
+
+LogicalResult mlir::attn::verifyRegisterTilesForCPU(Operation *op,
+                                                    LoweringConfigAttr config) {
+  for (auto [name, tile] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"qk_tile", config.getQkTile()},
+        {"pv_tile", config.getPvTile()},
+        {"partial_qk_tile", config.getPartialQkTile()},
+        {"partial_pv_tile", config.getPartialPvTile()}})
+    if (tile[0] * tile[1] > kMaxCPURegisterTileVectors)
+      return op->emitOpError("has '")
+             << name << "' = [" << tile[0] << ", " << tile[1]
+             << "] in its lowering config: " << tile[0] * tile[1]
+             << " accumulator vectors, where the CPU kernel takes at most "
+             << kMaxCPURegisterTileVectors << " (rows x vectors)";
   return success();
 }
 

@@ -12,10 +12,10 @@
 // blocks, split-K for decode shapes, register tiles for whole and partial
 // key blocks. Options other than target-cpu override single choices.
 
-// BADTILE: error: invalid qk-tile=4: expected 'rows,vectors' (two sizes in [1, 64])
+// BADTILE: error: invalid qk-tile=4: expected 'rows,vectors' (two sizes in [1, 64], at most 64 vectors in all)
 // BADBLOCK: error: invalid block-q=-8: expected 0 (from the heuristics) or a number up to 4096
 // HUGEBLOCK: error: invalid block-k=100000: expected 0 (from the heuristics) or a number up to 4096
-// HUGETILE: error: invalid pv-tile=4,100: expected 'rows,vectors' (two sizes in [1, 64])
+// HUGETILE: error: invalid pv-tile=4,100: expected 'rows,vectors' (two sizes in [1, 64], at most 64 vectors in all)
 
 // Every row sees every key: the dense query block (256 rows on AVX-512) and
 // the dense 6x4 tiles for every key block.

@@ -79,6 +79,17 @@ selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
 LogicalResult verifyUnitForTarget(Operation *op, MatmulUnit unit,
                                   const CPUTargetInfo &target);
 
+/// At most this many accumulator vectors (rows x vectors) in one CPU
+/// register tile: twice the AVX-512 register file. Larger tiles only
+/// spill, and their unrolled code grows as the product (a [64, 64] tile
+/// kept the canonicalizer busy for minutes).
+constexpr int64_t kMaxCPURegisterTileVectors = 64;
+
+/// Checks that the register tiles of `config` fit the CPU kernel
+/// (kMaxCPURegisterTileVectors); the error, on `op`, names the tile.
+LogicalResult verifyRegisterTilesForCPU(Operation *op,
+                                        LoweringConfigAttr config);
+
 /// `target` with the sizes of `config`: `blockQ` (and `blockQDense`),
 /// `blockK`, `denseTiles` from `qk_tile`/`pv_tile` and `tiles` from
 /// `partial_qk_tile`/`partial_pv_tile`. This is the kernel's view of one
