@@ -107,12 +107,16 @@ Error detail::checkAttention(const Tensor &q, const Tensor &k, const Tensor &v,
   if (mask) {
     if (Error e = checkTensor(*mask, "mask", 4, "[B|1, Hq|1, Lq, Lk]"))
       return e;
+    // "1 or N", or "1" where N is 1.
+    auto oneOr = [](int64_t n) {
+      return n == 1 ? std::string("1") : "1 or " + std::to_string(n);
+    };
     if (mask->shape[0] != 1 && mask->shape[0] != b)
-      return makeError("'mask' dimension 0 must be 1 or " + Twine(b) +
+      return makeError("'mask' dimension 0 must be " + oneOr(b) +
                        " (B of 'query'), got shape " +
                        formatShape(mask->shape));
     if (mask->shape[1] != 1 && mask->shape[1] != hq)
-      return makeError("'mask' dimension 1 must be 1 or " + Twine(hq) +
+      return makeError("'mask' dimension 1 must be " + oneOr(hq) +
                        " (Hq of 'query'), got shape " +
                        formatShape(mask->shape));
     if (Error e = checkDim(*mask, "mask", 2, lq, "Lq of 'query'"))
