@@ -24,6 +24,21 @@ static bool hasZeroExtent(Type type) {
   return tensor && llvm::is_contained(tensor.getShape(), 0);
 }
 
+/// Whether a static 0 in dim `dim` of operand `index` of `op` is lowered as
+/// dynamic: the contraction dims the kernels tile statically (the head dim
+/// D of Q and K, the compose rank C, the sampling points P). Zero batches,
+/// heads and sequence lengths have static paths already.
+static bool lowersAsDynamic(Operation *op, unsigned index, int64_t dim) {
+  if (isa<AttentionOp, SlidingWindowAttentionOp, DCMHAOp>(op))
+    return index < 2 && dim == 3;
+  if (isa<ComposeOp>(op))
+    return index > 0 && dim == 2 &&
+           cast<ShapedType>(op->getOperand(index).getType()).getRank() == 4;
+  if (isa<MSDeformAttnOp>(op))
+    return index > 0 && dim == 4;
+  return false;
+}
+
 namespace {
 struct AttnZeroExtentsPass
     : public mlir::attn::impl::AttnZeroExtentsPassBase<AttnZeroExtentsPass> {
@@ -61,9 +76,11 @@ struct AttnZeroExtentsPass
           continue;
         auto type = cast<RankedTensorType>(operand.get().getType());
         SmallVector<int64_t> shape(type.getShape());
-        for (int64_t &size : shape)
-          if (size == 0)
+        for (auto [dim, size] : llvm::enumerate(shape))
+          if (size == 0 && lowersAsDynamic(op, operand.getOperandNumber(), dim))
             size = ShapedType::kDynamic;
+        if (ArrayRef<int64_t>(shape) == type.getShape())
+          continue;
         operand.set(tensor::CastOp::create(rewriter, loc, type.clone(shape),
                                            operand.get()));
       }

@@ -73,11 +73,12 @@ def AttnZeroExtentsPass : Pass<"attn-zero-extents", "func::FuncOp"> {
   let description = [{
     Static zero-size dimensions: a graph-level `attn` op whose result has no
     element becomes `tensor.empty` (there is nothing to compute); otherwise
-    each operand with a static 0 dim is cast to a type where that dim is
-    dynamic, so the code generator takes its path for dynamic sizes, which
-    handles 0 (or stops with its error naming the op). The kernels' static
-    tilings and slices assume nonzero static extents; without this pass
-    such ops failed on IR the pipeline generated itself.
+    a static 0 in a contraction dim the kernels tile statically (D of Q and
+    K, the compose rank, the sampling points P) is cast to a dynamic dim,
+    so the code generator takes its path for dynamic sizes, which handles 0
+    (or stops with its error naming the op). Zero batches, heads and
+    sequence lengths keep their static paths. Without this pass such ops
+    failed on IR the pipeline generated itself.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
