@@ -169,8 +169,13 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query,
                         "heads of 'query'; dcmha needs Hq == Hkv")))
       return failure();
   } else if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv)) {
-    // attention_c1: Hq % Hkv == 0.
-    if (hkv == 0 || hq % hkv != 0)
+    // attention_c1: Hq % Hkv == 0 (and Hkv > 0: query heads map to K/V
+    // heads).
+    if (hkv == 0)
+      return op->emitOpError("expected at least one 'key' head (Hkv), found "
+                             "'key' shape ")
+             << formatShape(k);
+    if (hq % hkv != 0)
       return op->emitOpError("expected 'query' heads (Hq = ")
              << hq << ") to be a multiple of 'key' heads (Hkv = " << hkv
              << "), found 'query' shape " << formatShape(q)
