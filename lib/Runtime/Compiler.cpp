@@ -130,17 +130,18 @@ mlir::attn::parseModuleFile(StringRef path, MLIRContext &context) {
 static constexpr llvm::StringLiteral kPrivatePrefix = "__attn_private_";
 static constexpr llvm::StringLiteral kPublicPrefix = "__attn_public_";
 
-/// Marks the public functions for the C interface and their tensor
-/// arguments read-only, so that the kernel never writes into caller memory.
+/// Renames the functions whose names could meet the lowering's, marks the
+/// public functions for the C interface and their tensor arguments
+/// read-only, so that the kernel never writes into caller memory.
 static void prepareForLowering(ModuleOp module) {
   MLIRContext *context = module.getContext();
   // Private functions with a body are the module's own: they get names the
   // lowering cannot meet (a private @malloc would clash with the allocator
-  // it declares) and, after it, internal linkage (internalizePrivate), so a
-  // library exports its public functions only.
-  // A public function named after a run-time library function (@free)
-  // keeps its C interface `_mlir_ciface_free` but is lowered under another
-  // name (restorePublicNames), for the same reason.
+  // it declares) and, after it, internal linkage (restorePublicNames), so a
+  // library exports its public functions only. A public function named
+  // after a run-time library function (@free) keeps its C interface
+  // `_mlir_ciface_free` but is lowered under another name, for the same
+  // reason.
   SymbolTable symbols(module);
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
     if (func.isExternal())
