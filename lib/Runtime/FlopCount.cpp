@@ -175,3 +175,18 @@ std::optional<double> mlir::attn::countFlops(func::FuncOp func) {
     return std::nullopt;
   return total;
 }
+
+std::optional<double>
+mlir::attn::countFlops(func::FuncOp func,
+                       ArrayRef<ArrayRef<int64_t>> argumentShapes) {
+  if (argumentShapes.size() != func.getNumArguments())
+    return std::nullopt;
+  func::FuncOp copy = func.clone();
+  for (auto [argument, shape] : llvm::zip(copy.getArguments(), argumentShapes))
+    if (auto type = dyn_cast<RankedTensorType>(argument.getType());
+        type && type.getRank() == static_cast<int64_t>(shape.size()))
+      argument.setType(type.clone(shape));
+  std::optional<double> flops = countFlops(copy);
+  copy.erase();
+  return flops;
+}

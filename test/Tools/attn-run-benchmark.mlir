@@ -20,6 +20,13 @@
 // NOFLOPS:     max
 // NOFLOPS-NOT: GFLOP/s
 
+// Dynamic sizes: the count is taken at the inputs' shapes (B = 2, H = 2,
+// Lq = 3, Lk = 5, D = Dv = 16: 2 * 32 * 15 * 4 = 3840).
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/dq.npy 2x2x3x16 float32 --seed 10
+// RUN: %PYTHON %S/Inputs/npytool.py make %t/dk.npy 2x2x5x16 float32 --seed 11
+// RUN: attn-run %s --function=dynamic --input=@%t/dq.npy --input=@%t/dk.npy --input=@%t/dk.npy --benchmark=1 | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC: GFLOP/s {{[0-9]+\.[0-9]+}} (at the median; 3840 FLOP per call)
+
 // The sampling ops: 10 FLOP per sample and channel with attention weights
 // (ms_deform_attn: 1*3*2*2*2 samples * 8 channels * 10 = 1920), 8 without
 // (deformable_sample: 1*2*3 samples * 8 channels * 8 = 384).
@@ -83,4 +90,9 @@ func.func @dcmha(%q: tensor<1x2x4x8xf32>, %qg: tensor<1x4x2xf32>, %kw: tensor<1x
 func.func @compose(%s: tensor<1x2x3x5xf32>, %w: tensor<2x2xf32>) -> tensor<1x2x3x5xf32> {
   %c = attn.compose %s static(%w) : tensor<1x2x3x5xf32>, tensor<2x2xf32> -> tensor<1x2x3x5xf32>
   return %c : tensor<1x2x3x5xf32>
+}
+
+func.func @dynamic(%q: tensor<?x2x?x16xf32>, %k: tensor<?x2x?x16xf32>, %v: tensor<?x2x?x16xf32>) -> tensor<?x2x?x16xf32> {
+  %o = attn.attention %q, %k, %v : tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x2x?x16xf32>
+  return %o : tensor<?x2x?x16xf32>
 }

@@ -16,10 +16,11 @@
 
 #include "attn/Reference/Reference.h"
 #include "attn/Runtime/CompileOptionsCL.h"
-#include "attn/Support/Progress.h"
+#include "attn/Runtime/FlopCount.h"
 #include "attn/Runtime/HostBackend.h"
 #include "attn/Runtime/NpyIO.h"
 #include "attn/Runtime/Runner.h"
+#include "attn/Support/Progress.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -496,10 +497,24 @@ int main(int argc, char **argv) {
     os << llvm::format("  min     %.4f ms\n", timing->min());
     os << llvm::format("  median  %.4f ms\n", timing->median());
     os << llvm::format("  max     %.4f ms\n", timing->max());
-    if (signature->flops && timing->median() > 0)
+    // With dynamic sizes the count is taken at the inputs' shapes.
+    std::optional<double> flops = signature->flops;
+    if (!flops && !useModule) {
+      std::unique_ptr<MLIRContext> countContext = createRuntimeContext();
+      auto module = parseModuleFile(inputFile, *countContext);
+      if (!module) {
+        llvm::consumeError(module.takeError());
+      } else if (auto func =
+                     (*module)->lookupSymbol<func::FuncOp>(functionName)) {
+        SmallVector<ArrayRef<int64_t>> shapes;
+        for (const HostTensor &tensor : tensors)
+          shapes.push_back(tensor.getShape());
+        flops = countFlops(func, shapes);
+      }
+    }
+    if (flops && timing->median() > 0)
       os << llvm::format("  GFLOP/s %.3f (at the median; %.6g FLOP per call)\n",
-                         *signature->flops / (timing->median() * 1e6),
-                         *signature->flops);
+                         *flops / (timing->median() * 1e6), *flops);
   }
   return 0;
 }

@@ -7,6 +7,9 @@
 #ifndef ATTN_RUNTIME_FLOPCOUNT_H
 #define ATTN_RUNTIME_FLOPCOUNT_H
 
+#include "llvm/ADT/ArrayRef.h"
+
+#include <cstdint>
 #include <optional>
 
 namespace mlir {
@@ -28,6 +31,15 @@ namespace attn {
 /// ops count as free. std::nullopt when the function holds no counted op,
 /// another attn op, or a dynamic dimension in a counted op.
 std::optional<double> countFlops(func::FuncOp func);
+
+/// FLOPs of one call of `func` whose arguments have the shapes
+/// `argumentShapes` (one per argument, in order; for dynamic dims): the
+/// count of a copy of `func` whose tensor arguments take these static
+/// shapes. Ops that read the arguments directly are counted; ops behind
+/// other ops keep their dynamic types (std::nullopt then, as above).
+std::optional<double>
+countFlops(func::FuncOp func,
+           llvm::ArrayRef<llvm::ArrayRef<int64_t>> argumentShapes);
 
 } // namespace attn
 } // namespace mlir
