@@ -55,9 +55,9 @@ struct AttnZeroExtentsPass
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
       Location loc = op->getLoc();
-      // An empty result: nothing to compute. (Its dynamic sizes, if any,
-      // come from the operands' dims of the same meaning; an empty tensor
-      // of the static sizes with 0 for them has the same zero elements.)
+      // A static result with no element: nothing to compute. (Results with
+      // dynamic dims keep the op; their static zero operand dims are handled
+      // below.)
       if (llvm::all_of(op->getResultTypes(), [](Type type) {
             auto tensor = cast<RankedTensorType>(type);
             return tensor.hasStaticShape() && tensor.getNumElements() == 0;
