@@ -15,6 +15,7 @@
 #include "attn/Codegen/Common/Passes.h"
 #include "attn/Codegen/LLVMCPU/CPUTargetInfo.h"
 #include "attn/Codegen/LLVMCPU/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -28,6 +29,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+#include <optional>
+#include <string>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -164,8 +170,38 @@ static void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+/// The first option of `options` that buildCPUPipeline cannot accept, as a
+/// message naming it; std::nullopt when all are valid. (The lowering-config
+/// overrides are checked where they are used, by
+/// -attn-cpu-select-lowering-config.)
+static std::optional<std::string>
+findInvalidOption(const CPUPipelineOptions &options) {
+  for (auto [name, value, min, max] :
+       {std::tuple<StringRef, int64_t, int64_t, int64_t>{
+            "num-threads", options.numThreads, 0, kMaxThreads},
+        {"gather-block-q", options.gatherBlockQ, 1, kMaxGatherBlock},
+        {"dcmha-block-q", options.dcmhaBlockQ, 1, kMaxDCMHABlock}})
+    if (value < min || value > max)
+      return ("invalid --attn-cpu-pipeline " + name + "=" + Twine(value) +
+              ": expected " + Twine(min) + " to " + Twine(max) +
+              (name == "num-threads" ? " (0 = OpenMP's default)" : ""))
+          .str();
+  StringRef cpu = options.targetCPU;
+  if (!cpu.empty() && cpu != "native" &&
+      llvm::X86::parseArchX86(cpu) == llvm::X86::CK_None)
+    return ("invalid --attn-cpu-pipeline target-cpu='" + cpu +
+            "': expected 'native' or an x86 CPU name LLVM knows, such as "
+            "'x86-64-v3', 'skylake-avx512', 'sapphirerapids' or 'znver4'")
+        .str();
+  return std::nullopt;
+}
+
 void mlir::attn::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
+  if (std::optional<std::string> message = findInvalidOption(options)) {
+    detail::addInvalidOptionPass(pm, std::move(*message));
+    return;
+  }
   buildCPUSelectLoweringConfigPipeline(pm, options);
   buildTilingPipeline(pm, options);
   detail::buildBufferizationPipeline(pm);

@@ -12,9 +12,33 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
 using namespace mlir;
+
+namespace {
+/// Stops the pipeline with `message` (see addInvalidOptionPass).
+struct InvalidOptionPass
+    : public PassWrapper<InvalidOptionPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidOptionPass)
+  explicit InvalidOptionPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const override { return "attn-invalid-option"; }
+  void runOnOperation() override {
+    // At the module's location, without printing the module.
+    mlir::emitError(getOperation().getLoc(), message);
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
+void mlir::attn::detail::addInvalidOptionPass(OpPassManager &pm,
+                                              std::string message) {
+  pm.addPass(std::make_unique<InvalidOptionPass>(std::move(message)));
+}
 
 /// Tensors to buffers, whole-module (function boundaries included).
 void mlir::attn::detail::buildBufferizationPipeline(OpPassManager &pm) {

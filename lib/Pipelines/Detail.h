@@ -7,9 +7,16 @@
 #ifndef ATTN_LIB_PIPELINES_DETAIL_H
 #define ATTN_LIB_PIPELINES_DETAIL_H
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 namespace attn::detail {
+
+/// Adds a pass that stops the pipeline with `message` at the module's
+/// location: pipeline builders return nothing, so an option they cannot
+/// accept is reported when the pipeline runs.
+void addInvalidOptionPass(OpPassManager &pm, std::string message);
 
 /// Tensors to buffers, whole-module (function boundaries included, identity
 /// layouts at them), with buffer deallocation; ops without a bufferization

@@ -41,23 +41,6 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-namespace {
-/// Stops the pipeline with `message` (an option the builder cannot accept:
-/// pipeline builders return nothing).
-struct InvalidOptionPass
-    : public PassWrapper<InvalidOptionPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidOptionPass)
-  explicit InvalidOptionPass(std::string message) : message(std::move(message)) {}
-  StringRef getArgument() const override { return "attn-invalid-option"; }
-  void runOnOperation() override {
-    // At the module's location, without printing the module.
-    mlir::emitError(getOperation().getLoc(), message);
-    signalPassFailure();
-  }
-  std::string message;
-};
-} // namespace
-
 /// attn ops to bufferized tiles of attn.online_attention.
 static void buildTilingPipeline(OpPassManager &pm,
                                 const GPUPipelineOptions &options) {
@@ -211,46 +194,47 @@ void mlir::attn::buildGPUPipeline(OpPassManager &pm,
                                   const GPUPipelineOptions &options) {
   std::string target = options.target;
   if (target != "nvvm" && target != "spirv") {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "invalid --attn-gpu-pipeline target='" + target +
-        "': expected nvvm or spirv"));
+    detail::addInvalidOptionPass(pm, "invalid --attn-gpu-pipeline target='" +
+                                         target + "': expected nvvm or spirv");
     return;
   }
   std::string tensorCores = options.tensorCores;
   if (tensorCores != "auto" && tensorCores != "on" && tensorCores != "off" &&
       tensorCores != "wgmma") {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "invalid --attn-gpu-pipeline tensor-cores='" + tensorCores +
-        "': expected auto, on, off or wgmma"));
+    detail::addInvalidOptionPass(
+        pm, "invalid --attn-gpu-pipeline tensor-cores='" + tensorCores +
+                "': expected auto, on, off or wgmma");
     return;
   }
   std::string chip = options.chip;
   if (target == "nvvm" && !llvm::Regex("^sm_[0-9]+[af]?$").match(chip)) {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "invalid --attn-gpu-pipeline chip='" + chip +
-        "': expected an NVIDIA SM name such as sm_80, sm_90 or sm_90a"));
+    detail::addInvalidOptionPass(
+        pm, "invalid --attn-gpu-pipeline chip='" + chip +
+                "': expected an NVIDIA SM name such as sm_80, sm_90 or sm_90a");
     return;
   }
   if (tensorCores == "wgmma" && target == "spirv") {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "--attn-gpu-pipeline tensor-cores=wgmma needs target=nvvm (chip=sm_90a): "
-        "on SPIR-V the emulated warpgroup products need the Vector16 "
-        "capability, which the OpenCL route does not support yet"));
+    detail::addInvalidOptionPass(
+        pm, "--attn-gpu-pipeline tensor-cores=wgmma needs target=nvvm "
+            "(chip=sm_90a): "
+            "on SPIR-V the emulated warpgroup products need the Vector16 "
+            "capability, which the OpenCL route does not support yet");
     return;
   }
   if (tensorCores == "wgmma" && target == "nvvm" &&
       !GPUTargetInfo::hasWarpgroupMMA(std::string(options.chip))) {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "--attn-gpu-pipeline tensor-cores=wgmma needs chip=sm_90a, found "
-        "chip='" + std::string(options.chip) + "'"));
+    detail::addInvalidOptionPass(
+        pm, "--attn-gpu-pipeline tensor-cores=wgmma needs chip=sm_90a, found "
+            "chip='" +
+                std::string(options.chip) + "'");
     return;
   }
   std::string format = options.format;
   if (format != "isa" && format != "bin" && format != "fatbin" &&
       format != "none") {
-    pm.addPass(std::make_unique<InvalidOptionPass>(
-        "invalid --attn-gpu-pipeline format='" + format +
-        "': expected isa, bin, fatbin or none"));
+    detail::addInvalidOptionPass(
+        pm, "invalid --attn-gpu-pipeline format='" + format +
+                "': expected isa, bin, fatbin or none");
     return;
   }
   buildTilingPipeline(pm, options);

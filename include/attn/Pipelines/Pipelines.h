@@ -15,6 +15,12 @@ namespace mlir {
 class OpPassManager;
 namespace attn {
 
+/// Upper bounds of the thread count and of the queries per gather tile
+/// (the lowering-config sizes are bounded by the dialect: kMaxLoweringBlock,
+/// kMaxKeySplits, kMaxDCMHABlock).
+constexpr int64_t kMaxThreads = 1024;
+constexpr int64_t kMaxGatherBlock = 1 << 20;
+
 /// Options of `--attn-cpu-pipeline`: a module of `func.func`s holding `attn`
 /// ops and upstream tensor ops, lowered to the LLVM dialect for a host CPU.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
@@ -83,7 +89,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// only; the later passes read the config), attn ops to the tiled
 /// online-softmax form, vector code, bufferization, OpenMP threads, and the
 /// LLVM dialect with C interfaces (`_mlir_ciface_<name>`) for every public
-/// function.
+/// function. Invalid options (num-threads outside [0, kMaxThreads],
+/// gather-block-q outside [1, kMaxGatherBlock], dcmha-block-q outside
+/// [1, kMaxDCMHABlock], a target-cpu that is neither 'native' nor an x86
+/// CPU LLVM knows) make the pipeline a single pass that fails with a
+/// message naming the option; block-q, block-k, split-keys, unit and the
+/// tiles are checked by -attn-cpu-select-lowering-config.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// The first step of buildCPUPipeline alone: a lowering config for every

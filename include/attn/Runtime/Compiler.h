@@ -13,6 +13,7 @@
 #ifndef ATTN_RUNTIME_COMPILER_H
 #define ATTN_RUNTIME_COMPILER_H
 
+#include "attn/Pipelines/Pipelines.h"
 #include "attn/Runtime/Signature.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -79,12 +80,6 @@ struct CompileOptions {
   /// compile time when only one function of a large module will run.
   SmallVector<std::string> entryPoints;
 };
-
-/// Upper bounds of the thread count and of the queries per gather tile
-/// (the lowering-config sizes are bounded by the dialect: kMaxLoweringBlock,
-/// kMaxKeySplits).
-constexpr int64_t kMaxThreads = 1024;
-constexpr int64_t kMaxGatherBlock = 1 << 20;
 
 /// Checks `options`: the target names a backend, the sizes lie in their
 /// ranges (0 = automatic, up to the bounds above), then the backend's own options (Backend::verifyOptions: for the

@@ -110,9 +110,12 @@ struct AttnGPUSelectLoweringConfigPass
     target.blockK = blockK;
     target.tensorCores = tensorCores;
     target.warpgroupMMA = warpgroupMma;
-    if (blockK < 0 || maxThreads < target.minThreads) {
+    if (blockQ < 0 || blockK < 0 || maxThreads < target.minThreads) {
       getOperation().emitError()
-          << "expected block-k >= 0 and max-threads >= " << target.minThreads;
+          << "expected block-q >= 0, block-k >= 0 and max-threads >= "
+          << target.minThreads << ", found block-q=" << int64_t(blockQ)
+          << ", block-k=" << int64_t(blockK)
+          << ", max-threads=" << int64_t(maxThreads);
       return signalPassFailure();
     }
     WalkResult result = getOperation().walk([&](Operation *op) {
