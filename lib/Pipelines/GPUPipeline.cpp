@@ -61,7 +61,9 @@ static void buildTilingPipeline(OpPassManager &pm,
   // Ops with empty results fold away; other zero-size dims become dynamic,
   // which the check below reports (launches are sized statically).
   pm.addNestedPass<func::FuncOp>(createAttnZeroExtentsPass());
-  pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass());
+  AttnGPUCheckMappablePassOptions check;
+  check.bf16 = options.target != "spirv";
+  pm.addNestedPass<func::FuncOp>(createAttnGPUCheckMappablePass(check));
   pm.addNestedPass<func::FuncOp>(createAttnGPUSelectLoweringConfigPass(select));
   pm.addPass(createAttnEmitCInterfacePass());
   pm.addNestedPass<func::FuncOp>(createAttnConvertToOnlinePass());

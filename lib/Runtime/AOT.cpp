@@ -71,7 +71,7 @@ static void exportCInterfaceAliases(llvm::Module &llvmModule,
     if (!wrapper)
       continue;
     hideExpandedFunction(llvmModule, signature.name);
-    if (!getPlainSymbolConflict(signature.name).empty())
+    if (!getPlainSymbolConflict(signature.name, functions).empty())
       continue;
     llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage,
                               signature.name, wrapper);
@@ -408,22 +408,102 @@ static void attn_append(const char *text) {
   snprintf(slot + used, 1024 - used, "%s", text);
 }
 
-/* Appends "<label> = [s0, s1, ...]": the sizes of the memref descriptor
- * {allocated, aligned, offset, sizes[rank], strides[rank]}. */
-static void attn_append_sizes(const char *label, const void *descriptor,
-                              int rank) {
-  const int64_t *sizes = (const int64_t *)((const char *)descriptor +
-                                           2 * sizeof(void *)) + 1;
+/* The words after the pointers of a memref descriptor {allocated, aligned,
+ * offset, sizes[rank], strides[rank]}: offset, then sizes and strides. */
+static int64_t *attn_descriptor_words(const void *descriptor) {
+  return (int64_t *)((char *)descriptor + 2 * sizeof(void *));
+}
+
+/* Appends "[v0, v1, ...]" (with `dynamic`, a negative value as "?"). */
+static void attn_append_list(const int64_t *values, int count, int dynamic) {
   char text[64];
   int d;
-  attn_append(label);
-  attn_append(" = [");
-  for (d = 0; d < rank; ++d) {
-    snprintf(text, sizeof text, "%s%lld", d ? ", " : "",
-             (long long)sizes[d]);
+  attn_append("[");
+  for (d = 0; d < count; ++d) {
+    if (dynamic && values[d] < 0)
+      snprintf(text, sizeof text, "%s?", d ? ", " : "");
+    else
+      snprintf(text, sizeof text, "%s%lld", d ? ", " : "",
+               (long long)values[d]);
     attn_append(text);
   }
   attn_append("]");
+}
+
+/* Appends "<label> = [s0, s1, ...]": the sizes of a memref descriptor. */
+static void attn_append_sizes(const char *label, const void *descriptor,
+                              int rank) {
+  attn_append(label);
+  attn_append(" = ");
+  attn_append_list(attn_descriptor_words(descriptor) + 1, rank, 0);
+}
+
+/* Checks the descriptor of argument `label` of type `shape` (-1: dynamic):
+ * the code reads it by the type's identity layout, so its sizes must be the
+ * type's (and not negative), its offset 0 and its strides packed row-major
+ * (for dimensions of more than one element). 0 with the message set when
+ * it is not. */
+static int attn_check_argument(const char *function, const char *label,
+                               const void *descriptor, int rank,
+                               const int64_t *shape) {
+  const int64_t *words = attn_descriptor_words(descriptor);
+  const int64_t *sizes = words + 1, *strides = words + 1 + rank;
+  int64_t packed[64], expected = 1;
+  int d, stridesOk = 1;
+  for (d = 0; d < rank; ++d) {
+    if (sizes[d] >= 0 && (shape[d] < 0 || sizes[d] == shape[d]))
+      continue;
+    attn_set_error("@%s: %s: expected sizes ", function, label);
+    attn_append_list(shape, rank, 1);
+    attn_append(", found ");
+    attn_append_list(sizes, rank, 0);
+    return 0;
+  }
+  if (words[0] != 0) {
+    attn_set_error("@%s: %s: expected a descriptor with offset 0 (the "
+                   "function takes identity-layout memrefs), found offset "
+                   "%lld", function, label, (long long)words[0]);
+    return 0;
+  }
+  for (d = rank - 1; d >= 0; --d) {
+    if (d < 64)
+      packed[d] = expected;
+    if (sizes[d] > 1 && strides[d] != expected)
+      stridesOk = 0;
+    expected *= sizes[d];
+  }
+  if (!stridesOk) {
+    attn_set_error("@%s: %s: expected packed row-major strides ", function,
+                   label);
+    attn_append_list(packed, rank < 64 ? rank : 64, 0);
+    attn_append(", found ");
+    attn_append_list(strides, rank, 0);
+    return 0;
+  }
+  return 1;
+}
+
+/* Gives `result` a buffer of its own, a copy of the packed elements it
+ * shares with an earlier result (a function that returns one value twice
+ * fills both descriptors with one buffer, and each is to be freed). */
+static int attn_unshare_result(const char *function, void *result, int rank,
+                               int64_t elementBytes) {
+  int64_t *words = attn_descriptor_words(result);
+  int64_t bytes = elementBytes;
+  char **pointers = (char **)result;
+  char *copy;
+  int d;
+  for (d = 0; d < rank; ++d)
+    bytes *= words[1 + d];
+  copy = (char *)malloc(bytes > 0 ? bytes : 1);
+  if (!copy) {
+    attn_set_error("@%s: out of memory for a copy of a result", function);
+    return 0;
+  }
+  memcpy(copy, pointers[1] + words[0] * elementBytes, bytes);
+  pointers[0] = pointers[1] = copy;
+  words[0] = 0;
+  return 1;
 }
 
 )C";
@@ -450,17 +530,38 @@ static void attn_append_sizes(const char *label, const void *descriptor,
     std::string name = toCStringLiteral(signature.name);
     os << "/* @" << (isCIdentifier(signature.name) ? signature.name : "...")
        << " */\n";
+    size_t resultPointers = signature.results.empty() ? 0 : 1;
     os << "ATTN_HIDDEN void __attn_body_" << index << "(" << params << ");\n";
+    for (auto [argIndex, spec] : llvm::enumerate(signature.arguments)) {
+      if (spec.shape.empty())
+        continue;
+      os << "static const int64_t attn_shape_" << index << "_" << argIndex
+         << "[] = {";
+      llvm::interleaveComma(spec.shape, os, [&](int64_t size) {
+        os << (ShapedType::isDynamic(size) ? -1 : size);
+      });
+      os << "};\n";
+    }
     os << "static int attn_call_" << index << "(" << params << ") {\n"
        << "  jmp_buf target;\n"
-       << "  if (!attn_enter(" << name << "))\n    return 1;\n"
-       << "  if (setjmp(target)) {\n"
+       << "  if (!attn_enter(" << name << "))\n    return 1;\n";
+    // Descriptors the code would misread are refused before it runs.
+    for (auto [argIndex, spec] : llvm::enumerate(signature.arguments)) {
+      os << "  if (!attn_check_argument(" << name << ", "
+         << toCStringLiteral(argumentLabel(signature, argIndex)) << ", p"
+         << resultPointers + argIndex << ", " << spec.shape.size() << ", ";
+      if (spec.shape.empty())
+        os << "NULL";
+      else
+        os << "attn_shape_" << index << "_" << argIndex;
+      os << "))\n    return 1;\n";
+    }
+    os << "  if (setjmp(target)) {\n"
        << "    attn_check_target = NULL;\n"
        << "    attn_set_check_error(" << name << ");\n";
     // The sizes of the dynamic arguments, as formatDynamicArgumentSizes
     // writes them for the JIT.
     bool first = true;
-    size_t resultPointers = signature.results.empty() ? 0 : 1;
     for (auto [argIndex, spec] : llvm::enumerate(signature.arguments)) {
       if (llvm::none_of(spec.shape, ShapedType::isDynamic))
         continue;
@@ -476,11 +577,33 @@ static void attn_append_sizes(const char *label, const void *descriptor,
     os << "    return 1;\n  }\n"
        << "  attn_check_target = &target;\n"
        << "  __attn_body_" << index << "(" << args << ");\n"
-       << "  attn_check_target = NULL;\n"
-       << "  return 0;\n}\n";
+       << "  attn_check_target = NULL;\n";
+    // Results i < j with one buffer: j gets a copy. Several results lie in
+    // one struct, their descriptors one after another (8-byte words).
+    if (signature.results.size() > 1) {
+      SmallVector<size_t> offsets;
+      size_t offset = 0;
+      for (const TensorSpec &spec : signature.results) {
+        offsets.push_back(offset);
+        offset += 8 * (3 + 2 * spec.shape.size());
+      }
+      auto allocated = [&](size_t j) {
+        return "*(void **)((char *)p0 + " + std::to_string(offsets[j]) + ")";
+      };
+      for (size_t j = 1; j < offsets.size(); ++j) {
+        os << "  if (";
+        for (size_t i = 0; i < j; ++i)
+          os << (i ? " || " : "") << allocated(j) << " == " << allocated(i);
+        os << ") {\n    if (!attn_unshare_result(" << name << ", (char *)p0 + "
+           << offsets[j] << ", " << signature.results[j].shape.size() << ", "
+           << getElementByteWidth(signature.results[j].elementType)
+           << "))\n      return 1;\n  }\n";
+      }
+    }
+    os << "  return 0;\n}\n";
     // The exported names, through assembler names: any symbol name works.
     SmallVector<std::string, 2> symbols = {"_mlir_ciface_" + signature.name};
-    if (getPlainSymbolConflict(signature.name).empty())
+    if (getPlainSymbolConflict(signature.name, functions).empty())
       symbols.push_back(signature.name);
     for (auto [which, symbol] : llvm::enumerate(symbols)) {
       std::string local =

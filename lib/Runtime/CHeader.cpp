@@ -12,6 +12,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -70,7 +72,19 @@ bool mlir::attn::isRuntimeLibrarySymbol(StringRef name) {
   return false;
 }
 
-std::string mlir::attn::getPlainSymbolConflict(StringRef name) {
+/// True when <stdint.h> defines `name` (a type or a macro).
+static bool isStdintName(StringRef name) {
+  static const llvm::Regex stdintName(
+      "^(u?int(8|16|32|64|ptr|max)_t|u?int_(least|fast)(8|16|32|64)_t|"
+      "U?INT(8|16|32|64|MAX)_C|U?INT(_LEAST|_FAST)?(8|16|32|64)_(MAX|MIN)|"
+      "U?INT(PTR|MAX)_(MAX|MIN)|(PTRDIFF|SIG_ATOMIC|SIZE|WCHAR|WINT)_(MAX|MIN)"
+      ")$");
+  return stdintName.match(name);
+}
+
+std::string
+mlir::attn::getPlainSymbolConflict(StringRef name,
+                                   ArrayRef<FunctionSignature> functions) {
   if (name == "main")
     return "a library's `main` would be taken for the program's";
   if (!isCIdentifier(name))
@@ -82,6 +96,20 @@ std::string mlir::attn::getPlainSymbolConflict(StringRef name) {
             "` is a function of the C, math or OpenMP run-time library, which "
             "the export would replace in the whole program")
         .str();
+  if (name.starts_with("attn_memref_") || name.starts_with("ATTN_"))
+    return ("the header defines names that start with `" +
+            name.take_front(name.starts_with("ATTN_") ? 5 : 12) + "`")
+        .str();
+  if (isStdintName(name))
+    return ("the header includes <stdint.h>, which defines `" + name + "`")
+        .str();
+  if (StringRef owner = name; owner.consume_back("_results"))
+    for (const FunctionSignature &other : functions)
+      if (other.name == owner && other.results.size() > 1 &&
+          other.unsupportedReason.empty())
+        return ("the header defines `" + name + "`, the results of @" +
+                owner)
+            .str();
   return "";
 }
 
@@ -127,10 +155,12 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
                                     const CHeaderLibrary &library) {
   std::string text;
   llvm::raw_string_ostream os(text);
+  // The guard's hash is filled in last, from the rest of the text.
+  constexpr StringLiteral kHashPlaceholder = "@ATTN_HEADER_HASH@";
   std::string guard = "ATTN_GENERATED_";
   for (char c : guardName)
     guard += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
-  guard += "_H";
+  guard += ("_" + kHashPlaceholder + "_H").str();
 
   std::string fileName =
       library.fileName.empty() ? (guardName + ".so").str() : library.fileName;
@@ -202,8 +232,10 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
             "_mlir_ciface_f (MLIR's C interface) and, unless it is named "
             "`main` or is not a C identifier, as plain f, with the same "
             "signature. Each tensor is passed as a pointer to a memref "
-            "descriptor (sizes and strides in elements, row-major: "
-            "strides[R-1] == 1). With one result, the first parameter points "
+            "descriptor (sizes and strides in elements) of the function's "
+            "type, offset 0 and packed row-major strides (strides[R-1] == "
+            "1); a descriptor with other sizes, an offset or other strides "
+            "is refused with an error. With one result, the first parameter points "
             "to the result's descriptor; with several, to a <f>_results "
             "struct; with none, it is absent. The function fills it with "
             "buffers it malloc'ed: release each with free(r.allocated). "
@@ -211,8 +243,9 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
             "bit patterns, i1 one byte (0 or 1).");
   blank();
   paragraph("Both return 0 on success. They return non-zero without writing "
-            "the results when a run-time check fails (sizes of dynamic "
-            "dimensions that do not fit together) or the CPU lacks an "
+            "the results when a run-time check fails (a descriptor as above, "
+            "sizes of dynamic dimensions that do not fit together) or the "
+            "CPU lacks an "
             "extension the code uses; attn_last_error() then returns the "
             "message (for the calling thread; NULL after a call that "
             "succeeded).");
@@ -310,7 +343,7 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
     if (first)
       params << "void";
     os << "int _mlir_ciface_" << name << "(" << parameters << ");\n";
-    std::string conflict = getPlainSymbolConflict(name);
+    std::string conflict = getPlainSymbolConflict(name, functions);
     if (conflict.empty())
       os << "int " << name << "(" << parameters << ");\n";
     else if (name != "main")
@@ -319,5 +352,7 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
   }
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
   os << "#endif /* " << guard << " */\n";
-  return text;
+  std::string hash = llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/false,
+                                     /*Width=*/16);
+  return llvm::join(llvm::split(text, kHashPlaceholder), hash);
 }

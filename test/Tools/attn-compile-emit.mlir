@@ -31,7 +31,7 @@
 // SO-DAG: T _mlir_ciface_main
 // SO-DAG: T add
 // RUN: FileCheck %s --check-prefix=HEADER < %t/libmodel.h
-// HEADER:      #ifndef ATTN_GENERATED_LIBMODEL_H
+// HEADER:      #ifndef ATTN_GENERATED_LIBMODEL_{{[0-9A-F]+}}_H
 // HEADER:      #include <stdint.h>
 // HEADER:      typedef struct attn_memref_2d_f32 {
 // HEADER-NEXT:   float *allocated;

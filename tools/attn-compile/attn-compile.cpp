@@ -21,7 +21,9 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -129,7 +131,8 @@ int main(int argc, char **argv) {
             << "@" << name << " is not declared in the header and has no "
             << "status-returning entry point: " << signature.unsupportedReason
             << "\n";
-      else if (std::string conflict = getPlainSymbolConflict(name);
+      else if (std::string conflict = getPlainSymbolConflict(
+                   name, (*compiled)->getFunctions());
                !conflict.empty() && name != "main")
         llvm::WithColor::warning(llvm::errs(), kToolName)
             << "@" << name << " is exported as _mlir_ciface_" << name
@@ -140,8 +143,14 @@ int main(int argc, char **argv) {
     return fail(std::move(error));
   if (*kind == EmitKind::SharedLibrary && bundleRuntime) {
     auto bundled = bundleRuntimeLibraries(outputFile);
-    if (!bundled)
+    if (!bundled) {
+      // No partial output: the library would not load without them.
+      SmallString<256> header(outputFile);
+      llvm::sys::path::replace_extension(header, "h");
+      llvm::sys::fs::remove(outputFile);
+      llvm::sys::fs::remove(header);
       return fail(bundled.takeError());
+    }
   }
   return 0;
 }

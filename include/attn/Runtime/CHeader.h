@@ -69,8 +69,10 @@ std::string getLinkFlag(StringRef fileName);
 /// function the declarations of `int _mlir_ciface_<f>(...)` and of `int
 /// <f>(...)` (both return 0, or non-zero after a failed run-time check).
 /// Functions that cannot be declared (unsupported types, names that are not
-/// C identifiers) get a comment saying why. `guardName` is the stem used for
-/// the include guard.
+/// C identifiers) get a comment saying why. The include guard is
+/// ATTN_GENERATED_<guardName>_<hash of the header's text>_H, so that the
+/// headers of two models with the same file name (a/model.h, b/model.h) can
+/// be included together.
 std::string emitCHeader(ArrayRef<FunctionSignature> functions,
                         StringRef guardName,
                         const CHeaderLibrary &library = {});
@@ -84,14 +86,19 @@ bool isReservedLibrarySymbol(StringRef name);
 /// memref run time (`memrefCopy`): names that the lowering itself may call.
 bool isRuntimeLibrarySymbol(StringRef name);
 
-/// Why the public function `name` is exported as `_mlir_ciface_<name>` only,
-/// without the plain symbol `<name>`; empty when it gets both. Reasons:
-/// `main`; not a C identifier; a name of the library's run-time support
+/// Why the public function `name` of the module whose public functions are
+/// `functions` is exported as `_mlir_ciface_<name>` only, without the plain
+/// symbol `<name>`; empty when it gets both. Reasons: `main`; not a C
+/// identifier; a name of the library's run-time support
 /// (isReservedLibrarySymbol); a function of the C or math library or of the
 /// OpenMP run time (`free`, `expf`, `omp_get_num_threads`, ...), which an
 /// exported symbol would replace in the whole program that loads the
-/// library.
-std::string getPlainSymbolConflict(StringRef name);
+/// library; a name the generated header defines (a descriptor type
+/// `attn_memref_*`, an `ATTN_*` macro, the `<g>_results` struct of a
+/// function g with several results) or takes from <stdint.h> (`int64_t`,
+/// `INT8_C`, ...), which a declaration of the function would clash with.
+std::string getPlainSymbolConflict(StringRef name,
+                                   ArrayRef<FunctionSignature> functions);
 
 } // namespace mlir::attn
 

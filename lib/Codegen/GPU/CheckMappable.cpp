@@ -122,6 +122,8 @@ namespace {
 struct AttnGPUCheckMappablePass
     : public mlir::attn::impl::AttnGPUCheckMappablePassBase<
           AttnGPUCheckMappablePass> {
+  using Base::Base;
+
   void runOnOperation() override {
     bool failed = false;
     getOperation().walk([&](Operation *op) {
@@ -131,6 +133,18 @@ struct AttnGPUCheckMappablePass
         failed = true;
         return;
       }
+      if (!bf16)
+        for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                                  op->getResultTypes()))
+          if (getElementTypeOrSelf(type).isBF16()) {
+            op->emitOpError("has no bf16 code for OpenCL SPIR-V (OpenCL "
+                            "has no bf16 type), found ")
+                << type
+                << "; the nvvm target (CUDA), --attn-cpu-pipeline and the "
+                   "reference evaluator (attn-run --backend=reference) run it";
+            failed = true;
+            return;
+          }
       // The launches and device buffers are sized statically: say so at the
       // op, before tiling turns it into a kernel operand deep in the
       // pipeline.

@@ -89,16 +89,9 @@ protected:
   /// The scaled, capped, masked logit of score `s` of key `key` for the row
   /// `row` of the tile at position `pos` (-inf where the key is invisible).
   Value logit(Value s, Value key, Value pos, Value row, Value lk);
-  /// The online-softmax builders of the tile: the shifted exponent where
-  /// an additive mask may take logits to the ends of the f32 range.
+  /// The online-softmax builders of the tile.
   OnlineSoftmax makeSoftmax() {
-    Value mask = op.getMask();
-    bool additive =
-        mask &&
-        isa<FloatType>(cast<ShapedType>(mask.getType()).getElementType());
-    return OnlineSoftmax(b, loc, OnlineSoftmax::mathExp2,
-                         additive ? OnlineSoftmax::ExpForm::Shifted
-                                  : OnlineSoftmax::ExpForm::Folded);
+    return OnlineSoftmax(b, loc, OnlineSoftmax::mathExp2);
   }
 
   OpBuilder &b;

@@ -446,12 +446,9 @@ private:
         b, b.getLoc(), rowPos(addIdx(q0, loRow)), rowPos(addIdx(q0, hiRow)),
         addIdx(ops.keyOffset, kb), nk);
   }
-  /// The online-softmax builders; an additive mask's logits may reach the
-  /// ends of the f32 range, so they take the shifted exponent.
+  /// The online-softmax builders.
   OnlineSoftmax softmax() {
-    return OnlineSoftmax(b, b.getLoc(), targetExp2,
-                         maskIsBias ? OnlineSoftmax::ExpForm::Shifted
-                                    : OnlineSoftmax::ExpForm::Folded);
+    return OnlineSoftmax(b, b.getLoc(), targetExp2);
   }
 
   // Kernel phases.
@@ -1739,8 +1736,8 @@ void KernelEmitter::emitRowExp(OnlineSoftmax &sm, Value r, Value lo, Value hi,
 
 /// The softmax step of a block whose keys are all visible from all rows (no
 /// mask, no softcap, scale > 0): the max is taken on the raw scores and the
-/// scale folds into the exponent, P = exp(scale * S - m) =
-/// 2^(S scale log2(e) - m log2(e)).
+/// scale moves into the exponent, P = exp(scale * S - m) =
+/// 2^((S scale - m) log2(e)).
 void KernelEmitter::emitFullBlockSoftmax(Value nq) {
   Value negInfV = vConst(-std::numeric_limits<double>::infinity());
   double scaleValue = ops.scale;
@@ -1759,10 +1756,9 @@ void KernelEmitter::emitFullBlockSoftmax(Value nq) {
         b, t.reduce(b, b.getLoc(), vector::CombiningKind::MAXNUMF, rawMax),
         rowBlock, r);
   });
-  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m' log2(e)
-  // (no mask: the folded exponent).
+  // 2. w rows at a time: m' = max(m, scale * rawmax), alpha, -m'.
   emitRowMaxUpdate(nq, scaleValue);
-  // 3. P = 2^(S scale log2(e) - m' log2(e)) and the row sums.
+  // 3. P = 2^((S scale - m') log2(e)) and the row sums.
   forLoop(cIdx(0), nq, cIdx(1),
           [&](Value r) { emitRowExp(sm, r, cIdx(0), end, scaleValue); });
   // 4. w rows at a time: l = alpha l + rowsum.

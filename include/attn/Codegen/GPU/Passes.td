@@ -162,9 +162,15 @@ def AttnGPUCheckMappablePass
     dims `D`, `Dv` or more than 128 accumulators `H x Dv` per thread
     (the kernel holds them in registers) or without compose groups, and
     sampling ops with a dynamic head count `M` or point count `P` (their
-    corners are staged in workgroup memory sized by `M * L * P`). The CPU
-    pipeline and the reference evaluator run all of them.
+    corners are staged in workgroup memory sized by `M * L * P`). With
+    `bf16=false` (the SPIR-V target: OpenCL has no bf16 type), attn ops on
+    bf16 values too. The CPU pipeline and the reference evaluator run all of
+    them.
   }];
+  let options = [
+    Option<"bf16", "bf16", "bool", /*default=*/"true",
+           "whether the device code can take bf16 values">,
+  ];
 }
 
 def AttnGPUMapGatherPass : Pass<"attn-gpu-map-gather", "func::FuncOp"> {

@@ -284,11 +284,7 @@ PartialAttentionOp::decomposeOperation(OpBuilder &b) {
       ValueRange{emptyF32(b, loc, {bSz, hSz, lqSz, lkSz})}, {id4, rows4, id4},
       {par, par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> SmallVector<Value> {
-        // An additive mask's logits may reach the ends of the f32 range.
-        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2,
-                              mask && maskIsBias
-                                  ? OnlineSoftmax::ExpForm::Shifted
-                                  : OnlineSoftmax::ExpForm::Folded);
+        OnlineSoftmax softmax(nb, nl, OnlineSoftmax::mathExp2);
         return {softmax.exp(a[0], softmax.expOffset(softmax.safeMax(a[1])))};
       })[0];
 

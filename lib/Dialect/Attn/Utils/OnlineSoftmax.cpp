@@ -51,18 +51,15 @@ Value OnlineSoftmax::safeMax(Value m) {
 }
 
 Value OnlineSoftmax::expOffset(Value mSafe) {
-  if (form == ExpForm::Shifted)
-    return arith::NegFOp::create(b, loc, mSafe);
-  return arith::MulFOp::create(
-      b, loc, mSafe, constant(mSafe.getType(), -llvm::numbers::log2e));
+  return arith::NegFOp::create(b, loc, mSafe);
 }
 
 Value OnlineSoftmax::exp(Value x, Value offset, double scale) {
   Type type = x.getType();
-  if (form == ExpForm::Folded)
-    return exp2(fma(x, constant(type, scale * llvm::numbers::log2e), offset));
-  Value shifted = scale == 1.0 ? Value(arith::AddFOp::create(b, loc, x, offset))
-                               : fma(x, constant(type, scale), offset);
+  Value logit = scale == 1.0 ? x
+                             : Value(arith::MulFOp::create(
+                                   b, loc, x, constant(type, scale)));
+  Value shifted = arith::AddFOp::create(b, loc, logit, offset);
   return exp2(arith::MulFOp::create(b, loc, shifted,
                                     constant(type, llvm::numbers::log2e)));
 }

@@ -39,27 +39,19 @@ using Exp2Fn = llvm::function_ref<Value(OpBuilder &, Location, Value)>;
 /// is 0, docs/Spec.md §4). Two partial states of disjoint key sets merge by
 /// the logsumexp rule (flash-decoding): m = max(m1, m2), w_i = exp(m_i -
 /// m_0), l = w1 l1 + w2 l2, acc = w1 acc1 + w2 acc2.
-/// Exponentials are exp2 of an exponent that `ExpForm` says how to form.
+/// Exponentials are exp2 of (x - m'_0) log2(e): the difference first, so
+/// that the row's largest logit gets exactly 2^0 = 1 over the whole f32
+/// range. (FlashAttention-2's folded form, 2^(x log2(e) - m'_0 log2(e)) with
+/// one FMA, rounds m'_0 log2(e): past |m'_0| of about 1e9 the rounding
+/// error, common to the row, takes every exponent below -126 (a row of
+/// zeros) or past 128 (NaN); and a row of -FLT_MAX additive-mask logits
+/// would be -inf - -inf. The difference costs one more multiply per
+/// element, within the noise of interleaved A/B runs on the CPU kernel.)
 /// Every builder takes and returns f32 scalars or f32 vectors of one shape.
 class OnlineSoftmax {
 public:
-  /// How `exp` forms its exponent from a logit x and the row's m'_0.
-  enum class ExpForm {
-    /// 2^(x log2(e) - m'_0 log2(e)), log2(e) folded into the operands as in
-    /// FlashAttention-2: one FMA per element. x log2(e) and m'_0 log2(e)
-    /// must be finite, as they are for scaled (and capped) dot products.
-    Folded,
-    /// 2^((x - m'_0) log2(e)): the difference first, then one more multiply
-    /// per element. Exact up to the ends of the f32 range, for logits that
-    /// carry an additive mask: a mask may hide keys with a finite -FLT_MAX
-    /// (Hugging Face's padding masks), and a row whose keys all carry it
-    /// would be -inf - -inf = NaN in the folded form.
-    Shifted,
-  };
-
-  OnlineSoftmax(OpBuilder &b, Location loc, Exp2Fn exp2,
-                ExpForm form = ExpForm::Folded)
-      : b(b), loc(loc), exp2Fn(exp2), form(form) {}
+  OnlineSoftmax(OpBuilder &b, Location loc, Exp2Fn exp2)
+      : b(b), loc(loc), exp2Fn(exp2) {}
 
   /// The portable exponential: math.exp2.
   static Value mathExp2(OpBuilder &b, Location loc, Value x);
@@ -72,13 +64,13 @@ public:
   Value updateMax(Value m, Value blockMax) { return max(m, blockMax); }
   /// m'_0: 0 where `m` is -inf (no visible key yet), else `m`.
   Value safeMax(Value m);
-  /// The per-row operand of `exp` for a row with max m'_0: -m'_0 log2(e)
-  /// (Folded) or -m'_0 (Shifted).
+  /// The per-row operand of `exp` for a row with max m'_0: -m'_0.
   Value expOffset(Value mSafe);
   /// exp(x * scale - m'_0), the probability of a raw score `x` whose logit
   /// is `x * scale` (scale 1 for logits), given `offset` = expOffset(m'_0):
-  /// 2^(x * scale log2(e) + offset) (Folded) or 2^((x * scale + offset)
-  /// log2(e)) (Shifted).
+  /// 2^((x * scale + offset) log2(e)), with x * scale rounded as the max's
+  /// own product was (a multiply, not an FMA with the offset), so that the
+  /// row's largest logit gets exactly 2^0.
   Value exp(Value x, Value offset, double scale = 1.0);
   /// a = exp(m - m'_0), the factor that rescales the old l and acc.
   Value rescale(Value mOld, Value mSafe);
@@ -106,7 +98,6 @@ private:
   OpBuilder &b;
   Location loc;
   Exp2Fn exp2Fn;
-  ExpForm form;
 };
 
 } // namespace mlir::attn
