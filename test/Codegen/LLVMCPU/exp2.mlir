@@ -72,18 +72,21 @@ func.func private @exp2_scalar(f32) -> f32 attributes {test.exp2}
 func.func private @exp2_4(vector<4xf32>) -> vector<4xf32> attributes {test.exp2}
 
 // One online-softmax step (scale 0.5) on scalars: m' = max(m, 0.5 s); the
-// safe max is 0 where m' = -inf; p = 2^(s * 0.5 log2(e) - m'_0 log2(e)) with
-// the scale and log2(e) folded into one FMA constant; alpha = 2^((m - m'_0)
-// log2(e)); l' = alpha l + p, acc' = alpha acc + p v.
+// safe max is 0 where m' = -inf; p = 2^((0.5 s - m'_0) log2(e)), 0.5 s
+// rounded as in the max (so the max gets exactly 2^0); alpha = 2^((m -
+// m'_0) log2(e)); l' = alpha l + p, acc' = alpha acc + p v.
 // CHECK-LABEL: func.func private @step(
 // CHECK-SAME:    %[[M:[a-zA-Z0-9_]+]]: f32, %[[L:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32, %[[S:[a-zA-Z0-9_]+]]: f32, %[[V:[a-zA-Z0-9_]+]]: f32)
 // CHECK:         %[[LOGIT:.+]] = arith.mulf %[[S]], %{{.+}} : f32
 // CHECK:         %[[MNEW:.+]] = arith.maxnumf %[[M]], %[[LOGIT]] fastmath<nnan> : f32
 // CHECK:         %[[NONE:.+]] = arith.cmpf oeq, %[[MNEW]], %{{.+}} : f32
 // CHECK:         %[[MSAFE:.+]] = arith.select %[[NONE]], %{{.+}}, %[[MNEW]] : f32
-// CHECK:         %[[BIAS:.+]] = arith.mulf %[[MSAFE]], %{{.+}} : f32
-// CHECK:         %[[SCALE:.+]] = arith.constant 0.72134751 : f32
-// CHECK:         %[[T:.+]] = math.fma %[[S]], %[[SCALE]], %[[BIAS]] : f32
+// CHECK:         %[[OFFSET:.+]] = arith.negf %[[MSAFE]] : f32
+// CHECK:         %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK:         %[[X:.+]] = arith.mulf %[[S]], %[[SCALE]] : f32
+// CHECK:         %[[SHIFTED:.+]] = arith.addf %[[X]], %[[OFFSET]] : f32
+// CHECK:         %[[LOG2E:.+]] = arith.constant 1.44269502 : f32
+// CHECK:         %[[T:.+]] = arith.mulf %[[SHIFTED]], %[[LOG2E]] : f32
 // CHECK:         %[[P:.+]] = math.exp2 %[[T]] : f32
 // CHECK:         %[[D:.+]] = arith.subf %[[M]], %[[MSAFE]] : f32
 // CHECK:         %[[D2:.+]] = arith.mulf %[[D]], %{{.+}} : f32

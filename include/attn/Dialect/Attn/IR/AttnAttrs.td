@@ -10,13 +10,26 @@
 include "attn/Dialect/Attn/IR/AttnBase.td"
 include "attn/Dialect/Attn/IR/AttnEnums.td"
 
-/// `#attn<padding_mode zeros>` or `#attn<padding_mode border>`.
 def Attn_PaddingModeAttr : EnumAttr<Attn_Dialect, Attn_PaddingModeEnum,
-                                    "padding_mode">;
+                                    "padding_mode"> {
+  let description = [{
+    Written `#attn<padding_mode zeros>` or `#attn<padding_mode border>`
+    (the `padding_mode` attribute of `attn.deformable_sample`): what a
+    sampling point outside the map reads, 0 (`zeros`) or the nearest border
+    value (`border`), as `grid_sample`'s `padding_mode`.
+  }];
+}
 
-/// `#attn<coordinates grid>` or `#attn<coordinates unit>`.
 def Attn_CoordinatesAttr : EnumAttr<Attn_Dialect, Attn_CoordinatesEnum,
-                                    "coordinates">;
+                                    "coordinates"> {
+  let description = [{
+    Written `#attn<coordinates grid>` or `#attn<coordinates unit>`: the
+    range of the normalized sampling locations of the internal
+    `attn.bilinear_gather`, `grid_sample`'s [-1, 1] (`grid`, from
+    `attn.deformable_sample`) or Deformable DETR's [0, 1] (`unit`, from
+    `attn.ms_deform_attn`).
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // LoweringConfigAttr
@@ -37,7 +50,9 @@ def Attn_LoweringConfigAttr : AttrDef<Attn_Dialect, "LoweringConfig"> {
     `attn.partial_attention` tile. A config already in the IR is kept, so a
     test or a user can pin one.
 
-    Parameters (all positive):
+    Parameters (the verifier's ranges: `block_q` and `block_k` in
+    [1, 4096], `split_keys` in [1, 4096], each register tile dimension in
+    [1, 64]):
 
     - `block_q`: query rows per tile of `-attn-tile` (the parallel unit of
       work) and per query block of the kernel.
