@@ -194,6 +194,15 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
     if hkv <= 0 or hq % hkv:
         raise ValueError(f"query heads ({hq}) must be a multiple of key "
                          f"heads ({hkv})")
+    if softcap is not None and not softcap > 0:
+        raise ValueError(f"softcap must be > 0 (None = off), got {softcap}")
+    if window is not None and len(window) != 2:
+        raise ValueError(f"window must be (left, right), got {window!r}")
+    if mask is not None and not (np.asarray(mask).dtype == np.bool_ or
+                                 np.issubdtype(np.asarray(mask).dtype,
+                                               np.floating)):
+        raise TypeError(f"mask must be bool (i1) or floating (an additive "
+                        f"bias), got {np.asarray(mask).dtype}")
     d = q.shape[-1]
     q, k, v = cast(q), cast(k), cast(v)
     k = np.repeat(k, hq // hkv, axis=1)
@@ -224,7 +233,9 @@ def sdpa(q, k, v, mask=None, *, scale=None, causal=False, softcap=None,
         m = np.where(np.isfinite(m), m, dt(0))
         e = cast(np.where(vis, np.exp(s - m), dt(0)))
         l = cast(e.sum(axis=-1, keepdims=True, dtype=dt))
-        p = cast(np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)))
+        # l == 0: no visible key (zeros); a NaN score makes l NaN, and the
+        # row NaN, as IEEE arithmetic and PyTorch give.
+        p = cast(np.where(l == 0, dt(0), e / np.where(l == 0, dt(1), l)))
     out = matmul(p, v)
     if return_row_visible:
         return out, vis.any(axis=-1)
@@ -362,7 +373,7 @@ def dcmha(q, k, v, pre=None, post=None, *, scale=None, causal=False,
         m = np.where(np.isfinite(m), m, dt(0))
         e = np.where(vis, np.exp(s - m), dt(0)).astype(dt)
         l = e.sum(axis=-1, keepdims=True, dtype=dt)
-        p = np.where(l > 0, e / np.where(l > 0, l, dt(1)), dt(0)).astype(dt)
+        p = np.where(l == 0, dt(0), e / np.where(l == 0, dt(1), l)).astype(dt)
     if post:
         # Every term of compose is a multiple of A at the same (t, s), so
         # masked positions (P = 0 in every head) stay 0.

@@ -377,12 +377,15 @@ Tensor mlir::attn::reference::compose(const Tensor &a,
     for (int64_t t = 0; t < lq; ++t) {
       for (int64_t s = 0; s < lk; ++s) {
         for (int64_t ho = 0; ho < h; ++ho) {
-          // sum_g A[b,g,t,s] * W[g,h]   (W = identity if absent)
+          // sum_g A[b,g,t,s] * W[g,h], and A[b,h,t,s] itself when W is
+          // absent (the identity map: no products with its zeros, which
+          // would turn an infinite A of another head into NaN).
           double acc = 0.0;
-          for (int64_t g = 0; g < h; ++g) {
-            double wgh = w.staticWeights ? w.staticWeights->at({g, ho})
-                                         : (g == ho ? 1.0 : 0.0);
-            acc += a.at({bi, g, t, s}) * wgh;
+          if (w.staticWeights) {
+            for (int64_t g = 0; g < h; ++g)
+              acc += a.at({bi, g, t, s}) * w.staticWeights->at({g, ho});
+          } else {
+            acc = a.at({bi, ho, t, s});
           }
           // + sum_c qw2[b,t,c,h] * sum_g qw1[b,t,c,g] * A[b,g,t,s]
           if (w.qw1) {

@@ -328,3 +328,28 @@ check("compose_flops",
       compose_flops(2, 4, 3, 5, static=True, cq=2, ck=1, query_gate=True,
                     key_gate=True) == 2 * 3 * 5 * (32 + 16 * 3 + 16))
 # CHECK: PASS compose_flops
+
+# A NaN score (here from a NaN in q) makes its row NaN, as IEEE arithmetic
+# and PyTorch give; only a row without a visible key is zeros.
+qn = rng.standard_normal((1, 1, 2, 4))
+qn[0, 0, 0, 0] = np.nan
+kn, vn = rng.standard_normal((1, 1, 3, 4)), rng.standard_normal((1, 1, 3, 2))
+outn = sdpa(qn, kn, vn)
+check("nan_score_row_is_nan",
+      np.isnan(outn[0, 0, 0]).all() and np.isfinite(outn[0, 0, 1]).all())
+# CHECK: PASS nan_score_row_is_nan
+
+# Arguments SPEC forbids are errors: softcap <= 0, a mask that is neither
+# bool nor floating, a window that is not (left, right).
+def raises(call, error):
+    try:
+        call()
+    except error:
+        return True
+    return False
+check("reference_argument_errors",
+      raises(lambda: sdpa(qn, kn, vn, softcap=0.0), ValueError) and
+      raises(lambda: sdpa(qn, kn, vn, mask=np.ones((1, 1, 2, 3), np.uint8)),
+             TypeError) and
+      raises(lambda: sdpa(qn, kn, vn, window=(1,)), ValueError))
+# CHECK: PASS reference_argument_errors

@@ -394,6 +394,18 @@ TEST(ReferenceCompose, NoWeightsIsIdentity) {
   expectNear(compose(a, {}), a, 0.0);
 }
 
+// The identity map of an absent W is exact: an infinite score of one head
+// (a masked key) stays in its head and is not multiplied by the zeros of the
+// other heads' columns (inf * 0 = NaN).
+TEST(ReferenceCompose, AbsentStaticKeepsInfiniteScores) {
+  Tensor a = make({1, 2, 1, 2}, {-kInf, 2, 3, 4});
+  Tensor out = compose(a, {});
+  EXPECT_EQ(out.at({0, 0, 0, 0}), -kInf);
+  EXPECT_EQ(out.at({0, 0, 0, 1}), 2.0);
+  EXPECT_EQ(out.at({0, 1, 0, 0}), 3.0);
+  EXPECT_EQ(out.at({0, 1, 0, 1}), 4.0);
+}
+
 // A[0, :, 0, 0] = (1, 2), W = [[1, 2], [3, 4]]:
 // out[h] = sum_g A[g] W[g, h] = (1*1 + 2*3, 1*2 + 2*4) = (7, 10).
 TEST(ReferenceCompose, StaticWeightsHandComputed) {
