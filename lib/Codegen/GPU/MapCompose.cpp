@@ -277,7 +277,7 @@ struct AttnGPUMapComposePass
     if (maxThreads < kKeys || maxThreads % kKeys != 0) {
       getOperation().emitError()
           << "expected max-threads to be a positive multiple of " << kKeys
-          << ", found " << maxThreads;
+          << ", found " << int64_t(maxThreads);
       return signalPassFailure();
     }
     SmallVector<TiledComposeOp> tiles;

@@ -242,7 +242,7 @@ struct AttnGPUMapGatherPass
     if (maxThreads < 32 || maxThreads % 32 != 0) {
       getOperation().emitError()
           << "expected max-threads to be a positive multiple of 32, found "
-          << maxThreads;
+          << int64_t(maxThreads);
       return signalPassFailure();
     }
     SmallVector<BilinearGatherOp> tiles;

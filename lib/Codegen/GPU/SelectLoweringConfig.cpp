@@ -110,10 +110,13 @@ struct AttnGPUSelectLoweringConfigPass
     target.blockK = blockK;
     target.tensorCores = tensorCores;
     target.warpgroupMMA = warpgroupMma;
-    if (blockQ < 0 || blockK < 0 || maxThreads < target.minThreads) {
+    if (blockQ < 0 || blockK < 0 || maxThreads < target.minThreads ||
+        blockQ > kMaxLoweringBlock || blockK > kMaxLoweringBlock ||
+        maxThreads > kMaxLoweringBlock) {
       getOperation().emitError()
-          << "expected block-q >= 0, block-k >= 0 and max-threads >= "
-          << target.minThreads << ", found block-q=" << int64_t(blockQ)
+          << "expected block-q and block-k in [0, " << kMaxLoweringBlock
+          << "] and max-threads in [" << target.minThreads << ", "
+          << kMaxLoweringBlock << "], found block-q=" << int64_t(blockQ)
           << ", block-k=" << int64_t(blockK)
           << ", max-threads=" << int64_t(maxThreads);
       return signalPassFailure();

@@ -61,6 +61,14 @@ struct AttnForallToSerialLoopsPass
     // Inner loops first (the walk is post-order), so every body is rewritten
     // while its forall still exists.
     for (scf::ForallOp forall : foralls) {
+      // The pass runs after bufferization: a forall on tensors (with
+      // shared_outs) is refused rather than rewritten without its results.
+      if (forall.getNumResults() != 0) {
+        forall.emitOpError("has tensor results (shared_outs): "
+                           "-attn-forall-to-serial-loops takes bufferized "
+                           "foralls");
+        return signalPassFailure();
+      }
       for (memref::AllocaOp alloca : hoistStaticAllocas(forall))
         alloca.emitWarning("dynamically sized stack allocation in a serial "
                            "loop: the stack grows every iteration");

@@ -204,6 +204,15 @@ struct AttnTilePass
     for (TiledComposeOp op : collectUntiled<TiledComposeOp>())
       if (failed(tileTiledCompose(rewriter, op, composeBlockQ)))
         return signalPassFailure();
+    if (splitKeys < 0 || splitKeys > kMaxKeySplits || blockQ < 0 ||
+        blockQ > kMaxLoweringBlock) {
+      getOperation().emitError()
+          << "expected split-keys in [0, " << kMaxKeySplits
+          << "] and block-q in [0, " << kMaxLoweringBlock
+          << "] (0 = chosen per op), found split-keys=" << int64_t(splitKeys)
+          << ", block-q=" << int64_t(blockQ);
+      return signalPassFailure();
+    }
     for (OnlineAttentionOp op : ops) {
       propagator.config = getLoweringConfig(op);
       int64_t rows = blockQ, splits = splitKeys;
