@@ -13,8 +13,8 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Regex.h"
-#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -107,8 +107,7 @@ mlir::attn::getPlainSymbolConflict(StringRef name,
     for (const FunctionSignature &other : functions)
       if (other.name == owner && other.results.size() > 1 &&
           other.unsupportedReason.empty())
-        return ("the header defines `" + name + "`, the results of @" +
-                owner)
+        return ("the header defines `" + name + "`, the results of @" + owner)
             .str();
   return "";
 }
@@ -228,19 +227,22 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
   }
   paragraph(runtime);
   blank();
-  paragraph("Every public function @f of the module is exported as "
-            "_mlir_ciface_f (MLIR's C interface) and, unless it is named "
-            "`main` or is not a C identifier, as plain f, with the same "
-            "signature. Each tensor is passed as a pointer to a memref "
-            "descriptor (sizes and strides in elements) of the function's "
-            "type, offset 0 and packed row-major strides (strides[R-1] == "
-            "1); a descriptor with other sizes, an offset or other strides "
-            "is refused with an error. With one result, the first parameter points "
-            "to the result's descriptor; with several, to a <f>_results "
-            "struct; with none, it is absent. The function fills it with "
-            "buffers it malloc'ed: release each with free(r.allocated). "
-            "Arguments are only read. f16 and bf16 elements are raw uint16_t "
-            "bit patterns, i1 one byte (0 or 1).");
+  paragraph(
+      "Every public function @f of the module is exported as "
+      "_mlir_ciface_f (MLIR's C interface) and, unless the name is taken "
+      "(`main`, not a C identifier, a C or math library function, a "
+      "name this header defines: a note at the declarations says "
+      "which), as plain f, with the same signature. Each tensor is passed as a "
+      "pointer to a memref "
+      "descriptor (sizes and strides in elements) of the function's "
+      "type, offset 0 and packed row-major strides (strides[R-1] == "
+      "1); a descriptor with other sizes, an offset or other strides "
+      "is refused with an error. With one result, the first parameter points "
+      "to the result's descriptor; with several, to a <f>_results "
+      "struct; with none, it is absent. The function fills it with "
+      "buffers it malloc'ed: release each with free(r.allocated). "
+      "Arguments are only read. f16 and bf16 elements are raw uint16_t "
+      "bit patterns, i1 one byte (0 or 1).");
   blank();
   paragraph("Both return 0 on success. They return non-zero without writing "
             "the results when a run-time check fails (a descriptor as above, "
@@ -352,7 +354,8 @@ std::string mlir::attn::emitCHeader(ArrayRef<FunctionSignature> functions,
   }
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
   os << "#endif /* " << guard << " */\n";
-  std::string hash = llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/false,
-                                     /*Width=*/16);
+  std::string hash =
+      llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/false,
+                      /*Width=*/16);
   return llvm::join(llvm::split(text, kHashPlaceholder), hash);
 }

@@ -131,8 +131,8 @@ int main(int argc, char **argv) {
             << "@" << name << " is not declared in the header and has no "
             << "status-returning entry point: " << signature.unsupportedReason
             << "\n";
-      else if (std::string conflict = getPlainSymbolConflict(
-                   name, (*compiled)->getFunctions());
+      else if (std::string conflict =
+                   getPlainSymbolConflict(name, (*compiled)->getFunctions());
                !conflict.empty() && name != "main")
         llvm::WithColor::warning(llvm::errs(), kToolName)
             << "@" << name << " is exported as _mlir_ciface_" << name

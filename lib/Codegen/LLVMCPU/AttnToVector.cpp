@@ -447,9 +447,7 @@ private:
         addIdx(ops.keyOffset, kb), nk);
   }
   /// The online-softmax builders.
-  OnlineSoftmax softmax() {
-    return OnlineSoftmax(b, b.getLoc(), targetExp2);
-  }
+  OnlineSoftmax softmax() { return OnlineSoftmax(b, b.getLoc(), targetExp2); }
 
   // Kernel phases.
   void emitQueryBlock(Value bIdx, Value outer, Value kvh, Value q0);

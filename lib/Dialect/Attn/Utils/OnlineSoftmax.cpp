@@ -56,9 +56,10 @@ Value OnlineSoftmax::expOffset(Value mSafe) {
 
 Value OnlineSoftmax::exp(Value x, Value offset, double scale) {
   Type type = x.getType();
-  Value logit = scale == 1.0 ? x
-                             : Value(arith::MulFOp::create(
-                                   b, loc, x, constant(type, scale)));
+  Value logit =
+      scale == 1.0
+          ? x
+          : Value(arith::MulFOp::create(b, loc, x, constant(type, scale)));
   Value shifted = arith::AddFOp::create(b, loc, logit, offset);
   return exp2(arith::MulFOp::create(b, loc, shifted,
                                     constant(type, llvm::numbers::log2e)));
