@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Codegen/GPU/GPUTargetInfo.h"
+#include "attn/Codegen/GPU/MapAttention.h"
 #include "attn/Codegen/GPU/Passes.h"
 
 namespace mlir::attn {
@@ -73,6 +74,10 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
                            "registers: Dv must be at most ")
            << GPUTargetInfo::kMaxValueDim << ", found " << valueDim;
   int64_t blockK = target.keyBlock(valueDim);
+  if (blockK > GPUTargetInfo::kMaxScoresPerThread)
+    return op->emitOpError("the GPU mapping keeps a block's scores in "
+                           "registers: block_k must be at most ")
+           << GPUTargetInfo::kMaxScoresPerThread << ", found " << blockK;
   if (blockQ <= 0) {
     for (int64_t rows = target.maxThreads; rows >= target.minThreads;
          rows /= 2) {
@@ -95,6 +100,45 @@ mlir::attn::selectGPULoweringConfig(Operation *op, const GPUTargetInfo &target,
   return LoweringConfigAttr::get(op->getContext(), blockQ, blockK,
                                  /*splitKeys=*/1, unused, unused, unused,
                                  unused, MatmulUnit::f32);
+}
+
+LogicalResult mlir::attn::checkGPULoweringConfig(Operation *op,
+                                                 LoweringConfigAttr config,
+                                                 const GPUTargetInfo &target) {
+  auto key = cast<ShapedType>(op->getOperand(1).getType());
+  auto value = cast<ShapedType>(op->getOperand(2).getType());
+  if (key.isDynamicDim(3) || value.isDynamicDim(3))
+    return op->emitOpError("the GPU mapping needs static head dims D and Dv");
+  int64_t headDim = key.getDimSize(3), valueDim = value.getDimSize(3);
+  int64_t blockQ = config.getBlockQ(), blockK = config.getBlockK();
+  bool warpgroups = isWarpgroupConfig(config);
+  bool tensorCores = warpgroups || isTensorCoreConfig(config);
+  // Two warps' worth of threads per 16 rows on tensor cores.
+  int64_t threads = tensorCores ? 2 * blockQ : blockQ;
+  if (threads > target.maxThreads)
+    return op->emitOpError("the pinned lowering config needs ")
+           << threads << " threads per workgroup; the target allows "
+           << target.maxThreads << " (max-threads)";
+  if (!tensorCores && blockK > GPUTargetInfo::kMaxScoresPerThread)
+    return op->emitOpError("the GPU mapping keeps a block's scores in "
+                           "registers: block_k must be at most ")
+           << GPUTargetInfo::kMaxScoresPerThread << ", found " << blockK;
+  if (!tensorCores && valueDim > GPUTargetInfo::kMaxValueDim)
+    return op->emitOpError("the GPU mapping keeps a row's Dv accumulators in "
+                           "registers: Dv must be at most ")
+           << GPUTargetInfo::kMaxValueDim << ", found " << valueDim;
+  int64_t bytes =
+      warpgroups    ? wgmmaWorkgroupBytes(blockK, headDim, valueDim, 2)
+      : tensorCores ? mmaWorkgroupBytes(blockQ, blockK, headDim, valueDim, 2)
+                    : target.workgroupBytes(blockQ, blockK, headDim, valueDim);
+  if (bytes > target.sharedMemoryBytes)
+    return op->emitOpError("the pinned lowering config's workgroup buffers "
+                           "(block_q = ")
+           << blockQ << ", block_k = " << blockK << ", D = " << headDim
+           << ", Dv = " << valueDim << ") need " << bytes
+           << " bytes of shared memory; the target has "
+           << target.sharedMemoryBytes;
+  return success();
 }
 
 namespace {
@@ -122,9 +166,13 @@ struct AttnGPUSelectLoweringConfigPass
       return signalPassFailure();
     }
     WalkResult result = getOperation().walk([&](Operation *op) {
-      if (!isa<AttentionOp, SlidingWindowAttentionOp, OnlineAttentionOp>(op) ||
-          getLoweringConfig(op))
+      if (!isa<AttentionOp, SlidingWindowAttentionOp, OnlineAttentionOp>(op))
         return WalkResult::advance();
+      // A config pinned in the IR is kept, once it fits the target.
+      if (LoweringConfigAttr pinned = getLoweringConfig(op))
+        return failed(checkGPULoweringConfig(op, pinned, target))
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
       FailureOr<LoweringConfigAttr> config =
           selectGPULoweringConfig(op, target, blockQ);
       if (failed(config))

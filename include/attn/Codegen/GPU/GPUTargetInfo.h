@@ -37,6 +37,9 @@ public:
   /// spilling (with `blockK` scores and the row state beside them, under the
   /// 255 registers of a CUDA thread).
   static constexpr int64_t kMaxValueDim = 128;
+  /// Most keys per staged block of the FMA mapping: its per-thread code is
+  /// unrolled over the block's scores, which stay in registers.
+  static constexpr int64_t kMaxScoresPerThread = 128;
   /// Whether f16 and bf16 attention with D and Dv multiples of 16 takes the
   /// tensor-core mapping (warps of 16 query rows, `mma.m16n8k16`).
   bool tensorCores = false;
@@ -124,6 +127,18 @@ inline int64_t wgmmaWorkgroupBytes(int64_t blockK, int64_t headDim,
 FailureOr<LoweringConfigAttr> selectGPULoweringConfig(Operation *op,
                                                       const GPUTargetInfo &target,
                                                       int64_t blockQ);
+
+/// Checks a lowering config written into the attention op `op` before
+/// `-attn-gpu-select-lowering-config` ran (a config pinned in the IR)
+/// against `target`, as the selection sizes its own: the workgroup's threads
+/// (block_q, or 2 x block_q for the tensor-core and warpgroup configs) at
+/// most `target.maxThreads`, the workgroup buffers within
+/// `target.sharedMemoryBytes`, and for the FMA mapping block_k at most
+/// `kMaxScoresPerThread` and Dv at most `kMaxValueDim`. Errors go through
+/// `op->emitOpError`; the per-mapping shape rules (f16/bf16 for tensor
+/// cores, multiples of 16, split_keys = 1) stay with the mapping pass.
+LogicalResult checkGPULoweringConfig(Operation *op, LoweringConfigAttr config,
+                                     const GPUTargetInfo &target);
 
 /// Whether the GPU mappings take the attn op `op` (what
 /// `-attn-gpu-check-mappable` asks of every op, and each mapping pass of its

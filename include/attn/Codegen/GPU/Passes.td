@@ -56,7 +56,12 @@ def AttnGPUSelectLoweringConfigPass
     Dv <= 256), the warpgroup config: `block_q = 64` (one warpgroup),
     `block_k` the largest of 64, 32, 16 whose buffers (Q, K, V, P in the
     16-bit type) fit, register tiles `[64, block_k]` (S) and `[64, Dv]` (O),
-    the wgmma shapes.
+    the wgmma shapes. `block_k` of the FMA mapping is at most 128 (its
+    scores are unrolled in registers). A config already in the IR (pinned
+    by hand or by a test) is kept once it fits the target the same way:
+    threads per workgroup at most `max-threads`, buffers within
+    `shared-memory-bytes`, and for the FMA mapping `block_k` <= 128 and
+    Dv <= 128; otherwise the op gets an error.
   }];
   let options = AttnGPUTargetOptions;
 }
