@@ -156,33 +156,35 @@ void ComposeTileEmitter::emitPosition(Value row, Value s, Value k) {
   SmallVector<Value> a;
   for (int64_t h = 0; h < heads; ++h)
     a.push_back(load(op.getScores(), ValueRange{zero, idx(h), row, s}));
-  auto staticWeight = [&](int64_t gi, int64_t h) {
-    return load(g.staticWeights, ValueRange{idx(gi), idx(h)});
+  auto staticWeight = [&](Value gi, Value h) {
+    return load(g.staticWeights, ValueRange{gi, h});
   };
-  auto queryWeight1 = [&](int64_t c, int64_t gi) {
-    return load(g.qw1, ValueRange{zero, row, idx(c), idx(gi)});
+  auto queryWeight1 = [&](int64_t c, Value gi) {
+    return load(g.qw1, ValueRange{zero, row, idx(c), gi});
   };
-  auto queryWeight2 = [&](int64_t c, int64_t h) {
-    return load(g.qw2, ValueRange{zero, row, idx(c), idx(h)});
+  auto queryWeight2 = [&](int64_t c, Value h) {
+    return load(g.qw2, ValueRange{zero, row, idx(c), h});
   };
-  auto keyWeight = [&](Value global, Value staged, int64_t c, int64_t gi) {
+  auto keyWeight = [&](Value global, Value staged, int64_t c, Value gi) {
     if (staged)
-      return load(staged, ValueRange{idx(c * heads + gi), k});
-    return load(global, ValueRange{zero, s, idx(c), idx(gi)});
+      return load(
+          staged,
+          ValueRange{b.createOrFold<arith::AddIOp>(idx(c * heads), gi), k});
+    return load(global, ValueRange{zero, s, idx(c), gi});
   };
-  auto keyWeight1 = [&](int64_t c, int64_t gi) {
+  auto keyWeight1 = [&](int64_t c, Value gi) {
     return keyWeight(g.kw1, kw1s, c, gi);
   };
-  auto keyWeight2 = [&](int64_t c, int64_t h) {
+  auto keyWeight2 = [&](int64_t c, Value h) {
     return keyWeight(g.kw2, kw2s, c, h);
   };
-  auto queryGate = [&](int64_t h) {
-    return load(g.queryGate, ValueRange{zero, row, idx(h)});
+  auto queryGate = [&](Value h) {
+    return load(g.queryGate, ValueRange{zero, row, h});
   };
-  auto keyGate = [&](int64_t h) {
+  auto keyGate = [&](Value h) {
     if (kdds)
-      return load(kdds, ValueRange{idx(h), k});
-    return load(g.keyGate, ValueRange{zero, s, idx(h)});
+      return load(kdds, ValueRange{h, k});
+    return load(g.keyGate, ValueRange{zero, s, h});
   };
   ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2, keyWeight1,
                        keyWeight2,   queryGate,    keyGate};

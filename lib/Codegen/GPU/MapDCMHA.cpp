@@ -127,26 +127,26 @@ SmallVector<Value> DCMHATileEmitter::emitCompose(const ComposeShape &shape,
   if (shape.isIdentity())
     return SmallVector<Value>(a);
   Value zero = idx(0);
-  auto staticWeight = [&](int64_t gi, int64_t h) {
-    return load(g.staticWeights, ValueRange{idx(gi), idx(h)});
+  auto staticWeight = [&](Value gi, Value h) {
+    return load(g.staticWeights, ValueRange{gi, h});
   };
-  auto queryWeight1 = [&](int64_t c, int64_t gi) {
-    return load(g.qw1, ValueRange{zero, row, idx(c), idx(gi)});
+  auto queryWeight1 = [&](int64_t c, Value gi) {
+    return load(g.qw1, ValueRange{zero, row, idx(c), gi});
   };
-  auto queryWeight2 = [&](int64_t c, int64_t h) {
-    return load(g.qw2, ValueRange{zero, row, idx(c), idx(h)});
+  auto queryWeight2 = [&](int64_t c, Value h) {
+    return load(g.qw2, ValueRange{zero, row, idx(c), h});
   };
-  auto keyWeight1 = [&](int64_t c, int64_t gi) {
-    return load(g.kw1, ValueRange{zero, key, idx(c), idx(gi)});
+  auto keyWeight1 = [&](int64_t c, Value gi) {
+    return load(g.kw1, ValueRange{zero, key, idx(c), gi});
   };
-  auto keyWeight2 = [&](int64_t c, int64_t h) {
-    return load(g.kw2, ValueRange{zero, key, idx(c), idx(h)});
+  auto keyWeight2 = [&](int64_t c, Value h) {
+    return load(g.kw2, ValueRange{zero, key, idx(c), h});
   };
-  auto queryGate = [&](int64_t h) {
-    return load(g.queryGate, ValueRange{zero, row, idx(h)});
+  auto queryGate = [&](Value h) {
+    return load(g.queryGate, ValueRange{zero, row, h});
   };
-  auto keyGate = [&](int64_t h) {
-    return load(g.keyGate, ValueRange{zero, key, idx(h)});
+  auto keyGate = [&](Value h) {
+    return load(g.keyGate, ValueRange{zero, key, h});
   };
   ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2, keyWeight1,
                        keyWeight2,   queryGate,    keyGate};

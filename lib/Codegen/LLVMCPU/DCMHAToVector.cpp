@@ -232,6 +232,11 @@ private:
   Value sBase;
   // S of one key block [H][kKeyBlock][bq] (the online form, no post-compose).
   Value scratchS;
+  // The composed values of one key and row vector [H][w], when the heads
+  // are too many to unroll the compose (kMaxUnrolledComposeHeads).
+  Value mixed;
+  // Output heads per iteration of the looped compose.
+  static constexpr int64_t kComposeHeadTile = 8;
   // Keys per block of the fused per-block steps: a block of S (128 keys x
   // H x bq floats, 128 KiB at H = 16) stays in L2 between them.
   static constexpr int64_t kKeyBlock = 128;
@@ -249,6 +254,10 @@ void DCMHAKernelEmitter::emit() {
                               heads * dv * bq + packedWeights);
   if (post.shape.isIdentity())
     scratchBytes += 4 * heads * kKeyBlock * bq;
+  bool loopedCompose = heads > kMaxUnrolledComposeHeads &&
+                       (!pre.shape.isIdentity() || !post.shape.isIdentity());
+  if (loopedCompose)
+    scratchBytes += 4 * heads * w;
   bool onHeap = scratchBytes > kMaxStackScratchBytes;
   SmallVector<Value> heapBuffers;
   auto alloc = [&](ArrayRef<int64_t> shape, Type elt) -> Value {
@@ -262,6 +271,8 @@ void DCMHAKernelEmitter::emit() {
   acc = alloc({heads, dv, bq}, f32);
   if (post.shape.isIdentity())
     scratchS = alloc({heads, kKeyBlock, bq}, f32);
+  if (loopedCompose)
+    mixed = alloc({heads, w}, f32);
   if (geometry.restrictsKeys()) {
     loKeys = alloc({bq}, b.getI32Type());
     hiKeys = alloc({bq}, b.getI32Type());
@@ -551,44 +562,39 @@ void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
           b, vecI32, arith::IndexCastOp::create(b, i32, key));
     for (int64_t rv = 0; rv < rowVecs; ++rv) {
       Value r0 = cIdx(rv * w);
-      SmallVector<Value> a;
-      for (int64_t h = 0; h < heads; ++h) {
-        Value x = loadVec(s, ValueRange{cIdx(h), sKey(j), r0});
+      // S[h, j, rows] (times the block's factor when normalizing).
+      auto loadA = [&](Value h) {
+        Value x = loadVec(s, ValueRange{h, sKey(j), r0});
         if (normalize)
-          x = arith::MulFOp::create(
-              b, x, loadVec(rowFactor, ValueRange{cIdx(h), r0}));
-        a.push_back(x);
-      }
+          x = arith::MulFOp::create(b, x,
+                                    loadVec(rowFactor, ValueRange{h, r0}));
+        return x;
+      };
       // Query-indexed weights vary along the lanes (packed), key-indexed
       // ones are one scalar for all rows.
-      auto staticWeight = [&](int64_t g, int64_t h) {
-        return splat(loadScalar(c.mem.staticWeights, ValueRange{cIdx(g), cIdx(h)}));
+      auto staticWeight = [&](Value g, Value h) {
+        return splat(loadScalar(c.mem.staticWeights, ValueRange{g, h}));
       };
-      auto queryWeight1 = [&](int64_t ci, int64_t g) {
-        return loadVec(c.qw1T, ValueRange{cIdx(ci), cIdx(g), r0});
+      auto queryWeight1 = [&](int64_t ci, Value g) {
+        return loadVec(c.qw1T, ValueRange{cIdx(ci), g, r0});
       };
-      auto queryWeight2 = [&](int64_t ci, int64_t h) {
-        return loadVec(c.qw2T, ValueRange{cIdx(ci), cIdx(h), r0});
+      auto queryWeight2 = [&](int64_t ci, Value h) {
+        return loadVec(c.qw2T, ValueRange{cIdx(ci), h, r0});
       };
-      auto keyWeight1 = [&](int64_t ci, int64_t g) {
-        return splat(
-            loadScalar(c.mem.kw1, ValueRange{bIdx, key, cIdx(ci), cIdx(g)}));
+      auto keyWeight1 = [&](int64_t ci, Value g) {
+        return splat(loadScalar(c.mem.kw1, ValueRange{bIdx, key, cIdx(ci), g}));
       };
-      auto keyWeight2 = [&](int64_t ci, int64_t h) {
-        return splat(
-            loadScalar(c.mem.kw2, ValueRange{bIdx, key, cIdx(ci), cIdx(h)}));
+      auto keyWeight2 = [&](int64_t ci, Value h) {
+        return splat(loadScalar(c.mem.kw2, ValueRange{bIdx, key, cIdx(ci), h}));
       };
-      auto queryGate = [&](int64_t h) {
-        return loadVec(c.qgT, ValueRange{cIdx(h), r0});
+      auto queryGate = [&](Value h) {
+        return loadVec(c.qgT, ValueRange{h, r0});
       };
-      auto keyGate = [&](int64_t h) {
-        return splat(loadScalar(c.mem.keyGate, ValueRange{bIdx, key, cIdx(h)}));
+      auto keyGate = [&](Value h) {
+        return splat(loadScalar(c.mem.keyGate, ValueRange{bIdx, key, h}));
       };
-      ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2,
-                           keyWeight1,   keyWeight2,   queryGate,
-                           keyGate};
-      SmallVector<Value> mixed =
-          c.shape.isIdentity() ? a : buildComposeHeads(b, b.getLoc(), c.shape, fns, a);
+      ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2, keyWeight1,
+                           keyWeight2,   queryGate,    keyGate};
       Value visible;
       if (mask) {
         Value lo = vector::LoadOp::create(b, vecI32, loKeys, ValueRange{r0});
@@ -597,12 +603,34 @@ void DCMHAKernelEmitter::emitCompose(ComposeOperands &c, Value bIdx, Value jlo,
             b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, keyV, lo),
             arith::CmpIOp::create(b, arith::CmpIPredicate::slt, keyV, hi));
       }
-      for (int64_t h = 0; h < heads; ++h) {
-        Value x = mixed[h];
-        if (visible)
-          x = arith::SelectOp::create(b, visible, x, negInfV);
-        storeVec(x, s, ValueRange{cIdx(h), sKey(j), r0});
+      // -inf where the rows do not see the key.
+      auto masked = [&](Value x) -> Value {
+        return visible ? arith::SelectOp::create(b, visible, x, negInfV) : x;
+      };
+      if (mixed && !c.shape.isIdentity()) {
+        // Many heads: output heads in a loop into `mixed`, then back to S
+        // (the loop reads every head of S in each iteration).
+        buildComposeHeadsInLoop(
+            b, b.getLoc(), c.shape, fns, loadA,
+            [&](Value h, Value x) {
+              storeVec(masked(x), mixed, ValueRange{h, cIdx(0)});
+            },
+            kComposeHeadTile);
+        forLoop(cIdx(0), cIdx(heads), cIdx(1), [&](Value h) {
+          storeVec(loadVec(mixed, ValueRange{h, cIdx(0)}), s,
+                   ValueRange{h, sKey(j), r0});
+        });
+        continue;
       }
+      SmallVector<Value> a;
+      for (int64_t h = 0; h < heads; ++h)
+        a.push_back(loadA(cIdx(h)));
+      SmallVector<Value> out =
+          c.shape.isIdentity()
+              ? a
+              : buildComposeHeads(b, b.getLoc(), c.shape, fns, a);
+      for (int64_t h = 0; h < heads; ++h)
+        storeVec(masked(out[h]), s, ValueRange{cIdx(h), sKey(j), r0});
     }
   });
 }
@@ -816,48 +844,64 @@ public:
           auto vt = VectorType::get({w}, elt);
           Value pass = arith::ConstantOp::create(
               b, DenseElementsAttr::get(vt, b.getZeroAttr(elt)));
-          SmallVector<Value> av;
-          for (int64_t g = 0; g < heads; ++g)
-            av.push_back(toF32(vector::MaskedLoadOp::create(
-                b, vt, a, ValueRange{bIdx, cIdx(g), row, s0}, laneMask, pass)));
-          auto staticWeight = [&](int64_t g, int64_t h) {
+          auto loadA = [&](Value g) {
+            return toF32(vector::MaskedLoadOp::create(
+                b, vt, a, ValueRange{bIdx, g, row, s0}, laneMask, pass));
+          };
+          auto storeOut = [&](Value h, Value x) {
+            if (!elt.isF32())
+              x = arith::TruncFOp::create(b, vt, x);
+            vector::MaskedStoreOp::create(b, out, ValueRange{bIdx, h, row, s0},
+                                          laneMask, x);
+          };
+          auto staticWeight = [&](Value g, Value h) {
+            return splat(loadScalar(mem.staticWeights, ValueRange{g, h}));
+          };
+          auto queryWeight1 = [&](int64_t c, Value g) {
             return splat(
-                loadScalar(mem.staticWeights, ValueRange{cIdx(g), cIdx(h)}));
+                loadScalar(mem.qw1, ValueRange{bIdx, row, cIdx(c), g}));
           };
-          auto queryWeight1 = [&](int64_t c, int64_t g) {
+          auto queryWeight2 = [&](int64_t c, Value h) {
             return splat(
-                loadScalar(mem.qw1, ValueRange{bIdx, row, cIdx(c), cIdx(g)}));
+                loadScalar(mem.qw2, ValueRange{bIdx, row, cIdx(c), h}));
           };
-          auto queryWeight2 = [&](int64_t c, int64_t h) {
-            return splat(
-                loadScalar(mem.qw2, ValueRange{bIdx, row, cIdx(c), cIdx(h)}));
+          auto keyWeight1 = [&](int64_t c, Value g) {
+            return loadVec(kw1T, ValueRange{b.createOrFold<arith::AddIOp>(
+                                                cIdx(c * heads), g),
+                                            s0});
           };
-          auto keyWeight1 = [&](int64_t c, int64_t g) {
-            return loadVec(kw1T, ValueRange{cIdx(c * heads + g), s0});
+          auto keyWeight2 = [&](int64_t c, Value h) {
+            return loadVec(kw2T, ValueRange{b.createOrFold<arith::AddIOp>(
+                                                cIdx(c * heads), h),
+                                            s0});
           };
-          auto keyWeight2 = [&](int64_t c, int64_t h) {
-            return loadVec(kw2T, ValueRange{cIdx(c * heads + h), s0});
+          auto queryGate = [&](Value h) {
+            return splat(loadScalar(mem.queryGate, ValueRange{bIdx, row, h}));
           };
-          auto queryGate = [&](int64_t h) {
-            return splat(loadScalar(mem.queryGate, ValueRange{bIdx, row, cIdx(h)}));
-          };
-          auto keyGate = [&](int64_t h) {
-            return loadVec(kgT, ValueRange{cIdx(h), s0});
+          auto keyGate = [&](Value h) {
+            return loadVec(kgT, ValueRange{h, s0});
           };
           ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2,
                                keyWeight1,   keyWeight2,   queryGate,
                                keyGate};
+          // Many heads: output heads in a loop, reading A again in each
+          // iteration (the output is a buffer of its own: the tiled op's
+          // init comes from tensor.empty).
+          if (heads > kMaxUnrolledComposeHeads && !shape.isIdentity() &&
+              a != out) {
+            buildComposeHeadsInLoop(b, b.getLoc(), shape, fns, loadA, storeOut,
+                                    /*headTile=*/8);
+            return;
+          }
+          SmallVector<Value> av;
+          for (int64_t g = 0; g < heads; ++g)
+            av.push_back(loadA(cIdx(g)));
           SmallVector<Value> mixed =
               shape.isIdentity()
                   ? av
                   : buildComposeHeads(b, b.getLoc(), shape, fns, av);
-          for (int64_t h = 0; h < heads; ++h) {
-            Value x = mixed[h];
-            if (!elt.isF32())
-              x = arith::TruncFOp::create(b, vt, x);
-            vector::MaskedStoreOp::create(
-                b, out, ValueRange{bIdx, cIdx(h), row, s0}, laneMask, x);
-          }
+          for (int64_t h = 0; h < heads; ++h)
+            storeOut(cIdx(h), mixed[h]);
         });
       });
     });
