@@ -68,7 +68,12 @@ void setInt(CompileOptions &options, const py::handle &value) {
   if (!py::isinstance<py::int_>(value) || py::isinstance<py::bool_>(value))
     throw py::type_error("expected an int, got " +
                          py::str(py::type::of(value)).cast<std::string>());
-  options.*Field = value.cast<int64_t>();
+  try {
+    options.*Field = value.cast<int64_t>();
+  } catch (const py::cast_error &) {
+    throw py::value_error("expected an int in the 64-bit range, got " +
+                          py::str(value).cast<std::string>());
+  }
 }
 
 const OptionSetter kOptions[] = {
@@ -152,6 +157,8 @@ CompileOptions makeOptions(const std::string &target, const py::dict &kwargs) {
       setter->set(options, value);
     } catch (py::type_error &e) {
       throw py::type_error("compile() option '" + name + "': " + e.what());
+    } catch (py::value_error &e) {
+      throw py::value_error("compile() option '" + name + "': " + e.what());
     }
   }
   if (llvm::Error error = verifyCompileOptions(options))
@@ -253,6 +260,10 @@ std::string describeArgument(const FunctionSignature &signature,
 
 /// "@main(%q: tensor<2x8xf32>, ...) -> tensor<2x8xf32>".
 std::string formatSignature(const FunctionSignature &signature) {
+  // Without a host signature the recorded arguments are partial.
+  if (!signature.unsupportedReason.empty())
+    return "@" + signature.name +
+           " (not callable: " + signature.unsupportedReason + ")";
   std::string text = "@" + signature.name + "(";
   for (auto [index, spec] : llvm::enumerate(signature.arguments)) {
     if (index)
@@ -340,11 +351,19 @@ struct PyFunction {
                              ": expected a numpy array of bfloat16 bits "
                              "(uint16; see attn.bf16_from_f32) for " +
                              spec.str());
-      // Python scalars and lists take the parameter's dtype.
+      // Python scalars, lists and tuples take the parameter's dtype; other
+      // objects (torch tensors, memoryviews, array.array) keep their own,
+      // which is checked below as a numpy array's is.
       py::object converted = py::reinterpret_borrow<py::object>(arg);
       if (!isArray) {
+        bool plain =
+            py::isinstance<py::bool_>(arg) || py::isinstance<py::int_>(arg) ||
+            py::isinstance<py::float_>(arg) || py::isinstance<py::list>(arg) ||
+            py::isinstance<py::tuple>(arg);
         try {
-          converted = numpy.attr("asarray")(arg, getDtype(spec.elementType));
+          converted =
+              plain ? numpy.attr("asarray")(arg, getDtype(spec.elementType))
+                    : numpy.attr("asarray")(arg);
         } catch (py::error_already_set &error) {
           throw py::type_error(
               describeArgument(sig, index) + ": cannot convert " +

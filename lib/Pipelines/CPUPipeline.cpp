@@ -117,6 +117,9 @@ static void buildKernelPipeline(OpPassManager &pm,
   // deployed library could not link.
   pm.addNestedPass<func::FuncOp>(createAttnLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Results sized by the inputs: a failed malloc is an error, not a write
+  // through null (before the foralls become OpenMP regions).
+  pm.addNestedPass<func::FuncOp>(createAttnCheckAllocationsPass());
   if (options.numThreads == 1) {
     pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());
   } else {

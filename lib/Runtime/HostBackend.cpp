@@ -290,9 +290,13 @@ namespace {
 /// A lowered module JIT-compiled for the host.
 class HostExecutable final : public Executable {
 public:
+  /// `externals`: the functions the module declares without a body, which
+  /// the JIT resolves from the process when a call first needs them.
   HostExecutable(std::unique_ptr<ExecutionEngine> engine,
-                 std::function<llvm::Error()> afterCall)
-      : engine(std::move(engine)), afterCall(std::move(afterCall)) {}
+                 std::function<llvm::Error()> afterCall,
+                 std::vector<std::string> externals)
+      : engine(std::move(engine)), afterCall(std::move(afterCall)),
+        externals(std::move(externals)) {}
 
   llvm::Error call(const FunctionSignature &signature,
                    ArrayRef<HostTensor> inputs,
@@ -300,10 +304,26 @@ public:
                    double *elapsedMs) override;
 
 private:
+  /// The declared functions that nothing defines ("@ext, @g"), or "".
+  std::string findUnresolvedExternals();
+
   std::unique_ptr<ExecutionEngine> engine;
   std::function<llvm::Error()> afterCall;
+  std::vector<std::string> externals;
 };
 } // namespace
+
+std::string HostExecutable::findUnresolvedExternals() {
+  std::string unresolved;
+  for (const std::string &name : externals) {
+    auto address = engine->lookup(name);
+    if (address)
+      continue;
+    llvm::consumeError(address.takeError());
+    unresolved += (unresolved.empty() ? "@" : ", @") + name;
+  }
+  return unresolved;
+}
 
 llvm::Error HostExecutable::call(const FunctionSignature &signature,
                                  ArrayRef<HostTensor> inputs,
@@ -312,10 +332,19 @@ llvm::Error HostExecutable::call(const FunctionSignature &signature,
   StringRef name = signature.name;
   std::string entry = ("_mlir_ciface_" + name).str();
   auto function = engine->lookupPacked(entry);
-  if (!function)
-    return makeError(
-        "cannot find the C interface of @" + name +
-        " in the JIT-compiled module: " + llvm::toString(function.takeError()));
+  if (!function) {
+    std::string message = llvm::toString(function.takeError());
+    // The usual cause: a call of a function declared without a body.
+    std::string unresolved = findUnresolvedExternals();
+    if (!unresolved.empty())
+      return makeError("cannot run @" + name + ": the module calls " +
+                       unresolved +
+                       ", declared without a body, which neither the module "
+                       "nor the process defines (JIT-compiled modules link "
+                       "only the C library, libm and the OpenMP runtime)");
+    return makeError("cannot find the C interface of @" + name +
+                     " in the JIT-compiled module: " + message);
+  }
 
   Invocation invocation(signature, inputs);
   // The packed entry point takes the address of each C-interface pointer.
@@ -567,6 +596,14 @@ static llvm::Error requestAMXIfUsed(ModuleOp module) {
 }
 
 llvm::Error HostBackend::verifyOptions(const CompileOptions &options) const {
+  // GPU options are refused rather than ignored, so that a typo shows.
+  if (options.gpuTensorCores != "auto")
+    return makeError("--gpu-tensor-cores='" + options.gpuTensorCores +
+                     "' applies to --target=cuda and --target=opencl only "
+                     "(this is --target=cpu)");
+  if (!options.gpuChip.empty())
+    return makeError("--gpu-chip='" + options.gpuChip +
+                     "' applies to --target=cuda only (this is --target=cpu)");
   if (options.cpu.empty())
     return makeError("invalid --cpu='': expected 'native' or an LLVM CPU name");
   if (options.cpu == "native")
@@ -674,8 +711,13 @@ llvm::Expected<std::unique_ptr<Executable>> mlir::attn::loadHostJIT(
   // Static constructors run now (GPU host code loads its kernel modules in
   // one); calls through lookupPacked would not run them.
   engine->initialize();
-  return std::make_unique<HostExecutable>(std::move(engine),
-                                          std::move(afterCall));
+  std::vector<std::string> externals;
+  module.walk([&](LLVM::LLVMFuncOp function) {
+    if (function.isExternal())
+      externals.push_back(function.getSymName().str());
+  });
+  return std::make_unique<HostExecutable>(
+      std::move(engine), std::move(afterCall), std::move(externals));
 }
 
 std::unique_ptr<Backend> mlir::attn::createHostBackend() {

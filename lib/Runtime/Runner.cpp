@@ -187,6 +187,7 @@ llvm::Expected<std::string> CompiledModule::describeCodegen() const {
 }
 
 llvm::Error CompiledModule::prepareJIT() {
+  std::lock_guard<std::mutex> lock(executableMutex);
   if (executable)
     return llvm::Error::success();
   llvm::Expected<std::unique_ptr<Executable>> loaded =

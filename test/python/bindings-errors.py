@@ -163,3 +163,89 @@ print("_mlir_ciface_main:" in exe.ir("asm"))
 # CHECK: True
 expect("stage", ValueError, lambda: exe.ir("tosa"))
 # CHECK: stage: ValueError: unknown IR stage 'tosa': expected one of input, lowered, llvm, asm
+
+# CHECK-LABEL: audit-2026-12-05
+print("audit-2026-12-05")
+# Objects that carry their own dtype (torch tensors, memoryviews,
+# array.array) are checked as numpy arrays are, never cast; Python lists
+# and scalars take the parameter's dtype.
+import array  # noqa: E402
+
+import torch  # noqa: E402
+
+V = "tensor<3xf32>"
+neg = attn.compile(f"""
+func.func @neg(%a: {V}) -> {V} {{
+  %e = tensor.empty() : {V}
+  %r = linalg.negf ins(%a : {V}) outs(%e : {V}) -> {V}
+  return %r : {V}
+}}""")
+expect("torch_f64", TypeError,
+       lambda: neg.neg(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)))
+# CHECK: torch_f64: TypeError: argument #0 of @neg ('%a'): expected element type f32 (tensor<3xf32>), found f64 (shape 3)
+expect("array_d", TypeError, lambda: neg.neg(array.array("d", [1, 2, 3])))
+# CHECK: array_d: TypeError: argument #0 of @neg ('%a'): expected element type f32 (tensor<3xf32>), found f64 (shape 3)
+print(neg.neg(torch.tensor([1.0, 2.0, 3.0])), neg.neg([1, 2, 3]))
+# CHECK: [-1. -2. -3.] [-1. -2. -3.]
+# An int option beyond 64 bits, and GPU options on the CPU target.
+expect("option_huge", ValueError, lambda: attn.compile(SOURCE, block_q=2**70))
+# CHECK: option_huge: ValueError: compile() option 'block_q': expected an int in the 64-bit range, got 1180591620717411303424
+expect("gpu_chip_cpu", ValueError, lambda: attn.compile(SOURCE, gpu_chip="sm_80"))
+# CHECK: gpu_chip_cpu: ValueError: --gpu-chip='sm_80' applies to --target=cuda only (this is --target=cpu)
+expect("gpu_tc_cpu", ValueError,
+       lambda: attn.compile(SOURCE, gpu_tensor_cores="bogus"))
+# CHECK: gpu_tc_cpu: ValueError: --gpu-tensor-cores='bogus' applies to --target=cuda and --target=opencl only (this is --target=cpu)
+# A result too large for memory (sized by the inputs) is an error; before,
+# the kernel wrote through the null pointer malloc returned.
+outer = attn.compile("""
+func.func @outer(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?xf32>
+  %m = tensor.dim %b, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n, %m) : tensor<?x?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    linalg.yield %p : f32
+  } -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}""")
+print(outer.outer(np.ones(3, np.float32), np.ones(2, np.float32)).shape)
+# CHECK: (3, 2)
+big = np.ones(1 << 24, np.float32)
+expect("out_of_memory", attn.Error, lambda: outer.outer(big, big))
+# CHECK: out_of_memory: Error: @outer stopped at a run-time check: out of memory allocating memref<?x?xf32>
+# A function the host cannot call says why in its signature; a call of an
+# undefined external function names it.
+scalar = attn.compile("func.func @f(%a: f32, %b: tensor<2xf32>) -> tensor<2xf32> "
+                      "{ return %b : tensor<2xf32> }")
+print(scalar.functions)
+# CHECK: [<attn.Signature @f (not callable: argument #0 has type 'f32'; only ranked tensors of
+ext = attn.compile("""func.func private @ext(tensor<2xf32>) -> tensor<2xf32>
+func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %y = func.call @ext(%x) : (tensor<2xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}""")
+expect("undefined_external", attn.Error, lambda: ext.f(np.ones(2, np.float32)))
+# CHECK: undefined_external: Error: cannot run @f: the module calls @ext, declared without a body
+# The first calls of one executable from several threads load it once
+# (they raced and crashed before).
+import threading  # noqa: E402
+
+racy = attn.compile(SOURCE)
+outs = [None] * 4
+
+
+def first_call(i):
+    outs[i] = racy.main(q, q, q)
+
+
+threads = [threading.Thread(target=first_call, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(all(o is not None and np.array_equal(o, outs[0]) for o in outs))
+# CHECK: True

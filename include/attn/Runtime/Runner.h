@@ -30,6 +30,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,8 @@ public:
   benchmark(StringRef name, ArrayRef<HostTensor> inputs, unsigned repetitions);
 
   /// Loads the module into its backend now (for the host: JIT-compiles it);
-  /// otherwise the first invoke does.
+  /// otherwise the first invoke does. Thread-safe: concurrent first calls
+  /// load it once.
   llvm::Error prepareJIT();
 
   /// Writes the module as `kind` to `path` through the backend
@@ -154,6 +156,9 @@ private:
   std::vector<FunctionSignature> functions;
   /// The loaded module; created on first use, destroyed before `module`.
   std::unique_ptr<Executable> executable;
+  /// Guards `executable`: the first calls of several threads race to load
+  /// the module.
+  std::mutex executableMutex;
 };
 
 } // namespace attn

@@ -31,6 +31,27 @@ def AttnInsertShapeChecksPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnCheckAllocationsPass
+    : Pass<"attn-check-allocations", "func::FuncOp"> {
+  let summary = "Check at run time that dynamically sized heap allocations succeeded";
+  let description = [{
+    `memref.alloc` lowers to `malloc` without a check, so a result whose
+    size comes from the inputs (an outer product of two long vectors) and
+    does not fit in memory was written through a null pointer (SIGSEGV).
+    This pass adds, after each `memref.alloc` with a dynamic size that is
+    not inside an `scf.forall` or `scf.parallel` (the allocations of the
+    calling thread, before it forks threads), a `cf.assert` that the
+    buffer's address is not null: "out of memory allocating
+    memref<...>". The runtime turns it into an error like any run-time
+    check (buffers allocated before it leak). Statically sized
+    allocations and the kernels' per-tile scratch inside parallel loops
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def AttnLowerStridedCopiesPass
     : Pass<"attn-lower-strided-copies", "func::FuncOp"> {
   let summary = "Rewrite memref.copy between non-contiguous memrefs to linalg.copy";
