@@ -324,6 +324,10 @@ int main(int argc, char **argv) {
   // The name of the input in messages.
   std::string source = useModule ? modulePath : inputFile;
   CompileOptions options = compileFlags.get();
+  // The options are checked for the backend that compiles (GPU options are
+  // refused for the CPU).
+  if (backend == "opencl" || backend == "cuda")
+    options.target = backend;
   if (llvm::Error error = verifyCompileOptions(options))
     return fail(llvm::toString(std::move(error)));
   std::vector<FileSpec> inputSpecs, outputSpecs;
