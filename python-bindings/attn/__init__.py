@@ -84,20 +84,21 @@ def compile(source, target="cpu", **options):
 
 def bf16_from_f32(values):
     """bfloat16 bit patterns (numpy uint16) of `values`, rounded to nearest
-    even: what a bf16 parameter takes."""
-    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
-    bits = bits.astype(np.uint64)
+    even: what a bf16 parameter takes. The shape is kept (0-d too)."""
+    values = np.asarray(values, dtype=np.float32)
+    flat = np.ascontiguousarray(values).reshape(-1)
+    bits = flat.view(np.uint32).astype(np.uint64)
     rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    nan = np.isnan(np.asarray(values, dtype=np.float32))
-    rounded = np.where(nan, 0x7FC0, rounded)
-    return rounded.astype(np.uint16)
+    rounded = np.where(np.isnan(flat), 0x7FC0, rounded)
+    return rounded.astype(np.uint16).reshape(values.shape)
 
 
 def bf16_to_f32(bits):
     """float32 values of bfloat16 bit patterns (numpy uint16): how to read a
-    bf16 result."""
-    bits = np.ascontiguousarray(bits, dtype=np.uint16).astype(np.uint32)
-    return (bits << 16).view(np.float32)
+    bf16 result. The shape is kept (0-d too)."""
+    bits = np.asarray(bits, dtype=np.uint16)
+    wide = bits.reshape(-1).astype(np.uint32) << np.uint32(16)
+    return wide.view(np.float32).reshape(bits.shape)
 
 
 from . import reference  # noqa: E402  (needs numpy only)

@@ -74,16 +74,37 @@ def _scalar_literal(value, dtype):
     if np.isfinite(value):
         # The shortest decimal that reads back as the same value of the
         # type; MLIR's float literals need a '.'.
-        text = str(np.float32(value)) if dtype == "f32" else \
+        # (bf16: the callers pass values that bf16 holds exactly, so the
+        # f32 text reads back as the same bf16.)
+        text = str(np.float32(value)) if dtype in ("f32", "bf16") else \
             str(np.float16(value)) if dtype == "f16" else repr(value)
         if "." not in text:
             mantissa, _, exp = text.partition("e")
             text = mantissa + ".0" + ("e" + exp if exp else "")
         return text
+    if dtype == "bf16":   # the upper half of the f32 bits (NaN: 0x7FC0)
+        bits = 0x7FC0 if np.isnan(value) else int(np.array(
+            [value], np.float32).view(np.uint32)[0]) >> 16
+        return f"0x{bits:X}"
     np_type = {"f32": np.float32, "f16": np.float16, "f64": np.float64}[dtype]
     bits = np.array([value], dtype=np_type).view(
         {"f32": np.uint32, "f16": np.uint16, "f64": np.uint64}[dtype])[0]
     return f"0x{int(bits):X}"
+
+
+def _check_fits(what, x, dtype):
+    """TypeError when float scalar or array `x` would lose its value as
+    the integer (or i1) element type `dtype` (numpy would promote the
+    result to float; the Graph keeps the tensor's type)."""
+    if dtype in _FLOATS:
+        return
+    a = np.asarray(x)
+    if a.dtype.kind in "fc" and not (np.isfinite(a).all() and
+                                     (a == np.trunc(a)).all()):
+        shown = a.item() if a.size == 1 else f"array {a.dtype}"
+        raise TypeError(f"{what}: float value {shown} would be truncated "
+                        f"to the tensor's element type {dtype}; cast the "
+                        f"tensor to a float type first (cast(x, \"f32\"))")
 
 
 def _nested(array, dtype):
@@ -191,26 +212,28 @@ def _reassociation(big, small):
 
 
 class _Body:
-    """The region of a linalg.generic: block arguments and scalar ops."""
+    """The region of a linalg.generic: block arguments and scalar ops.
+    Its SSA names are numbers (%0, %1, ...: the block arguments, the
+    output's last, then the ops), which Function._fresh never gives a
+    value of the function, so no user-chosen name can clash with them."""
 
     def __init__(self, fn, arg_types):
         self.fn = fn
         self.lines = []
-        self.args = [f"%in{i}" if i < len(arg_types) - 1 else "%out"
-                     for i in range(len(arg_types))]
+        self.args = [f"%{i}" for i in range(len(arg_types))]
         self.arg_types = arg_types
-        self._n = 0
+        self._n = len(arg_types)
 
     def op(self, text, type_):
-        """Appends `%tN = <text> : <type_>` and returns `%tN`."""
-        name = f"%t{self._n}"
+        """Appends `%N = <text> : <type_>` and returns `%N`."""
+        name = f"%{self._n}"
         self._n += 1
         self.lines.append(f"{name} = {text} : {type_}")
         return name
 
     def raw(self, text):
-        """Appends `%tN = <text>` (the caller writes the type) -> `%tN`."""
-        name = f"%t{self._n}"
+        """Appends `%N = <text>` (the caller writes the type) -> `%N`."""
+        name = f"%{self._n}"
         self._n += 1
         self.lines.append(f"{name} = {text}")
         return name
@@ -329,6 +352,8 @@ class Function:
 
     # ---------------------------------------------------------------- naming
     def _fresh(self, hint=None):
+        # Always starting with a letter or '_': numbers are the names of
+        # the linalg.generic bodies (_Body).
         base = re.sub(r"[^A-Za-z0-9_.$-]", "_", hint or "v")
         if not re.match(r"[A-Za-z_]", base):
             base = "v" + base
@@ -356,6 +381,7 @@ class Function:
             dtype = like.dtype if like is not None else (
                 "f32" if array.dtype.kind == "f" else
                 _NP_TO_MLIR.get(array.dtype, "i64"))
+        _check_fits("constant operand", array, dtype)
         return self.constant(array.astype(_MLIR_TO_NP.get(dtype, np.float32)),
                              dtype=dtype)
 
@@ -408,7 +434,16 @@ class Function:
             if array.dtype not in _NP_TO_MLIR:
                 raise TypeError(f"constant: unsupported dtype {array.dtype}")
             dtype = _NP_TO_MLIR[array.dtype]
-        array = np.ascontiguousarray(array.astype(_MLIR_TO_NP[dtype]))
+        dtype = _element_type(dtype, "constant")
+        if dtype == "bf16":
+            # Printed from the f32 values that bf16 holds (rounded to
+            # nearest even); the bytes of blobs are the bf16 bits.
+            from . import bf16_from_f32, bf16_to_f32
+            raw = bf16_from_f32(array.astype(np.float32))
+            array = bf16_to_f32(raw)
+        else:
+            array = np.ascontiguousarray(array.astype(_MLIR_TO_NP[dtype]))
+            raw = array
         v = Value(self, self._fresh(name or "cst"), array.shape, dtype)
         flat = array.reshape(-1)
         if flat.size and (flat == flat[0]).all() and (
@@ -416,11 +451,11 @@ class Function:
             literal = f"dense<{_scalar_literal(flat[0], dtype)}>"
         elif flat.size <= _INLINE_LIMIT or dtype == "i1":
             if dtype in _FLOATS and not np.isfinite(flat).all():
-                literal = f'dense<"0x{array.tobytes().hex().upper()}">'
+                literal = f'dense<"0x{raw.tobytes().hex().upper()}">'
             else:
                 literal = f"dense<{_nested(array, dtype)}>"
         else:
-            key = self.graph._add_resource(v.name[1:], array)
+            key = self.graph._add_resource(v.name[1:], raw)
             literal = f"dense_resource<{key}>"
         self._emit(f"{v.name} = arith.constant {literal} : {v.type}")
         return v
@@ -506,6 +541,9 @@ class Function:
         for v in values:
             if v.fn is not self:
                 raise ValueError(f"{op_name}: {v.name} belongs to @{v.fn.name}")
+        for x in xs:
+            if not isinstance(x, Value):
+                _check_fits(op_name, x, dtype)
         try:
             out_shape = broadcast_shapes(*[v.shape for v in values])
         except ValueError as e:
@@ -585,6 +623,9 @@ class Function:
 
     def compare(self, kind, a, b, name=None):
         """a <kind> b elementwise -> i1, kind in eq ne lt le gt ge."""
+        if kind not in _CMP_F:
+            raise ValueError(f"compare: unknown kind {kind!r}; expected one "
+                             f"of {', '.join(_CMP_F)}")
         ref = a if isinstance(a, Value) else b
         if ref.dtype in _FLOATS:
             pred, op = _CMP_F[kind], "arith.cmpf"
@@ -607,6 +648,9 @@ class Function:
         out_shape = broadcast_shapes(*[v.shape for v in values])
         ops = self._broadcast_operands(xs, out_shape)
         dtype = ref.dtype
+        for x in (a, b):
+            if not isinstance(x, Value):
+                _check_fits("where", x, dtype)
 
         def gen(bb, args):
             it = iter(args)
@@ -635,13 +679,19 @@ class Function:
             f"arith.xori {v}, {b.const(True, 'i1')}", t), name, "not")
 
     def cast(self, x, dtype, name=None):
-        """x converted to element type `dtype` (float<->float, int<->float,
-        int<->int, i1 -> 0/1, to i1: x != 0)."""
+        """x converted to element type `dtype`, an MLIR element type or a
+        numpy dtype (float<->float, f16<->bf16 through f32, int<->float,
+        int<->int, i1 -> 0/1, to i1: x != 0); ValueError for an unknown
+        type."""
+        dtype = _element_type(dtype, "cast")
         src = x.dtype
         if src == dtype:
             return x
 
         def body(b, t, v):
+            if {src, dtype} == {"f16", "bf16"}:
+                wide = b.raw(f"arith.extf {v} : {src} to f32")
+                return b.raw(f"arith.truncf {wide} : f32 to {dtype}")
             if src in _FLOATS and dtype in _FLOATS:
                 op = "arith.extf" if _BITS[dtype] > _BITS[src] else "arith.truncf"
             elif dtype == "i1":
@@ -772,7 +822,8 @@ class Function:
         return sorted(set(out))
 
     def _reduce(self, x, axes, kind, name=None, hint="sum"):
-        """Reduces `x` over `axes` (dropped from the shape): kind sum or max."""
+        """Reduces `x` over `axes` (dropped from the shape): kind sum, max
+        or min (integers only)."""
         kept = [i for i in range(x.rank) if i not in axes]
         out_shape = [x.shape[i] for i in kept]
         red = [x.shape[i] for i in axes]
@@ -783,12 +834,12 @@ class Function:
             dims[i] = len(kept) + j
         init_value = 0.0 if kind == "sum" else -np.inf
         if x.dtype in _INTS:
-            init_value = 0 if kind == "sum" else np.iinfo(
-                _MLIR_TO_NP[x.dtype]).min
+            info = np.iinfo(_MLIR_TO_NP[x.dtype])
+            init_value = {"sum": 0, "max": info.min, "min": info.max}[kind]
         init = self._filled(init_value, out_shape, x.dtype)
         op = {("sum", True): "arith.addf", ("max", True): "arith.maximumf",
-              ("sum", False): "arith.addi", ("max", False): "arith.maxsi"}[
-                  (kind, x.dtype in _FLOATS)]
+              ("sum", False): "arith.addi", ("max", False): "arith.maxsi",
+              ("min", False): "arith.minsi"}[(kind, x.dtype in _FLOATS)]
         return self._generic(
             [(x, dims)], out_shape, x.dtype,
             lambda b, a: b.op(f"{op} {a[0]}, {a[1]}", x.dtype),
@@ -920,7 +971,11 @@ class Function:
         return self._keep(r, x, axes, keepdims, name)
 
     def reduce_mean(self, x, axes=None, keepdims=False, name=None):
-        """Mean over `axes` (None: all)."""
+        """Mean over `axes` (None: all); float tensors only (TypeError
+        else: cast integers first, numpy's mean of integers is a float)."""
+        if x.dtype not in _FLOATS:
+            raise TypeError(f"reduce_mean: needs a float tensor, got "
+                            f"{x.type}; cast it first (cast(x, \"f32\"))")
         axes = self._axes(x, axes, "reduce_mean")
         n = int(np.prod([x.shape[a] for a in axes]))
         r = self._reduce(x, axes, "sum")
@@ -956,7 +1011,7 @@ class Function:
         dims from `axis` to the last:
         y = (x - mean) / sqrt(var + eps) * weight + bias, var biased.
         weight and bias have shape x.shape[axis:]."""
-        axis = axis % x.rank
+        axis = self._axes(x, axis, "layer_norm")[0]
         axes = list(range(axis, x.rank))
         n = int(np.prod(x.shape[axis:]))
         outer = list(range(axis))
@@ -988,7 +1043,7 @@ class Function:
     def rms_norm(self, x, weight=None, eps=1e-6, axis=-1, name=None):
         """RMS normalization (Zhang & Sennrich 2019; Llama's RMSNorm) over
         the dims from `axis` on: y = x / sqrt(mean(x^2) + eps) * weight."""
-        axis = axis % x.rank
+        axis = self._axes(x, axis, "rms_norm")[0]
         axes = list(range(axis, x.rank))
         n = int(np.prod(x.shape[axis:]))
         outer = list(range(axis))
@@ -1026,6 +1081,11 @@ class Function:
                              f"({x.size} elements) to {tuple(shape)}")
         if tuple(shape) == x.shape:
             return x
+        if x.size == 0:   # no elements to move
+            res = self._fresh(name or "reshaped")
+            self._emit(f"{res} = tensor.empty() : "
+                       f"{tensor_type(shape, x.dtype)}")
+            return Value(self, res, shape, x.dtype)
         out_t = tensor_type(shape, x.dtype)
         fmt = lambda groups: "[" + ", ".join(
             "[" + ", ".join(map(str, g)) + "]" for g in groups) + "]"
@@ -1072,6 +1132,10 @@ class Function:
     def transpose(self, x, perm=None, name=None):
         """x with its dims permuted: result dim i is x's dim perm[i]
         (linalg.transpose; default: reversed)."""
+        if perm is not None and any(not -x.rank <= int(p) < x.rank
+                                    for p in perm):
+            raise ValueError(f"transpose: {list(perm)} is not a permutation "
+                             f"of the {x.rank} dims of {x.type}")
         perm = list(reversed(range(x.rank))) if perm is None else \
             [int(p) % max(x.rank, 1) for p in perm]
         if sorted(perm) != list(range(x.rank)):
@@ -1126,10 +1190,24 @@ class Function:
     def slice(self, x, starts, ends, axes=None, steps=None, name=None):
         """x[starts:ends:steps] along `axes` (numpy/ONNX rules: negative
         indices count from the end, out-of-range ends clamp); positive
-        steps only (tensor.extract_slice)."""
+        steps only (tensor.extract_slice). starts, ends and the given
+        axes and steps have one length; axes are in [-rank, rank) and
+        distinct (ValueError else)."""
+        starts, ends = list(starts), list(ends)
         axes = list(range(len(starts))) if axes is None else \
-            [a % x.rank for a in axes]
-        steps = [1] * len(axes) if steps is None else list(steps)
+            [int(a) for a in axes]
+        for a in axes:
+            if not -x.rank <= a < x.rank:
+                raise ValueError(f"slice: axis {a} out of range for rank "
+                                 f"{x.rank} ({x.type})")
+        axes = [a % x.rank for a in axes]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"slice: axes {axes} repeat a dim")
+        steps = [1] * len(starts) if steps is None else list(steps)
+        if not len(starts) == len(ends) == len(axes) == len(steps):
+            raise ValueError(f"slice: starts, ends, axes and steps differ in "
+                             f"length ({len(starts)}, {len(ends)}, "
+                             f"{len(axes)}, {len(steps)})")
         offs, sizes, strides = [0] * x.rank, list(x.shape), [1] * x.rank
         for a, s, e, st in zip(axes, starts, ends, steps):
             if st <= 0:
@@ -1145,6 +1223,9 @@ class Function:
             return x
         res = self._fresh(name or "slice")
         t = tensor_type(sizes, x.dtype)
+        if 0 in sizes:   # no elements (and an offset may equal the size)
+            self._emit(f"{res} = tensor.empty() : {t}")
+            return Value(self, res, sizes, x.dtype)
         self._emit(f"{res} = tensor.extract_slice {x.name}{offs} {sizes} "
                    f"{strides} : {x.type} to {t}")
         return Value(self, res, sizes, x.dtype)
@@ -1153,7 +1234,10 @@ class Function:
         """numpy.take(data, indices, axis) (ONNX Gather): out shape
         data.shape[:axis] + indices.shape + data.shape[axis+1:]; negative
         indices count from the end. `indices` is an int, a numpy array or
-        an integer Value."""
+        an integer Value. Indices outside [-n, n) (n = data.shape[axis])
+        raise ValueError at build time when they are an int or an array;
+        a Value's are checked when the function runs (a cf.assert, which
+        attn reports as attn.Error: "gather: index out of range ...")."""
         axis = self._axes(data, axis, "gather")[0]
         if isinstance(indices, (int, np.integer)):
             i = int(indices)
@@ -1164,15 +1248,27 @@ class Function:
             s = self.slice(data, [i % n], [i % n + 1], [axis])
             shape = data.shape[:axis] + data.shape[axis + 1:]
             return self.reshape(s, shape, name=name)
-        indices = self._value(np.asarray(indices, np.int64)
-                              if not isinstance(indices, Value) else indices)
+        n = data.shape[axis]
+        if not isinstance(indices, Value):
+            array = np.asarray(indices)
+            if array.size and array.dtype.kind not in "iu":
+                raise ValueError(f"gather: indices must be integers, got "
+                                 f"{array.dtype}")
+            array = array.astype(np.int64)
+            if array.size and not (-n <= array.min() and array.max() < n):
+                bad = array[(array < -n) | (array >= n)].reshape(-1)[0]
+                raise ValueError(f"gather: index {bad} out of range for dim "
+                                 f"{axis} of {data.type}")
+            indices = self._value(array)
         if indices.dtype not in _INTS:
             raise ValueError(f"gather: indices must be integers, got "
                              f"{indices.type}")
+        elif indices.size:
+            self._check_indices(indices, n, f"gather: index out of range "
+                                f"[-{n}, {n}) for dim {axis} of {data.type}")
         shape = data.shape[:axis] + indices.shape + data.shape[axis + 1:]
         k = indices.rank
         idims = list(range(axis, axis + k))
-        n = data.shape[axis]
 
         def body(b, a):
             it = indices.dtype
@@ -1189,6 +1285,30 @@ class Function:
                          f"{data.type}")
         return self._generic([(indices, idims)], shape, data.dtype, body,
                              name=name, hint="gather")
+
+    def _check_indices(self, indices, n, message):
+        """A run-time check that the integer Value `indices` lies in
+        [-n, n): cf.assert on its min and max (reduced to 0-d tensors)."""
+        it, rank = indices.dtype, indices.rank
+        bounds = []
+        for kind in ("min", "max"):
+            r = self._reduce(indices, list(range(rank)), kind, hint=kind)
+            e = self._fresh(f"{kind}_index")
+            self._emit(f"{e} = tensor.extract {r.name}[] : {r.type}")
+            if it != "i64":
+                wide = self._fresh(f"{kind}_index")
+                self._emit(f"{wide} = arith.extsi {e} : {it} to i64")
+                e = wide
+            bounds.append(e)
+        lo, hi = self._fresh("lo"), self._fresh("hi")
+        self._emit(f"{lo} = arith.constant {-n} : i64")
+        self._emit(f"{hi} = arith.constant {n} : i64")
+        ok_lo, ok_hi, ok = (self._fresh(h) for h in ("ge_lo", "lt_hi",
+                                                        "in_range"))
+        self._emit(f"{ok_lo} = arith.cmpi sge, {bounds[0]}, {lo} : i64")
+        self._emit(f"{ok_hi} = arith.cmpi slt, {bounds[1]}, {hi} : i64")
+        self._emit(f"{ok} = arith.andi {ok_lo}, {ok_hi} : i1")
+        self._emit(f'cf.assert {ok}, "{message}"')
 
     # -------------------------------------------------------------- matmuls
     def matmul(self, a, b, transpose_b=False, name=None):

@@ -12,17 +12,20 @@ be static (the model's inputs, or `input_shapes=`).
 
 How it works (docs/Python.md, "attn.onnx"):
 
-1. Every node's op type is checked first; unsupported ones stop the import
+1. Every node's op type is checked first; ops that are neither converted
+   (SUPPORTED_OPS) nor evaluated with numpy (FOLDED_OPS) stop the import
    with UnsupportedOpError, which lists all of them with their node names.
 2. onnx's shape inference runs, then a first walk over the nodes in order
    evaluates every node whose inputs are all constant with numpy (the
    Shape/Gather/Unsqueeze/Concat/ConstantOfShape/... arithmetic PyTorch
    emits for static shapes folds away) and gives every other tensor its
-   static shape.
+   static shape. FOLDED_OPS nodes with a run-time input are unsupported:
+   one UnsupportedOpError lists them after the walk.
 3. Attention subgraphs are raised to attn.attention:
    MatMul(Q, K^T) -> [Mul|Div by constant scalars] -> [Add mask | Where
-   (cond, x, fill <= -1e9)] -> Softmax(last axis) -> [identity Casts] ->
-   MatMul(P, V), with scalar
+   (cond, x, fill <= -1e9)] -> [identity Casts] -> Softmax(last axis) ->
+   [identity Casts] -> MatMul(P, V), the scores of Q's leading dims
+   (a mask that broadcasts them wider is left as a softmax), with scalar
    Mul/Div on Q or K folded into `scale` and the Transpose that forms K^T
    folded into one transpose of K. A constant mask that is triangular
    (0 / -inf, or true / false, bottom-right aligned) becomes `causal`; a
@@ -45,7 +48,7 @@ from onnx import helper, numpy_helper
 from .graph import Graph, Value, broadcast_shapes
 
 __all__ = ["import_model", "import_graph", "UnsupportedOpError",
-           "OnnxImportError", "SUPPORTED_OPS"]
+           "OnnxImportError", "SUPPORTED_OPS", "FOLDED_OPS"]
 
 
 class OnnxImportError(ValueError):
@@ -57,13 +60,13 @@ class UnsupportedOpError(OnnxImportError):
     """The model has ops the importer does not convert. `ops` lists every
     one as (op_type, node_name), in graph order."""
 
-    def __init__(self, ops):
+    def __init__(self, ops, note=""):
         self.ops = list(ops)
         listed = "; ".join(f"{t} (node '{n}')" for t, n in self.ops)
         types = sorted({t for t, _ in self.ops})
         super().__init__(
             f"{len(self.ops)} unsupported ONNX node(s) of type(s) "
-            f"{', '.join(types)}: {listed}")
+            f"{', '.join(types)}: {listed}{note}")
 
 
 _ONNX_DTYPES = {
@@ -80,6 +83,8 @@ _NP_DTYPES = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
 # finite fill does not hide a key: a row whose keys all carry it is
 # PyTorch's uniform softmax (the mean of V), not zeros, so it stays an
 # additive bias unless every row keeps a visible key (_emit_attention).
+# A fill above it (GPT-2's masked_bias, -1e4) is not a mask at all: scores
+# near it would make masked keys matter, so such a Where is not raised.
 _MASKED = -1e9
 
 
@@ -192,7 +197,11 @@ def _div(ctx, node, ins, at, name):
     a, b = ins
     if _is_const(a) and _is_const(b):
         if a.dtype.kind in "iu":
-            return (a // b).astype(a.dtype)
+            # ONNX (and C) integer division truncates toward zero; numpy's
+            # // floors.
+            q = a // b
+            q = q + ((a % b != 0) & ((a < 0) != (b < 0)))
+            return np.asarray(q).astype(a.dtype)
         return (a / b).astype(a.dtype)
     return _binary(ctx, a, b, None, "div", name)
 
@@ -499,6 +508,58 @@ def _trilu(ctx, node, ins, at, name):
     return np.triu(x, k) if at.get("upper", 1) else np.tril(x, k)
 
 
+@_handler("Tile")
+def _tile(ctx, node, ins, at, name):
+    x = ins[0]
+    reps = [int(r) for r in _const_input(node, ins[1], "repeats")]
+    shape = _shape_of(x)
+    if len(reps) != len(shape):
+        raise OnnxImportError(f"Tile '{node.name}': {len(reps)} repeats for "
+                              f"rank {len(shape)}")
+    if _is_const(x):
+        return np.tile(x, reps)
+    if all(r == 1 for r in reps):
+        return x
+    # [d0, d1, ..] -> [1, d0, 1, d1, ..] -> broadcast [r0, d0, r1, d1, ..]
+    # -> [r0 d0, r1 d1, ..]
+    f = ctx.f
+    y = f.reshape(x, [v for d in shape for v in (1, d)])
+    y = f.broadcast_to(y, [v for r, d in zip(reps, shape) for v in (r, d)])
+    return f.reshape(y, [r * d for r, d in zip(reps, shape)], name=name)
+
+
+@_handler("Clip")
+def _clip(ctx, node, ins, at, name):
+    x = ins[0]
+    if ctx.opset < 11:      # bounds as attributes
+        lo, hi = at.get("min"), at.get("max")
+        lo = None if lo is None else np.asarray(lo, np.float32)
+        hi = None if hi is None else np.asarray(hi, np.float32)
+    else:                   # bounds as optional inputs
+        lo = ins[1] if len(ins) > 1 else None
+        hi = ins[2] if len(ins) > 2 else None
+    if all(b is None or _is_const(b) for b in (x, lo, hi)):
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return np.asarray(y).astype(x.dtype)
+    f = ctx.f
+    x = ctx.value(x)
+    bounds = [(b, m) for b, m in ((lo, "maximum"), (hi, "minimum"))
+              if b is not None]
+    for i, (b, method) in enumerate(bounds):
+        sc = _scalar(b)
+        if sc is not None:
+            b = float(sc) if like_kind(x) == "f" else int(sc)
+        else:
+            b = ctx.value(b, x)
+        x = getattr(f, method)(x, b, name=name if i == len(bounds) - 1
+                               else None)
+    return x
+
+
 @_handler("MatMul")
 def _matmul(ctx, node, ins, at, name):
     a, b = ins
@@ -615,6 +676,72 @@ def _grid_sample(ctx, node, ins, at, name):
 
 
 SUPPORTED_OPS = sorted(_HANDLERS)
+
+
+# Ops the importer only evaluates with numpy: when all their inputs are
+# constant (after the folding of the first walk). With a run-time input they
+# are unsupported. Same signature as the handlers.
+_FOLD_ONLY = {}
+
+
+def _fold_unary(np_fn, dtype=None):
+    return lambda ctx, node, ins, at, name: np.asarray(
+        np_fn(ins[0])).astype(dtype or ins[0].dtype)
+
+
+for _t, _np in [("Cos", np.cos), ("Sin", np.sin), ("Tan", np.tan),
+                ("Atan", np.arctan), ("Floor", np.floor), ("Ceil", np.ceil),
+                ("Round", np.round), ("Sign", np.sign)]:
+    _FOLD_ONLY[_t] = _fold_unary(_np)
+_FOLD_ONLY["IsNaN"] = _fold_unary(np.isnan, np.bool_)
+_FOLD_ONLY["Xor"] = lambda ctx, node, ins, at, name: np.logical_xor(*ins)
+_FOLD_ONLY["Mod"] = lambda ctx, node, ins, at, name: np.asarray(
+    (np.fmod if at.get("fmod", 0) else np.mod)(ins[0], ins[1])).astype(
+        np.result_type(ins[0], ins[1]))
+_FOLD_ONLY["Einsum"] = lambda ctx, node, ins, at, name: np.einsum(
+    at["equation"].decode() if isinstance(at["equation"], bytes)
+    else at["equation"], *ins)
+
+
+def _fold_cumsum(ctx, node, ins, at, name):
+    x, axis = ins[0], int(_scalar(ins[1]))
+    y = np.flip(x, axis) if at.get("reverse", 0) else x
+    c = np.cumsum(y, axis=axis, dtype=x.dtype)
+    if at.get("exclusive", 0):
+        c = c - y
+    return np.flip(c, axis) if at.get("reverse", 0) else c
+
+
+def _fold_arg(np_fn):
+    def h(ctx, node, ins, at, name):
+        x, axis = ins[0], at.get("axis", 0) % max(ins[0].ndim, 1)
+        if at.get("select_last_index", 0):
+            r = x.shape[axis] - 1 - np_fn(np.flip(x, axis), axis=axis)
+        else:
+            r = np_fn(x, axis=axis)
+        if at.get("keepdims", 1):
+            r = np.expand_dims(r, axis)
+        return np.asarray(r, np.int64)
+    return h
+
+
+def _fold_reduce(np_fn):
+    def h(ctx, node, ins, at, name):
+        x = ins[0]
+        axes = _axes_of(ctx, node, ins, at)
+        if axes is None and at.get("noop_with_empty_axes", 0):
+            return x
+        return np.asarray(np_fn(x, axis=None if axes is None else tuple(
+            axes), keepdims=bool(at.get("keepdims", 1)))).astype(x.dtype)
+    return h
+
+
+_FOLD_ONLY["CumSum"] = _fold_cumsum
+_FOLD_ONLY["ArgMax"] = _fold_arg(np.argmax)
+_FOLD_ONLY["ArgMin"] = _fold_arg(np.argmin)
+_FOLD_ONLY["ReduceMin"] = _fold_reduce(np.min)
+_FOLD_ONLY["ReduceProd"] = _fold_reduce(np.prod)
+FOLDED_OPS = sorted(_FOLD_ONLY)
 
 
 # ---------------------------------------------------------- the raise step
@@ -740,9 +867,19 @@ class _Matcher:
                 continue
             return None
 
+    def dtype(self, name):
+        return getattr(self.env.get(name), "dtype", None)
+
     def match(self, softmax):
         """The _Attention of `softmax` or None."""
         x, p = softmax.input[0], softmax.output[0]
+        # Casts of the scores to their own type (softmax(scores.float()) in
+        # an f32 model, as T5 writes it) are looked through.
+        while self.producer.get(x) is not None and \
+                self.producer[x].op_type == "Cast" and \
+                self.dtype(x) is not None and \
+                self.dtype(x) == self.dtype(self.producer[x].input[0]):
+            x = self.producer[x].input[0]
         rank = len(self.shape(x))
         axis = _attrs(softmax).get("axis", -1)
         if rank < 2 or axis % rank != rank - 1:
@@ -752,9 +889,8 @@ class _Matcher:
         # LLaMA, T5 and Hugging Face code write it) are looked through.
         while len(users) == 1 and users[0].op_type == "Cast" and \
                 p not in self.graph_outputs and \
-                getattr(self.env.get(p), "dtype", None) is not None and \
-                getattr(self.env.get(p), "dtype", None) == \
-                getattr(self.env.get(users[0].output[0]), "dtype", None):
+                self.dtype(p) is not None and \
+                self.dtype(p) == self.dtype(users[0].output[0]):
             p = users[0].output[0]
             users = self.consumers.get(p, [])
         if len(users) != 1 or users[0].op_type != "MatMul" or \
@@ -772,6 +908,10 @@ class _Matcher:
         if len(qs) < 2 or len(qs) != len(kts) or len(qs) != len(vs) or \
                 qs[:-2] != kts[:-2] or qs[:-2] != vs[:-2] or \
                 qs[-1] != kts[-2] or kts[-1] != vs[-2]:
+            return None
+        # The scores are Q's [.., Lq] x Lk: a mask whose broadcast widens
+        # them (more batch dims than Q) stays a plain softmax.
+        if tuple(self.shape(x)) != tuple(qs[:-1]) + (kts[-1],):
             return None
         # K^T = Transpose(K_raw, perm): K = Transpose(K_raw, perm with the
         # last two entries swapped), one transpose.
@@ -1197,10 +1337,16 @@ def _emit_msda(ctx, r, env):
 
 # ------------------------------------------------------------- the walks
 def _check_supported(graph):
+    """Ops neither converted nor folded (the folded ones with run-time
+    inputs are found by the first walk)."""
     bad = [(n.op_type, n.name or f"#{i}") for i, n in enumerate(graph.node)
-           if n.domain not in ("", "ai.onnx") or n.op_type not in _HANDLERS]
+           if n.domain not in ("", "ai.onnx") or
+           (n.op_type not in _HANDLERS and n.op_type not in _FOLD_ONLY)]
     if bad:
         raise UnsupportedOpError(bad)
+
+
+_UNKNOWN = object()  # an output of a node that could not be evaluated
 
 
 def _inputs_of(model, input_shapes):
@@ -1254,6 +1400,7 @@ def _walk(model, fn, inputs, opset, plan=None, live=None):
     for name, shape, dtype in inputs:
         env[name] = fn.arg(_ssa_name(name), shape, dtype)
     raised = {} if plan is None else plan
+    unfolded = []  # fold-only nodes with run-time inputs
     for node in model.graph.node:
         if live is not None and node.name not in live:
             continue
@@ -1264,9 +1411,19 @@ def _walk(model, fn, inputs, opset, plan=None, live=None):
             env[r.out if kind == "attention" else r["out"]] = out
             continue
         ins = [env[i] if i else None for i in node.input]
+        handler = _HANDLERS.get(node.op_type)
+        if handler is None:
+            handler = _FOLD_ONLY[node.op_type]
+            if not all(x is None or _is_const(x) for x in ins):
+                unfolded.append((node.op_type, node.name))
+                handler = None
+        if handler is None or any(x is _UNKNOWN for x in ins):
+            for o in node.output:
+                env[o] = _UNKNOWN
+            continue
         try:
-            outs = _HANDLERS[node.op_type](ctx, node, ins, _attrs(node),
-                                           _ssa_name(node.output[0]))
+            outs = handler(ctx, node, ins, _attrs(node),
+                           _ssa_name(node.output[0]))
         except OnnxImportError:
             raise
         except (ValueError, KeyError, IndexError, TypeError) as e:
@@ -1279,6 +1436,9 @@ def _walk(model, fn, inputs, opset, plan=None, live=None):
                 # numpy returns scalars (np.generic) for 0-d results.
                 env[o] = np.asarray(x) if isinstance(x, (np.generic, bool,
                                                          int, float)) else x
+    if unfolded:
+        raise UnsupportedOpError(unfolded, " (these ops are only evaluated "
+                                 "when all their inputs are constant)")
     return ctx
 
 

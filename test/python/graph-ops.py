@@ -270,3 +270,111 @@ out5 = attn.compile(g5).main(V5, L5, A5)
 ref5 = reference.ms_deform_attn(V5, L5, A5, [(3, 4), (2, 2)])
 print("msda flat shapes:", out5.shape, bool(np.abs(out5 - ref5).max() < 1e-5))
 # CHECK: msda flat shapes: (1, 3, 8) True
+
+# Regressions. gather checks its indices: an int or array out of
+# [-n, n) raises at build time, a Value's stop the call at a run-time check
+# (cf.assert -> attn.Error), never a read outside the tensor.
+g6 = attn.Graph()
+f6 = g6.function("main")
+a6 = f6.arg("a", (3, 4))
+try:
+    f6.gather(a6, [1, 5], axis=1)
+except ValueError as e:
+    print(f"gather const: ValueError: {e}")
+# CHECK: gather const: ValueError: gather: index 5 out of range for dim 1 of tensor<3x4xf32>
+i6, z6 = f6.arg("i", (2, 2), "i32"), f6.arg("z", (0,), "i64")
+f6.ret(f6.gather(a6, i6, axis=1), f6.gather(a6, z6, axis=1))
+print("gather asserts:", str(g6).count("cf.assert"))
+# CHECK: gather asserts: 1
+exe6 = attn.compile(g6)
+A6 = np.arange(12, dtype=np.float32).reshape(3, 4)
+I6 = np.array([[0, -4], [3, -1]], np.int32)
+print("gather in range:", np.array_equal(exe6.main(A6, I6, np.zeros(0, np.int64))[0],
+                                         np.take(A6, I6, axis=1)))
+# CHECK: gather in range: True
+for bad in ([[0, 4], [0, 0]], [[-5, 0], [0, 0]], [[0, 2 ** 31 - 1], [0, 0]]):
+    try:
+        exe6.main(A6, np.array(bad, np.int32), np.zeros(0, np.int64))
+        print("gather out of range: no error")
+    except attn.Error as e:
+        print(f"gather out of range: {type(e).__name__}: {e}")
+# CHECK-COUNT-3: gather out of range: Error: @main stopped at a run-time check: gather: index out of range [-4, 4) for dim 1 of tensor<3x4xf32>
+
+# Integer tensors: a float scalar that would be truncated is a TypeError (so
+# is reduce_mean); an integral one is exact. Out-of-range axes and slice
+# lists of different lengths are ValueErrors. Unknown compare kinds and cast
+# types too.
+g7 = attn.Graph()
+f7 = g7.function("main")
+n7, x7 = f7.arg("n", (3, 4), "i32"), f7.arg("x", (3, 4))
+for what, call in [
+        ("int * 0.5", lambda: n7 * 0.5),
+        ("int < 0.5", lambda: f7.compare("lt", n7, 0.5)),
+        ("int where -inf", lambda: f7.where(f7.compare("gt", n7, 3), n7,
+                                            float("-inf"))),
+        ("int reduce_mean", lambda: f7.reduce_mean(n7, 1)),
+        ("transpose", lambda: f7.transpose(x7, [0, 3])),
+        ("slice axis", lambda: f7.slice(x7, [1], [2], axes=[5])),
+        ("slice lengths", lambda: f7.slice(x7, [0, 1], [2])),
+        ("layer_norm axis", lambda: f7.layer_norm(x7, axis=5)),
+        ("rms_norm axis", lambda: f7.rms_norm(x7, axis=-3)),
+        ("compare kind", lambda: f7.compare("gtx", x7, 0.0)),
+        ("cast type", lambda: f7.cast(x7, "f128"))]:
+    try:
+        call()
+        print(f"{what}: no error")
+    except (TypeError, ValueError) as e:
+        print(f"{what}: {type(e).__name__}: {e}")
+# CHECK: int * 0.5: TypeError: mul: float value 0.5 would be truncated to the tensor's element type i32; cast the tensor to a float type first (cast(x, "f32"))
+# CHECK: int < 0.5: TypeError: lt: float value 0.5 would be truncated
+# CHECK: int where -inf: TypeError: where: float value -inf would be truncated
+# CHECK: int reduce_mean: TypeError: reduce_mean: needs a float tensor, got tensor<3x4xi32>
+# CHECK: transpose: ValueError: transpose: [0, 3] is not a permutation of the 2 dims of tensor<3x4xf32>
+# CHECK: slice axis: ValueError: slice: axis 5 out of range for rank 2 (tensor<3x4xf32>)
+# CHECK: slice lengths: ValueError: slice: starts, ends, axes and steps differ in length (2, 1, 2, 2)
+# CHECK: layer_norm axis: ValueError: layer_norm: axis 5 out of range for rank 2 (tensor<3x4xf32>)
+# CHECK: rms_norm axis: ValueError: rms_norm: axis -3 out of range for rank 2 (tensor<3x4xf32>)
+# CHECK: compare kind: ValueError: compare: unknown kind 'gtx'
+# CHECK: cast type: ValueError: cast: unknown element type 'f128'
+f7.ret(n7 * 2.0, f7.reduce_mean(f7.cast(n7, "f32"), 1))
+N7 = np.arange(12, dtype=np.int32).reshape(3, 4)
+o7, m7 = attn.compile(g7).main(N7, randn(3, 4))
+print("int exact:", o7.dtype, np.array_equal(o7, N7 * 2), np.allclose(m7, N7.mean(1)))
+# CHECK: int exact: int32 True True
+
+# bf16: -inf constants (reduce_max, where, einsum max), bf16 constants and
+# f16 <-> bf16 casts (through f32); bf16_from_f32 / bf16_to_f32 keep 0-d.
+g8 = attn.Graph()
+f8 = g8.function("main")
+x8 = f8.arg("x", (3, 4), "bf16")
+f8.ret(f8.reduce_max(x8, 1),
+       f8.where(f8.compare("gt", x8, 5.0), x8, float("-inf")),
+       f8.einsum("ij->i", x8, reduce="max"),
+       x8 + f8.constant(np.full((3, 4), 0.5), dtype="bf16"),
+       f8.cast(f8.cast(x8, "f16"), "bf16"))
+X8 = np.arange(12, dtype=np.float32).reshape(3, 4)
+outs8 = [attn.bf16_to_f32(o) for o in attn.compile(g8).main(attn.bf16_from_f32(X8))]
+print("bf16:", [bool(np.array_equal(o, r)) for o, r in zip(outs8, [
+    X8.max(1), np.where(X8 > 5, X8, -np.inf), X8.max(1), X8 + 0.5, X8])])
+# CHECK: bf16: [True, True, True, True, True]
+print("bf16 0-d:", attn.bf16_from_f32(np.float32(1.5)).shape,
+      attn.bf16_to_f32(attn.bf16_from_f32(np.float32(1.5))))
+# CHECK: bf16 0-d: () 1.5
+
+# Arguments named like the SSA values of linalg.generic bodies, and
+# reshapes and slices with zero-size results.
+g9 = attn.Graph()
+f9 = g9.function("main")
+args9 = [f9.arg(n, (2, 3)) for n in ("in0", "in1", "out", "t0", "0")]
+z9 = f9.arg("z", (0, 6, 8))
+f9.ret(f9.exp(args9[0]) + args9[1] * args9[2] - f9.tanh(args9[3]) + args9[4],
+       f9.reshape(z9, (6, 0, 8)), f9.reshape(z9, (0, 8, 6)),
+       f9.slice(z9, [2], [5], axes=[1]), f9.slice(args9[0], [3], [3], axes=[1]))
+exe9 = attn.compile(g9)
+print(exe9.functions[0])
+X9 = [randn(2, 3) for _ in range(5)]
+o9, *r9 = exe9.main(*X9, np.zeros((0, 6, 8), np.float32))
+print("names:", np.allclose(o9, np.exp(X9[0]) + X9[1] * X9[2] - np.tanh(X9[3]) + X9[4],
+                            atol=1e-5), *[r.shape for r in r9])
+# CHECK: @main(%in0: tensor<2x3xf32>, %in1: tensor<2x3xf32>, %out: tensor<2x3xf32>, %t0: tensor<2x3xf32>, %v0: tensor<2x3xf32>, %z: tensor<0x6x8xf32>)
+# CHECK: names: True (6, 0, 8) (0, 8, 6) (0, 3, 8) (2, 0)

@@ -235,3 +235,106 @@ try:
 except TypeError as e:
     print(e)
 # CHECK: import_model: expected an onnx.ModelProto, bytes or a path, got int
+
+# 6. Regressions. Graph inputs/outputs named like the SSA values of
+#    linalg.generic bodies (in0, t0, out); a Gather of run-time ids (an
+#    embedding) checks them when it runs (attn.Error, not a read outside
+#    the table).
+m7 = model([helper.make_node("Gather", ["in0", "t0"], ["g"], axis=0),
+            helper.make_node("Relu", ["g"], ["out"])],
+           [tin("in0", [4, 3]), tin("t0", [2], TensorProto.INT64)],
+           [tin("out", [2, 3])])
+exe = attn.compile(attn.onnx.import_model(m7))
+print(str(exe.functions[0]))
+# CHECK: @main(%in0: tensor<4x3xf32>, %t0: tensor<2xi64>) -> tensor<2x3xf32>
+TABLE = rng.standard_normal((4, 3)).astype(np.float32)
+print("embedding:", np.array_equal(exe.main(TABLE, np.array([3, -4])),
+                                   np.maximum(TABLE[[3, 0]], 0)))
+# CHECK: embedding: True
+try:
+    exe.main(TABLE, np.array([1, 12]))
+except attn.Error as e:
+    print(e)
+# CHECK: @main stopped at a run-time check: gather: index out of range [-4, 4) for dim 0 of tensor<4x3xf32>
+
+# 7. A mask whose broadcast widens the scores ([H, L, D] Q/K/V, a
+#    [B, 1, L, L] mask) is not raised, and the result keeps the batch dim.
+m8 = model([helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+            helper.make_node("MatMul", ["q", "kt"], ["s0"]),
+            helper.make_node("Add", ["s0", "mask"], ["s1"])] + tail,
+           [tin(n, [H, L, D]) for n in "qkv"] + [tin("mask", [B, 1, L, L])],
+           [tin("o", [B, H, L, D])])
+text = attn.onnx.import_model(m8)
+MASK = rng.standard_normal((B, 1, L, L)).astype(np.float32)
+out = attn.compile(text).main(Q[0], K[0], V[0], MASK)
+ref = reference.sdpa(np.broadcast_to(Q[0], (B, H, L, D)),
+                     np.broadcast_to(K[0], (B, H, L, D)),
+                     np.broadcast_to(V[0], (B, H, L, D)), MASK, scale=1.0)
+print("widening mask:", text.count("attn.attention"), out.shape,
+      reference.close_rule(out, ref, 1e-5).ok)
+# CHECK: widening mask: 0 (2, 3, 6, 8) True
+
+# 8. Constant folding: integer Div truncates toward zero (ONNX, C); Cos,
+#    Sin (rotary tables from Range) and Tile of constants fold with numpy;
+#    Tile and Clip (bounds as inputs, either optional, or opset-10
+#    attributes) also on run-time tensors.
+nodes = [const("a", np.array([-3, -1, 1, 3], np.int64)),
+         const("two", np.array(2, np.int64)),
+         helper.make_node("Div", ["a", "two"], ["d"]),
+         helper.make_node("Cast", ["d"], ["df"], to=TensorProto.FLOAT),
+         const("r0", np.float32(0)), const("r4", np.float32(4)),
+         const("r1", np.float32(1)),
+         helper.make_node("Range", ["r0", "r4", "r1"], ["r"]),
+         helper.make_node("Cos", ["r"], ["cos"]),
+         helper.make_node("Sin", ["r"], ["sin"]),
+         helper.make_node("Add", ["cos", "sin"], ["cs"]),
+         helper.make_node("Add", ["cs", "df"], ["row"]),
+         const("ax0", np.array([0], np.int64)),
+         helper.make_node("Unsqueeze", ["row", "ax0"], ["row2"]),
+         const("reps", np.array([2, 1], np.int64)),
+         helper.make_node("Tile", ["row2", "reps"], ["table"]),
+         helper.make_node("Add", ["x", "table"], ["y0"]),
+         const("reps2", np.array([1, 2], np.int64)),
+         helper.make_node("Tile", ["y0", "reps2"], ["y"]),
+         const("lo", np.float32(-0.5)), const("hi", np.float32(0.5)),
+         helper.make_node("Clip", ["x", "lo", "hi"], ["c1"]),
+         helper.make_node("Clip", ["x", "", "hi"], ["c2"]),
+         helper.make_node("Clip", ["x", "lo"], ["c3"])]
+m9 = model(nodes, [tin("x", [2, 4])], [tin("y", [2, 8])] + [
+    tin(c, [2, 4]) for c in ("c1", "c2", "c3")])
+text = attn.onnx.import_model(m9)
+X = rng.standard_normal((2, 4)).astype(np.float32)
+y, c1, c2, c3 = attn.compile(text).main(X)
+R = np.arange(4, dtype=np.float32)
+print("folded:", "Cos" not in text and "math.cos" not in text,
+      np.allclose(y, np.tile(X + np.cos(R) + np.sin(R) + [-1, 0, 0, 1],
+                             (1, 2)), atol=1e-6),
+      np.array_equal(c1, np.clip(X, -0.5, 0.5)),
+      np.array_equal(c2, np.minimum(X, 0.5)),
+      np.array_equal(c3, np.maximum(X, -0.5)))
+# CHECK: folded: True True True True True
+m10 = model([helper.make_node("Clip", ["x"], ["y"], min=0.0)],
+            [tin("x", [2, 4])], [tin("y", [2, 4])], opset=10)
+print("clip opset 10:", np.array_equal(attn.compile(
+    attn.onnx.import_model(m10)).main(X), np.maximum(X, 0)))
+# CHECK: clip opset 10: True
+m11 = model([helper.make_node("Cos", ["x"], ["y"], name="cos")],
+            [tin("x", [2, 4])], [tin("y", [2, 4])])
+try:
+    attn.onnx.import_model(m11)
+except attn.onnx.UnsupportedOpError as e:
+    print(e)
+# CHECK: 1 unsupported ONNX node(s) of type(s) Cos: Cos (node 'cos') (these ops are only evaluated when all their inputs are constant)
+
+# 9. An identity Cast between the scores and the Softmax (T5's
+#    softmax(scores.float())) is raised like one after it.
+m12 = model(scores + [helper.make_node("Cast", ["s0"], ["s1"],
+                                       to=TensorProto.FLOAT)] + tail,
+            qkv, [tin("o", [B, H, L, D])])
+text = attn.onnx.import_model(m12)
+out = attn.compile(text).main(Q, K, V)
+print("cast before softmax:", text.count("attn.attention"),
+      "linalg.softmax" in text, reference.error_rule(
+          out, reference.sdpa(Q, K, V, scale=1.0),
+          reference.sdpa(Q, K, V, scale=1.0, dtype=np.float32)).ok)
+# CHECK: cast before softmax: 1 False True
