@@ -585,6 +585,106 @@ def _matmul(ctx, node, ins, at, name):
     return y
 
 
+def _einsum_terms(equation, ranks):
+    """The input and output letter strings of an ONNX Einsum `equation`
+    with its `...` expanded (right-aligned, numpy's rule) for inputs of
+    `ranks`, and the implicit output (the letters that occur once, sorted,
+    after the ellipsis dims) made explicit."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(ranks):
+        raise OnnxImportError(f"Einsum: equation {equation!r} has "
+                              f"{len(terms)} inputs, the node {len(ranks)}")
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in used]
+    ell = max([r - len(t.replace("...", "")) for t, r in zip(terms, ranks)
+               if "..." in t] or [0])
+    if ell > len(spare):
+        raise OnnxImportError(f"Einsum: too many dims under '...' in "
+                              f"{equation!r}")
+    ell_letters = "".join(spare[:ell])[::-1]
+    out_terms = []
+    for t, r in zip(terms, ranks):
+        if "..." in t:
+            n = r - len(t.replace("...", ""))
+            t = t.replace("...", ell_letters[ell - n:] if n else "")
+        if len(t) != r or not t.isalpha():
+            raise OnnxImportError(f"Einsum: term {t!r} of {equation!r} does "
+                                  f"not match an input of rank {r}")
+        out_terms.append(t)
+    if arrow:
+        out = rhs.replace("...", ell_letters)
+    else:
+        letters = "".join(out_terms)
+        out = ell_letters + "".join(sorted(
+            c for c in set(letters) if letters.count(c) == 1 and
+            c not in ell_letters))
+    return out_terms, out
+
+
+@_handler("Einsum")
+def _einsum(ctx, node, ins, at, name):
+    """Einsum with run-time inputs (all-constant ones fold with numpy). Two
+    operands whose letters each occur once per operand become transposes,
+    reshapes and one (batch) matmul, as PyTorch and ONNX Runtime run them:
+    batch letters (both inputs and the output), M (first input and output),
+    N (second input and output), K (both inputs only); letters of one input
+    only that the output lacks are summed first. Other equations become one
+    `Graph.einsum` (a single linalg.generic)."""
+    eq = at["equation"]
+    eq = eq.decode() if isinstance(eq, bytes) else eq
+    if all(_is_const(x) for x in ins):
+        return np.einsum(eq, *ins)
+    f = ctx.f
+    like = next(x for x in ins if isinstance(x, Value))
+    vals = [ctx.value(x, like) for x in ins]
+    terms, out = _einsum_terms(eq, [v.rank for v in vals])
+    if any(len(set(t)) != len(t) for t in terms):
+        raise OnnxImportError(f"Einsum {eq!r}: a letter repeated in one "
+                              f"input (diagonals) is not supported")
+    if len(vals) != 2:
+        return f.einsum(",".join(terms) + "->" + out, *vals, name=name)
+    a, b = vals
+    ta, tb = terms
+    # Sum out the letters that only one input has and the output lacks.
+    for i, (v, t, other) in enumerate(((a, ta, tb), (b, tb, ta))):
+        lone = [c for c in t if c not in other and c not in out]
+        if lone:
+            v = f.reduce_sum(v, [t.index(c) for c in lone])
+            t = "".join(c for c in t if c not in lone)
+            a, ta = (v, t) if i == 0 else (a, ta)
+            b, tb = (v, t) if i == 1 else (b, tb)
+    batch = [c for c in out if c in ta and c in tb]
+    m = [c for c in out if c in ta and c not in tb]
+    n = [c for c in out if c in tb and c not in ta]
+    k = [c for c in ta if c in tb and c not in out]
+    if sorted(batch + m + n) != sorted(out) or len(out) != len(set(out)):
+        return f.einsum(f"{ta},{tb}->{out}", a, b, name=name)
+    size = {c: d for t, v in ((ta, a), (tb, b)) for c, d in zip(t, v.shape)}
+    for c in set(ta) & set(tb):
+        if a.shape[ta.index(c)] != b.shape[tb.index(c)]:
+            raise OnnxImportError(f"Einsum {eq!r}: letter {c!r} has sizes "
+                                  f"{a.shape[ta.index(c)]} and "
+                                  f"{b.shape[tb.index(c)]}")
+    prod = lambda cs: int(np.prod([size[c] for c in cs]))  # noqa: E731
+
+    def arrange(v, t, order, shape):
+        perm = [t.index(c) for c in order]
+        if perm != list(range(len(perm))):
+            v = f.transpose(v, perm)
+        return f.reshape(v, shape) if list(v.shape) != list(shape) else v
+    a = arrange(a, ta, batch + m + k, [prod(batch), prod(m), prod(k)])
+    b = arrange(b, tb, batch + k + n, [prod(batch), prod(k), prod(n)])
+    y = f.matmul(a, b)
+    y = f.reshape(y, [size[c] for c in batch + m + n])
+    order = batch + m + n
+    perm = [order.index(c) for c in out]
+    if perm != list(range(len(perm))):
+        y = f.transpose(y, perm, name=name)
+    return y
+
+
 @_handler("Gemm")
 def _gemm(ctx, node, ins, at, name):
     a, b = ins[0], ins[1]
@@ -698,9 +798,6 @@ _FOLD_ONLY["Xor"] = lambda ctx, node, ins, at, name: np.logical_xor(*ins)
 _FOLD_ONLY["Mod"] = lambda ctx, node, ins, at, name: np.asarray(
     (np.fmod if at.get("fmod", 0) else np.mod)(ins[0], ins[1])).astype(
         np.result_type(ins[0], ins[1]))
-_FOLD_ONLY["Einsum"] = lambda ctx, node, ins, at, name: np.einsum(
-    at["equation"].decode() if isinstance(at["equation"], bytes)
-    else at["equation"], *ins)
 
 
 def _fold_cumsum(ctx, node, ins, at, name):

@@ -338,3 +338,40 @@ print("cast before softmax:", text.count("attn.attention"),
           out, reference.sdpa(Q, K, V, scale=1.0),
           reference.sdpa(Q, K, V, scale=1.0, dtype=np.float32)).ok)
 # CHECK: cast before softmax: 1 False True
+
+# 10. Einsum with run-time inputs: two-operand contractions become
+#     transposes, reshapes and one matmul (attention written as einsums,
+#     '...', an implicit output, a letter only one input has); others one
+#     linalg.generic. A diagonal is an error.
+A4 = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
+B4 = rng.standard_normal((2, 3, 6, 4)).astype(np.float32)
+V2 = rng.standard_normal((5,)).astype(np.float32)
+cases = [("bhqd,bhkd->bhqk", [A4, B4]), ("...ij,...kj->...ik", [A4, B4]),
+         ("bhqd,bhkd", [A4, B4]), ("bhqd,bhkd->bk", [A4, B4]),
+         ("i,j->ij", [V2, V2]), ("bhqd->bd", [A4]),
+         ("i,i,i->", [V2, V2, V2])]
+for eq, arrays in cases:
+    names = [f"x{i}" for i in range(len(arrays))]
+    ref = np.einsum(eq, *[a.astype(np.float64) for a in arrays])
+    m = model([helper.make_node("Einsum", names, ["y"], equation=eq)],
+              [tin(n, list(a.shape)) for n, a in zip(names, arrays)],
+              [tin("y", list(ref.shape))], opset=12)
+    text = attn.onnx.import_model(m)
+    out = attn.compile(text).main(*arrays)
+    print(f"einsum {eq}:", out.shape == ref.shape,
+          bool(np.abs(out - ref).max() <= 1e-5 * max(1, np.abs(ref).max())),
+          "linalg.batch_matmul" in text or "linalg.matmul" in text)
+# CHECK: einsum bhqd,bhkd->bhqk: True True True
+# CHECK: einsum ...ij,...kj->...ik: True True True
+# CHECK: einsum bhqd,bhkd: True True True
+# CHECK: einsum bhqd,bhkd->bk: True True True
+# CHECK: einsum i,j->ij: True True True
+# CHECK: einsum bhqd->bd: True True False
+# CHECK: einsum i,i,i->: True True False
+m13 = model([helper.make_node("Einsum", ["x"], ["y"], equation="ii->i")],
+            [tin("x", [3, 3])], [tin("y", [3])], opset=12)
+try:
+    attn.onnx.import_model(m13)
+except attn.onnx.OnnxImportError as e:
+    print(e)
+# CHECK: Einsum 'ii->i': a letter repeated in one input (diagonals) is not supported
