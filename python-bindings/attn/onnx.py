@@ -25,7 +25,9 @@ How it works (docs/Python.md, "attn.onnx"):
    MatMul(Q, K^T) -> [Mul|Div by constant scalars] -> [Add mask | Where
    (cond, x, fill <= -1e9)] -> [identity Casts] -> Softmax(last axis) ->
    [identity Casts] -> MatMul(P, V), the scores of Q's leading dims
-   (a mask that broadcasts them wider is left as a softmax), with scalar
+   (a mask that broadcasts them wider is left as a softmax; scores
+   reshaped to a view of other leading dims for the mask and back, as
+   BART does, are raised in that view), with scalar
    Mul/Div on Q or K folded into `scale` and the Transpose that forms K^T
    folded into one transpose of K. A constant mask that is triangular
    (0 / -inf, or true / false, bottom-right aligned) becomes `causal`; a
@@ -905,12 +907,27 @@ class _Matcher:
             else:
                 return name, factor
 
-    def match_scores(self, name):
+    def view_reshape(self, name):
+        """The input of `name`'s producer when it is a Reshape that only
+        splits or merges the dims before the last two (BART's
+        `w.view(B, H, L, L)` of [B*H, L, L] scores), else None."""
+        n = self.producer.get(name)
+        if n is None or n.op_type != "Reshape":
+            return None
+        a, b = self.shape(name), self.shape(n.input[0])
+        if len(a) < 2 or len(b) < 2 or a[-2:] != b[-2:] or a == b or \
+                int(np.prod(a[:-2])) != int(np.prod(b[:-2])):
+            return None
+        return n.input[0]
+
+    def match_scores(self, name, view=False):
         """scores = MatMul(Q, K^T) under scalar factors and one mask term:
         (qk_node, score_scale, mask) or None. mask is (kind, tensor, factor)
         with kind "add" (additive float) or "bool" (true = visible) or
         "bool_not" (true = invisible), and for the boolean kinds the fill
-        that masked logits get (-inf, or a finite value <= _MASKED)."""
+        that masked logits get (-inf, or a finite value <= _MASKED). With
+        `view`, the scores are a reshaped view of the MatMul's result (one
+        view_reshape on the way back to it)."""
         scale, mask = 1.0, None
         while True:
             name, f = self.strip_scale(name)
@@ -919,7 +936,10 @@ class _Matcher:
             if n is None:
                 return None
             if n.op_type == "MatMul":
-                return n, scale, mask
+                return None if view else (n, scale, mask)
+            if view and self.view_reshape(name) is not None:
+                name, view = self.view_reshape(name), False
+                continue
             if mask is not None:
                 return None
             if n.op_type == "Add":
@@ -928,7 +948,10 @@ class _Matcher:
                 a, b = n.input
 
                 def rank(t):
-                    p = self.producer.get(self.strip_scale(t)[0])
+                    t = self.strip_scale(t)[0]
+                    if view and self.view_reshape(t) is not None:
+                        t = self.strip_scale(self.view_reshape(t))[0]
+                    p = self.producer.get(t)
                     return 0 if p is not None and p.op_type == "MatMul" else (
                         1 if p is not None and p.op_type in ("Add", "Where")
                         else 2)
@@ -994,7 +1017,16 @@ class _Matcher:
                 users[0].input[0] != p or p in self.graph_outputs:
             return None
         pv = users[0]
-        m = self.match_scores(x)
+        # BART / OPT / Whisper: [B*H, L, L] scores viewed as [B, H, L, L]
+        # for the mask and back before the Softmax; the attention is then
+        # emitted in the [B, H] view.
+        view, x_view = None, self.view_reshape(x)
+        m = self.match_scores(x_view, view=True) if x_view is not None \
+            else None
+        if m is not None:
+            view = tuple(self.shape(x_view)[:-2])
+        else:
+            m = self.match_scores(x)
         if m is None:
             return None
         qk, scale, mask = m
@@ -1024,16 +1056,17 @@ class _Matcher:
             return None
         if mask is not None:
             mshape = self.shape(mask[1])
+            scores = self.shape(x_view if view else x)
             try:
-                full = broadcast_shapes(mshape, self.shape(x))
+                full = broadcast_shapes(mshape, scores)
             except ValueError:
                 return None
-            if full != self.shape(x):
+            if full != scores:
                 return None
         return _Attention(softmax=softmax, pv=pv, qk=qk, q=q, k=k_src,
                           k_perm=k_perm, v=pv.input[1], scale=scale,
                           mask=mask, scores_shape=self.shape(x),
-                          out=pv.output[0])
+                          out=pv.output[0], view=view)
 
     def compact_padding(self, name, heads_total):
         """If `name` is a key padding mask [B, 1, 1, Lk] expanded over heads
@@ -1089,9 +1122,15 @@ def _emit_attention(ctx, m, env):
     q = ctx.value(env[m.q])
     k = f.transpose(ctx.value(env[m.k], q), m.k_perm)
     v = ctx.value(env[m.v], q)
-    lead = q.shape[:-2]
+    out_lead = q.shape[:-2]
     lq, d = q.shape[-2:]
     lk, dv = v.shape[-2:]
+    if m.view is not None:
+        # Q, K and V in the view the mask was added in.
+        q = f.reshape(q, m.view + (lq, d))
+        k = f.reshape(k, m.view + (lk, d))
+        v = f.reshape(v, m.view + (lk, dv))
+    lead = q.shape[:-2]
     if len(lead) == 2:
         b, h = lead
     elif len(lead) < 2:
@@ -1183,7 +1222,7 @@ def _emit_attention(ctx, m, env):
     v4 = f.reshape(v, (b, h, lk, dv))
     o = f.attention(q4, k4, v4, mask=mask_v, scale=m.scale, causal=causal,
                     name=_ssa_name(m.out) + ".attn")
-    return f.reshape(o, lead + (lq, dv), name=_ssa_name(m.out))
+    return f.reshape(o, out_lead + (lq, dv), name=_ssa_name(m.out))
 
 
 # ------------------------------------------------- multi-scale deformable
@@ -1607,6 +1646,7 @@ def import_graph(model, *, function="main", input_shapes=None,
                 continue
             m.compact = None
             if m.mask is not None and m.mask[0] != "add" and \
+                    m.view is None and \
                     len(m.scores_shape) == 3 and not _is_const(env[m.mask[1]]):
                 c = matcher.compact_padding(m.mask[1], m.scores_shape[0])
                 mshape = _shape_of(env[m.mask[1]])

@@ -375,3 +375,31 @@ try:
 except attn.onnx.OnnxImportError as e:
     print(e)
 # CHECK: Einsum 'ii->i': a letter repeated in one input (diagonals) is not supported
+
+# 11. BART / OPT / Whisper: [B*H, L, L] scores viewed as [B, H, L, L] for
+#     an additive mask and back before the Softmax: raised in the [B, H]
+#     view (Q, K, V and the output reshaped around the op).
+MASK = np.where(rng.random((B, 1, L, L)) < 0.3, -np.inf, 0).astype(np.float32)
+MASK[..., 0] = 0
+nodes = [const("s3", np.array([B * H, L, D], np.int64)),
+         const("s4", np.array([B, H, L, L], np.int64)),
+         const("s3l", np.array([B * H, L, L], np.int64)),
+         helper.make_node("Reshape", ["q", "s3"], ["q3"]),
+         helper.make_node("Reshape", ["k", "s3"], ["k3"]),
+         helper.make_node("Reshape", ["v", "s3"], ["v3"]),
+         helper.make_node("Transpose", ["k3"], ["kt3"], perm=[0, 2, 1]),
+         helper.make_node("MatMul", ["q3", "kt3"], ["w3"]),
+         helper.make_node("Reshape", ["w3", "s4"], ["w4"]),
+         helper.make_node("Add", ["w4", "mask"], ["w4m"]),
+         helper.make_node("Reshape", ["w4m", "s3l"], ["w3m"]),
+         helper.make_node("Softmax", ["w3m"], ["p3"], axis=-1),
+         helper.make_node("MatMul", ["p3", "v3"], ["o"])]
+m14 = model(nodes, qkv + [tin("mask", [B, 1, L, L])], [tin("o", [B * H, L, D])])
+text = attn.onnx.import_model(m14)
+out = attn.compile(text).main(Q, K, V, MASK)
+ref64 = reference.sdpa(Q, K, V, mask=MASK, scale=1.0).reshape(B * H, L, D)
+ref32 = reference.sdpa(Q, K, V, mask=MASK, scale=1.0,
+                       dtype=np.float32).reshape(B * H, L, D)
+print("viewed scores:", text.count("attn.attention"),
+      "linalg.softmax" in text, reference.error_rule(out, ref64, ref32).ok)
+# CHECK: viewed scores: 1 False True
