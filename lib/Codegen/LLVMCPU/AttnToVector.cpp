@@ -1799,8 +1799,8 @@ void KernelEmitter::emitRowSumUpdate(Value nq) {
 }
 
 /// acc[r, :] = alpha[r] * acc[r, :] + sum_j P[r, j] * V[b, kvh, kb + j, :]:
-/// a pvRows x (pvVectors * w) register tile per chunk of Dv, accumulated over
-/// the keys of the block.
+/// a pvRows x (pvVectors * w) register tile per chunk of Dv, summed over the
+/// keys of the block from 0, then added to the rescaled accumulator.
 void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
                                    Value kb, Value nk,
                                    const CPUTargetInfo::RegisterTiles &tiles) {
@@ -1821,13 +1821,27 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
         rows.push_back(minIdx(addIdx(r0, cIdx(i)), lastRow));
         alphas.push_back(splat(memref::LoadOp::create(b, rowAlpha, rows[i])));
       }
-      SmallVector<Value> init;
-      for (int64_t i = 0; i < mr; ++i)
-        for (int64_t n = 0; n < nv; ++n) {
-          Value a = vector::LoadOp::create(
-              b, vecF32, acc, ValueRange{rows[i], cIdx(e0 + n * w)});
-          init.push_back(arith::MulFOp::create(b, a, alphas[i]));
-        }
+      // The block's P V is summed from 0 and enters the accumulator once,
+      // acc = alpha acc + sum (OnlineSoftmax::updateAcc): summed into the
+      // rescaled accumulator key by key instead, the probabilities below
+      // half an ulp of the running total were lost one by one (at Lk =
+      // 131072, outputs 3e-4 below a convex combination of ones).
+      SmallVector<Value> init(mr * nv, vConst(0.0));
+      // Every load before the first store: the copies of row nq - 1 must
+      // all read its old accumulator.
+      auto storeBlock = [&](ValueRange sums) {
+        OnlineSoftmax sm = softmax();
+        SmallVector<Value> old;
+        for (int64_t i = 0; i < mr; ++i)
+          for (int64_t n = 0; n < nv; ++n)
+            old.push_back(vector::LoadOp::create(
+                b, vecF32, acc, ValueRange{rows[i], cIdx(e0 + n * w)}));
+        for (int64_t i = 0; i < mr; ++i)
+          for (int64_t n = 0; n < nv; ++n)
+            vector::StoreOp::create(
+                b, sm.updateAcc(old[i * nv + n], alphas[i], sums[i * nv + n]),
+                acc, ValueRange{rows[i], cIdx(e0 + n * w)});
+      };
       if (pairs) {
         // Pairs of keys [lo / 2, ceil(hi / 2)): a key beside a visible one
         // has P = 0 (written by the softmax step) and packed V finite (or
@@ -1851,10 +1865,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
               }
               return next;
             });
-        for (int64_t i = 0; i < mr; ++i)
-          for (int64_t n = 0; n < nv; ++n)
-            vector::StoreOp::create(b, sums[i * nv + n], acc,
-                                    ValueRange{rows[i], cIdx(e0 + n * w)});
+        storeBlock(sums);
         return;
       }
       SmallVector<Value> sums = forLoop(
@@ -1886,10 +1897,7 @@ void KernelEmitter::emitAccumulate(Value bIdx, Value kvh, Value q0, Value nq,
                              : ValueRange{j, rows[i]}));
             return outerProductStep(accs, ps, vv);
           });
-      for (int64_t i = 0; i < mr; ++i)
-        for (int64_t n = 0; n < nv; ++n)
-          vector::StoreOp::create(b, sums[i * nv + n], acc,
-                                  ValueRange{rows[i], cIdx(e0 + n * w)});
+      storeBlock(sums);
     });
   }
 }

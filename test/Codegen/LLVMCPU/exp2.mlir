@@ -90,7 +90,11 @@ func.func private @exp2_4(vector<4xf32>) -> vector<4xf32> attributes {test.exp2}
 // CHECK:         %[[P:.+]] = math.exp2 %[[T]] : f32
 // CHECK:         %[[D:.+]] = arith.subf %[[M]], %[[MSAFE]] : f32
 // CHECK:         %[[D2:.+]] = arith.mulf %[[D]], %{{.+}} : f32
-// CHECK:         %[[ALPHA:.+]] = math.exp2 %[[D2]] : f32
+// CHECK:         %[[ALPHA0:.+]] = math.exp2 %[[D2]] : f32
+// Exactly 1 where the max did not move.
+// CHECK:         %[[SAME:.+]] = arith.cmpf oeq, %[[M]], %[[MSAFE]] : f32
+// CHECK:         %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK:         %[[ALPHA:.+]] = arith.select %[[SAME]], %[[ONE]], %[[ALPHA0]] : f32
 // CHECK:         %[[PV:.+]] = arith.mulf %[[P]], %[[V]] : f32
 // CHECK:         %[[LNEW:.+]] = math.fma %[[L]], %[[ALPHA]], %[[P]] : f32
 // CHECK:         %[[ACCNEW:.+]] = math.fma %[[ACC]], %[[ALPHA]], %[[PV]] : f32

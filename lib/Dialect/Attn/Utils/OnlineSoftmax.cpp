@@ -66,9 +66,16 @@ Value OnlineSoftmax::exp(Value x, Value offset, double scale) {
 }
 
 Value OnlineSoftmax::rescale(Value mOld, Value mSafe) {
-  return exp2(arith::MulFOp::create(
-      b, loc, arith::SubFOp::create(b, loc, mOld, mSafe),
-      constant(mOld.getType(), llvm::numbers::log2e)));
+  Value alpha = exp2(
+      arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, mOld, mSafe),
+                            constant(mOld.getType(), llvm::numbers::log2e)));
+  // Exactly 1 where the max did not move: a polynomial exp2(0) may be
+  // 1 + 2^-23, and l and acc, rescaled by it every block, round apart
+  // (a drift linear in the number of key blocks).
+  Value unchanged =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mOld, mSafe);
+  return arith::SelectOp::create(b, loc, unchanged,
+                                 constant(mOld.getType(), 1.0), alpha);
 }
 
 Value OnlineSoftmax::updateSum(Value l, Value alpha, Value blockSum) {

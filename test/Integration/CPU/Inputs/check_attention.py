@@ -36,6 +36,9 @@
 #                             (Hugging Face's padding masks: such keys stay
 #                             visible, with a huge penalty)
 #         qamp=X [1]          query multiplied by X (sharper softmax)
+#         vconst=X            every value X (the result is X: a convex
+#                             combination, which shows any drift between
+#                             the softmax's numerator and denominator)
 #         dynamic             B and the sequence lengths are `?` in the graph
 #         dynamic=all         every dim is `?` (but a mask's unit dims)
 #         dynamic=every       every dim is `?`, a mask's unit dims too (they
@@ -92,7 +95,7 @@ class Case:
         known = {"b", "hq", "hkv", "lq", "lk", "d", "dv", "dtype", "scale",
                  "softcap", "window", "chunk", "mask", "mask_bcast", "mask_p",
                  "masked_row", "qamp", "same_as", "flags", "seed", "dynamic",
-                 "mask_fill"}
+                 "mask_fill", "vconst"}
         unknown = (set(kv) - known) | (flags - {"causal", "dynamic"})
         if unknown:
             raise ValueError(f"case {name}: unknown keys {sorted(unknown)}")
@@ -121,6 +124,7 @@ class Case:
         if self.mask_fill not in ("-inf", "min"):
             raise ValueError(f"case {name}: mask_fill must be -inf or min")
         self.qamp = float(kv.get("qamp", 1.0))
+        self.vconst = float(kv["vconst"]) if "vconst" in kv else None
         self.same_as = kv.get("same_as")
         self.flags = shlex.split(kv.get("flags", ""))
         self.seed = int(kv.get("seed", 0))
@@ -200,7 +204,8 @@ class Case:
         data = {
             "q": to_dtype(self.qamp * rng.standard_normal(s["q"]), self.dtype),
             "k": to_dtype(rng.standard_normal(s["k"]), self.dtype),
-            "v": to_dtype(rng.standard_normal(s["v"]), self.dtype),
+            "v": to_dtype(rng.standard_normal(s["v"]) if self.vconst is None
+                          else np.full(s["v"], self.vconst), self.dtype),
         }
         if self.mask == "i1":
             m = rng.random(s["mask"]) < self.mask_p

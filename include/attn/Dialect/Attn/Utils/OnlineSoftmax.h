@@ -72,7 +72,8 @@ public:
   /// own product was (a multiply, not an FMA with the offset), so that the
   /// row's largest logit gets exactly 2^0.
   Value exp(Value x, Value offset, double scale = 1.0);
-  /// a = exp(m - m'_0), the factor that rescales the old l and acc.
+  /// a = exp(m - m'_0), the factor that rescales the old l and acc;
+  /// exactly 1 where m == m'_0 (whatever exp2(0) rounds to).
   Value rescale(Value mOld, Value mSafe);
   /// l' = a l + blockSum.
   Value updateSum(Value l, Value alpha, Value blockSum);
