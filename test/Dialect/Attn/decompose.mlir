@@ -122,3 +122,26 @@ func.func @decompose_config_block_k(%q: tensor<1x1x16x32xf32>, %k: tensor<1x1x30
          -> tensor<1x1x16x32xf32>
   return %o : tensor<1x1x16x32xf32>
 }
+
+// -----
+
+// A window (or chunk, or causal bound) restricts the key loop to the keys
+// that some row of the tile sees: K and V are sliced to [lo, hi) first, so
+// the loop costs 16 x (visible keys), not 16 x 300.
+// CHECK-LABEL: func.func @decompose_window_keys(
+// CHECK:         %[[K:.+]] = tensor.extract_slice %{{.+}}[0, 0, %[[LO:.+]], 0] [1, 1, %[[N:.+]], %{{.+}}]
+// CHECK:         %[[V:.+]] = tensor.extract_slice %{{.+}}[0, 0, %[[LO]], 0] [1, 1, %[[N]], %{{.+}}]
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(
+// CHECK:           tensor.extract_slice %[[K]]
+// CHECK:           scf.yield
+// DYNONLY-LABEL: func.func @decompose_window_keys(
+func.func @decompose_window_keys(%q: tensor<1x1x16x?xf32>, %k: tensor<1x1x300x?xf32>,
+                                 %v: tensor<1x1x300x?xf32>, %init: tensor<1x1x16x?xf32>,
+                                 %off: index) -> tensor<1x1x16x?xf32> {
+  %o = attn.online_attention ins(%q, %k, %v offset %off
+         : tensor<1x1x16x?xf32>, tensor<1x1x300x?xf32>, tensor<1x1x300x?xf32>)
+         outs(%init : tensor<1x1x16x?xf32>)
+         {scale = 0.125 : f32, window_left = 7 : i64, window_right = 0 : i64}
+         -> tensor<1x1x16x?xf32>
+  return %o : tensor<1x1x16x?xf32>
+}

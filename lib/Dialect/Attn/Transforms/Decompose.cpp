@@ -14,7 +14,11 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 
+#include "attn/Dialect/Attn/Utils/AttentionGeometry.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNDECOMPOSEPASS
@@ -48,6 +52,39 @@ mlir::attn::decomposePartialAttention(RewriterBase &rewriter,
                   (!kType.isDynamicDim(2) && kType.getDimSize(2) <= blockK);
   if (oneBlock)
     return decomposeInPlace(rewriter, op);
+  // With a window, chunk or causal bound, only the keys that some row of the
+  // op sees: the same op on that key range (its tiling adjusts the key
+  // offset), so the loop below costs Lq x (visible keys), not Lq x Lk.
+  AttentionGeometry geometry = AttentionGeometry::get(op);
+  if (geometry.restrictsKeys()) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value query = op.getQuery();
+    auto dim = [&](Value v, int64_t i) -> OpFoldResult {
+      return tensor::getMixedSize(rewriter, loc, v, i);
+    };
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value lq = getValueOrCreateConstantIndexOp(rewriter, loc, dim(query, 2));
+    Value lk =
+        getValueOrCreateConstantIndexOp(rewriter, loc, dim(op.getKey(), 2));
+    Value first = op.getQueryOffset();
+    Value last = arith::SubIOp::create(
+        rewriter, loc, arith::AddIOp::create(rewriter, loc, first, lq), one);
+    auto [lo, hi] = geometry.emitVisibleColumns(rewriter, loc, first, last,
+                                                op.getKeyOffset(), lk);
+    Value count = arith::SubIOp::create(rewriter, loc, hi, lo);
+    FailureOr<TilingResult> visible =
+        cast<TilingInterface>(op.getOperation())
+            .getTiledImplementation(
+                rewriter,
+                {rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+                 rewriter.getIndexAttr(0), lo},
+                {dim(query, 0), dim(query, 1), dim(query, 2), count});
+    if (failed(visible))
+      return op.emitOpError("could not restrict the keys to the visible ones");
+    rewriter.replaceOp(op, visible->tiledValues);
+    op = cast<PartialAttentionOp>(visible->tiledOps.front());
+  }
   // Key blocks: an scf.for whose iter args carry (acc, max, sum).
   scf::SCFTilingOptions options;
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
