@@ -650,13 +650,13 @@ def _einsum(ctx, node, ins, at, name):
     a, b = vals
     ta, tb = terms
     # Sum out the letters that only one input has and the output lacks.
-    for i, (v, t, other) in enumerate(((a, ta, tb), (b, tb, ta))):
+    def sum_lone(v, t, other):
         lone = [c for c in t if c not in other and c not in out]
-        if lone:
-            v = f.reduce_sum(v, [t.index(c) for c in lone])
-            t = "".join(c for c in t if c not in lone)
-            a, ta = (v, t) if i == 0 else (a, ta)
-            b, tb = (v, t) if i == 1 else (b, tb)
+        if not lone:
+            return v, t
+        return (f.reduce_sum(v, [t.index(c) for c in lone]),
+                "".join(c for c in t if c not in lone))
+    (a, ta), (b, tb) = sum_lone(a, ta, tb), sum_lone(b, tb, ta)
     batch = [c for c in out if c in ta and c in tb]
     m = [c for c in out if c in ta and c not in tb]
     n = [c for c in out if c in tb and c not in ta]
