@@ -47,6 +47,7 @@ void mlir::attn::buildCPUSelectLoweringConfigPipeline(
   select.blockQ = options.blockQ;
   select.blockK = options.blockK;
   select.splitKeys = options.splitKeys;
+  select.numThreads = options.numThreads;
   select.unit = options.unit;
   select.qkTile.assign(options.qkTile.begin(), options.qkTile.end());
   select.pvTile.assign(options.pvTile.begin(), options.pvTile.end());

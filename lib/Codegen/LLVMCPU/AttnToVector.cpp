@@ -2110,7 +2110,7 @@ struct ConvertAttnToVectorPass
   LogicalResult initialize(MLIRContext *context) override {
     FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
         blockQ, blockK, /*splitKeys=*/0, qkTile, pvTile, unit,
-        [&] { return emitError(UnknownLoc::get(context)); });
+        /*numThreads=*/0, [&] { return emitError(UnknownLoc::get(context)); });
     if (failed(parsed))
       return failure();
     overrides = std::move(*parsed);

@@ -34,7 +34,7 @@ using namespace mlir::attn;
 FailureOr<LoweringConfigOverrides>
 LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
                              ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile,
-                             StringRef unit,
+                             StringRef unit, int64_t numThreads,
                              function_ref<InFlightDiagnostic()> emitError) {
   // The bounds of #attn.lowering_config (its verifier's), so that every
   // config made from the overrides is valid.
@@ -48,6 +48,10 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
                          << ": expected 0 (from the heuristics) or a number "
                             "up to "
                          << limit;
+  if (numThreads < 0)
+    return emitError() << "invalid num-threads=" << numThreads
+                       << ": expected 0 (this machine's hardware threads) or "
+                          "a positive number";
   for (auto [name, tile] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"qk-tile", qkTile},
         {"pv-tile", pvTile}}) {
@@ -74,6 +78,7 @@ LoweringConfigOverrides::get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
   overrides.blockQ = blockQ;
   overrides.blockK = blockK;
   overrides.splitKeys = splitKeys;
+  overrides.numThreads = numThreads;
   overrides.qkTile.assign(qkTile.begin(), qkTile.end());
   overrides.pvTile.assign(pvTile.begin(), pvTile.end());
   return overrides;
@@ -138,7 +143,7 @@ mlir::attn::selectLoweringConfig(Operation *op, const CPUTargetInfo &target,
   } else if (!isa<PartialAttentionOp>(op)) {
     auto query = cast<ShapedType>(op->getOperand(0).getType());
     auto key = cast<ShapedType>(op->getOperand(1).getType());
-    splitKeys = chooseKeySplits(query, key, blockQ);
+    splitKeys = chooseKeySplits(query, key, blockQ, overrides.numThreads);
   }
   if (splitKeys > 1 && overrides.blockK <= 0)
     blockK = target.decodeBlockK;
@@ -218,7 +223,7 @@ struct AttnCPUSelectLoweringConfigPass
 
   LogicalResult initialize(MLIRContext *context) override {
     FailureOr<LoweringConfigOverrides> parsed = LoweringConfigOverrides::get(
-        blockQ, blockK, splitKeys, qkTile, pvTile, unit,
+        blockQ, blockK, splitKeys, qkTile, pvTile, unit, numThreads,
         [&] { return emitError(UnknownLoc::get(context)); });
     if (failed(parsed))
       return failure();

@@ -1,10 +1,11 @@
-// RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config=target-cpu=skylake-avx512 | FileCheck %s --check-prefix=AVX512
-// RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config=target-cpu=haswell | FileCheck %s --check-prefix=AVX2
+// RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=skylake-avx512 num-threads=16" | FileCheck %s --check-prefix=AVX512
+// RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=haswell num-threads=2" | FileCheck %s --check-prefix=AVX2
 // RUN: attn-opt %s -split-input-file --attn-cpu-select-lowering-config="target-cpu=skylake-avx512 block-q=32 block-k=64 split-keys=3 qk-tile=4,2 pv-tile=2,2" | FileCheck %s --check-prefix=OVERRIDE
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="qk-tile=4" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="block-q=-8" 2>&1 | FileCheck %s --check-prefix=BADBLOCK
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="block-k=100000" 2>&1 | FileCheck %s --check-prefix=HUGEBLOCK
 // RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="pv-tile=4,100" 2>&1 | FileCheck %s --check-prefix=HUGETILE
+// RUN: not attn-opt %s -split-input-file --attn-cpu-select-lowering-config="num-threads=-2" 2>&1 | FileCheck %s --check-prefix=BADTHREADS
 
 // attn-cpu-select-lowering-config writes an #attn.lowering_config on every
 // attention op that has none, from the heuristics of the target: query
@@ -15,6 +16,7 @@
 // BADTILE: error: invalid qk-tile=4: expected 'rows,vectors' (two sizes in [1, 64], at most 64 vectors in all)
 // BADBLOCK: error: invalid block-q=-8: expected 0 (from the heuristics) or a number up to 4096
 // HUGEBLOCK: error: invalid block-k=100000: expected 0 (from the heuristics) or a number up to 4096
+// BADTHREADS: error: invalid num-threads=-2: expected 0 (this machine's hardware threads) or a positive number
 // HUGETILE: error: invalid pv-tile=4,100: expected 'rows,vectors' (two sizes in [1, 64], at most 64 vectors in all)
 
 // Every row sees every key: the dense query block (256 rows on AVX-512) and
@@ -67,14 +69,16 @@ func.func @sliding_window(%q: tensor<1x4x512x64xf32>) -> (tensor<1x4x512x64xf32>
 // -----
 
 // Decode (GQA 32/8, one query row, 8192 keys): a KV group's 4 rows fill
-// less than half a query block, so the keys are split, one split per 1024
-// keys, and split tiles take blocks of 64 keys. With 1024 keys (fewer than
-// 2048) they are not split.
+// less than half a query block, so the keys are split, and split tiles take
+// blocks of 64 keys. The splits give each thread 8 (split, batch, KV group)
+// tiles: 16 threads want 16 splits of the 8 groups, capped at one split
+// per 1024 keys (8); 2 threads want 2. With 1024 keys (fewer than 2048)
+// they are not split.
 // AVX512-LABEL: func.func @decode(
 // AVX512:         attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 64, split_keys = 8,
 // AVX512:         attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 256, block_k = 128, split_keys = 1,
 // AVX2-LABEL:   func.func @decode(
-// AVX2:           attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 64, block_k = 64, split_keys = 8,
+// AVX2:           attn.attention {{.*}}lowering_config = #attn.lowering_config<block_q = 64, block_k = 64, split_keys = 2,
 func.func @decode(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8192x128xf32>,
                   %v: tensor<1x8x8192x128xf32>, %k2: tensor<1x8x1024x128xf32>,
                   %v2: tensor<1x8x1024x128xf32>) -> (tensor<1x32x1x128xf32>, tensor<1x32x1x128xf32>) {
@@ -83,6 +87,21 @@ func.func @decode(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8192x128xf32>,
   %s = attn.attention %q, %k2, %v2
       : tensor<1x32x1x128xf32>, tensor<1x8x1024x128xf32>, tensor<1x8x1024x128xf32> -> tensor<1x32x1x128xf32>
   return %o, %s : tensor<1x32x1x128xf32>, tensor<1x32x1x128xf32>
+}
+
+// -----
+
+// One KV head (MQA 8/1, 131072 keys): 2 threads want 16 splits (8 tiles
+// each), 16 threads 128, capped at 64.
+// AVX512-LABEL: func.func @decode_mqa(
+// AVX512:         lowering_config = #attn.lowering_config<block_q = 128, block_k = 64, split_keys = 64,
+// AVX2-LABEL:   func.func @decode_mqa(
+// AVX2:           lowering_config = #attn.lowering_config<block_q = 64, block_k = 64, split_keys = 16,
+func.func @decode_mqa(%q: tensor<1x8x1x128xf32>, %k: tensor<1x1x131072x128xf32>,
+                      %v: tensor<1x1x131072x128xf32>) -> tensor<1x8x1x128xf32> {
+  %o = attn.attention %q, %k, %v {causal}
+      : tensor<1x8x1x128xf32>, tensor<1x1x131072x128xf32>, tensor<1x1x131072x128xf32> -> tensor<1x8x1x128xf32>
+  return %o : tensor<1x8x1x128xf32>
 }
 
 // -----

@@ -39,6 +39,9 @@ struct LoweringConfigOverrides {
   SmallVector<int64_t, 2> pvTile;
   /// The arithmetic of the products of ops with bf16 operands.
   std::optional<MatmulUnit> unit;
+  /// Threads the parallel loops will run on, which the chosen key splits
+  /// plan for (0 = this machine's hardware threads, as OpenMP's default).
+  int64_t numThreads = 0;
 
   /// Checks the option values and returns them as overrides: sizes must not
   /// be negative, a tile is empty or two positive sizes. The error (through
@@ -46,7 +49,7 @@ struct LoweringConfigOverrides {
   static FailureOr<LoweringConfigOverrides>
   get(int64_t blockQ, int64_t blockK, int64_t splitKeys,
       ArrayRef<int64_t> qkTile, ArrayRef<int64_t> pvTile, StringRef unit,
-      function_ref<InFlightDiagnostic()> emitError);
+      int64_t numThreads, function_ref<InFlightDiagnostic()> emitError);
 };
 
 /// The lowering config that the CPU heuristics choose for `op`
@@ -59,8 +62,8 @@ struct LoweringConfigOverrides {
 ///   `target.blockQDense`.
 /// - `block_k`: `target.blockK`.
 /// - `split_keys`: chooseKeySplits (Dialect/Attn/Transforms) of the op's
-///   shapes and `block_q` (1 for `attn.partial_attention`, which is already
-///   a split).
+///   shapes, `block_q` and `overrides.numThreads` (1 for
+///   `attn.partial_attention`, which is already a split).
 /// - `qk_tile`/`pv_tile`: `target.denseTiles`; `partial_qk_tile` /
 ///   `partial_pv_tile`: `target.tiles` for ops that restrict keys, else the
 ///   dense tiles. A tile override sets both.

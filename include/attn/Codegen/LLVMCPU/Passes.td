@@ -55,7 +55,11 @@ def AttnCPUSelectLoweringConfigPass
   let options = !listconcat(AttnCPUTargetOption, AttnCPUBlockOverrides, [
     Option<"splitKeys", "split-keys", "int64_t", /*default=*/"0",
            "key splits (flash-decoding): 0 = from the heuristics (decode "
-           "shapes only), 1 = never, N > 1 = N splits for every op">
+           "shapes only), 1 = never, N > 1 = N splits for every op">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
+           "threads the parallel loops will run on, which the chosen key "
+           "splits plan for (0 = this machine's hardware threads, as "
+           "OpenMP's default)">
   ], AttnCPUTileOverrides);
 }
 

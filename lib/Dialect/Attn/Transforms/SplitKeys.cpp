@@ -23,7 +23,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/Threading.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -48,8 +51,8 @@ static int64_t headTileSize(OnlineAttentionOp op, bool stackGroups) {
   return q.getDimSize(1) / k.getDimSize(1);
 }
 
-int64_t mlir::attn::chooseKeySplits(ShapedType q, ShapedType k,
-                                    int64_t blockQ) {
+int64_t mlir::attn::chooseKeySplits(ShapedType q, ShapedType k, int64_t blockQ,
+                                    int64_t threads) {
   if (q.isDynamicDim(1) || q.isDynamicDim(2) || k.isDynamicDim(1) ||
       k.isDynamicDim(2) || k.getDimSize(1) == 0)
     return 1;
@@ -63,7 +66,23 @@ int64_t mlir::attn::chooseKeySplits(ShapedType q, ShapedType k,
   constexpr int64_t kMinKeysPerSplit = 1024, kMaxSplits = 64;
   if (2 * rowsPerGroup > blockQ || lk < 2 * kMinKeysPerSplit)
     return 1;
-  return std::min(kMaxSplits, lk / kMinKeysPerSplit);
+  // Enough (split, batch, KV group) tiles for kTilesPerThread per thread,
+  // and no more: each tile starts its K/V streams cold (the kernel
+  // prefetches the next key block of its own tile only), so longer splits
+  // stream faster. Measured on the 2-thread AVX2 VM of docs/benchmarks.md
+  // (bench/ab_compare.py, interleaved): 16 splits of the 8/1 decode row
+  // (8 tiles per thread) took 1.057x less time than 64, and 2 splits of
+  // the 32/8 row 1.06x less than 32. At least 2 splits, so that a decode
+  // op always takes the split form, whose tiles stack a GQA group's heads
+  // (one read of K/V per group instead of per query head).
+  constexpr int64_t kTilesPerThread = 8;
+  if (threads <= 0)
+    threads = llvm::hardware_concurrency().compute_thread_count();
+  int64_t batch = q.isDynamicDim(0) ? 1 : std::max<int64_t>(q.getDimSize(0), 1);
+  int64_t independent = batch * k.getDimSize(1);
+  int64_t wanted = llvm::divideCeil(kTilesPerThread * threads, independent);
+  return std::clamp<int64_t>(wanted, 2,
+                             std::min(kMaxSplits, lk / kMinKeysPerSplit));
 }
 
 FailureOr<Value> mlir::attn::splitKeys(RewriterBase &rewriter,

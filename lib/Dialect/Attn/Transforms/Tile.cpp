@@ -220,7 +220,8 @@ struct AttnTilePass
         rows = propagator.config.getBlockQ();
         splits = propagator.config.getSplitKeys();
       } else if (splits == 0) {
-        splits = chooseKeySplits(op.getQueryType(), op.getKeyType(), rows);
+        splits = chooseKeySplits(op.getQueryType(), op.getKeyType(), rows,
+                                 numThreads);
       }
       if (splits > 1) {
         if (failed(mlir::attn::splitKeys(rewriter, op, splits)))

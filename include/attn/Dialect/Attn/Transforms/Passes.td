@@ -134,6 +134,9 @@ def AttnTilePass : Pass<"attn-tile", "func::FuncOp"> {
            "key splits of ops without a lowering_config (flash-decoding): 0 "
            "= chosen per op (decode shapes only), 1 = never, N > 1 = N "
            "splits">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
+           "threads the chosen key splits plan for (ops without a "
+           "lowering_config; 0 = this machine's hardware threads)">,
     Option<"gatherBlockQ", "gather-block-q", "int64_t", /*default=*/"32",
            "queries per tile of attn.bilinear_gather">,
     Option<"gatherSerialBatches", "gather-serial-batches", "bool",

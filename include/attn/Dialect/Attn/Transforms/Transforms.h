@@ -104,11 +104,14 @@ FailureOr<Value> splitKeys(RewriterBase &rewriter, OnlineAttentionOp op,
                            int64_t splits, bool stackGroups = true);
 
 /// The number of key splits for attention with `query` [B, Hq, Lq, D] and
-/// `key` [B, Hkv, Lk, D] types (1 = do not split): more than one only
-/// for decode shapes (static shapes whose KV group holds fewer than
-/// `blockQ / 2` query rows, with at least 2048 keys), one split per 1024
-/// keys, at most 64.
-int64_t chooseKeySplits(ShapedType query, ShapedType key, int64_t blockQ);
+/// `key` [B, Hkv, Lk, D] types (1 = do not split): more than one only for
+/// decode shapes (static shapes whose KV group holds fewer than `blockQ / 2`
+/// query rows, with at least 2048 keys). There it is the fewest splits that
+/// give each of `threads` threads (0 = this machine's hardware threads, as
+/// OpenMP's default) 8 tiles of (split, batch, KV group), at least 2, at
+/// most 64 and at most one per 1024 keys.
+int64_t chooseKeySplits(ShapedType query, ShapedType key, int64_t blockQ,
+                        int64_t threads);
 
 /// The portable lowering of `op` (tensors): `attn.partial_attention` over
 /// key blocks of `blockK` (an scf.for carrying the state; 0 = one block of
