@@ -105,8 +105,8 @@ CPUTargetInfo CPUTargetInfo::get(llvm::StringRef cpu) {
 /// partial blocks (-inf lanes) 9.5% of a sliding-window kernel. With
 /// AVX-512 those lanes are masked off in vscalefps (masked lanes raise no
 /// exceptions, hence no assist); the exponent-bit path clamps at -125 and
-/// selects 0. 11-13 vector instructions, about half of math.exp's
-/// polynomial approximation.
+/// selects 0. NaN lanes give NaN. 11-13 vector instructions, about half of
+/// math.exp's polynomial approximation.
 Value CPUTargetInfo::exp2(OpBuilder &b, Location loc, Value x) const {
   auto vecF32 = dyn_cast<VectorType>(x.getType());
   int64_t w = lanes();
@@ -121,14 +121,14 @@ Value CPUTargetInfo::exp2(OpBuilder &b, Location loc, Value x) const {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(v)));
   };
-  Value keep = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+  // NaN lanes are kept (unordered compare) and stay NaN through the clamp
+  // (maximumf propagates NaN), as math.exp2 and the linalg decomposition
+  // give them: a NaN in an additive mask makes its row NaN, as in PyTorch.
+  Value keep = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, x,
                                      vConst(kLowest));
   bool useScaleF = hasAVX512 && w == 16;
   if (!useScaleF)
-    x = arith::MaxNumFOp::create(
-        b, loc, x, vConst(kLowest),
-        arith::FastMathFlagsAttr::get(b.getContext(),
-                                      arith::FastMathFlags::nnan));
+    x = arith::MaximumFOp::create(b, loc, x, vConst(kLowest));
   Value n = math::RoundEvenOp::create(b, loc, x);
   Value f = arith::SubFOp::create(b, loc, x, n);
   Value p = vConst(kCoeffs[5]);

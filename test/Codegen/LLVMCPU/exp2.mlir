@@ -16,8 +16,8 @@
 // AVX512-LABEL: func.func private @exp2_16(
 // AVX512-SAME:    %[[X:.+]]: vector<16xf32>) -> vector<16xf32>
 // AVX512:         %[[LO:.+]] = arith.constant dense<-1.250000e+02> : vector<16xf32>
-// AVX512:         %[[KEEP:.+]] = arith.cmpf ogt, %[[X]], %[[LO]] : vector<16xf32>
-// AVX512-NOT:     arith.maxnumf
+// AVX512:         %[[KEEP:.+]] = arith.cmpf ugt, %[[X]], %[[LO]] : vector<16xf32>
+// AVX512-NOT:     arith.maximumf
 // AVX512:         %[[N:.+]] = math.roundeven %[[X]] : vector<16xf32>
 // AVX512:         %[[F:.+]] = arith.subf %[[X]], %[[N]] : vector<16xf32>
 // AVX512-COUNT-4: vector.fma %{{.+}}, %[[F]], %{{.+}} : vector<16xf32>
@@ -37,9 +37,9 @@ func.func private @exp2_16(vector<16xf32>) -> vector<16xf32> attributes {test.ex
 // AVX2-LABEL:   func.func private @exp2_8(
 // AVX2-SAME:      %[[X:.+]]: vector<8xf32>) -> vector<8xf32>
 // AVX2:           %[[LO:.+]] = arith.constant dense<-1.250000e+02> : vector<8xf32>
-// AVX2:           %[[KEEP:.+]] = arith.cmpf ogt, %[[X]], %[[LO]] : vector<8xf32>
+// AVX2:           %[[KEEP:.+]] = arith.cmpf ugt, %[[X]], %[[LO]] : vector<8xf32>
 // AVX2:           %[[LO2:.+]] = arith.constant dense<-1.250000e+02> : vector<8xf32>
-// AVX2:           %[[C:.+]] = arith.maxnumf %[[X]], %[[LO2]] fastmath<nnan> : vector<8xf32>
+// AVX2:           %[[C:.+]] = arith.maximumf %[[X]], %[[LO2]] : vector<8xf32>
 // AVX2:           %[[N:.+]] = math.roundeven %[[C]] : vector<8xf32>
 // AVX2:           %[[F:.+]] = arith.subf %[[C]], %[[N]] : vector<8xf32>
 // AVX2-COUNT-4:   vector.fma %{{.+}}, %[[F]], %{{.+}} : vector<8xf32>
@@ -126,10 +126,11 @@ func.func private @normalize(vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 
 // In machine code: AVX-512 rounds with vrndscaleps and scales the polynomial
 // (second operand in AT&T order) by 2^n (first) with vscalefps, zero-masked
-// by the x > -125 compare; AVX2 has no vscalefps and puts n + 127 into the
-// exponent bits (shift by 23), masking with an AND.
+// by the compare !(x <= -125) (NaN lanes are kept, and stay NaN); AVX2 has
+// no vscalefps and puts n + 127 into the exponent bits (shift by 23),
+// masking with an AND.
 // ASM512-LABEL: exp2_16:
-// ASM512:         vcmpgtps {{.+}}, %zmm0, %[[KEEP:k[1-7]]]
+// ASM512:         vcmpnleps {{.+}}, %zmm0, %[[KEEP:k[1-7]]]
 // ASM512:         vrndscaleps $8, %zmm0, %[[N:zmm[0-9]+]]
 // ASM512-COUNT-5: vfmadd
 // ASM512:         vscalefps %[[N]], %{{zmm[0-9]+}}, %zmm0 {%[[KEEP]]} {z}

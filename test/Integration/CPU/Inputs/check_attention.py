@@ -31,6 +31,9 @@
 #         mask_p=P [0.75]     i1: probability of `true`; float: bias ~ N(0,1)
 #                             and the fill with probability 1-P when P < 1
 #         masked_row=I        row I of the mask is all false / all the fill
+#         nan_row=I           float masks: NaN at key 0 of row I (that row's
+#                             result must be NaN, as in PyTorch; every other
+#                             row finite)
 #         mask_fill=-inf|min [-inf]  the float mask's value for hidden keys:
 #                             -inf, or the lowest finite value of the dtype
 #                             (Hugging Face's padding masks: such keys stay
@@ -64,7 +67,7 @@ import sys
 
 import numpy as np
 
-from attn_reference import close_rule, round_bf16, sdpa
+from attn_reference import close_rule, from_bf16_bits, round_bf16, sdpa
 from case_driver import (CaseFailure, check_rule, read_cases, run_cases,
                          run_graph, run_reference, save_inputs, split_spec)
 
@@ -94,7 +97,7 @@ class Case:
         kv, flags = split_spec(spec)
         known = {"b", "hq", "hkv", "lq", "lk", "d", "dv", "dtype", "scale",
                  "softcap", "window", "chunk", "mask", "mask_bcast", "mask_p",
-                 "masked_row", "qamp", "same_as", "flags", "seed", "dynamic",
+                 "masked_row", "nan_row", "qamp", "same_as", "flags", "seed", "dynamic",
                  "mask_fill", "vconst"}
         unknown = (set(kv) - known) | (flags - {"causal", "dynamic"})
         if unknown:
@@ -120,6 +123,7 @@ class Case:
         self.mask_bcast = kv.get("mask_bcast", "none")
         self.mask_p = float(kv.get("mask_p", 0.75))
         self.masked_row = int(kv["masked_row"]) if "masked_row" in kv else None
+        self.nan_row = int(kv["nan_row"]) if "nan_row" in kv else None
         self.mask_fill = kv.get("mask_fill", "-inf")
         if self.mask_fill not in ("-inf", "min"):
             raise ValueError(f"case {name}: mask_fill must be -inf or min")
@@ -223,6 +227,8 @@ class Case:
                 m[rng.random(s["mask"]) >= self.mask_p] = fill
             if self.masked_row is not None:
                 m[:, :, self.masked_row, :] = fill
+            if self.nan_row is not None:
+                m[:, :, self.nan_row, 0] = np.nan
             data["mask"] = to_dtype(m, self.dtype)
         elif self.mask is not None:
             raise ValueError(f"case {self.name}: mask must be i1 or float")
@@ -276,6 +282,19 @@ def run_case(case, workdir, attn_run, backend="cpu"):
                  dtype=naive_dtype(case.dtype))
     err, tol = check_rule(out, ref_out, naive, case.shapes()["out"],
                           DTYPES[case.dtype])
+
+    if case.nan_row is not None:
+        # NaN exactly where the float64 reference has it (the NaN row).
+        expected = np.isnan(ref_np)
+        if not expected.any():
+            raise CaseFailure("nan_row: the reference has no NaN (key 0 of "
+                              "that row is not visible?)")
+        result = from_bf16_bits(out) if out.dtype == np.uint16 else out
+        for name, got in (("result", result), ("reference evaluator", ref_out)):
+            if not np.array_equal(np.isnan(np.asarray(got, np.float64)),
+                                  expected):
+                raise CaseFailure(f"the {name} is not NaN exactly where the "
+                                  f"float64 reference is (the mask's NaN)")
 
     # Rows without a visible key are exactly zero.
     empty = ~visible
