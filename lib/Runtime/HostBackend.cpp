@@ -61,7 +61,9 @@ using mlir::attn::detail::makeError;
 // symbols resolve to the hooks below: while a call is in flight, the message
 // is kept and `abort` unwinds back to HostExecutable::call with longjmp, so
 // the caller gets an llvm::Error naming the check instead of a dead process.
-// The checks run before the kernel allocates or forks threads, so nothing is
+// The checks run before the kernel allocates or forks threads (the attn
+// ops' at the top of the function, the linalg ops' there too when their
+// sizes come from the arguments: -attn-insert-shape-checks), so nothing is
 // skipped but JIT frames.
 namespace {
 struct KernelAbortScope {

@@ -1,8 +1,10 @@
 // RUN: attn-opt %s -split-input-file --attn-insert-shape-checks | FileCheck %s
 
-// attn-insert-shape-checks: before a linalg op on tensors, one cf.assert per
+// attn-insert-shape-checks: for a linalg op on tensors, one cf.assert per
 // operand dim that shares a loop with an earlier operand when either dim is
-// dynamic; nothing when all are static.
+// dynamic; nothing when all are static. The checks of ops in the function's
+// entry block go to its start when the sizes can be recomputed there from
+// the arguments (before anything is allocated), else before the op.
 
 // CHECK-LABEL: func.func @add(
 // CHECK-SAME:    %[[A:[a-zA-Z0-9_]+]]: tensor<?xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<?xf32>, %[[C:[a-zA-Z0-9_]+]]: tensor<?xf32>)
@@ -54,4 +56,62 @@ func.func @static(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
 func.func @slice(%a: tensor<4x8xf32>, %i: index) -> tensor<2x4xf32> {
   %s = tensor.extract_slice %a[0, %i] [2, 4] [1, 1] : tensor<4x8xf32> to tensor<2x4xf32>
   return %s : tensor<2x4xf32>
+}
+
+// -----
+
+// The output buffer (tensor.empty) comes after the checks, which read its
+// size from the argument it was taken from; the second op's checks too (its
+// first operand's size is the first op's init's).
+// CHECK-LABEL: func.func @prologue(
+// CHECK-SAME:    %[[A:[a-zA-Z0-9_]+]]: tensor<?xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<?xf32>)
+// CHECK:         cf.assert %{{.+}}, "linalg.add: operand #1 dim 0
+// CHECK:         cf.assert %{{.+}}, "linalg.mul: operand #1 dim 0
+// CHECK:         tensor.empty
+// CHECK-NEXT:    linalg.add
+// CHECK-NOT:     cf.assert
+// CHECK:         linalg.mul
+func.func @prologue(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.add ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %r2 = linalg.mul ins(%r, %b : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %r2 : tensor<?xf32>
+}
+
+// -----
+
+// An op that runs only on one branch keeps its checks.
+// CHECK-LABEL: func.func @branch(
+// CHECK:         scf.if
+// CHECK:           cf.assert %{{.+}}, "linalg.add: operand #1 dim 0
+// CHECK:           cf.assert %{{.+}}, "linalg.add: operand #2 dim 0
+// CHECK-NEXT:      linalg.add
+func.func @branch(%a: tensor<?xf32>, %b: tensor<?xf32>, %p: i1) -> tensor<?xf32> {
+  %r = scf.if %p -> tensor<?xf32> {
+    %s = linalg.add ins(%a, %b : tensor<?xf32>, tensor<?xf32>) outs(%a : tensor<?xf32>) -> tensor<?xf32>
+    scf.yield %s : tensor<?xf32>
+  } else {
+    scf.yield %a : tensor<?xf32>
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A size the prologue cannot recompute (a tensor.empty sized by a loaded
+// value): the check stays before the op.
+// CHECK-LABEL: func.func @loaded_size(
+// CHECK:         tensor.extract
+// CHECK:         tensor.empty
+// CHECK:         cf.assert %{{.+}}, "linalg.add: operand #1 dim 0
+// CHECK:         cf.assert %{{.+}}, "linalg.add: operand #2 dim 0
+// CHECK-NEXT:    linalg.add
+func.func @loaded_size(%a: tensor<?xf32>, %sizes: tensor<1xindex>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.extract %sizes[%c0] : tensor<1xindex>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.add ins(%a, %e : tensor<?xf32>, tensor<?xf32>) outs(%a : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
 }

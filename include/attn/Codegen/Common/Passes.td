@@ -24,7 +24,11 @@ def AttnInsertShapeChecksPass
     with dynamic offsets, sizes, strides or tensors get bounds checks (the
     slice lies inside its source or destination). The messages name the op,
     the operands and the dims, as the checks of the attn ops do. Static
-    mismatches are the verifiers'.
+    mismatches are the verifiers'. The checks of ops in the function's
+    entry block go to its start when the sizes they compare can be
+    recomputed there from the arguments (so that a failing check stops the
+    call before anything is allocated, and nothing leaks); others go before
+    their op.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::cf::ControlFlowDialect",
