@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Codegen/GPU/ComposeWeights.h"
 #include "attn/Codegen/GPU/GPUTargetInfo.h"
 #include "attn/Codegen/GPU/Passes.h"
 #include "attn/Codegen/GPU/TileToLaunch.h"
@@ -156,40 +157,26 @@ void ComposeTileEmitter::emitPosition(Value row, Value s, Value k) {
   SmallVector<Value> a;
   for (int64_t h = 0; h < heads; ++h)
     a.push_back(load(op.getScores(), ValueRange{zero, idx(h), row, s}));
-  auto staticWeight = [&](Value gi, Value h) {
-    return load(g.staticWeights, ValueRange{gi, h});
+  // Key-indexed weights come from the chunk's staged copies when the tile
+  // staged them.
+  ComposeWeightLoads weights(b, g, row, s);
+  auto staged = [&](Value buffer, int64_t c, Value gi) {
+    return load(
+        buffer,
+        ValueRange{b.createOrFold<arith::AddIOp>(idx(c * heads), gi), k});
   };
-  auto queryWeight1 = [&](int64_t c, Value gi) {
-    return load(g.qw1, ValueRange{zero, row, idx(c), gi});
-  };
-  auto queryWeight2 = [&](int64_t c, Value h) {
-    return load(g.qw2, ValueRange{zero, row, idx(c), h});
-  };
-  auto keyWeight = [&](Value global, Value staged, int64_t c, Value gi) {
-    if (staged)
-      return load(
-          staged,
-          ValueRange{b.createOrFold<arith::AddIOp>(idx(c * heads), gi), k});
-    return load(global, ValueRange{zero, s, idx(c), gi});
-  };
-  auto keyWeight1 = [&](int64_t c, Value gi) {
-    return keyWeight(g.kw1, kw1s, c, gi);
-  };
-  auto keyWeight2 = [&](int64_t c, Value h) {
-    return keyWeight(g.kw2, kw2s, c, h);
-  };
-  auto queryGate = [&](Value h) {
-    return load(g.queryGate, ValueRange{zero, row, h});
-  };
-  auto keyGate = [&](Value h) {
-    if (kdds)
-      return load(kdds, ValueRange{h, k});
-    return load(g.keyGate, ValueRange{zero, s, h});
-  };
-  ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2, keyWeight1,
-                       keyWeight2,   queryGate,    keyGate};
+  if (kw1s) {
+    weights.keyWeight1 = [&](int64_t c, Value gi) {
+      return staged(kw1s, c, gi);
+    };
+    weights.keyWeight2 = [&](int64_t c, Value h) { return staged(kw2s, c, h); };
+  }
+  if (kdds)
+    weights.keyGate = [&](Value h) { return load(kdds, ValueRange{h, k}); };
   SmallVector<Value> mixed =
-      m.shape.isIdentity() ? a : buildComposeHeads(b, b.getLoc(), m.shape, fns, a);
+      m.shape.isIdentity()
+          ? a
+          : buildComposeHeads(b, b.getLoc(), m.shape, weights.fns(), a);
   Type elt = op.getScoresType().getElementType();
   for (int64_t h = 0; h < heads; ++h) {
     Value x = mixed[h];

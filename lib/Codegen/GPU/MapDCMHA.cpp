@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Codegen/GPU/ComposeWeights.h"
 #include "attn/Codegen/GPU/GPUTargetInfo.h"
 #include "attn/Codegen/GPU/Passes.h"
 #include "attn/Codegen/GPU/TileToLaunch.h"
@@ -126,31 +127,8 @@ SmallVector<Value> DCMHATileEmitter::emitCompose(const ComposeShape &shape,
                                                  ArrayRef<Value> a) {
   if (shape.isIdentity())
     return SmallVector<Value>(a);
-  Value zero = idx(0);
-  auto staticWeight = [&](Value gi, Value h) {
-    return load(g.staticWeights, ValueRange{gi, h});
-  };
-  auto queryWeight1 = [&](int64_t c, Value gi) {
-    return load(g.qw1, ValueRange{zero, row, idx(c), gi});
-  };
-  auto queryWeight2 = [&](int64_t c, Value h) {
-    return load(g.qw2, ValueRange{zero, row, idx(c), h});
-  };
-  auto keyWeight1 = [&](int64_t c, Value gi) {
-    return load(g.kw1, ValueRange{zero, key, idx(c), gi});
-  };
-  auto keyWeight2 = [&](int64_t c, Value h) {
-    return load(g.kw2, ValueRange{zero, key, idx(c), h});
-  };
-  auto queryGate = [&](Value h) {
-    return load(g.queryGate, ValueRange{zero, row, h});
-  };
-  auto keyGate = [&](Value h) {
-    return load(g.keyGate, ValueRange{zero, key, h});
-  };
-  ComposeWeightFns fns{staticWeight, queryWeight1, queryWeight2, keyWeight1,
-                       keyWeight2,   queryGate,    keyGate};
-  return buildComposeHeads(b, b.getLoc(), shape, fns, a);
+  ComposeWeightLoads weights(b, g, row, key);
+  return buildComposeHeads(b, b.getLoc(), shape, weights.fns(), a);
 }
 
 SmallVector<Value> DCMHATileEmitter::emitLogits(Value row, Value key) {
