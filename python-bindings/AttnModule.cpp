@@ -21,6 +21,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -161,8 +162,22 @@ CompileOptions makeOptions(const std::string &target, const py::dict &kwargs) {
       throw py::value_error("compile() option '" + name + "': " + e.what());
     }
   }
-  if (llvm::Error error = verifyCompileOptions(options))
-    throw py::value_error(takeMessage(std::move(error)));
+  if (llvm::Error error = verifyCompileOptions(options)) {
+    // The message spells options as the tools' flags (--split-keys); name
+    // them as compile() takes them (split_keys).
+    std::string message = takeMessage(std::move(error));
+    SmallVector<std::string> names = {"target"};
+    for (const OptionSetter &option : kOptions)
+      names.push_back(option.name);
+    for (const std::string &name : names) {
+      std::string flag = "--" + name;
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      for (size_t at = message.find(flag); at != std::string::npos;
+           at = message.find(flag, at))
+        message.replace(at, flag.size(), name);
+    }
+    throw py::value_error(message);
+  }
   return options;
 }
 

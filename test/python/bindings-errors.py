@@ -71,13 +71,13 @@ expect("option_name", TypeError, lambda: attn.compile(SOURCE, blockq=8))
 expect("option_type", TypeError, lambda: attn.compile(SOURCE, block_q="8"))
 # CHECK: option_type: TypeError: compile() option 'block_q': expected an int, got <class 'str'>
 expect("option_value", ValueError, lambda: attn.compile(SOURCE, block_q=-8))
-# CHECK: option_value: ValueError: invalid --block-q=-8: expected 0 (automatic) or a number of rows up to
+# CHECK: option_value: ValueError: invalid block_q=-8: expected 0 (automatic) or a number of rows up to
 expect("unit", ValueError, lambda: attn.compile(SOURCE, unit="tmul"))
-# CHECK: unit: ValueError: invalid --unit='tmul': expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
+# CHECK: unit: ValueError: invalid unit='tmul': expected auto, f32, bf16_dot, bf16_dot_emulated, amx or amx_emulated
 expect("unit_type", TypeError, lambda: attn.compile(SOURCE, unit=1))
 # CHECK: unit_type: TypeError: compile() option 'unit': expected a str: 'auto', 'f32', 'bf16_dot', 'bf16_dot_emulated', 'amx' or 'amx_emulated'
 expect("target", ValueError, lambda: attn.compile(SOURCE, target="tpu"))
-# CHECK: target: ValueError: invalid --target='tpu': expected cpu, opencl or cuda
+# CHECK: target: ValueError: invalid target='tpu': expected cpu, opencl or cuda
 expect("bad_mlir", attn.CompileError, lambda: attn.compile(
     "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
     "  %y = attn.bogus %x : tensor<2xf32>\n"
@@ -191,10 +191,10 @@ print(neg.neg(torch.tensor([1.0, 2.0, 3.0])), neg.neg([1, 2, 3]))
 expect("option_huge", ValueError, lambda: attn.compile(SOURCE, block_q=2**70))
 # CHECK: option_huge: ValueError: compile() option 'block_q': expected an int in the 64-bit range, got 1180591620717411303424
 expect("gpu_chip_cpu", ValueError, lambda: attn.compile(SOURCE, gpu_chip="sm_80"))
-# CHECK: gpu_chip_cpu: ValueError: --gpu-chip='sm_80' applies to --target=cuda only (this is --target=cpu)
+# CHECK: gpu_chip_cpu: ValueError: gpu_chip='sm_80' applies to target=cuda only (this is target=cpu)
 expect("gpu_tc_cpu", ValueError,
        lambda: attn.compile(SOURCE, gpu_tensor_cores="bogus"))
-# CHECK: gpu_tc_cpu: ValueError: --gpu-tensor-cores='bogus' applies to --target=cuda and --target=opencl only (this is --target=cpu)
+# CHECK: gpu_tc_cpu: ValueError: gpu_tensor_cores='bogus' applies to target=cuda and target=opencl only (this is target=cpu)
 # A result too large for memory (sized by the inputs) is an error; before,
 # the kernel wrote through the null pointer malloc returned.
 outer = attn.compile("""

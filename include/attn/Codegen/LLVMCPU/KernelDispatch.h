@@ -40,7 +40,8 @@ struct LoweringConfigOverrides {
   /// The arithmetic of the products of ops with bf16 operands.
   std::optional<MatmulUnit> unit;
   /// Threads the parallel loops will run on, which the chosen key splits
-  /// plan for (0 = this machine's hardware threads, as OpenMP's default).
+  /// plan for (0 = this machine's hardware threads; OMP_NUM_THREADS is not
+  /// read).
   int64_t numThreads = 0;
 
   /// Checks the option values and returns them as overrides: sizes must not

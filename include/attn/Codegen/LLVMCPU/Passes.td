@@ -58,8 +58,8 @@ def AttnCPUSelectLoweringConfigPass
            "shapes only), 1 = never, N > 1 = N splits for every op">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
            "threads the parallel loops will run on, which the chosen key "
-           "splits plan for (0 = this machine's hardware threads, as "
-           "OpenMP's default)">
+           "splits plan for (0 = this machine's hardware threads; "
+           "OMP_NUM_THREADS is not read)">
   ], AttnCPUTileOverrides);
 }
 

@@ -70,11 +70,11 @@ int64_t mlir::attn::chooseKeySplits(ShapedType q, ShapedType k, int64_t blockQ,
   // and no more: each tile starts its K/V streams cold (the kernel
   // prefetches the next key block of its own tile only), so longer splits
   // stream faster. Measured on the 2-thread AVX2 VM of docs/benchmarks.md
-  // (bench/ab_compare.py, interleaved): 16 splits of the 8/1 decode row
-  // (8 tiles per thread) took 1.057x less time than 64, and 2 splits of
-  // the 32/8 row 1.06x less than 32. At least 2 splits, so that a decode
-  // op always takes the split form, whose tiles stack a GQA group's heads
-  // (one read of K/V per group instead of per query head).
+  // (bench/ab_compare.py, interleaved, 30 pairs): 16 splits of the 8/1
+  // decode row (8 tiles per thread) took 1.029x less time than 64, and 2
+  // splits of the 32/8 row 1.071x less than 32. At least 2 splits, so that
+  // a decode op always takes the split form, whose tiles stack a GQA
+  // group's heads (one read of K/V per group instead of per query head).
   constexpr int64_t kTilesPerThread = 8;
   if (threads <= 0)
     threads = llvm::hardware_concurrency().compute_thread_count();

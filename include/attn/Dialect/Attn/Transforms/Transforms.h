@@ -105,11 +105,11 @@ FailureOr<Value> splitKeys(RewriterBase &rewriter, OnlineAttentionOp op,
 
 /// The number of key splits for attention with `query` [B, Hq, Lq, D] and
 /// `key` [B, Hkv, Lk, D] types (1 = do not split): more than one only for
-/// decode shapes (static shapes whose KV group holds fewer than `blockQ / 2`
+/// decode shapes (static shapes whose KV group holds at most `blockQ / 2`
 /// query rows, with at least 2048 keys). There it is the fewest splits that
-/// give each of `threads` threads (0 = this machine's hardware threads, as
-/// OpenMP's default) 8 tiles of (split, batch, KV group), at least 2, at
-/// most 64 and at most one per 1024 keys.
+/// give each of `threads` threads (0 = the hardware threads this process
+/// may run on; OMP_NUM_THREADS is not read) 8 tiles of (split, batch, KV
+/// group), at least 2, at most 64 and at most one per 1024 keys.
 int64_t chooseKeySplits(ShapedType query, ShapedType key, int64_t blockQ,
                         int64_t threads);
 
