@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -28,6 +30,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/Passes.h"
+
+#include <numeric>
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNVECTORIZEMATMULSPASS
@@ -159,6 +163,147 @@ static Value tileEpilogue(OpBuilder &b, Location loc, linalg::GenericOp generic,
   return tiled.getResult(0);
 }
 
+/// A number that the index `v` is known to be a multiple of (0: `v` is 0):
+/// a constant, or the induction variable of an scf.forall or scf.for with a
+/// constant lower bound and step (the offsets of the cache tiles); 1 when
+/// nothing is known.
+static int64_t knownMultiple(OpFoldResult v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return std::abs(*c);
+  auto arg = dyn_cast<BlockArgument>(cast<Value>(v));
+  if (!arg)
+    return 1;
+  auto multiple = [](OpFoldResult lb, OpFoldResult step) -> int64_t {
+    std::optional<int64_t> l = getConstantIntValue(lb);
+    std::optional<int64_t> s = getConstantIntValue(step);
+    return l && s ? std::gcd(*l, *s) : 1;
+  };
+  Operation *owner = arg.getOwner()->getParentOp();
+  if (auto forall = dyn_cast<scf::ForallOp>(owner)) {
+    unsigned i = arg.getArgNumber();
+    if (i >= static_cast<unsigned>(forall.getRank()))
+      return 1;
+    return multiple(forall.getMixedLowerBound()[i], forall.getMixedStep()[i]);
+  }
+  if (auto loop = dyn_cast<scf::ForOp>(owner))
+    if (arg == loop.getInductionVar())
+      return multiple(loop.getLowerBound(), loop.getStep());
+  return 1;
+}
+
+namespace {
+/// B operands that are constants (a model's weights) packed at compile time
+/// into the layout of packPanel's strips, so that a K panel of B is a slice
+/// of a constant instead of a copy made on every call (ONNX Runtime's MLAS
+/// and oneDNN pre-pack weights the same way): for a K x N f32 constant B,
+/// `packed[s, k, j] = B[k, s * cols + j]`, zero for columns past N, a
+/// constant of type [ceil(N / cols), K, cols] placed after B's.
+class ConstantPanels {
+public:
+  /// The panel [strips, KC, cols] (strips = ceil(NC / cols)) of packed
+  /// strips of `b`, a KC x NC slice (unit-stride tensor.extract_slices) of a
+  /// 2-D f32 arith.constant whose column offset is a known multiple of
+  /// `cols`; null otherwise (the data of a resource blob that is not loaded
+  /// included).
+  Value panel(RewriterBase &rewriter, Location loc, Value b, int64_t cols,
+              int64_t depth, OpFoldResult strips);
+
+private:
+  /// The packed constant of `weight` for strips of `cols`, created on first
+  /// use; null when its values cannot be read.
+  Value packedConstant(RewriterBase &rewriter, arith::ConstantOp weight,
+                       int64_t cols);
+
+  DenseMap<std::pair<Operation *, int64_t>, Value> packed;
+};
+} // namespace
+
+Value ConstantPanels::packedConstant(RewriterBase &rewriter,
+                                     arith::ConstantOp weight, int64_t cols) {
+  auto key = std::make_pair(weight.getOperation(), cols);
+  if (auto it = packed.find(key); it != packed.end())
+    return it->second;
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+  int64_t strips = llvm::divideCeil(n, cols);
+  // B's values, row-major.
+  SmallVector<float> values;
+  ArrayRef<float> data;
+  Attribute attr = weight.getValue();
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> blob = resource.tryGetAsArrayRef();
+    if (!blob || static_cast<int64_t>(blob->size()) != k * n)
+      return packed[key] = Value();
+    data = *blob;
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    values.assign(dense.getValues<float>().begin(),
+                  dense.getValues<float>().end());
+    data = values;
+  } else {
+    return packed[key] = Value();
+  }
+  SmallVector<float> layout(strips * k * cols, 0.0f);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col)
+      layout[((col / cols) * k + row) * cols + col % cols] =
+          data[row * n + col];
+  auto packedType =
+      RankedTensorType::get({strips, k, cols}, rewriter.getF32Type());
+  // A weight read from a resource blob stays one (dense attributes are
+  // uniqued and hashed: a model's weights do not belong in the context).
+  Attribute packedAttr =
+      isa<DenseResourceElementsAttr>(attr)
+          ? Attribute(DenseResourceElementsAttr::get(
+                packedType, "packed_weights",
+                HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(layout)))
+          : Attribute(DenseElementsAttr::get(packedType, ArrayRef(layout)));
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(weight);
+  return packed[key] = arith::ConstantOp::create(rewriter, weight.getLoc(),
+                                                 cast<TypedAttr>(packedAttr));
+}
+
+Value ConstantPanels::panel(RewriterBase &rewriter, Location loc, Value b,
+                            int64_t cols, int64_t depth, OpFoldResult strips) {
+  // The offsets of `b` in its root, one term per slice.
+  SmallVector<OpFoldResult> rowOffsets, colOffsets;
+  Value root = b;
+  while (auto slice = root.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != 2 ||
+        slice.getType().getRank() != 2 || !slice.hasUnitStride())
+      return {};
+    rowOffsets.push_back(slice.getMixedOffsets()[0]);
+    colOffsets.push_back(slice.getMixedOffsets()[1]);
+    root = slice.getSource();
+  }
+  auto weight = root.getDefiningOp<arith::ConstantOp>();
+  if (!weight || !cast<ShapedType>(weight.getType()).hasStaticShape() ||
+      llvm::any_of(colOffsets, [&](OpFoldResult offset) {
+        return knownMultiple(offset) % cols != 0;
+      }))
+    return {};
+  Value source = packedConstant(rewriter, weight, cols);
+  if (!source)
+    return {};
+  // sum(rowOffsets) and sum(colOffsets) / cols.
+  auto sum = [&](ArrayRef<OpFoldResult> terms, int64_t divisor) {
+    AffineExpr expr = rewriter.getAffineConstantExpr(0);
+    for (unsigned i = 0; i < terms.size(); ++i)
+      expr = expr + rewriter.getAffineSymbolExpr(i);
+    return affine::makeComposedFoldedAffineApply(
+        rewriter, loc, AffineMap::get(0, terms.size(), expr.floorDiv(divisor)),
+        terms);
+  };
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc, source,
+      ArrayRef<OpFoldResult>{sum(colOffsets, cols), sum(rowOffsets, 1),
+                             rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{strips, rewriter.getIndexAttr(depth),
+                             rewriter.getIndexAttr(cols)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+                             rewriter.getIndexAttr(1)});
+}
+
 /// Packs the B operand of the K panel `op` (a 2-D f32 `linalg.matmul` whose
 /// B is KC x NC with a static KC; a partial last strip is padded with zeros)
 /// into strips of
@@ -182,7 +327,8 @@ static Value tileEpilogue(OpBuilder &b, Location loc, linalg::GenericOp generic,
 /// loops' result.
 static FailureOr<SmallVector<linalg::MatmulOp>>
 packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
-          int64_t blockRows, bool packA, linalg::GenericOp epilogue) {
+          int64_t blockRows, bool packA, linalg::GenericOp epilogue,
+          ConstantPanels *constants) {
   Value a = op.getDpsInputOperand(0)->get();
   Value b = op.getDpsInputOperand(1)->get();
   Value c = op.getDpsInitOperand(0)->get();
@@ -206,29 +352,37 @@ packPanel(RewriterBase &rewriter, linalg::MatmulOp op, int64_t cols,
   Value n = tensor::DimOp::create(rewriter, loc, b, 1);
   Value strips = arith::CeilDivSIOp::create(rewriter, loc, n, colsValue);
 
-  // packed[s, k, j] = B[k, s * cols + j], one vector row at a time.
-  Value packed = tensor::EmptyOp::create(
-      rewriter, loc, ArrayRef<OpFoldResult>{strips, rewriter.getIndexAttr(depth),
-                                            rewriter.getIndexAttr(cols)},
-      rewriter.getF32Type());
-  auto stripLoop = scf::ForOp::create(
-      rewriter, loc, zero, strips, one, ValueRange{packed},
-      [&](OpBuilder &b1, Location l1, Value s, ValueRange acc1) {
-        Value col = arith::MulIOp::create(b1, l1, s, colsValue);
-        auto rowLoop = scf::ForOp::create(
-            b1, l1, zero, index(depth), one, acc1,
-            [&](OpBuilder &b2, Location l2, Value k, ValueRange acc2) {
-              Value row = vector::TransferReadOp::create(
-                  b2, l2, rowType, b, ValueRange{k, col}, pad, inBounds);
-              Value dst = vector::TransferWriteOp::create(
-                              b2, l2, row, acc2[0], ValueRange{s, k, zero},
-                              ArrayRef<bool>{true})
-                              .getResult();
-              scf::YieldOp::create(b2, l2, dst);
-            });
-        scf::YieldOp::create(b1, l1, rowLoop.getResult(0));
-      });
-  packed = stripLoop.getResult(0);
+  // packed[s, k, j] = B[k, s * cols + j]: a slice of B's packed constant,
+  // or packed here one vector row at a time.
+  Value packed;
+  if (constants)
+    packed = constants->panel(rewriter, loc, b, cols, depth,
+                              getAsOpFoldResult(strips));
+  if (!packed) {
+    packed = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{strips, rewriter.getIndexAttr(depth),
+                               rewriter.getIndexAttr(cols)},
+        rewriter.getF32Type());
+    auto stripLoop = scf::ForOp::create(
+        rewriter, loc, zero, strips, one, ValueRange{packed},
+        [&](OpBuilder &b1, Location l1, Value s, ValueRange acc1) {
+          Value col = arith::MulIOp::create(b1, l1, s, colsValue);
+          auto rowLoop = scf::ForOp::create(
+              b1, l1, zero, index(depth), one, acc1,
+              [&](OpBuilder &b2, Location l2, Value k, ValueRange acc2) {
+                Value row = vector::TransferReadOp::create(
+                    b2, l2, rowType, b, ValueRange{k, col}, pad, inBounds);
+                Value dst = vector::TransferWriteOp::create(
+                                b2, l2, row, acc2[0], ValueRange{s, k, zero},
+                                ArrayRef<bool>{true})
+                                .getResult();
+                scf::YieldOp::create(b2, l2, dst);
+              });
+          scf::YieldOp::create(b1, l1, rowLoop.getResult(0));
+        });
+    packed = stripLoop.getResult(0);
+  }
 
   // For each block of `blockRows` rows (its A part, blockRows x KC, stays in
   // L2 across the strips): C[rows, s * cols : (s + 1) * cols] +=
@@ -734,6 +888,7 @@ struct AttnVectorizeMatmulsPass
       return signalPassFailure();
 
     // 2. Packed B strips and register tiles. Every matmul is a panel now.
+    ConstantPanels constants;
     for (linalg::LinalgOp panel : collectMatmuls()) {
       // A 2-D panel with a static depth gets its B packed into strips of
       // one register tile's columns.
@@ -754,7 +909,8 @@ struct AttnVectorizeMatmulsPass
         if (epilogue && failed(hoistAbove(rewriter, epilogue, matmul)))
           epilogue = {};
         FailureOr<SmallVector<linalg::MatmulOp>> strips =
-            packPanel(rewriter, matmul, t.cols, t.cacheRows, packA, epilogue);
+            packPanel(rewriter, matmul, t.cols, t.cacheRows, packA, epilogue,
+                      packConstants ? &constants : nullptr);
         if (succeeded(strips))
           tiles.assign(strips->begin(), strips->end());
       }

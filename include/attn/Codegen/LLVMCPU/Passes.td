@@ -120,7 +120,11 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
     tiles (M x N x K-unroll; batch 1) with scf.for; peels the partial tiles
     off, vectorizes the static tiles into `vector.contract` (lowered later
     with the outer-product strategy) and hoists the C tile out of the K
-    loop. The sizes are the target's (`CPUTargetInfo::matmulTiles`: 6 x 16 x
+    loop. A B operand that is a constant (a model's weights) is packed once,
+    at compile time, into a constant of the packed strips' layout
+    (`[ceil(N / cols), K, cols]`, zero-padded), which the panels slice
+    instead of packing B on every call (as ONNX Runtime's MLAS and oneDNN
+    pre-pack weights). The sizes are the target's (`CPUTargetInfo::matmulTiles`: 6 x 16 x
     16 register tiles in 48 x 128 x 256 cache tiles with AVX2, 12 x 32 x 4
     in 96 x 128 x 256 with AVX-512). Tiles that stay dynamic remain linalg ops
     (scalar loops).
@@ -130,6 +134,8 @@ def AttnVectorizeMatmulsPass : Pass<"attn-vectorize-matmuls", "func::FuncOp"> {
            "LLVM CPU name the tiles are chosen for ('native' = host)">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Fuse elementwise consumers of matmuls into their last K panel">,
+    Option<"packConstants", "pack-constants", "bool", /*default=*/"true",
+           "Pack constant B operands (weights) at compile time">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
