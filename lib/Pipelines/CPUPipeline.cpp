@@ -121,6 +121,9 @@ static void buildKernelPipeline(OpPassManager &pm,
   // Results sized by the inputs: a failed malloc is an error, not a write
   // through null (before the foralls become OpenMP regions).
   pm.addNestedPass<func::FuncOp>(createAttnCheckAllocationsPass());
+  // A model graph's intermediates in a workspace kept between calls (after
+  // the allocation checks, which it must not lie across).
+  pm.addPass(createAttnTransientWorkspacePass());
   if (options.numThreads == 1) {
     pm.addNestedPass<func::FuncOp>(createAttnForallToSerialLoopsPass());
   } else {
