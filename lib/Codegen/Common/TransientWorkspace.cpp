@@ -39,6 +39,10 @@ struct Buffer {
   memref::AllocOp alloc;
   SmallVector<memref::DeallocOp> deallocs;
   int64_t offset = 0;
+  /// Positions in the entry block of the allocation and of the last op
+  /// that uses the buffer or a value that may alias it.
+  int64_t begin = 0, end = 0;
+  int64_t bytes = 0;
 };
 
 struct AttnTransientWorkspacePass
@@ -66,6 +70,41 @@ struct AttnTransientWorkspacePass
     return type.getNumElements() * (bits / 8);
   }
 
+  /// The position in `entry` of the last op that uses `alloc` or a value
+  /// that may alias it, or nothing when one of them may outlive the
+  /// function (returned). Aliases are followed conservatively: every
+  /// memref result of an op that uses one (views, loops and branches that
+  /// yield it, calls), and every memref result of the entry-block op that
+  /// contains such a use.
+  static std::optional<int64_t>
+  lastUse(memref::AllocOp alloc, Block &entry,
+          const DenseMap<Operation *, int64_t> &position) {
+    int64_t last = position.lookup(alloc);
+    SmallVector<Value> worklist = {alloc.getResult()};
+    DenseSet<Value> seen = {alloc.getResult()};
+    auto follow = [&](Operation *op) {
+      for (Value result : op->getResults())
+        if (isa<BaseMemRefType>(result.getType()) && seen.insert(result).second)
+          worklist.push_back(result);
+    };
+    while (!worklist.empty()) {
+      Value value = worklist.pop_back_val();
+      for (Operation *user : value.getUsers()) {
+        if (isa<memref::DeallocOp>(user))
+          continue;
+        if (isa<func::ReturnOp>(user))
+          return std::nullopt;
+        Operation *ancestor = entry.findAncestorOpInBlock(*user);
+        if (!ancestor)
+          return std::nullopt;
+        last = std::max(last, position.lookup(ancestor));
+        follow(user);
+        follow(ancestor);
+      }
+    }
+    return last;
+  }
+
   void rewrite(func::FuncOp function, SymbolTable &symbols) {
     Block &entry = function.getBody().front();
     // The entry block's static allocations freed only by memref.deallocs of
@@ -89,13 +128,47 @@ struct AttnTransientWorkspacePass
     }
     if (buffers.empty())
       return;
-    // Offsets: one after another (the deallocation pipeline frees them all
-    // at the end, so their lifetimes overlap).
-    int64_t total = 0;
+    // Lifetimes, then offsets: first fit, largest buffer first; buffers
+    // whose lifetimes overlap get disjoint bytes (the deallocation pipeline
+    // frees them all at the end, so lifetimes end at their last use).
+    DenseMap<Operation *, int64_t> position;
+    for (auto [index, op] : llvm::enumerate(entry))
+      position[&op] = index;
+    SmallVector<Buffer *> placed;
     for (Buffer &buffer : buffers) {
-      buffer.offset = total;
-      total += llvm::alignTo(*byteSize(buffer.alloc.getType()), kAlignment);
+      std::optional<int64_t> end = lastUse(buffer.alloc, entry, position);
+      if (!end)
+        continue;
+      buffer.begin = position[buffer.alloc];
+      buffer.end = *end;
+      buffer.bytes =
+          llvm::alignTo(*byteSize(buffer.alloc.getType()), kAlignment);
+      placed.push_back(&buffer);
     }
+    llvm::stable_sort(placed,
+                      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    int64_t total = 0;
+    for (auto [index, buffer] : llvm::enumerate(placed)) {
+      // The byte ranges of the buffers placed so far that live at the same
+      // time, by offset.
+      SmallVector<std::pair<int64_t, int64_t>> taken;
+      for (Buffer *other : ArrayRef(placed).take_front(index))
+        if (other->begin <= buffer->end && buffer->begin <= other->end)
+          taken.push_back({other->offset, other->offset + other->bytes});
+      llvm::sort(taken);
+      int64_t offset = 0;
+      for (auto [start, stop] : taken) {
+        if (offset + buffer->bytes <= start)
+          break;
+        offset = std::max(offset, stop);
+      }
+      buffer->offset = offset;
+      total = std::max(total, offset + buffer->bytes);
+    }
+    // Buffers whose uses could not all be followed keep their malloc.
+    llvm::erase_if(buffers, [](Buffer &buffer) { return buffer.bytes == 0; });
+    if (buffers.empty())
+      return;
     if (total > maxBytes)
       return;
     // The workspace is taken before the first buffer and given back after

@@ -101,3 +101,56 @@ func.func @f() {
   memref.dealloc %a : memref<2xf32>
   return
 }
+
+// -----
+
+// Buffers whose lifetimes do not overlap share bytes: %a's last use (through
+// its subview) comes before %b is allocated, so both lie at offset 0; %c is
+// allocated while %b is live and gets bytes of its own.
+// CHECK-LABEL: memref.global "private" @__attn_workspace_reuse : memref<192xi8>
+// CHECK-LABEL: func.func @reuse
+// CHECK:         memref.get_global @__attn_workspace_reuse
+// CHECK:         %[[A:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    memref.view %{{.*}}[%[[A]]][] : memref<192xi8> to memref<16xf32>
+// CHECK:         %[[B:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    memref.view %{{.*}}[%[[B]]][] : memref<192xi8> to memref<32xf32>
+// CHECK:         %[[C:.*]] = arith.constant 128 : index
+// CHECK-NEXT:    memref.view %{{.*}}[%[[C]]][] : memref<192xi8> to memref<8xf32>
+func.func @reuse(%x: f32) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<16xf32>
+  %va = memref.subview %a[4] [4] [1] : memref<16xf32> to memref<4xf32, strided<[1], offset: 4>>
+  memref.store %x, %va[%c0] : memref<4xf32, strided<[1], offset: 4>>
+  %y = memref.load %va[%c0] : memref<4xf32, strided<[1], offset: 4>>
+  %b = memref.alloc() : memref<32xf32>
+  memref.store %y, %b[%c0] : memref<32xf32>
+  %c = memref.alloc() : memref<8xf32>
+  %z = memref.load %b[%c0] : memref<32xf32>
+  memref.store %z, %c[%c0] : memref<8xf32>
+  memref.dealloc %a : memref<16xf32>
+  memref.dealloc %b : memref<32xf32>
+  memref.dealloc %c : memref<8xf32>
+  return
+}
+
+// -----
+
+// A loop that yields %a makes its result an alias: %a lives until the
+// result's last use, after %b's allocation, so they do not share.
+// CHECK-LABEL: memref.global "private" @__attn_workspace_loop : memref<128xi8>
+// CHECK-LABEL: func.func @loop
+func.func @loop(%x: f32, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %a = memref.alloc() : memref<16xf32>
+  memref.store %x, %a[%c0] : memref<16xf32>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%m = %a) -> (memref<16xf32>) {
+    scf.yield %m : memref<16xf32>
+  }
+  %b = memref.alloc() : memref<16xf32>
+  memref.store %x, %b[%c0] : memref<16xf32>
+  %v = memref.load %r[%c0] : memref<16xf32>
+  memref.dealloc %a : memref<16xf32>
+  memref.dealloc %b : memref<16xf32>
+  return %v : f32
+}

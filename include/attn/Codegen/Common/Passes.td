@@ -115,7 +115,14 @@ def AttnTransientWorkspacePass
     statically sized `memref.alloc`s of its entry block that the same block
     frees with `memref.dealloc` (the intermediates of a model graph, which
     the deallocation pipeline frees at the end) become `memref.view`s into
-    one workspace, at 64-byte aligned offsets. The workspace is a mutable
+    one workspace, at 64-byte aligned offsets. A buffer lives from its
+    allocation to the last use of it or of a value that may alias it
+    (conservatively: every memref result of an op that uses it, and of the
+    entry-block op around such a use); buffers whose lifetimes do not
+    overlap share bytes (first fit, largest first): the ViT-B/16 block's
+    workspace is 4.2 MB instead of the 9.7 MB of its buffers, the BERT
+    layer's 18.9 MB instead of 53.6 MB. A buffer with an alias that is
+    returned keeps its `malloc`. The workspace is a mutable
     `memref.global` of the function (`__attn_workspace_<f>`, zero-filled
     storage: .bss in a library), taken for the call by an atomic exchange
     of a busy flag (`__attn_workspace_busy_<f>`) and given back where the
