@@ -39,10 +39,14 @@ if [[ -z "$summary" ]]; then
 fi
 failed="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")"
 total="$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$summary")"
-passed=$((total - failed))
+# Tests that skip themselves (GTEST_SKIP, e.g. without a GPU) count in the
+# total, not as passed.
+skipped="$(grep -cE '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$log" || true)"
+passed=$((total - failed - skipped))
+counts="${passed} passed, ${skipped} skipped, ${failed} failed (of ${total} ctest tests)"
 if ((status == 0 && failed == 0)); then
-  echo "test.sh: ${passed} passed, ${failed} failed (of ${total} ctest tests)"
+  echo "test.sh: ${counts}"
   exit 0
 fi
-echo "test.sh: FAILED: ${passed} passed, ${failed} failed (of ${total} ctest tests)"
+echo "test.sh: FAILED: ${counts}"
 exit $((status == 0 ? 1 : status))

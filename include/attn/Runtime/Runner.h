@@ -49,7 +49,9 @@ struct BenchmarkResult {
 };
 
 /// A module lowered by a backend; loaded for execution (for the host:
-/// JIT-compiled) on first use. Not thread-safe.
+/// JIT-compiled) on first use. On the host backend, invoke may run in
+/// several threads at once (each call's scratch, workspace and check
+/// failures are its own); the other methods are not thread-safe.
 class CompiledModule {
 public:
   ~CompiledModule();
