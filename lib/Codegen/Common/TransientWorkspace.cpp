@@ -72,8 +72,8 @@ struct AttnTransientWorkspacePass
 
   /// The position in `entry` of the last op that uses `alloc` or a value
   /// that may alias it, or nothing when one of them may outlive the
-  /// function (returned). Aliases are followed conservatively: every
-  /// memref result of an op that uses one (views, loops and branches that
+  /// function (returned) or is freed. Aliases are followed conservatively:
+  /// every memref result of an op that uses one (views, loops and branches that
   /// yield it, calls), and every memref result of the entry-block op that
   /// contains such a use.
   static std::optional<int64_t>
@@ -90,8 +90,13 @@ struct AttnTransientWorkspacePass
     while (!worklist.empty()) {
       Value value = worklist.pop_back_val();
       for (Operation *user : value.getUsers()) {
-        if (isa<memref::DeallocOp>(user))
+        // Its own frees go with it; a free of an alias would free memory of
+        // the workspace.
+        if (isa<memref::DeallocOp>(user)) {
+          if (value != alloc.getResult())
+            return std::nullopt;
           continue;
+        }
         if (isa<func::ReturnOp>(user))
           return std::nullopt;
         Operation *ancestor = entry.findAncestorOpInBlock(*user);

@@ -55,13 +55,14 @@ func.func @two(%x: f32) -> memref<4xf32> {
 // -----
 
 // Left alone: a dynamically sized buffer, a buffer freed inside a branch,
-// and nothing else to place.
+// a buffer of which an alias is freed too, and nothing else to place.
 // CHECK-LABEL: func.func @left
 // CHECK-NOT:     __attn_workspace
 // CHECK:         memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK:         memref.alloc() : memref<8xf32>
 // CHECK:         scf.if
 // CHECK:           memref.dealloc
+// CHECK:         memref.alloc() : memref<4xf32>
 func.func @left(%n: index, %c: i1) {
   %a = memref.alloc(%n) : memref<?xf32>
   memref.dealloc %a : memref<?xf32>
@@ -69,6 +70,10 @@ func.func @left(%n: index, %c: i1) {
   scf.if %c {
     memref.dealloc %b : memref<8xf32>
   }
+  %d = memref.alloc() : memref<4xf32>
+  %e = memref.cast %d : memref<4xf32> to memref<?xf32>
+  memref.dealloc %e : memref<?xf32>
+  memref.dealloc %d : memref<4xf32>
   return
 }
 
