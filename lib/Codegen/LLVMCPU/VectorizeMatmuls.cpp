@@ -175,8 +175,8 @@ static Value tileEpilogue(OpBuilder &b, Location loc, linalg::GenericOp generic,
         for (Operation &op : body->without_terminator())
           nested.clone(op, mapping);
         auto yield = cast<linalg::YieldOp>(body->getTerminator());
-        linalg::YieldOp::create(nested, l,
-                                mapping.lookup(yield.getValues().front()));
+        linalg::YieldOp::create(
+            nested, l, mapping.lookupOrDefault(yield.getValues().front()));
       });
   tiled->setAttr(kEpilogueTile, b.getUnitAttr());
   return tiled.getResult(0);
